@@ -1,0 +1,5 @@
+//! execcore: aarch64 architecture policy.
+//!
+//! Skeleton: filled in by the issue that owns this crate.
+#![no_std]
+#![forbid(unsafe_code)]

@@ -1,0 +1,203 @@
+//! Notes (PT_NOTE, PT_GNU_PROPERTY) and the GNU property reader with Linux's rules.
+
+use crate::decode::Fields;
+use crate::{ElfFile, Error, FileOffset, FileRange, Machine, ProgramHeader, ProgramType, ReadAt};
+
+/// `NT_GNU_PROPERTY_TYPE_0`.
+pub const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
+/// AArch64 feature bits property (BTI, PAC, GCS).
+pub const GNU_PROPERTY_AARCH64_FEATURE_1_AND: u32 = 0xc000_0000;
+/// x86 feature bits property (IBT, SHSTK).
+pub const GNU_PROPERTY_X86_FEATURE_1_AND: u32 = 0xc000_0002;
+/// Linux's note buffer for PT_GNU_PROPERTY: larger segments are rejected.
+pub const MAX_PROPERTY_SEGMENT: usize = 1024;
+
+/// Bits of `GNU_PROPERTY_AARCH64_FEATURE_1_AND`.
+pub mod aarch64_feature {
+    /// Branch Target Identification.
+    pub const BTI: u32 = 1;
+    /// Pointer authentication.
+    pub const PAC: u32 = 2;
+    /// Guarded control stack.
+    pub const GCS: u32 = 4;
+}
+
+/// Bits of `GNU_PROPERTY_X86_FEATURE_1_AND`.
+pub mod x86_feature {
+    /// Indirect branch tracking.
+    pub const IBT: u32 = 1;
+    /// Shadow stack.
+    pub const SHSTK: u32 = 2;
+}
+
+/// Name bytes kept inline per note; longer names are reported by length only.
+const NAME_CAP: usize = 16;
+
+/// One note: its name, type and where its descriptor lies in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// File offset of the note header.
+    pub offset: FileOffset,
+    /// `n_type`.
+    pub n_type: u32,
+    /// `n_namesz` (including the NUL).
+    pub namesz: u32,
+    name: [u8; NAME_CAP],
+    /// The descriptor's bytes in the file.
+    pub desc: FileRange,
+}
+
+impl Note {
+    /// The name without its trailing NUL, or `None` when longer than 16 bytes.
+    pub fn name(&self) -> Option<&[u8]> {
+        let len = usize::try_from(self.namesz).ok().filter(|&n| n <= NAME_CAP)?;
+        let name = self.name.get(..len)?;
+        Some(name.strip_suffix(&[0]).unwrap_or(name))
+    }
+}
+
+/// Iterator over the notes of one segment; stops after the first error.
+pub struct Notes<'a, R, const W: usize> {
+    file: &'a ElfFile<R, W>,
+    pos: u64,
+    end: u64,
+    align: u64,
+    failed: bool,
+}
+
+fn align_up(n: u64, align: u64) -> Option<u64> {
+    let mask = align.checked_sub(1)?;
+    n.checked_add(mask).map(|v| v & !mask)
+}
+
+impl<R: ReadAt, const W: usize> Notes<'_, R, W> {
+    fn read_note(&mut self) -> Result<Note, Error> {
+        let offset = self.pos;
+        let bad = Error::NoteMalformed { offset };
+        let mut hdr = [0u8; 12];
+        if self.end.checked_sub(offset).is_none_or(|left| left < 12) {
+            return Err(bad);
+        }
+        self.file.read_exact_at(FileOffset(offset), &mut hdr)?;
+        let f = Fields::new(&hdr, self.file.header().endian);
+        let (namesz, descsz, n_type) = (f.u32(0).unwrap_or(0), f.u32(4).unwrap_or(0), f.u32(8).unwrap_or(0));
+        let name_at = offset.checked_add(12).ok_or(bad)?;
+        let desc_at = align_up(u64::from(namesz), self.align).and_then(|n| name_at.checked_add(n)).ok_or(bad)?;
+        let desc_end = desc_at.checked_add(u64::from(descsz)).filter(|&e| e <= self.end).ok_or(bad)?;
+        if desc_at > self.end {
+            return Err(bad);
+        }
+        let mut name = [0u8; NAME_CAP];
+        if let Some(dst) = usize::try_from(namesz).ok().and_then(|n| name.get_mut(..n)) {
+            self.file.read_exact_at(FileOffset(name_at), dst)?;
+        }
+        // Padding after the last descriptor may be missing; never step past the segment.
+        let next = align_up(desc_end, self.align).unwrap_or(self.end).min(self.end);
+        self.pos = next;
+        Ok(Note { offset: FileOffset(offset), n_type, namesz, name, desc: FileRange { offset: FileOffset(desc_at), size: u64::from(descsz) } })
+    }
+}
+
+impl<R: ReadAt, const W: usize> Iterator for Notes<'_, R, W> {
+    type Item = Result<Note, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.pos >= self.end {
+            return None;
+        }
+        let item = self.read_note();
+        self.failed = item.is_err();
+        Some(item)
+    }
+}
+
+/// What the GNU property note says, decoded for the file's machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct GnuProperties {
+    /// `GNU_PROPERTY_AARCH64_FEATURE_1_AND` bits (AArch64 files only); see [`aarch64_feature`].
+    pub aarch64_feature_1_and: Option<u32>,
+    /// `GNU_PROPERTY_X86_FEATURE_1_AND` bits (x86 files only); see [`x86_feature`].
+    pub x86_feature_1_and: Option<u32>,
+    /// Number of properties in the note, known or not.
+    pub count: u32,
+}
+
+impl<R: ReadAt, const W: usize> ElfFile<R, W> {
+    /// Iterates the notes of `segment` (a PT_NOTE or PT_GNU_PROPERTY header of this file).
+    ///
+    /// Name and descriptor are padded to 8 bytes when the segment's `p_align` is 8, else 4.
+    pub fn notes(&self, segment: &ProgramHeader) -> Result<Notes<'_, R, W>, Error> {
+        self.check_in_file(segment.file_range(), segment.index)?;
+        let end = segment.file_range().end().ok_or(Error::SegmentOutsideFile { index: segment.index })?;
+        let align = if segment.align == 8 { 8 } else { 4 };
+        Ok(Notes { file: self, pos: segment.offset.0, end, align, failed: false })
+    }
+
+    /// Reads PT_GNU_PROPERTY with Linux's rules (`parse_elf_properties`): segment at most
+    /// 1 KiB, one note named "GNU" (namesz 4) of type 5, properties each within the
+    /// descriptor, padded to 8 bytes (ELF64) or 4 (ELF32), types strictly ascending,
+    /// FEATURE_1_AND with exactly 4 data bytes. `None` when there is no PT_GNU_PROPERTY.
+    pub fn gnu_properties(&self) -> Result<Option<GnuProperties>, Error> {
+        let Some(ph) = self.unique_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
+        let mut buf = [0u8; MAX_PROPERTY_SEGMENT];
+        let data = usize::try_from(ph.filesz)
+            .ok()
+            .and_then(|n| buf.get_mut(..n))
+            .ok_or(Error::PropertyTooLarge { size: ph.filesz })?;
+        self.check_in_file(ph.file_range(), ph.index)?;
+        self.read_exact_at(ph.offset, data)?;
+        parse_properties(data, self.header()).map(Some)
+    }
+}
+
+fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProperties, Error> {
+    let f = Fields::new(data, header.endian);
+    let (namesz, descsz, n_type) = match (f.u32(0), f.u32(4), f.u32(8)) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return Err(Error::PropertyNoteInvalid),
+    };
+    if n_type != NT_GNU_PROPERTY_TYPE_0 || namesz != 4 || data.get(12..16) != Some(b"GNU\0") {
+        return Err(Error::PropertyNoteInvalid);
+    }
+    let align = header.class.property_align();
+    let mut off = 16usize; // round_up(12 + 4, align) for both aligns
+    let end = usize::try_from(descsz)
+        .ok()
+        .and_then(|d| off.checked_add(d))
+        .filter(|&e| e <= data.len())
+        .ok_or(Error::PropertyNoteInvalid)?;
+    let mut props = GnuProperties::default();
+    let mut prev: Option<u32> = None;
+    while off != end {
+        let at = off.saturating_sub(16) as u32;
+        let bad = Error::PropertyMalformed { at };
+        let left = end.checked_sub(off).ok_or(bad)?;
+        if off.checked_rem(align) != Some(0) || left < 8 {
+            return Err(bad);
+        }
+        let (pr_type, pr_datasz) = (f.u32(off).ok_or(bad)?, f.u32(off.saturating_add(4)).ok_or(bad)?);
+        let data_at = off.saturating_add(8);
+        let step = align_up(u64::from(pr_datasz), align as u64)
+            .and_then(|s| usize::try_from(s).ok())
+            .filter(|&s| s <= left.saturating_sub(8))
+            .ok_or(bad)?;
+        if prev.is_some_and(|p| pr_type <= p) {
+            return Err(Error::PropertyUnsorted { pr_type });
+        }
+        prev = Some(pr_type);
+        props.count = props.count.saturating_add(1);
+        let slot = match (header.machine, pr_type) {
+            (Machine::AARCH64, GNU_PROPERTY_AARCH64_FEATURE_1_AND) => Some(&mut props.aarch64_feature_1_and),
+            (Machine::X86_64 | Machine::I386, GNU_PROPERTY_X86_FEATURE_1_AND) => Some(&mut props.x86_feature_1_and),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            if pr_datasz != 4 {
+                return Err(Error::PropertyBadSize { pr_type, size: pr_datasz });
+            }
+            *slot = Some(f.u32(data_at).ok_or(bad)?);
+        }
+        off = data_at.saturating_add(step);
+    }
+    Ok(props)
+}

@@ -1,0 +1,136 @@
+//! Program headers (`Elf32_Phdr` / `Elf64_Phdr`) and the streaming iterator over the table.
+
+use crate::decode::Fields;
+use crate::file::ElfFile;
+use crate::{Class, Endian, Error, FileOffset, FileRange, ProgramType, ReadAt, SegmentFlags, VirtAddr};
+
+/// One program header, decoded into native integers (not yet validated: the planner does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ProgramHeader {
+    /// Position in the table.
+    pub index: u32,
+    /// `p_type`.
+    pub kind: ProgramType,
+    /// `p_flags`.
+    pub flags: SegmentFlags,
+    /// `p_offset`.
+    pub offset: FileOffset,
+    /// `p_vaddr`.
+    pub vaddr: VirtAddr,
+    /// `p_paddr`.
+    pub paddr: u64,
+    /// `p_filesz`.
+    pub filesz: u64,
+    /// `p_memsz`.
+    pub memsz: u64,
+    /// `p_align`.
+    pub align: u64,
+}
+
+impl ProgramHeader {
+    /// Decodes entry `index` from its `class`-sized bytes.
+    pub(crate) fn decode(bytes: &[u8], class: Class, endian: Endian, index: u32) -> Option<ProgramHeader> {
+        let f = Fields::new(bytes, endian);
+        Some(match class {
+            Class::Elf32 => ProgramHeader {
+                index,
+                kind: ProgramType(f.u32(0)?),
+                offset: FileOffset(f.u32(4)?.into()),
+                vaddr: VirtAddr(f.u32(8)?.into()),
+                paddr: f.u32(12)?.into(),
+                filesz: f.u32(16)?.into(),
+                memsz: f.u32(20)?.into(),
+                flags: SegmentFlags(f.u32(24)?),
+                align: f.u32(28)?.into(),
+            },
+            Class::Elf64 => ProgramHeader {
+                index,
+                kind: ProgramType(f.u32(0)?),
+                flags: SegmentFlags(f.u32(4)?),
+                offset: FileOffset(f.u64(8)?),
+                vaddr: VirtAddr(f.u64(16)?),
+                paddr: f.u64(24)?,
+                filesz: f.u64(32)?,
+                memsz: f.u64(40)?,
+                align: f.u64(48)?,
+            },
+        })
+    }
+
+    /// The segment's bytes in the file (`p_offset`, `p_filesz`).
+    pub const fn file_range(&self) -> FileRange {
+        FileRange { offset: self.offset, size: self.filesz }
+    }
+}
+
+/// Bytes of the iterator's own window when the table lies beyond the file's head window:
+/// eight ELF64 (fourteen ELF32) entries per read, whatever `e_phnum` is.
+const CHUNK: usize = 448;
+
+/// Iterator over the program header table, in table order.
+///
+/// Served from the file's head window when the table lies inside it (no reads);
+/// otherwise streamed through a fixed 448-byte buffer. Stops after the first error.
+pub struct ProgramHeaders<'a, R, const W: usize> {
+    file: &'a ElfFile<R, W>,
+    next: u32,
+    chunk: [u8; CHUNK],
+    /// Table indices held in `chunk`: `chunk_first .. chunk_first + chunk_count`.
+    chunk_first: u32,
+    chunk_count: u32,
+    failed: bool,
+}
+
+impl<'a, R: ReadAt, const W: usize> ProgramHeaders<'a, R, W> {
+    pub(crate) fn new(file: &'a ElfFile<R, W>) -> Self {
+        Self { file, next: 0, chunk: [0; CHUNK], chunk_first: 0, chunk_count: 0, failed: false }
+    }
+
+    fn entry(&mut self, index: u32) -> Result<ProgramHeader, Error> {
+        let file = self.file;
+        if let Some(ph) = file.program_header_in_window(index) {
+            return Ok(ph);
+        }
+        let class = file.header().class;
+        let entsize = class.program_header_size();
+        let in_chunk = index.checked_sub(self.chunk_first).filter(|&i| i < self.chunk_count);
+        let slot = match in_chunk {
+            Some(slot) => slot,
+            None => {
+                let per_chunk = CHUNK.checked_div(entsize).unwrap_or(1) as u32;
+                let count = file.phnum().saturating_sub(index).min(per_chunk);
+                let len = (count as usize).saturating_mul(entsize);
+                let offset = file.program_header_offset(index)?;
+                let buf = self.chunk.get_mut(..len).unwrap_or_default();
+                file.read_exact_at(offset, buf)?;
+                self.chunk_first = index;
+                self.chunk_count = count;
+                0
+            }
+        };
+        let start = (slot as usize).saturating_mul(entsize);
+        let bytes = self.chunk.get(start..).and_then(|b| b.get(..entsize)).unwrap_or_default();
+        ProgramHeader::decode(bytes, class, file.header().endian, index)
+            .ok_or(Error::NoSuchProgramHeader { index, count: file.phnum() })
+    }
+}
+
+impl<R: ReadAt, const W: usize> Iterator for ProgramHeaders<'_, R, W> {
+    type Item = Result<ProgramHeader, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.next >= self.file.phnum() {
+            return None;
+        }
+        let index = self.next;
+        self.next = index.saturating_add(1);
+        let item = self.entry(index);
+        self.failed = item.is_err();
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.file.phnum().saturating_sub(self.next) as usize;
+        (0, Some(left))
+    }
+}

@@ -1,0 +1,7 @@
+//! Test-only helpers shared by the execcore crates' tests.
+//!
+//! Lives apart from the kernel crates because the counting allocator needs `unsafe`,
+//! which those crates forbid.
+
+pub mod alloc_counter;
+pub mod sources;
