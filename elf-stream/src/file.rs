@@ -71,8 +71,7 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// header, resolves PN_XNUM and checks the table against `limits` and the file size.
     pub fn open_with(source: R, limits: Limits) -> Result<Self, Error> {
         let mut head = [0u8; W];
-        let head_len = read_head(&source, &mut head)?;
-        let header = FileHeader::parse(head.get(..head_len).unwrap_or_default())?;
+        let (header, head_len) = read_header(&source, &mut head)?;
         let mut file = ElfFile { source, header, phnum: u32::from(header.phnum), head, head_len };
         if header.phnum == PN_XNUM {
             file.phnum = file.extended_phnum()?;
@@ -174,8 +173,19 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
             return Err(Error::BadExtendedPhnum);
         }
         let at = self.header.shoff.checked_add(if class == crate::Class::Elf32 { 28 } else { 44 });
+        let at = at.ok_or(Error::BadExtendedPhnum)?;
+        // Section header 0 must lie inside the file.
+        let sh_end = self.header.shoff.checked_add(class.section_header_size() as u64);
+        match (sh_end, self.file_size()) {
+            (None, _) => return Err(Error::BadExtendedPhnum),
+            (Some(end), Some(size)) if end.get() > size => return Err(Error::BadExtendedPhnum),
+            _ => {}
+        }
         let mut info = [0u8; 4];
-        self.read_exact_at(at.ok_or(Error::BadExtendedPhnum)?, &mut info)?;
+        self.read_exact_at(at, &mut info).map_err(|e| match e {
+            Error::Truncated { .. } => Error::BadExtendedPhnum,
+            other => other,
+        })?;
         Ok(self.header.endian.u32(info))
     }
 
@@ -194,6 +204,27 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     }
 }
 
+/// Reads and parses the file header, filling as much of `head` as one read gives.
+///
+/// A window smaller than the class's header is allowed (a kernel short of stack may want
+/// none): the header is then read into a local buffer and `head` keeps its first bytes.
+fn read_header<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<(FileHeader, usize), Error> {
+    const MAX_HEADER: usize = 64;
+    if head.len() >= MAX_HEADER {
+        let len = read_head(source, head)?;
+        let header = FileHeader::parse(head.get(..len).unwrap_or_default())?;
+        return Ok((header, len));
+    }
+    let mut buf = [0u8; MAX_HEADER];
+    let len = read_head(source, &mut buf)?;
+    let header = FileHeader::parse(buf.get(..len).unwrap_or_default())?;
+    let keep = len.min(head.len());
+    if let (Some(dst), Some(src)) = (head.get_mut(..keep), buf.get(..keep)) {
+        dst.copy_from_slice(src);
+    }
+    Ok((header, keep))
+}
+
 /// Reads the head window: asks for all of it, insists only on the identification bytes and
 /// then on the class's header, so a typical file costs one call and a tiny one still opens.
 fn read_head<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<usize, Error> {
@@ -205,10 +236,9 @@ fn read_head<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<usize, Error> {
         return Ok(len);
     }
     let rest = head.get_mut(len..).unwrap_or_default();
-    let more = read_at_least(source, len as u64, rest, need.saturating_sub(len))
-        .map_err(|e| match e {
-            Error::Truncated { .. } => Error::Truncated { offset: 0, len: need as u64 },
-            other => other,
-        })?;
+    let more = read_at_least(source, len as u64, rest, need.saturating_sub(len)).map_err(|e| match e {
+        Error::Truncated { .. } => Error::Truncated { offset: 0, len: need as u64 },
+        other => other,
+    })?;
     Ok(len.saturating_add(more))
 }

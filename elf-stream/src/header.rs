@@ -93,11 +93,11 @@ impl FileHeader {
     pub fn parse(bytes: &[u8]) -> Result<FileHeader, Error> {
         let (class, endian) = parse_ident(bytes)?;
         let size = class.header_size();
-        let f = Fields::new(bytes.get(..size).ok_or(Error::Truncated { offset: 0, len: size as u64 })?, endian);
+        let f =
+            Fields::new(bytes.get(..size).ok_or(Error::Truncated { offset: 0, len: size as u64 })?, endian);
         // Within the checked slice every field exists; `unwrap_or(0)` is never taken.
-        let u16_at = |a32: usize, a64: usize| {
-            f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0)
-        };
+        let u16_at =
+            |a32: usize, a64: usize| f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0);
         let version = f.u32(20).unwrap_or(0);
         let header = FileHeader {
             class,

@@ -8,11 +8,10 @@ pub const PATH_MAX: usize = 4096;
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// The PT_INTERP program header, if any; a second one is an error.
     pub fn interpreter_header(&self) -> Result<Option<ProgramHeader>, Error> {
-        self.unique_segment(ProgramType::INTERP)
-            .map_err(|e| match e {
-                Error::DuplicateSegment { index, .. } => Error::DuplicateInterpreter { index },
-                other => other,
-            })
+        self.unique_segment(ProgramType::INTERP).map_err(|e| match e {
+            Error::DuplicateSegment { index, .. } => Error::DuplicateInterpreter { index },
+            other => other,
+        })
     }
 
     /// Reads the interpreter path into `buf` and returns it without its NUL, or `None` for a
@@ -51,7 +50,10 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
                 continue;
             }
             if found.is_some() {
-                return Err(Error::DuplicateSegment { kind: kind.name().unwrap_or("processor-specific"), index: ph.index });
+                return Err(Error::DuplicateSegment {
+                    kind: kind.name().unwrap_or("processor-specific"),
+                    index: ph.index,
+                });
             }
             found = Some(ph);
         }

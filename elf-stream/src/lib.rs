@@ -60,4 +60,6 @@ pub use note::{
 };
 pub use program::{ProgramHeader, ProgramHeaders};
 pub use source::{read_at_least, read_exact_at, read_up_to, Counting, ReadAt, ReadFailure};
-pub use types::{Class, ElfType, Endian, FileOffset, FileRange, Machine, ProgramType, SegmentFlags, VirtAddr};
+pub use types::{
+    Class, ElfType, Endian, FileOffset, FileRange, Machine, ProgramType, SegmentFlags, VirtAddr,
+};

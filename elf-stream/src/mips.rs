@@ -97,7 +97,10 @@ impl<R: ReadAt, const W: usize> MipsOptions<'_, R, W> {
             size,
             section: f.u16(2).unwrap_or(0),
             info: f.u32(4).unwrap_or(0),
-            payload: FileRange { offset: FileOffset(offset.saturating_add(8)), size: u64::from(size).saturating_sub(8) },
+            payload: FileRange {
+                offset: FileOffset(offset.saturating_add(8)),
+                size: u64::from(size).saturating_sub(8),
+            },
         })
     }
 }

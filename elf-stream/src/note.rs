@@ -82,7 +82,8 @@ impl<R: ReadAt, const W: usize> Notes<'_, R, W> {
         let f = Fields::new(&hdr, self.file.header().endian);
         let (namesz, descsz, n_type) = (f.u32(0).unwrap_or(0), f.u32(4).unwrap_or(0), f.u32(8).unwrap_or(0));
         let name_at = offset.checked_add(12).ok_or(bad)?;
-        let desc_at = align_up(u64::from(namesz), self.align).and_then(|n| name_at.checked_add(n)).ok_or(bad)?;
+        let desc_at =
+            align_up(u64::from(namesz), self.align).and_then(|n| name_at.checked_add(n)).ok_or(bad)?;
         let desc_end = desc_at.checked_add(u64::from(descsz)).filter(|&e| e <= self.end).ok_or(bad)?;
         if desc_at > self.end {
             return Err(bad);
@@ -94,7 +95,13 @@ impl<R: ReadAt, const W: usize> Notes<'_, R, W> {
         // Padding after the last descriptor may be missing; never step past the segment.
         let next = align_up(desc_end, self.align).unwrap_or(self.end).min(self.end);
         self.pos = next;
-        Ok(Note { offset: FileOffset(offset), n_type, namesz, name, desc: FileRange { offset: FileOffset(desc_at), size: u64::from(descsz) } })
+        Ok(Note {
+            offset: FileOffset(offset),
+            n_type,
+            namesz,
+            name,
+            desc: FileRange { offset: FileOffset(desc_at), size: u64::from(descsz) },
+        })
     }
 }
 
@@ -188,7 +195,9 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
         props.count = props.count.saturating_add(1);
         let slot = match (header.machine, pr_type) {
             (Machine::AARCH64, GNU_PROPERTY_AARCH64_FEATURE_1_AND) => Some(&mut props.aarch64_feature_1_and),
-            (Machine::X86_64 | Machine::I386, GNU_PROPERTY_X86_FEATURE_1_AND) => Some(&mut props.x86_feature_1_and),
+            (Machine::X86_64 | Machine::I386, GNU_PROPERTY_X86_FEATURE_1_AND) => {
+                Some(&mut props.x86_feature_1_and)
+            }
             _ => None,
         };
         if let Some(slot) = slot {

@@ -166,15 +166,18 @@ impl<R: ReadAt> ReadAt for Counting<R> {
 ///
 /// Asking for the whole buffer but settling for `min` lets one call fetch a window whose
 /// tail may lie past the end of the file. A failing source is [`Error::Read`].
-pub fn read_up_to<R: ReadAt + ?Sized>(source: &R, offset: u64, buf: &mut [u8], min: usize) -> Result<usize, Error> {
+pub fn read_up_to<R: ReadAt + ?Sized>(
+    source: &R,
+    offset: u64,
+    buf: &mut [u8],
+    min: usize,
+) -> Result<usize, Error> {
     let min = min.min(buf.len());
     let mut done = 0usize;
     while done < min {
         let Some(at) = offset.checked_add(done as u64) else { break };
         let rest = buf.get_mut(done..).unwrap_or_default();
-        let n = source
-            .read_at(at, rest)
-            .map_err(|e| Error::Read { offset: at, errno: e.into().errno() })?;
+        let n = source.read_at(at, rest).map_err(|e| Error::Read { offset: at, errno: e.into().errno() })?;
         if n == 0 {
             break;
         }
@@ -188,7 +191,12 @@ pub fn read_up_to<R: ReadAt + ?Sized>(source: &R, offset: u64, buf: &mut [u8], m
 }
 
 /// Like [`read_up_to`], but end of file before `min` bytes is [`Error::Truncated`].
-pub fn read_at_least<R: ReadAt + ?Sized>(source: &R, offset: u64, buf: &mut [u8], min: usize) -> Result<usize, Error> {
+pub fn read_at_least<R: ReadAt + ?Sized>(
+    source: &R,
+    offset: u64,
+    buf: &mut [u8],
+    min: usize,
+) -> Result<usize, Error> {
     let n = read_up_to(source, offset, buf, min)?;
     if n < min.min(buf.len()) {
         return Err(Error::Truncated { offset, len: min as u64 });

@@ -67,3 +67,26 @@ impl ReadAt for FailAt<'_> {
         }
     }
 }
+
+/// A slice that hides its size: `size()` is `None`, so readers cannot reject out-of-file
+/// ranges early and must rely on end of file.
+pub struct NoSize<'a>(pub &'a [u8]);
+
+impl ReadAt for NoSize<'_> {
+    type Error = ReadFailure;
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, ReadFailure> {
+        self.0.read_at(offset, buf).map_err(|e| match e {})
+    }
+}
+
+/// A source whose every read fails with the given errno.
+pub struct Broken(pub Errno);
+
+impl ReadAt for Broken {
+    type Error = ReadFailure;
+
+    fn read_at(&self, _offset: u64, _buf: &mut [u8]) -> Result<usize, ReadFailure> {
+        Err(ReadFailure::new(self.0))
+    }
+}
