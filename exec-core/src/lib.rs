@@ -1,5 +1,52 @@
-//! execcore: exec planning, layout, loading and the initial stack, driven by an architecture policy.
+//! # exec-core
 //!
-//! Skeleton: filled in by the issue that owns this crate.
+//! What Linux's `load_elf_binary` and `create_elf_tables` do, as a library that cannot
+//! leave a half-built process behind:
+//!
+//! 1. [`prepare`] reads and validates the program and its interpreter, asks the
+//!    [`ArchPolicy`] every architecture question, places the images, sizes the initial
+//!    stack and the memory requirement — touching no address space.
+//! 2. [`load`](crate::load) builds the images into a fresh [`AddressSpace`] (eager copy,
+//!    file mappings, or lazy with [`resolve_fault`](crate::fault::resolve_fault)), undoing
+//!    everything on failure.
+//! 3. [`write_stack`] writes argv, envp and the auxv; the plan holds the entry registers.
+//!
+//! `#![no_std]`, no `alloc`: every table has a fixed capacity with a clear error.
 #![no_std]
 #![forbid(unsafe_code)]
+#![deny(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+pub mod addr;
+pub mod auxv;
+pub mod error;
+pub mod host;
+pub mod image;
+pub mod layout;
+pub mod memory;
+pub mod params;
+pub mod plan;
+pub mod policy;
+pub mod prepare;
+pub mod space;
+pub mod stack;
+
+pub use addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
+pub use auxv::{AuxEntry, AuxType, Auxv, AuxvContext};
+pub use error::{ArchError, ExecError};
+pub use host::{ExecHost, FileId, LogLevel, OpenedFile};
+pub use image::{Content, Image, LoadSegment, Mapping, PhdrCheck, Piece};
+pub use layout::MmapArea;
+pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
+pub use params::{Credentials, ExecParams, MemoryReservation, Randomize, StackLimit, StringList, Window};
+pub use plan::ExecPlan;
+pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
+pub use prepare::{prepare, Prepared};
+pub use space::AddressSpace;
+pub use stack::{write_stack, StackPlan};

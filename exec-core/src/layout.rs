@@ -1,0 +1,192 @@
+//! Where things go: stack top, mmap base, load biases and brk, as Linux computes them,
+//! for any address window.
+
+use crate::addr::{AddrRange, PageSize, UserAddr};
+use crate::error::ExecError;
+use crate::image::Image;
+use crate::params::{Randomize, StackLimit};
+use crate::policy::{Layout, StaticPieAlign};
+
+/// Linux's minimum gap between the stack top and the mmap base (128 MiB).
+const MIN_GAP: u64 = 128 << 20;
+
+/// The mmap area as the new process starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmapArea {
+    /// `mmap_base`: top of the top-down area (legacy layout: bottom of the bottom-up area).
+    pub base: UserAddr,
+    /// Free range where later mappings go (top-down from its end, or bottom-up from its start).
+    pub free: AddrRange,
+    /// Whether later mappings grow down from `free.end` (false: legacy bottom-up).
+    pub top_down: bool,
+}
+
+/// Random draws for one exec's layout (all zero when ASLR is off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct LayoutRandom {
+    /// Pages subtracted from the stack top.
+    pub stack_pages: u64,
+    /// Pages subtracted from the mmap base (and added to the PIE base).
+    pub mmap_pages: u64,
+    /// Pages added to the PIE base.
+    pub pie_pages: u64,
+    /// Raw value for the brk offset.
+    pub brk: u64,
+    /// Bytes subtracted from the stack pointer before alignment (`arch_align_stack`).
+    pub sp_jitter: u64,
+}
+
+impl LayoutRandom {
+    /// Draws from 40 random bytes according to `layout`'s widths.
+    pub fn from_bytes(bytes: &[u8; 40], layout: &Layout, page: PageSize) -> LayoutRandom {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            if let Some(src) = bytes.get(i..i.saturating_add(8)) {
+                w.copy_from_slice(src);
+            }
+            u64::from_le_bytes(w)
+        };
+        let mask = |bits: u32| if bits >= 64 { u64::MAX } else { (1u64 << bits).wrapping_sub(1) };
+        LayoutRandom {
+            stack_pages: word(0) & mask(layout.stack_rnd_bits),
+            mmap_pages: word(8) & mask(layout.mmap_rnd_bits),
+            pie_pages: word(16) & mask(layout.mmap_rnd_bits),
+            brk: word(24),
+            sp_jitter: page.offset(word(32)),
+        }
+    }
+}
+
+/// Stack top after randomisation (`randomize_stack_top`).
+pub fn stack_top(layout: &Layout, page: PageSize, rnd: &LayoutRandom) -> UserAddr {
+    let top = page.down(layout.stack_top.0);
+    UserAddr(top.saturating_sub(rnd.stack_pages.saturating_mul(page.get())))
+}
+
+/// `mmap_base`: top-down below the stack gap, or the legacy base for an unlimited stack.
+pub fn mmap_base(layout: &Layout, page: PageSize, limit: StackLimit, randomize: Randomize, rnd: &LayoutRandom) -> UserAddr {
+    let rnd_bytes = rnd.mmap_pages.saturating_mul(page.get());
+    match limit {
+        StackLimit::Unlimited => UserAddr(layout.legacy_mmap_base.0.saturating_add(rnd_bytes)),
+        StackLimit::Bytes(rlim) => {
+            let stack_random = match randomize {
+                Randomize::On => {
+                    let mask = 1u64.checked_shl(layout.stack_rnd_bits).map_or(u64::MAX, |m| m.wrapping_sub(1));
+                    mask.saturating_mul(page.get())
+                }
+                Randomize::Off => 0,
+            };
+            let pad = layout.stack_guard_gap.saturating_add(stack_random);
+            let gap = rlim.checked_add(pad).unwrap_or(rlim);
+            let max_gap = (layout.task_size.0 / 6).saturating_mul(5);
+            let gap = gap.max(MIN_GAP).min(max_gap);
+            let base = layout.stack_top.0.saturating_sub(gap).saturating_sub(rnd_bytes);
+            UserAddr(page.up(base).unwrap_or(base))
+        }
+    }
+}
+
+/// Allocation state of the mmap area while placing images.
+#[derive(Clone, Copy, Debug)]
+pub struct MmapAllocator {
+    /// The area.
+    pub area: MmapArea,
+    page: PageSize,
+}
+
+impl MmapAllocator {
+    /// An allocator over `[min, base)` (top-down) or `[base, stack_floor)` (bottom-up).
+    pub fn new(base: UserAddr, min: UserAddr, stack_floor: UserAddr, top_down: bool, page: PageSize) -> Self {
+        let free = if top_down { AddrRange::new(min, base) } else { AddrRange::new(base, stack_floor) };
+        MmapAllocator { area: MmapArea { base, free, top_down }, page }
+    }
+
+    /// Places `size` bytes aligned to `align` where `mmap(NULL, size)` would, avoiding
+    /// `taken`; shrinks the free range accordingly.
+    pub fn allocate(&mut self, size: u64, align: u64, taken: &[AddrRange]) -> Result<UserAddr, ExecError> {
+        let none = ExecError::NoSpace { what: "mmap area" };
+        let size = self.page.up(size).ok_or(none)?;
+        let mask = !(align.max(self.page.get()).wrapping_sub(1));
+        let free = self.area.free;
+        if self.area.top_down {
+            let mut end = free.end.0;
+            loop {
+                let start = end.checked_sub(size).ok_or(none)? & mask;
+                if start < free.start.0 {
+                    return Err(none);
+                }
+                let candidate = AddrRange::new(UserAddr(start), UserAddr(start.saturating_add(size)));
+                match taken.iter().find(|t| !t.is_empty() && t.overlaps(&candidate)) {
+                    Some(t) => end = t.start.0,
+                    None => {
+                        self.area.free.end = UserAddr(start);
+                        return Ok(UserAddr(start));
+                    }
+                }
+            }
+        } else {
+            let mut start = free.start.0;
+            loop {
+                let aligned = start.checked_add(!mask).ok_or(none)? & mask;
+                let end = aligned.checked_add(size).ok_or(none)?;
+                if end > free.end.0 {
+                    return Err(none);
+                }
+                let candidate = AddrRange::new(UserAddr(aligned), UserAddr(end));
+                match taken.iter().find(|t| !t.is_empty() && t.overlaps(&candidate)) {
+                    Some(t) => start = t.end.0,
+                    None => {
+                        self.area.free.start = UserAddr(end);
+                        return Ok(UserAddr(aligned));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Bias of an ET_DYN program with an interpreter: `ELF_ET_DYN_BASE` (+ randomisation)
+/// aligned down to the largest PT_LOAD alignment, relative to the first PT_LOAD.
+pub fn pie_bias(layout: &Layout, image: &Image, rnd: &LayoutRandom) -> u64 {
+    let page = image.page;
+    let base = layout.et_dyn_base.0.saturating_add(rnd.pie_pages.saturating_mul(page.get()));
+    let base = base & !(image.max_align.wrapping_sub(1));
+    page.down(base.wrapping_sub(image.first_vaddr.0))
+}
+
+/// Bias of an image placed in the mmap area (interpreter, static-pie): where `mmap(NULL,
+/// total_size)` lands, relative to the first PT_LOAD's page.
+pub fn mmap_bias(
+    alloc: &mut MmapAllocator,
+    layout: &Layout,
+    image: &Image,
+    honour_align: bool,
+    taken: &[AddrRange],
+) -> Result<u64, ExecError> {
+    let page = image.page;
+    let align = match (honour_align, layout.static_pie_align) {
+        (true, StaticPieAlign::HonouredSince6_10) => image.max_align,
+        _ => page.get(),
+    };
+    let at = alloc.allocate(image.total_size(), align, taken)?;
+    // Linux maps the first PT_LOAD (table order) at the returned address.
+    Ok(at.0.wrapping_sub(page.down(image.first_vaddr.0)))
+}
+
+/// `start_brk`: after the program's highest segment, or — for a program run without
+/// interpreter as ET_DYN (static-pie, ld.so) — at `ELF_ET_DYN_BASE`; randomised with ASLR.
+pub fn brk(layout: &Layout, main: &Image, moved: bool, randomize: Randomize, rnd: &LayoutRandom) -> UserAddr {
+    let page = main.page;
+    let raw = if moved { layout.et_dyn_base.0 } else { main.brk_end().0 };
+    let mut brk = page.up(raw).unwrap_or(raw);
+    if randomize == Randomize::On && layout.brk_rnd_range > 0 {
+        if !moved {
+            brk = brk.saturating_add(page.get());
+        }
+        let pages = layout.brk_rnd_range.checked_div(page.get()).unwrap_or(0);
+        if pages > 0 {
+            brk = brk.saturating_add(rnd.brk.checked_rem(pages).unwrap_or(0).saturating_mul(page.get()));
+        }
+    }
+    UserAddr(brk)
+}

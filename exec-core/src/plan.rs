@@ -1,0 +1,51 @@
+//! `ExecPlan`: everything `prepare` decided, ready for `load` and the stack builder.
+
+use crate::addr::UserAddr;
+use crate::auxv::Auxv;
+use crate::image::{Image, Mapping};
+use crate::layout::MmapArea;
+use crate::memory::MemoryRequirement;
+use crate::policy::{Abi, EntryRegisters};
+use crate::stack::StackPlan;
+
+/// The complete plan of one exec. Nothing has touched any address space yet.
+#[derive(Clone, Debug)]
+pub struct ExecPlan<I> {
+    /// The ABI the policy selected.
+    pub abi: Abi,
+    /// The program.
+    pub main: Image,
+    /// Its interpreter.
+    pub interp: Option<Image>,
+    /// Where execution starts: the interpreter's entry when dynamic.
+    pub entry: UserAddr,
+    /// `start_brk`.
+    pub brk: UserAddr,
+    /// The mmap area after placing the images.
+    pub mmap: MmapArea,
+    /// The initial stack.
+    pub stack: StackPlan,
+    /// The auxiliary vector, in stack order, without AT_NULL.
+    pub auxv: Auxv,
+    /// Registers at entry.
+    pub registers: EntryRegisters,
+    /// Memory an eager load needs.
+    pub memory: MemoryRequirement,
+    /// Bytes reserved through the host for a batch job (0 when none): released on
+    /// failure, handed over to the process on success.
+    pub reserved: u64,
+    /// Arch facts (FPU mode, BTI, errata...).
+    pub arch: I,
+}
+
+impl<I> ExecPlan<I> {
+    /// Every mapping of the program then the interpreter.
+    pub fn mappings(&self) -> impl Iterator<Item = Mapping> + '_ {
+        self.main.mappings().chain(self.interp.iter().flat_map(Image::mappings))
+    }
+
+    /// The images, program first.
+    pub fn images(&self) -> impl Iterator<Item = &Image> {
+        core::iter::once(&self.main).chain(self.interp.as_ref())
+    }
+}
