@@ -23,10 +23,15 @@
     clippy::arithmetic_side_effects
 )]
 
+#[cfg(feature = "std")]
+extern crate std;
+
 pub mod addr;
 pub mod auxv;
 pub mod error;
 pub mod host;
+#[cfg(feature = "std")]
+pub mod fs_host;
 pub mod image;
 pub mod layout;
 pub mod memory;
