@@ -57,10 +57,17 @@ impl Note {
 }
 
 /// Iterator over the notes of one segment; stops after the first error.
+///
+/// Padding is measured from the segment's start (as readelf, the gABI and Linux lay notes
+/// out), so a segment whose file offset is not itself aligned still reads correctly.
 pub struct Notes<'a, R, const W: usize> {
     file: &'a ElfFile<R, W>,
+    /// File offset of the segment.
+    start: u64,
+    /// Offset of the next note, relative to `start`.
     pos: u64,
-    end: u64,
+    /// Segment size (`p_filesz`).
+    len: u64,
     align: u64,
     failed: bool,
 }
@@ -72,29 +79,28 @@ fn align_up(n: u64, align: u64) -> Option<u64> {
 
 impl<R: ReadAt, const W: usize> Notes<'_, R, W> {
     fn read_note(&mut self) -> Result<Note, Error> {
-        let offset = self.pos;
+        let rel = self.pos;
+        let offset = self.start.checked_add(rel).ok_or(Error::NoteMalformed { offset: self.start })?;
         let bad = Error::NoteMalformed { offset };
-        let mut hdr = [0u8; 12];
-        if self.end.checked_sub(offset).is_none_or(|left| left < 12) {
+        if self.len.checked_sub(rel).is_none_or(|left| left < 12) {
             return Err(bad);
         }
+        let mut hdr = [0u8; 12];
         self.file.read_exact_at(FileOffset(offset), &mut hdr)?;
         let f = Fields::new(&hdr, self.file.header().endian);
         let (namesz, descsz, n_type) = (f.u32(0).unwrap_or(0), f.u32(4).unwrap_or(0), f.u32(8).unwrap_or(0));
+        // Relative to the segment: name right after the header, descriptor aligned after it.
+        let name_end = rel.checked_add(12).and_then(|n| n.checked_add(u64::from(namesz))).ok_or(bad)?;
+        let desc_rel = align_up(name_end, self.align).ok_or(bad)?;
+        let desc_end = desc_rel.checked_add(u64::from(descsz)).filter(|&e| e <= self.len).ok_or(bad)?;
         let name_at = offset.checked_add(12).ok_or(bad)?;
-        let desc_at =
-            align_up(u64::from(namesz), self.align).and_then(|n| name_at.checked_add(n)).ok_or(bad)?;
-        let desc_end = desc_at.checked_add(u64::from(descsz)).filter(|&e| e <= self.end).ok_or(bad)?;
-        if desc_at > self.end {
-            return Err(bad);
-        }
+        let desc_at = self.start.checked_add(desc_rel).ok_or(bad)?;
         let mut name = [0u8; NAME_CAP];
         if let Some(dst) = usize::try_from(namesz).ok().and_then(|n| name.get_mut(..n)) {
             self.file.read_exact_at(FileOffset(name_at), dst)?;
         }
         // Padding after the last descriptor may be missing; never step past the segment.
-        let next = align_up(desc_end, self.align).unwrap_or(self.end).min(self.end);
-        self.pos = next;
+        self.pos = align_up(desc_end, self.align).unwrap_or(self.len).min(self.len);
         Ok(Note {
             offset: FileOffset(offset),
             n_type,
@@ -109,7 +115,7 @@ impl<R: ReadAt, const W: usize> Iterator for Notes<'_, R, W> {
     type Item = Result<Note, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.pos >= self.end {
+        if self.failed || self.pos >= self.len {
             return None;
         }
         let item = self.read_note();
@@ -132,12 +138,13 @@ pub struct GnuProperties {
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Iterates the notes of `segment` (a PT_NOTE or PT_GNU_PROPERTY header of this file).
     ///
-    /// Name and descriptor are padded to 8 bytes when the segment's `p_align` is 8, else 4.
+    /// Each descriptor and each following note start at an offset from the segment's start
+    /// aligned to 8 when the segment's `p_align` is 8, else to 4 (as readelf and the gABI).
+    /// A note running past the segment is [`Error::NoteMalformed`]; the iterator then stops.
     pub fn notes(&self, segment: &ProgramHeader) -> Result<Notes<'_, R, W>, Error> {
         self.check_in_file(segment.file_range(), segment.index)?;
-        let end = segment.file_range().end().ok_or(Error::SegmentOutsideFile { index: segment.index })?;
         let align = if segment.align == 8 { 8 } else { 4 };
-        Ok(Notes { file: self, pos: segment.offset.0, end, align, failed: false })
+        Ok(Notes { file: self, start: segment.offset.0, pos: 0, len: segment.filesz, align, failed: false })
     }
 
     /// Reads PT_GNU_PROPERTY with Linux's rules (`parse_elf_properties`): segment at most
