@@ -530,7 +530,12 @@ pub struct Summary {
 impl Summary {
     /// Parses everything; each part keeps its own result.
     pub fn of<R: ReadAt>(source: R, limits: Limits) -> Summary {
-        let elf: ElfFile<R> = match ElfFile::open_with(source, limits) {
+        Summary::with_window::<R, { elf_stream::DEFAULT_WINDOW }>(source, limits)
+    }
+
+    /// [`Summary::of`] with a head window of `W` bytes.
+    pub fn with_window<R: ReadAt, const W: usize>(source: R, limits: Limits) -> Summary {
+        let elf: ElfFile<R, W> = match ElfFile::open_with(source, limits) {
             Ok(elf) => elf,
             Err(e) => {
                 return Summary {

@@ -1,0 +1,140 @@
+//! Every truncation of a valid ELF32/ELF64 image (both byte orders) is an error, never a
+//! panic and never `Ok` with wrong data: open, iterate every program header, read the
+//! interpreter (and, for a richer image, notes, GNU properties and MIPS records).
+
+mod common;
+
+use common::{
+    abiflags, gnu_property_note, mips_option, note, property, u32_bytes, Builder, Image, Seg, Summary, KINDS,
+};
+use elf_stream::{Class, ElfFile, Endian, Error, Limits, MipsAbiFlags, ProgramType, ReadAt};
+use test_support::sources::{NoSize, OneByte};
+
+/// Header, program header table, then the interpreter path as the file's last bytes.
+fn minimal(class: Class, endian: Endian) -> Image {
+    Builder::new(class, endian)
+        .seg(Seg::new(ProgramType::PHDR, Vec::new()).at(class.header_size() as u64).filesz(4 * 56))
+        .seg(Seg::load(0, 0x100, 0x100, 5))
+        .seg(Seg::load(0x1000, 0x100, 0x200, 6))
+        .seg(Seg::interp(b"/lib/ld-linux.so.2"))
+        .build()
+}
+
+/// Everything elf-stream reads, the interpreter last in the file.
+fn rich(class: Class, endian: Endian) -> Image {
+    let align = class.property_align();
+    let props =
+        gnu_property_note(class, endian, &[property(class, endian, 0xc000_0000, &u32_bytes(3, endian))]);
+    Builder::new(class, endian)
+        .machine(183)
+        .seg(Seg::load(0, 0x100, 0x100, 5))
+        .seg(Seg::new(ProgramType::GNU_PROPERTY, props.clone()).align(align as u64))
+        .seg(
+            Seg::new(ProgramType::NOTE, [props, note(endian, b"GNU", 3, &[9; 20], align)].concat())
+                .align(align as u64),
+        )
+        .seg(Seg::new(
+            ProgramType::MIPS_ABIFLAGS,
+            abiflags(endian, &MipsAbiFlags { isa_level: 32, ..Default::default() }),
+        ))
+        .seg(Seg::new(
+            ProgramType::MIPS_OPTIONS,
+            [mips_option(endian, 2, 8, 0, 0x11f18, &[]), mips_option(endian, 4, 8, 0, 9, &[])].concat(),
+        ))
+        .seg(Seg::interp(b"/lib/ld-linux-aarch64.so.1"))
+        .build()
+}
+
+fn summary<R: ReadAt>(source: R) -> Summary {
+    Summary::of(source, Limits::default())
+}
+
+fn check_prefixes(img: &Image, exact: bool) {
+    let full = summary(&img.bytes[..]);
+    for (name, part) in full.parts() {
+        assert!(part.is_ok(), "the full image must parse: {name} {part:?}");
+    }
+    let len = img.bytes.len();
+    let header_end = img.class.header_size();
+    let table_end = img.phoff + (full.header.as_ref().unwrap().1 as usize) * img.class.program_header_size();
+    for cut in 0..len {
+        let bytes = &img.bytes[..cut];
+        let runs = [
+            ("slice", summary(bytes)),
+            ("no size", summary(NoSize(bytes))),
+            ("one byte", summary(OneByte(bytes))),
+            ("no window", Summary::with_window::<&[u8], 0>(bytes, Limits::default())),
+        ];
+        for (how, s) in &runs {
+            let what = format!("{:?} {:?} cut at {cut} ({how})", img.class, img.endian);
+            // Never Ok with different data.
+            s.consistent_with(&full, |_| true).unwrap_or_else(|e| panic!("{what}: {e}"));
+            // The interpreter is the last thing in the file: always lost.
+            assert!(s.interp.is_err(), "{what}: {:?}", s.interp);
+            // Errors are structural (ENOEXEC), never a read failure of a healthy source.
+            for (name, part) in s.parts() {
+                if let Err(e) = part {
+                    assert_eq!(e.errno(), elf_stream::Errno::ENOEXEC, "{what}: {name} {e:?}");
+                }
+            }
+            if exact {
+                let open_ok = s.header.is_ok();
+                let phdrs_ok = s.phdrs.is_ok();
+                if cut < header_end {
+                    assert!(matches!(s.header, Err(Error::Truncated { .. })), "{what}: {:?}", s.header);
+                } else if cut < table_end {
+                    // A known size rejects at open; otherwise iterating finds the end.
+                    if *how == "slice" || *how == "no window" {
+                        assert!(
+                            matches!(s.header, Err(Error::ProgramHeaderTableOutsideFile { .. })),
+                            "{what}"
+                        );
+                    } else {
+                        assert!(
+                            open_ok && matches!(s.phdrs, Err(Error::Truncated { .. })),
+                            "{what}: {:?}",
+                            s.phdrs
+                        );
+                    }
+                } else {
+                    assert!(open_ok && phdrs_ok, "{what}");
+                    let expected = if *how == "slice" || *how == "no window" {
+                        Error::SegmentOutsideFile { index: 3 }
+                    } else {
+                        Error::Truncated { offset: img.data_at[3] as u64, len: 19 }
+                    };
+                    assert_eq!(s.interp, Err(expected), "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_truncation_of_header_table_and_interp_fails() {
+    for (class, endian) in KINDS {
+        check_prefixes(&minimal(class, endian), true);
+    }
+}
+
+#[test]
+fn every_truncation_of_a_rich_image_fails_cleanly() {
+    for (class, endian) in KINDS {
+        check_prefixes(&rich(class, endian), false);
+    }
+}
+
+#[test]
+fn every_truncation_with_a_tiny_window() {
+    // With no head window every structure is read from the source: the same guarantees.
+    for (class, endian) in KINDS {
+        let img = minimal(class, endian);
+        for cut in 0..img.bytes.len() {
+            let bytes = &img.bytes[..cut];
+            let Ok(elf) = ElfFile::<_, 0>::open(NoSize(bytes)) else { continue };
+            let phs: Result<Vec<_>, _> = elf.program_headers().collect();
+            let interp = elf.interpreter(&mut [0u8; 64]).map(|p| p.map(<[u8]>::to_vec));
+            assert!(phs.is_err() || interp.is_err(), "cut at {cut}");
+        }
+    }
+}
