@@ -44,6 +44,24 @@ impl<I> ExecPlan<I> {
         self.main.mappings().chain(self.interp.iter().flat_map(Image::mappings))
     }
 
+    /// The same plan with its arch facts converted (the C ABI stores one type for every arch).
+    pub fn map_arch<J>(self, f: impl FnOnce(I) -> J) -> ExecPlan<J> {
+        ExecPlan {
+            abi: self.abi,
+            main: self.main,
+            interp: self.interp,
+            entry: self.entry,
+            brk: self.brk,
+            mmap: self.mmap,
+            stack: self.stack,
+            auxv: self.auxv,
+            registers: self.registers,
+            memory: self.memory,
+            reserved: self.reserved,
+            arch: f(self.arch),
+        }
+    }
+
     /// The images, program first.
     pub fn images(&self) -> impl Iterator<Item = &Image> {
         core::iter::once(&self.main).chain(self.interp.as_ref())

@@ -1,2 +1,25 @@
-//! execcore's C ABI (skeleton: filled in by the C ABI issue).
+//! # execcore's C ABI
+//!
+//! Every exported `execcore_*` function, as a normal (host-testable) Rust library; the
+//! `execcore` staticlib crate in `ffi/staticlib` re-exports it as `libexeccore.a`, and
+//! `include/execcore.h` is generated from it by cbindgen.
+//!
+//! Conventions (rustls-ffi style): fallible functions return an `execcore_status`
+//! (integer, 0 = success); outputs go through trailing pointers written only on success;
+//! buffers come with their capacity and an out-length; callbacks are nullable function
+//! pointers taking `void *ctx` first and returning 0 or an errno; every pointer is checked.
+//! No heap: a plan lives in caller-owned `execcore_plan` storage.
 #![no_std]
+#![deny(missing_docs)]
+
+pub mod adapters;
+pub mod api;
+pub mod arch;
+pub mod plan;
+pub mod status;
+pub mod strings;
+pub mod types;
+
+pub use api::*;
+pub use status::*;
+pub use types::*;

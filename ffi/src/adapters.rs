@@ -1,0 +1,199 @@
+//! Adapters from the C callback table to exec-core's traits: `ReadAt` for a file handle,
+//! `ExecHost`, and `AddressSpace`.
+
+use crate::types::*;
+use elf_stream::{Errno, FileOffset, ReadAt, ReadFailure};
+use exec_core::{AddrRange, AddressSpace, ExecError, ExecHost, FileId, LogLevel, MappingFlags, OpenedFile, Prot, Role, UserAddr};
+
+/// Converts a callback's return into a result (a negative or zero-free errno becomes EIO).
+fn check(rc: execcore_errno) -> Result<(), Errno> {
+    match rc {
+        0 => Ok(()),
+        e if e > 0 => Err(Errno(e)),
+        _ => Err(Errno::EIO),
+    }
+}
+
+/// ENOSYS: the callback is absent.
+const ENOSYS: Errno = Errno(38);
+
+/// A file the kernel identifies by `handle`, read through `ops.read_at`.
+#[derive(Clone, Copy)]
+pub struct CFile<'a> {
+    pub(crate) ops: &'a execcore_ops,
+    pub(crate) handle: u64,
+}
+
+impl ReadAt for CFile<'_> {
+    type Error = ReadFailure;
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, ReadFailure> {
+        let f = self.ops.read_at.ok_or(ReadFailure::new(Errno::EIO))?;
+        let mut n = 0usize;
+        // SAFETY: `buf` is valid for `buf.len()` writable bytes and `n` is a valid out
+        // pointer; the callback contract is to write at most `len` bytes.
+        let rc = unsafe { f(self.ops.ctx, self.handle, offset, buf.as_mut_ptr(), buf.len(), &mut n) };
+        check(rc).map_err(ReadFailure::new)?;
+        if n > buf.len() {
+            return Err(ReadFailure::new(Errno::EIO));
+        }
+        Ok(n)
+    }
+}
+
+/// `ExecHost` over the callback table.
+pub struct CHost<'a> {
+    pub(crate) ops: &'a execcore_ops,
+}
+
+impl<'a> ExecHost for CHost<'a> {
+    type Interp = CFile<'a>;
+
+    fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<CFile<'a>>, Errno> {
+        let f = self.ops.open_interpreter.ok_or(Errno::ENOENT)?;
+        let mut handle = 0u64;
+        let mut id = execcore_file_id::default();
+        // SAFETY: `path` is valid for `path.len()` bytes; the out pointers are valid.
+        check(unsafe { f(self.ops.ctx, path.as_ptr(), path.len(), &mut handle, &mut id) })?;
+        let id = (id != execcore_file_id::default())
+            .then_some(FileId { device: id.device, inode: id.inode, generation: id.generation });
+        Ok(OpenedFile { source: CFile { ops: self.ops, handle }, id })
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        let f = self.ops.random.ok_or(ENOSYS)?;
+        // SAFETY: `buf` is valid for `buf.len()` writable bytes.
+        check(unsafe { f(self.ops.ctx, buf.as_mut_ptr(), buf.len()) })
+    }
+
+    fn reserve_memory(&mut self, bytes: u64) -> Result<(), Errno> {
+        match self.ops.reserve_memory {
+            // SAFETY: plain value arguments.
+            Some(f) => check(unsafe { f(self.ops.ctx, bytes) }),
+            None => Ok(()),
+        }
+    }
+
+    fn release_memory(&mut self, bytes: u64) {
+        if let Some(f) = self.ops.release_memory {
+            // SAFETY: plain value arguments.
+            unsafe { f(self.ops.ctx, bytes) }
+        }
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        if let Some(f) = self.ops.log {
+            let level = match level {
+                LogLevel::Warning => 0,
+                LogLevel::Info => 1,
+            };
+            // SAFETY: `message` is valid for its length.
+            unsafe { f(self.ops.ctx, level, message.as_ptr(), message.len()) }
+        }
+    }
+}
+
+/// The C encoding of a protection and its marks.
+pub fn prot_bits(prot: Prot, flags: MappingFlags) -> u32 {
+    let mut bits = prot.0 & (EXECCORE_PROT_READ | EXECCORE_PROT_WRITE | EXECCORE_PROT_EXEC | EXECCORE_PROT_BTI);
+    if flags.contains(MappingFlags::TEXT_PATCH) {
+        bits |= EXECCORE_MAP_TEXT_PATCH;
+    }
+    bits
+}
+
+/// `AddressSpace` over the callback table.
+pub struct CSpace<'a> {
+    pub(crate) ops: &'a execcore_ops,
+    pub(crate) main_file: u64,
+    pub(crate) interp_file: u64,
+}
+
+impl CSpace<'_> {
+    fn file(&self, role: Role) -> u64 {
+        match role {
+            Role::Main => self.main_file,
+            Role::Interpreter => self.interp_file,
+        }
+    }
+}
+
+impl AddressSpace for CSpace<'_> {
+    fn reserve(&mut self, r: AddrRange) -> Result<(), Errno> {
+        let f = self.ops.reserve.ok_or(ENOSYS)?;
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len()) })
+    }
+
+    fn map_anonymous(&mut self, r: AddrRange, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
+        let f = self.ops.map_anonymous.ok_or(ENOSYS)?;
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) })
+    }
+
+    fn map_file(&mut self, r: AddrRange, role: Role, offset: FileOffset, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
+        let f = self.ops.map_file.ok_or(ENOSYS)?;
+        let file = self.file(role);
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), file, offset.0, prot_bits(prot, flags)) })
+    }
+
+    fn map_lazy(&mut self, r: AddrRange, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
+        let f = self.ops.map_lazy.ok_or(ENOSYS)?;
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) })
+    }
+
+    fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
+        let f = self.ops.write.ok_or(ENOSYS)?;
+        // SAFETY: `bytes` is valid for its length.
+        check(unsafe { f(self.ops.ctx, addr.0, bytes.as_ptr(), bytes.len()) })
+    }
+
+    fn copy_from_file<S: ReadAt + ?Sized>(
+        &mut self,
+        role: Role,
+        source: &S,
+        offset: FileOffset,
+        dest: UserAddr,
+        len: u64,
+    ) -> Result<(), ExecError> {
+        match self.ops.read_into {
+            Some(f) => {
+                let file = self.file(role);
+                // SAFETY: plain value arguments; the kernel validates the user range.
+                check(unsafe { f(self.ops.ctx, file, offset.0, dest.0, len) })
+                    .map_err(|errno| ExecError::AddressSpace { op: "read_into", errno })
+            }
+            None => exec_core::space::bounce_copy(self, role, source, offset, dest, len),
+        }
+    }
+
+    fn protect(&mut self, r: AddrRange, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
+        let f = self.ops.protect.ok_or(ENOSYS)?;
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) })
+    }
+
+    fn unmap(&mut self, r: AddrRange) -> Result<(), Errno> {
+        let f = self.ops.unmap.ok_or(ENOSYS)?;
+        // SAFETY: plain value arguments.
+        check(unsafe { f(self.ops.ctx, r.start.0, r.len()) })
+    }
+
+    fn sync_icache(&mut self, r: AddrRange) -> Result<(), Errno> {
+        match self.ops.sync_icache {
+            // SAFETY: plain value arguments.
+            Some(f) => check(unsafe { f(self.ops.ctx, r.start.0, r.len()) }),
+            None => Ok(()),
+        }
+    }
+
+    fn patch_text(&mut self, page: UserAddr, offsets: &[u32]) -> Result<(), Errno> {
+        match self.ops.patch_text {
+            // SAFETY: `offsets` is valid for its length.
+            Some(f) => check(unsafe { f(self.ops.ctx, page.0, offsets.as_ptr(), offsets.len()) }),
+            None => Ok(()),
+        }
+    }
+}

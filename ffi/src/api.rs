@@ -1,0 +1,394 @@
+//! The exported `execcore_*` functions.
+
+use crate::adapters::{prot_bits, CFile, CHost, CSpace};
+use crate::arch::AnyPolicy;
+use crate::plan::StoredPlan;
+use crate::status::*;
+use crate::strings::CStrings;
+use crate::types::*;
+use core::ffi::c_char;
+use exec_core::{
+    Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit, UserAddr, Window,
+};
+
+/// The ABI version this library implements; compare with `EXECCORE_ABI_VERSION` at boot.
+pub const EXECCORE_ABI_VERSION: u32 = 1;
+
+/// Returns [`EXECCORE_ABI_VERSION`] as compiled into the library.
+#[no_mangle]
+pub extern "C" fn execcore_abi_version() -> u32 {
+    EXECCORE_ABI_VERSION
+}
+
+/// The Linux errno for `status` (0 for success and unknown statuses).
+#[no_mangle]
+pub extern "C" fn execcore_status_errno(status: execcore_status) -> i32 {
+    row(status).map_or(0, |r| r.2 .0)
+}
+
+/// A static NUL-terminated message for `status` ("unknown status" when unknown).
+#[no_mangle]
+pub extern "C" fn execcore_status_str(status: execcore_status) -> *const c_char {
+    row(status).map_or(c"unknown status".as_ptr(), |r| r.3.as_ptr().cast())
+}
+
+/// Bytes of `execcore_plan` storage ([`EXECCORE_PLAN_SIZE`]).
+#[no_mangle]
+pub extern "C" fn execcore_plan_size() -> usize {
+    EXECCORE_PLAN_SIZE
+}
+
+fn fail(err: &ExecError, policy: Option<&AnyPolicy>, out_error: *mut execcore_error) -> execcore_status {
+    let status = status_of(err);
+    let errno = policy.map_or(err.errno(), |p| p.errno(err));
+    let value = match *err {
+        ExecError::FileSizeExceedsMemSize { index }
+        | ExecError::Misaligned { index }
+        | ExecError::OutsideUserRange { index } => u64::from(index),
+        ExecError::Arch(a) => a.value,
+        _ => 0,
+    };
+    // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
+    if let Some(out) = unsafe { out_error.as_mut() } {
+        *out = execcore_error { status, errno_value: errno.0, value };
+    }
+    status
+}
+
+fn params_from_c<'a>(p: &'a execcore_exec_params, argv: &'a CStrings, envp: &'a CStrings) -> ExecParams<'a> {
+    let execfn = if p.execfn.is_null() {
+        &[][..]
+    } else {
+        // SAFETY: the caller guarantees `execfn` is valid for `execfn_len` bytes.
+        unsafe { core::slice::from_raw_parts(p.execfn, p.execfn_len) }
+    };
+    let mut params = ExecParams::new(execfn);
+    params.argv = argv;
+    params.envp = envp;
+    params.stack_limit = if p.stack_rlimit == u64::MAX { StackLimit::Unlimited } else { StackLimit::Bytes(p.stack_rlimit) };
+    params.randomize = if p.flags & EXECCORE_EXEC_RANDOMIZE != 0 { Randomize::On } else { Randomize::Off };
+    params.credentials = Credentials {
+        uid: p.uid,
+        euid: p.euid,
+        gid: p.gid,
+        egid: p.egid,
+        secure: p.flags & EXECCORE_EXEC_SECURE != 0,
+    };
+    params.at_flags = p.at_flags;
+    if p.clock_ticks != 0 {
+        params.clock_ticks = p.clock_ticks;
+    }
+    params.sysinfo_ehdr = (p.sysinfo_ehdr != 0).then_some(UserAddr(p.sysinfo_ehdr));
+    params.rseq = (p.rseq_feature_size != 0).then_some((p.rseq_feature_size, p.rseq_align));
+    params.execfd = p.execfd_plus_one.checked_sub(1);
+    if p.window_end != 0 {
+        params.window = Some(Window { start: UserAddr(p.window_start), end: UserAddr(p.window_end) });
+    }
+    if p.mmap_min_addr != 0 {
+        params.mmap_min_addr = p.mmap_min_addr;
+    }
+    params.reservation =
+        if p.flags & EXECCORE_EXEC_BATCH != 0 { MemoryReservation::Reserve } else { MemoryReservation::None };
+    params
+}
+
+/// Plans an exec: reads and validates the executable (`params->file`) and its interpreter
+/// (opened through `ops->open_interpreter`), places everything, sizes stack and memory,
+/// and reserves memory for batch jobs. Touches no address space.
+///
+/// Needs `ops->read_at`; `open_interpreter` for dynamic programs; `random` with
+/// `EXECCORE_EXEC_RANDOMIZE`. On success the plan is in `*plan`; on failure `*plan` holds
+/// no plan and `*out_error` (nullable) says why.
+///
+/// # Safety
+/// Every pointer is NULL or valid for the call: `cpu`, `params`, `ops` readable, `plan`
+/// and `out_error` writable; the strings in `params` valid and NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_prepare(
+    cpu: *const execcore_cpu,
+    params: *const execcore_exec_params,
+    ops: *const execcore_ops,
+    plan: *mut execcore_plan,
+    out_error: *mut execcore_error,
+) -> execcore_status {
+    // SAFETY: NULL or valid, per the contract above.
+    let (Some(cpu), Some(p), Some(ops), Some(storage)) =
+        (unsafe { cpu.as_ref() }, unsafe { params.as_ref() }, unsafe { ops.as_ref() }, unsafe { plan.as_mut() })
+    else {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    };
+    StoredPlan::clear(storage);
+    if ops.read_at.is_none() {
+        return EXECCORE_ERR_MISSING_CALLBACK;
+    }
+    let Some(policy) = AnyPolicy::from_cpu(cpu) else { return EXECCORE_ERR_UNSUPPORTED_ARCH };
+    let argv = CStrings { ptr: p.argv, count: p.argc };
+    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let params = params_from_c(p, &argv, &envp);
+    let main = CFile { ops, handle: p.file };
+    let mut host = CHost { ops };
+    match policy.prepare(&main, &mut host, &params) {
+        Ok(prepared) => {
+            let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
+            StoredPlan::new(prepared.plan, *cpu, p.file, interp_file).store(storage);
+            EXECCORE_OK
+        }
+        Err(e) => fail(&e, Some(&policy), out_error),
+    }
+}
+
+/// Releases what a plan holds (its memory reservation) when the exec is abandoned after
+/// a successful `execcore_prepare`; the storage then holds no plan.
+///
+/// # Safety
+/// `plan` and `ops` are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_discard(plan: *mut execcore_plan, ops: *const execcore_ops) -> execcore_status {
+    // SAFETY: NULL or valid, per the contract above.
+    let (Some(storage), Some(ops)) = (unsafe { plan.as_mut() }, unsafe { ops.as_ref() }) else {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    };
+    let Some(stored) = StoredPlan::load(storage) else { return EXECCORE_ERR_BAD_PLAN };
+    let reserved = stored.plan.reserved;
+    if reserved > 0 {
+        exec_core::ExecHost::release_memory(&mut CHost { ops }, reserved);
+    }
+    StoredPlan::clear(storage);
+    EXECCORE_OK
+}
+
+fn stored<'a>(plan: *const execcore_plan) -> Result<&'a StoredPlan, execcore_status> {
+    // SAFETY: NULL or valid, per every caller's contract.
+    let storage = unsafe { plan.as_ref() }.ok_or(EXECCORE_ERR_NULL_ARGUMENT)?;
+    StoredPlan::load(storage).ok_or(EXECCORE_ERR_BAD_PLAN)
+}
+
+macro_rules! try_status {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(s) => return s,
+        }
+    };
+}
+
+/// Numbers of mappings and auxv entries in the plan (to size the arrays passed to
+/// `execcore_plan_mappings` and `execcore_plan_auxv`).
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_counts(
+    plan: *const execcore_plan,
+    out_mappings: *mut usize,
+    out_auxv: *mut usize,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let (Some(m), Some(a)) = (unsafe { out_mappings.as_mut() }, unsafe { out_auxv.as_mut() }) else {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    };
+    *m = s.plan.mappings().count();
+    *a = s.plan.auxv.len();
+    EXECCORE_OK
+}
+
+/// Copies the plan's mappings (program then interpreter, lowest first) into `out[0..cap]`
+/// and their number into `*out_len`; `EXECCORE_ERR_BUFFER_TOO_SMALL` (nothing written)
+/// when `cap` is too small.
+///
+/// # Safety
+/// `out` valid for `cap` elements; other pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_mappings(
+    plan: *const execcore_plan,
+    out: *mut execcore_mapping,
+    cap: usize,
+    out_len: *mut usize,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    if out.is_null() || out_len.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    let n = s.plan.mappings().count();
+    if n > cap {
+        return EXECCORE_ERR_BUFFER_TOO_SMALL;
+    }
+    for (i, m) in s.plan.mappings().enumerate() {
+        let (kind, file_offset, file_bytes) = match m.content {
+            Content::File { offset, bytes } => (0, offset.0, bytes),
+            Content::Zero => (1, 0, 0),
+            Content::Shared { pieces, count } => {
+                (2, 0, pieces.iter().take(usize::from(count)).map(|p| p.len).sum())
+            }
+        };
+        let c = execcore_mapping {
+            start: m.range.start.0,
+            end: m.range.end.0,
+            prot: prot_bits(m.prot, m.flags),
+            image: u32::from(m.role == Role::Interpreter),
+            kind,
+            reserved0: 0,
+            file_offset,
+            file_bytes,
+        };
+        // SAFETY: `i < n <= cap` and `out` is valid for `cap` elements.
+        unsafe { out.add(i).write(c) };
+    }
+    // SAFETY: checked non-NULL above.
+    unsafe { out_len.write(n) };
+    EXECCORE_OK
+}
+
+/// Copies the auxv (stack order, without AT_NULL) into `out[0..cap]`, its length into
+/// `*out_len`.
+///
+/// # Safety
+/// `out` valid for `cap` elements; other pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_auxv(
+    plan: *const execcore_plan,
+    out: *mut execcore_auxv_entry,
+    cap: usize,
+    out_len: *mut usize,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    if out.is_null() || out_len.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    let entries = s.plan.auxv.entries();
+    if entries.len() > cap {
+        return EXECCORE_ERR_BUFFER_TOO_SMALL;
+    }
+    for (i, e) in entries.iter().enumerate() {
+        // SAFETY: `i < len <= cap`.
+        unsafe { out.add(i).write(execcore_auxv_entry { kind: e.kind.0, value: e.value }) };
+    }
+    // SAFETY: checked non-NULL above.
+    unsafe { out_len.write(entries.len()) };
+    EXECCORE_OK
+}
+
+/// The layout: biases, entry, sp, brk, stack and mmap area.
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_layout(plan: *const execcore_plan, out: *mut execcore_layout) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
+    let p = &s.plan;
+    *out = execcore_layout {
+        main_bias: p.main.bias,
+        interp_bias: p.interp.as_ref().map_or(0, |i| i.bias),
+        has_interp: u32::from(p.interp.is_some()),
+        exec_stack: u32::from(p.stack.exec),
+        entry: p.entry.0,
+        sp: p.stack.sp.0,
+        brk: p.brk.0,
+        stack_start: p.stack.extent.start.0,
+        stack_top: p.stack.top.0,
+        mmap_base: p.mmap.base.0,
+        mmap_start: p.mmap.free.start.0,
+        mmap_end: p.mmap.free.end.0,
+        mmap_top_down: u32::from(p.mmap.top_down),
+        reserved0: 0,
+    };
+    EXECCORE_OK
+}
+
+fn entry_state(s: &StoredPlan) -> execcore_entry_state {
+    let r = &s.plan.registers;
+    let mut out = execcore_entry_state { pc: r.pc.0, sp: r.sp.0, ..Default::default() };
+    let mut n = 0usize;
+    for (index, value) in r.regs.iter().flatten() {
+        if let (Some(i), Some(v)) = (out.reg_index.get_mut(n), out.reg_value.get_mut(n)) {
+            *i = u32::from(*index);
+            *v = *value;
+            n += 1;
+        }
+    }
+    out.nregs = n as u32;
+    if let Some(policy) = AnyPolicy::from_cpu(&s.cpu) {
+        policy.entry_arch(&s.plan.arch, &mut out);
+    }
+    out
+}
+
+/// The registers the kernel sets at entry.
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_entry(plan: *const execcore_plan, out: *mut execcore_entry_state) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
+    *out = entry_state(s);
+    EXECCORE_OK
+}
+
+/// The memory requirement.
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_plan_memory(plan: *const execcore_plan, out: *mut execcore_memory) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
+    let m = &s.plan.memory;
+    *out = execcore_memory {
+        eager_bytes: m.eager_bytes(),
+        anonymous_bytes: m.anonymous_bytes(),
+        interp_bytes: m.interp.eager,
+        reserved_bytes: s.plan.reserved,
+        interp_cached: u32::from(m.interp_cached),
+        reserved0: 0,
+    };
+    EXECCORE_OK
+}
+
+/// Builds the initial stack: maps the stack, writes strings, 16 random bytes (from
+/// `ops->random`), argv, envp and the auxv; writes the entry state on success.
+/// `params` must be the ones given to `execcore_prepare`.
+///
+/// # Safety
+/// Pointers NULL or valid; strings as for `execcore_prepare`.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_build_stack(
+    plan: *const execcore_plan,
+    params: *const execcore_exec_params,
+    ops: *const execcore_ops,
+    out_entry: *mut execcore_entry_state,
+    out_error: *mut execcore_error,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let (Some(p), Some(ops)) = (unsafe { params.as_ref() }, unsafe { ops.as_ref() }) else {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    };
+    if out_entry.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    let Some(policy) = AnyPolicy::from_cpu(&s.cpu) else { return EXECCORE_ERR_UNSUPPORTED_ARCH };
+    let argv = CStrings { ptr: p.argv, count: p.argc };
+    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let params = params_from_c(p, &argv, &envp);
+    let mut random = [0u8; 16];
+    let mut host = CHost { ops };
+    if let Err(errno) = exec_core::ExecHost::random(&mut host, &mut random) {
+        return fail(&ExecError::Entropy(errno), Some(&policy), out_error);
+    }
+    let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
+    let plats = policy.platforms(s.plan.abi);
+    match exec_core::write_stack(&s.plan.stack, &params, plats, &s.plan.auxv, &random, &mut space) {
+        Ok(()) => {
+            // SAFETY: checked non-NULL above.
+            unsafe { out_entry.write(entry_state(s)) };
+            EXECCORE_OK
+        }
+        Err(e) => fail(&e, Some(&policy), out_error),
+    }
+}

@@ -1,0 +1,71 @@
+//! Dispatch from the C CPU description to the arch policies compiled in.
+
+use crate::adapters::{CFile, CHost};
+use crate::types::*;
+use exec_core::{ExecError, ExecParams, Prepared};
+
+/// Arch facts of any supported architecture (what the C plan stores).
+#[derive(Clone, Copy, Debug, Default)]
+pub enum AnyInfo {
+    /// None yet.
+    #[default]
+    None,
+    /// x86_64.
+    X86_64(arch_x86_64::Info),
+}
+
+/// A policy built from an [`execcore_cpu`].
+pub enum AnyPolicy {
+    /// x86_64.
+    X86_64(arch_x86_64::X86_64),
+}
+
+impl AnyPolicy {
+    /// The policy for `cpu`, or `None` when its arch is not compiled in.
+    pub fn from_cpu(cpu: &execcore_cpu) -> Option<AnyPolicy> {
+        match cpu.arch {
+            EXECCORE_ARCH_X86_64 => Some(AnyPolicy::X86_64(arch_x86_64::X86_64::new(arch_x86_64::Cpu {
+                hwcap: cpu.hwcap,
+                hwcap2: cpu.hwcap2,
+                minsigstksz: (cpu.minsigstksz != 0).then_some(cpu.minsigstksz),
+            }))),
+            _ => None,
+        }
+    }
+
+    /// `prepare` with this policy, its arch facts wrapped in [`AnyInfo`].
+    pub fn prepare<'a>(
+        &self,
+        main: &CFile<'a>,
+        host: &mut CHost<'a>,
+        params: &ExecParams<'_>,
+    ) -> Result<Prepared<AnyInfo, CFile<'a>>, ExecError> {
+        match self {
+            AnyPolicy::X86_64(p) => exec_core::prepare(p, main, host, params, None)
+                .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::X86_64), interpreter: pr.interpreter }),
+        }
+    }
+
+    /// The errno to report for `err` under this policy's OS profile.
+    pub fn errno(&self, err: &ExecError) -> elf_stream::Errno {
+        match self {
+            AnyPolicy::X86_64(p) => exec_core::ArchPolicy::errno(p, err),
+        }
+    }
+
+    /// Fills the arch part of the entry state.
+    pub fn entry_arch(&self, info: &AnyInfo, out: &mut execcore_entry_state) {
+        if let AnyInfo::X86_64(i) = info {
+            out.arch_value = u64::from(i.feature_1_and.unwrap_or(0));
+        }
+    }
+
+    /// Platform strings for the stack.
+    pub fn platforms(&self, abi: exec_core::Abi) -> (Option<&[u8]>, Option<&[u8]>) {
+        match self {
+            AnyPolicy::X86_64(p) => {
+                (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
+            }
+        }
+    }
+}

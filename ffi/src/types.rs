@@ -1,0 +1,422 @@
+//! The `#[repr(C)]` types of the C ABI. Every layout is pinned with static assertions here
+//! and mirrored by size checks in the C tests.
+
+#![allow(non_camel_case_types)]
+
+use core::ffi::c_void;
+use static_assertions::const_assert_eq;
+
+/// An errno value returned by a callback: 0 for success, a positive errno for failure.
+pub type execcore_errno = i32;
+
+/// Architecture selector in [`execcore_cpu::arch`].
+pub type execcore_arch = u32;
+/// x86_64.
+pub const EXECCORE_ARCH_X86_64: execcore_arch = 1;
+/// AArch64.
+pub const EXECCORE_ARCH_AARCH64: execcore_arch = 2;
+/// MIPS (o32, n32, n64; both byte orders).
+pub const EXECCORE_ARCH_MIPS: execcore_arch = 3;
+
+/// Protection bit: readable.
+pub const EXECCORE_PROT_READ: u32 = 1;
+/// Protection bit: writable.
+pub const EXECCORE_PROT_WRITE: u32 = 2;
+/// Protection bit: executable.
+pub const EXECCORE_PROT_EXEC: u32 = 4;
+/// Protection bit: AArch64 BTI-guarded page.
+pub const EXECCORE_PROT_BTI: u32 = 8;
+/// Mapping mark: text that needs an erratum patch before it may run.
+pub const EXECCORE_MAP_TEXT_PATCH: u32 = 0x100;
+
+/// Load mode: copy every byte now.
+pub const EXECCORE_LOAD_EAGER: u32 = 0;
+/// Load mode: private file mappings plus anonymous bss.
+pub const EXECCORE_LOAD_MAPPED: u32 = 1;
+/// Load mode: register mappings empty; pages come from `execcore_resolve_fault`.
+pub const EXECCORE_LOAD_LAZY: u32 = 2;
+
+/// Flag in [`execcore_exec_params::flags`]: randomise the layout (ASLR).
+pub const EXECCORE_EXEC_RANDOMIZE: u32 = 1;
+/// Flag: batch job — reserve the memory requirement before the point of no return.
+pub const EXECCORE_EXEC_BATCH: u32 = 2;
+/// Flag: `AT_SECURE` (set-user-ID exec).
+pub const EXECCORE_EXEC_SECURE: u32 = 4;
+
+/// Flag in [`execcore_cpu::flags`]: the kernel supports BTI (AArch64).
+pub const EXECCORE_CPU_BTI: u32 = 1;
+/// Flag: accept big-endian AArch64 programs.
+pub const EXECCORE_CPU_AARCH64_BE: u32 = 2;
+/// Flag: MIPS R5000 `cvt.[ds].l` erratum workaround on.
+pub const EXECCORE_CPU_MIPS_R5K_CVT: u32 = 4;
+/// Flag: MIPS R8000 (TFP) prefetch check.
+pub const EXECCORE_CPU_MIPS_R8K_PREFETCH: u32 = 8;
+/// Flag: reject static R8000-prefetch binaries (strict prefetch setting).
+pub const EXECCORE_CPU_MIPS_STRICT_PREFETCH: u32 = 0x10;
+/// Flag: MIPS release 6 CPU.
+pub const EXECCORE_CPU_MIPS_R6: u32 = 0x20;
+/// Flag: MIPS CPU can run FR=0.
+pub const EXECCORE_CPU_MIPS_FR0: u32 = 0x40;
+/// Flag: MIPS CPU can run FR=1.
+pub const EXECCORE_CPU_MIPS_FR1: u32 = 0x80;
+/// Flag: MIPS CPU supports FRE emulation.
+pub const EXECCORE_CPU_MIPS_FRE: u32 = 0x100;
+/// Flag: MIPS CPU implements NaN2008.
+pub const EXECCORE_CPU_MIPS_NAN2008: u32 = 0x200;
+/// Flag: MIPS CPU implements legacy NaN.
+pub const EXECCORE_CPU_MIPS_NAN_LEGACY: u32 = 0x400;
+/// Flag: big-endian CPU (MIPS).
+pub const EXECCORE_CPU_BIG_ENDIAN: u32 = 0x800;
+
+/// OS profile: Linux auxv and errnos.
+pub const EXECCORE_OS_LINUX: u32 = 0;
+/// OS profile: IRIX auxv and errnos.
+pub const EXECCORE_OS_IRIX: u32 = 1;
+
+/// The CPU and kernel description an exec is planned for.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct execcore_cpu {
+    /// `EXECCORE_ARCH_*`.
+    pub arch: execcore_arch,
+    /// `EXECCORE_CPU_*` flags.
+    pub flags: u32,
+    /// Page size in bytes (0: the arch's default, 4096).
+    pub page_size: u64,
+    /// `AT_HWCAP`.
+    pub hwcap: u64,
+    /// `AT_HWCAP2`.
+    pub hwcap2: u64,
+    /// `AT_HWCAP3`.
+    pub hwcap3: u64,
+    /// `AT_HWCAP4`.
+    pub hwcap4: u64,
+    /// `AT_MINSIGSTKSZ` (0: omit).
+    pub minsigstksz: u64,
+    /// Virtual address bits of the user space (0: the arch's Linux default).
+    pub va_bits: u32,
+    /// `EXECCORE_OS_*`.
+    pub os: u32,
+    /// MIPS ISA level (1..5, 32, 64).
+    pub mips_isa_level: u32,
+    /// MIPS ISA revision.
+    pub mips_isa_rev: u32,
+    /// MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed.
+    pub mips_ieee754: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// Stack top override (0: the arch's default; MIPS CPUs with cache aliasing lower it).
+    pub stack_top: u64,
+    /// Reserved, zero.
+    pub reserved: [u64; 5],
+}
+const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
+
+/// Identity of a file (device, inode, generation) for caches; all zero when unknown.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_file_id {
+    /// Device.
+    pub device: u64,
+    /// Inode.
+    pub inode: u64,
+    /// Generation.
+    pub generation: u64,
+}
+const_assert_eq!(core::mem::size_of::<execcore_file_id>(), 24);
+
+/// The kernel's callbacks. Every callback is nullable, takes `ctx` first and returns 0 or
+/// an errno; `execcore_*` functions say which ones they need.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct execcore_ops {
+    /// Passed as the first argument of every callback.
+    pub ctx: *mut c_void,
+    /// Reads up to `len` bytes of `file` at `offset` into `buf`; `*out_read` = bytes read
+    /// (0 at end of file). Short reads are fine.
+    pub read_at: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            file: u64,
+            offset: u64,
+            buf: *mut u8,
+            len: usize,
+            out_read: *mut usize,
+        ) -> execcore_errno,
+    >,
+    /// Opens the interpreter named by PT_INTERP (`path`, `len` bytes, no NUL); writes a
+    /// file handle for `read_at` and its identity (zeros if unknown).
+    pub open_interpreter: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            path: *const u8,
+            len: usize,
+            out_file: *mut u64,
+            out_id: *mut execcore_file_id,
+        ) -> execcore_errno,
+    >,
+    /// Fills `buf` with `len` random bytes.
+    pub random: Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> execcore_errno>,
+    /// Reserves `bytes` of memory for a batch job; nonzero refuses (retryable).
+    pub reserve_memory: Option<unsafe extern "C" fn(ctx: *mut c_void, bytes: u64) -> execcore_errno>,
+    /// Releases a reservation.
+    pub release_memory: Option<unsafe extern "C" fn(ctx: *mut c_void, bytes: u64)>,
+    /// A log message (`level` 0 warning, 1 info).
+    pub log: Option<unsafe extern "C" fn(ctx: *mut c_void, level: u32, msg: *const u8, len: usize)>,
+    /// Reserves `[start, start+len)` with no access.
+    pub reserve: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
+    /// Maps zero-filled anonymous memory with `prot` (`EXECCORE_PROT_*` | `EXECCORE_MAP_*`).
+    pub map_anonymous: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    /// Maps `file` privately from `offset` (nullable: the library copies instead).
+    pub map_file: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, file: u64, offset: u64, prot: u32) -> execcore_errno,
+    >,
+    /// Registers `[start, start+len)` for demand paging (nullable: lazy mode unsupported).
+    pub map_lazy: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    /// Writes `len` bytes at user address `addr`.
+    pub write: Option<unsafe extern "C" fn(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> execcore_errno>,
+    /// Reads `len` bytes of `file` at `offset` straight into user memory at `addr`
+    /// (nullable: the library bounces through `read_at` and `write`).
+    pub read_into: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, file: u64, offset: u64, addr: u64, len: u64) -> execcore_errno,
+    >,
+    /// Sets the protection of `[start, start+len)`.
+    pub protect: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    /// Unmaps `[start, start+len)`.
+    pub unmap: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
+    /// Makes new code in `[start, start+len)` visible to instruction fetch (nullable).
+    pub sync_icache: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
+    /// Finds a free range of `len` bytes aligned to `align` (nullable; elfmap retries).
+    pub find_free_range:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, len: u64, align: u64, out_start: *mut u64) -> execcore_errno>,
+    /// A text page with erratum instructions at `offsets` (nullable: left unpatched).
+    pub patch_text:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, page: u64, offsets: *const u32, count: usize) -> execcore_errno>,
+    /// A descriptor for the runtime linker (IRIX `AT_PFETCHFD`) (nullable).
+    pub exec_fd: Option<unsafe extern "C" fn(ctx: *mut c_void, out_fd: *mut u64) -> execcore_errno>,
+}
+const_assert_eq!(core::mem::size_of::<execcore_ops>(), 19 * core::mem::size_of::<usize>());
+
+/// One `execve`: arguments, environment, limits, credentials, files.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct execcore_exec_params {
+    /// `argc` strings, NUL-terminated.
+    pub argv: *const *const u8,
+    /// Number of `argv` strings (0 gets a single empty argv[0], as Linux).
+    pub argc: usize,
+    /// `envc` strings, NUL-terminated.
+    pub envp: *const *const u8,
+    /// Number of `envp` strings.
+    pub envc: usize,
+    /// The path given to execve (`AT_EXECFN`), `execfn_len` bytes, no NUL needed.
+    pub execfn: *const u8,
+    /// Length of `execfn`.
+    pub execfn_len: usize,
+    /// Handle of the executable for `read_at`.
+    pub file: u64,
+    /// `RLIMIT_STACK` in bytes; `UINT64_MAX` is unlimited (legacy mmap layout).
+    pub stack_rlimit: u64,
+    /// `EXECCORE_EXEC_*` flags.
+    pub flags: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// `AT_UID`.
+    pub uid: u64,
+    /// `AT_EUID`.
+    pub euid: u64,
+    /// `AT_GID`.
+    pub gid: u64,
+    /// `AT_EGID`.
+    pub egid: u64,
+    /// `AT_FLAGS`.
+    pub at_flags: u64,
+    /// `AT_CLKTCK` (0: 100).
+    pub clock_ticks: u64,
+    /// `AT_SYSINFO_EHDR` (0: none).
+    pub sysinfo_ehdr: u64,
+    /// `AT_RSEQ_FEATURE_SIZE` (0: no rseq entries).
+    pub rseq_feature_size: u64,
+    /// `AT_RSEQ_ALIGN`.
+    pub rseq_align: u64,
+    /// `AT_EXECFD` + 1 (0: none).
+    pub execfd_plus_one: u64,
+    /// User window start (0 with `window_end` 0: the arch's Linux window).
+    pub window_start: u64,
+    /// User window end.
+    pub window_end: u64,
+    /// `vm.mmap_min_addr` (0: 65536).
+    pub mmap_min_addr: u64,
+    /// Reserved, zero.
+    pub reserved: [u64; 4],
+}
+#[cfg(target_pointer_width = "64")]
+const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);
+#[cfg(target_pointer_width = "32")]
+const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 184);
+
+/// One mapping of the plan.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_mapping {
+    /// First address (page aligned).
+    pub start: u64,
+    /// End address (page aligned).
+    pub end: u64,
+    /// `EXECCORE_PROT_*` | `EXECCORE_MAP_*`.
+    pub prot: u32,
+    /// 0 program, 1 interpreter.
+    pub image: u32,
+    /// 0 file-backed, 1 zero-filled, 2 assembled from several segments.
+    pub kind: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// File offset of `start` (kind 0).
+    pub file_offset: u64,
+    /// Valid file bytes from `start` (kind 0), or the pieces' total (kind 2).
+    pub file_bytes: u64,
+}
+const_assert_eq!(core::mem::size_of::<execcore_mapping>(), 48);
+
+/// One auxv entry.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_auxv_entry {
+    /// `AT_*`.
+    pub kind: u64,
+    /// Value.
+    pub value: u64,
+}
+const_assert_eq!(core::mem::size_of::<execcore_auxv_entry>(), 16);
+
+/// Where things went, and the entry state.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_layout {
+    /// Program load bias.
+    pub main_bias: u64,
+    /// Interpreter load bias (`AT_BASE`), 0 without one.
+    pub interp_bias: u64,
+    /// 1 if the program has an interpreter.
+    pub has_interp: u32,
+    /// 1 if the stack is executable.
+    pub exec_stack: u32,
+    /// Entry pc.
+    pub entry: u64,
+    /// Stack pointer at entry.
+    pub sp: u64,
+    /// `start_brk`.
+    pub brk: u64,
+    /// Stack mapping start.
+    pub stack_start: u64,
+    /// Stack top.
+    pub stack_top: u64,
+    /// mmap base.
+    pub mmap_base: u64,
+    /// Free range for later mmaps: start.
+    pub mmap_start: u64,
+    /// Free range for later mmaps: end.
+    pub mmap_end: u64,
+    /// 1 if later mmaps grow down from `mmap_end`.
+    pub mmap_top_down: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+}
+const_assert_eq!(core::mem::size_of::<execcore_layout>(), 96);
+
+/// Registers at entry: everything not listed is zero.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_entry_state {
+    /// Program counter.
+    pub pc: u64,
+    /// Stack pointer.
+    pub sp: u64,
+    /// Number of valid `reg_index`/`reg_value` pairs.
+    pub nregs: u32,
+    /// Arch: MIPS ABI (1 o32, 2 n32, 3 n64), 0 elsewhere.
+    pub abi: u32,
+    /// Arch register numbers.
+    pub reg_index: [u32; 4],
+    /// Their values.
+    pub reg_value: [u64; 4],
+    /// Arch: MIPS FPU mode (0 FR0, 1 FR1, 2 FRE), 0 elsewhere.
+    pub fp_mode: u32,
+    /// Arch: flags (MIPS: 1 NaN2008, 2 precise FP exceptions, 4 speculative; AArch64: 1 BTI,
+    /// 2 PAC, 4 GCS requested by the program's properties).
+    pub arch_flags: u32,
+    /// Arch: MIPS enabled FP exception mask; x86_64 IBT/SHSTK feature bits.
+    pub arch_value: u64,
+    /// Reserved, zero.
+    pub reserved: [u64; 3],
+}
+const_assert_eq!(core::mem::size_of::<execcore_entry_state>(), 112);
+
+/// The memory requirement.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_memory {
+    /// Bytes an eager load allocates (images and stack).
+    pub eager_bytes: u64,
+    /// Committed anonymous bytes (writable, bss, stack).
+    pub anonymous_bytes: u64,
+    /// The interpreter's share of `eager_bytes`.
+    pub interp_bytes: u64,
+    /// Bytes reserved through `reserve_memory` (batch jobs).
+    pub reserved_bytes: u64,
+    /// 1 if the interpreter's share came from the cache.
+    pub interp_cached: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+}
+const_assert_eq!(core::mem::size_of::<execcore_memory>(), 40);
+
+/// What a page holds, for a demand-paging kernel.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_page_fill {
+    /// The page's address.
+    pub page: u64,
+    /// `EXECCORE_PROT_*` | `EXECCORE_MAP_*` of the page.
+    pub prot: u32,
+    /// 0 program, 1 interpreter: whose file the pieces come from.
+    pub image: u32,
+    /// Handle of that file.
+    pub file: u64,
+    /// Valid entries in the piece arrays; the rest of the page is zero.
+    pub npieces: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// Offset of each piece inside the page.
+    pub page_offset: [u64; 4],
+    /// File offset of each piece.
+    pub file_offset: [u64; 4],
+    /// Length of each piece.
+    pub len: [u64; 4],
+}
+const_assert_eq!(core::mem::size_of::<execcore_page_fill>(), 128);
+
+/// Bytes of [`execcore_plan`] storage.
+pub const EXECCORE_PLAN_SIZE: usize = 8192;
+
+/// Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned.
+#[repr(C)]
+pub struct execcore_plan {
+    /// Opaque.
+    pub opaque: [u64; EXECCORE_PLAN_SIZE / 8],
+}
+const_assert_eq!(core::mem::size_of::<execcore_plan>(), EXECCORE_PLAN_SIZE);
+
+/// Details of a failure (written only when a function fails).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_error {
+    /// The status returned.
+    pub status: i32,
+    /// The errno the kernel should return from execve (the callback's own errno for
+    /// callback failures, the OS profile's numbering).
+    pub errno_value: i32,
+    /// The offending value (index, flags...), 0 when none.
+    pub value: u64,
+}
+const_assert_eq!(core::mem::size_of::<execcore_error>(), 16);
