@@ -44,3 +44,38 @@ impl<'a> Fields<'a> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::Fields;
+    use crate::{Class, Endian};
+
+    #[test]
+    fn fields_in_both_orders() {
+        let data = [1u8, 2, 3, 4, 5, 6, 7, 8, 9];
+        let le = Fields::new(&data, Endian::Little);
+        let be = Fields::new(&data, Endian::Big);
+        assert_eq!(le.u8(8), Some(9));
+        assert_eq!(le.u16(1), Some(0x0302));
+        assert_eq!(be.u16(1), Some(0x0203));
+        assert_eq!(le.u32(5), Some(0x0908_0706));
+        assert_eq!(be.u32(0), Some(0x0102_0304));
+        assert_eq!(le.u64(1), Some(0x0908_0706_0504_0302));
+        assert_eq!(be.word(Class::Elf32, 0, 99), Some(0x0102_0304));
+        assert_eq!(be.word(Class::Elf64, 99, 0), Some(0x0102_0304_0506_0708));
+    }
+
+    #[test]
+    fn fields_out_of_bounds_are_none() {
+        let data = [0u8; 8];
+        let f = Fields::new(&data, Endian::Little);
+        assert_eq!(f.u8(8), None);
+        assert_eq!(f.u16(7), None);
+        assert_eq!(f.u32(5), None);
+        assert_eq!(f.u64(1), None);
+        assert_eq!(f.u64(usize::MAX), None);
+        assert_eq!(f.word(Class::Elf64, 0, 4), None);
+        assert_eq!(f.word(Class::Elf32, 6, 0), None);
+    }
+}

@@ -38,7 +38,9 @@ impl Default for Limits {
 /// An ELF file opened for exec: header validated, program header table located and checked.
 ///
 /// `W` is the head window in bytes, read with one `read_at` call at open; reads that fall
-/// inside it later (program headers, PT_INTERP, notes) cost no call.
+/// inside it later (program headers, PT_INTERP, notes) cost no call. Any `W` works, 0
+/// included: with a window smaller than the file header, the header is read through a
+/// 64-byte stack buffer and everything else comes from the source.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -217,3 +217,77 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
     }
     Ok(props)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::{align_up, parse_properties};
+    use crate::{Class, ElfType, Endian, Error, FileHeader, FileOffset, Machine, VirtAddr};
+
+    fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
+        FileHeader {
+            class,
+            endian,
+            os_abi: 0,
+            abi_version: 0,
+            elf_type: ElfType::DYN,
+            machine,
+            entry: VirtAddr(0),
+            phoff: FileOffset(64),
+            shoff: FileOffset(0),
+            flags: 0,
+            ehsize: 64,
+            phentsize: 56,
+            phnum: 0,
+            shentsize: 0,
+            shnum: 0,
+            shstrndx: 0,
+        }
+    }
+
+    #[test]
+    fn align_up_checks_overflow() {
+        assert_eq!(align_up(0, 8), Some(0));
+        assert_eq!(align_up(1, 8), Some(8));
+        assert_eq!(align_up(8, 8), Some(8));
+        assert_eq!(align_up(13, 4), Some(16));
+        assert_eq!(align_up(u64::MAX, 4), None);
+        assert_eq!(align_up(u64::MAX - 3, 4), Some(u64::MAX - 3));
+        assert_eq!(align_up(5, 0), None);
+    }
+
+    /// A little-endian ELF64 property note with the given descriptor.
+    fn note64(desc: &[u8], descsz: u32) -> ([u8; 128], usize) {
+        let mut n = [0u8; 128];
+        n[0..4].copy_from_slice(&4u32.to_le_bytes());
+        n[4..8].copy_from_slice(&descsz.to_le_bytes());
+        n[8..12].copy_from_slice(&5u32.to_le_bytes());
+        n[12..16].copy_from_slice(b"GNU\0");
+        n[16..16 + desc.len()].copy_from_slice(desc);
+        (n, 16 + desc.len())
+    }
+
+    #[test]
+    fn parse_properties_directly() {
+        let h = header(Class::Elf64, Endian::Little, Machine::AARCH64);
+        // FEATURE_1_AND = BTI|PAC, padded to 8.
+        let desc = [0x00, 0x00, 0x00, 0xc0, 4, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0];
+        let (n, len) = note64(&desc, 16);
+        let p = parse_properties(&n[..len], &h).unwrap();
+        assert_eq!((p.aarch64_feature_1_and, p.x86_feature_1_and, p.count), (Some(3), None, 1));
+        // The descriptor may be shorter than the segment: the rest is ignored.
+        assert_eq!(parse_properties(&n[..len + 40], &h).unwrap().count, 1);
+        // descsz one past the data.
+        let (n, len) = note64(&desc, 17);
+        assert_eq!(parse_properties(&n[..len], &h), Err(Error::PropertyNoteInvalid));
+        // Too short for the header and name.
+        assert_eq!(parse_properties(&n[..15], &h), Err(Error::PropertyNoteInvalid));
+        assert_eq!(parse_properties(&[], &h), Err(Error::PropertyNoteInvalid));
+        // An ELF32 header reads the same bytes with 4-byte padding: the 4 trailing bytes
+        // become a property header that is too short.
+        let h32 = header(Class::Elf32, Endian::Little, Machine::AARCH64);
+        assert_eq!(parse_properties(&n[..len], &h32), Err(Error::PropertyNoteInvalid));
+        let (n, len) = note64(&desc, 16);
+        assert_eq!(parse_properties(&n[..len], &h32), Err(Error::PropertyMalformed { at: 12 }));
+    }
+}

@@ -208,3 +208,67 @@ pub fn read_at_least<R: ReadAt + ?Sized>(
 pub fn read_exact_at<R: ReadAt + ?Sized>(source: &R, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
     read_at_least(source, offset, buf, buf.len()).map(|_| ())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::{read_at_least, read_exact_at, read_up_to, Counting, ReadAt, ReadFailure};
+    use crate::{Errno, Error};
+
+    /// At most `chunk` bytes per call.
+    struct Chunked<'a>(&'a [u8], usize);
+
+    impl ReadAt for Chunked<'_> {
+        type Error = ReadFailure;
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, ReadFailure> {
+            let n = buf.len().min(self.1);
+            self.0.read_at(offset, &mut buf[..n]).map_err(|e| match e {})
+        }
+    }
+
+    #[test]
+    fn read_up_to_loops_until_min() {
+        let data = [7u8; 100];
+        let src = Counting::new(Chunked(&data, 3));
+        let mut buf = [0u8; 50];
+        // Stops as soon as `min` is reached (3 calls of 3 bytes for min 7).
+        assert_eq!(read_up_to(&src, 0, &mut buf, 7), Ok(9));
+        assert_eq!((src.calls(), src.bytes()), (3, 9));
+        // `min` above the buffer is capped to it.
+        assert_eq!(read_up_to(&data[..], 0, &mut buf, 500), Ok(50));
+        // End of file before `min` is not an error here, but is for read_at_least.
+        assert_eq!(read_up_to(&data[..], 90, &mut buf, 20), Ok(10));
+        assert_eq!(read_at_least(&data[..], 90, &mut buf, 20), Err(Error::Truncated { offset: 90, len: 20 }));
+        assert_eq!(read_exact_at(&data[..], 60, &mut buf), Err(Error::Truncated { offset: 60, len: 50 }));
+        assert_eq!(read_exact_at(&data[..], 50, &mut buf), Ok(()));
+        // Empty buffers make no call.
+        let src = Counting::new(&data[..]);
+        assert_eq!(read_up_to(&src, 0, &mut [], 10), Ok(0));
+        assert_eq!(src.calls(), 0);
+    }
+
+    #[test]
+    fn offsets_at_the_end_of_the_address_space() {
+        let data = [1u8; 4];
+        let mut buf = [0u8; 4];
+        assert_eq!(read_up_to(&data[..], u64::MAX, &mut buf, 4), Ok(0));
+        assert_eq!(
+            read_exact_at(&data[..], u64::MAX, &mut buf),
+            Err(Error::Truncated { offset: u64::MAX, len: 4 })
+        );
+        assert_eq!(data[..].read_at(u64::MAX, &mut buf), Ok(0));
+    }
+
+    #[test]
+    fn failures_carry_offset_and_errno() {
+        struct Fails;
+        impl ReadAt for Fails {
+            type Error = ReadFailure;
+            fn read_at(&self, _: u64, _: &mut [u8]) -> Result<usize, ReadFailure> {
+                Err(ReadFailure::new(Errno(61)))
+            }
+        }
+        let mut buf = [0u8; 4];
+        assert_eq!(read_up_to(&Fails, 12, &mut buf, 1), Err(Error::Read { offset: 12, errno: Errno(61) }));
+    }
+}
