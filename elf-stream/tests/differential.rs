@@ -30,6 +30,8 @@ struct Stats {
     interps: usize,
     notes: usize,
     property_notes: usize,
+    aarch64_features: usize,
+    x86_features: usize,
     large_tables: usize,
     rejections_confirmed: BTreeMap<&'static str, usize>,
     mips_abiflags: usize,
@@ -290,6 +292,8 @@ fn compare<Elf: ObjHeader<Endian = Endianness>, R: ReadAt>(
                             let theirs = object_properties::<Elf>(endian, o.align, bytes, machine);
                             check_eq!(stats, what, "GNU properties (object)", Some(*p), theirs);
                             stats.property_notes += 1;
+                            stats.aarch64_features += usize::from(p.0.is_some());
+                            stats.x86_features += usize::from(p.1.is_some());
                         }
                         linux.map(Some)
                     }
@@ -544,11 +548,16 @@ fn differential_against_object() {
     // (a) fixtures and (b) the corpus, from memory.
     let fixtures = fixture_files();
     let corpus = corpus_files();
-    for path in fixtures.iter().chain(&corpus) {
+    for path in &fixtures {
         let data = read(path);
         compare_file(&mut stats, &path.display().to_string(), &data, || &data[..]);
     }
-    let project_compared = stats.compared;
+    let fixtures_compared = stats.compared;
+    for path in &corpus {
+        let data = read(path);
+        compare_file(&mut stats, &path.display().to_string(), &data, || &data[..]);
+    }
+    let corpus_compared = stats.compared - fixtures_compared;
 
     // (c) host files, read by elf-stream through std::fs::File.
     let host = host_files(HOST_CAP);
@@ -559,6 +568,17 @@ fn differential_against_object() {
         compare_file(&mut stats, &path.display().to_string(), &data, || &file);
     }
     let host_compared = stats.compared - before;
+
+    // (d) synthetic images with what real files on this host lack (FEATURE_1_AND in every
+    // class and byte order, PN_XNUM, a table over 4 KiB): not counted as real files.
+    let before = (stats.compared, stats.aarch64_features, stats.x86_features, stats.large_tables);
+    for (i, img) in synthetic_images().iter().enumerate() {
+        compare_file(&mut stats, &format!("synthetic image {i}"), &img.bytes, || &img.bytes[..]);
+    }
+    let synthetic = stats.compared - before.0;
+    stats.compared = before.0;
+    assert!(stats.aarch64_features - before.1 >= 4 && stats.x86_features - before.2 >= 4);
+    assert!(stats.large_tables > before.3);
 
     // Known facts of the corpus: `*-options` files carry ODK_EXCEPTIONS 0x11f18 and ODK_HWPATCH 0x9.
     let mut options_files = 0;
@@ -577,9 +597,8 @@ fn differential_against_object() {
         + check_summary_tsv(&mut stats, &Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin"));
 
     println!(
-        "differential: {} files compared ({} fixtures + corpus of {} + {}, {} host of {} sampled), {} skipped",
+        "differential: {} files compared ({fixtures_compared} of {} fixtures, {corpus_compared} of {} corpus, {} of {} host files sampled), {} skipped",
         stats.compared,
-        project_compared,
         fixtures.len(),
         corpus.len(),
         host_compared,
@@ -587,9 +606,17 @@ fn differential_against_object() {
         stats.skipped
     );
     println!(
-        "  {} program headers, {} interpreters, {} notes, {} property notes, {} MIPS ABI flags, {} MIPS option segments",
-        stats.phdrs, stats.interps, stats.notes, stats.property_notes, stats.mips_abiflags, stats.mips_options
+        "  {} program headers, {} interpreters, {} notes, {} property notes ({} AArch64 FEATURE_1_AND, {} x86 FEATURE_1_AND), {} MIPS ABI flags, {} MIPS option segments",
+        stats.phdrs,
+        stats.interps,
+        stats.notes,
+        stats.property_notes,
+        stats.aarch64_features,
+        stats.x86_features,
+        stats.mips_abiflags,
+        stats.mips_options
     );
+    println!("  {synthetic} synthetic images compared too");
     println!(
         "  {} tables over 4 KiB; rejections confirmed independently: {:?}; {} corpus options files; {} ELF-SUMMARY rows",
         stats.large_tables, stats.rejections_confirmed, options_files, summarised
@@ -604,6 +631,64 @@ fn differential_against_object() {
     assert!(host_compared >= 200, "only {host_compared} host files compared");
     if !corpus.is_empty() {
         assert!(stats.compared >= 300, "only {} files compared", stats.compared);
-        assert_eq!(project_compared, fixtures.len() + corpus.len(), "every project file is compared");
+        // The corpus holds valid executables only: every one is compared in full.
+        assert_eq!(corpus_compared, corpus.len(), "every corpus file is compared");
     }
+}
+
+/// Valid images exercising properties, notes, MIPS records, PN_XNUM and large tables.
+fn synthetic_images() -> Vec<common::Image> {
+    use common::{abiflags, gnu_property_note, mips_option, note, property, u32_bytes, Builder, Seg, KINDS};
+    let mut out = Vec::new();
+    for (class, endian) in KINDS {
+        let align = class.property_align() as u64;
+        for (machine, pr_type, bits) in
+            [(183u16, GNU_PROPERTY_AARCH64_FEATURE_1_AND, 7u32), (62, GNU_PROPERTY_X86_FEATURE_1_AND, 3)]
+        {
+            let props = gnu_property_note(
+                class,
+                endian,
+                &[
+                    property(class, endian, 1, &[1, 2, 3]),
+                    property(class, endian, pr_type, &u32_bytes(bits, endian)),
+                ],
+            );
+            let notes = [
+                props.clone(),
+                note(endian, b"GNU", 3, &[0xab; 20], align as usize),
+                note(endian, b"Go", 4, b"xyz", align as usize),
+            ]
+            .concat();
+            let mut b = Builder::new(class, endian)
+                .machine(machine)
+                .seg(
+                    Seg::new(ProgramType::PHDR, Vec::new())
+                        .at(class.header_size() as u64)
+                        .filesz(7 * class.program_header_size() as u64),
+                )
+                .seg(Seg::interp(b"/lib/ld-synthetic.so.1"))
+                .seg(Seg::load(0, 0x200, 0x200, 5))
+                .seg(Seg::new(ProgramType::NOTE, notes).align(align))
+                .seg(Seg::new(ProgramType::GNU_PROPERTY, props).align(align))
+                .seg(Seg::new(
+                    ProgramType::MIPS_ABIFLAGS,
+                    abiflags(endian, &MipsAbiFlags { isa_level: 64, fp_abi: 3, ..Default::default() }),
+                ))
+                .seg(Seg::new(
+                    ProgramType::MIPS_OPTIONS,
+                    [mips_option(endian, 2, 8, 0, 0x11f18, &[]), mips_option(endian, 1, 16, 0, 0, &[9; 8])]
+                        .concat(),
+                ));
+            out.push(b.build());
+            b.xnum = true;
+            out.push(b.build());
+        }
+        // A table over 4 KiB (accepted with 64 KiB pages).
+        let mut b = Builder::new(class, endian);
+        for i in 0..(4096 / class.program_header_size() as u64 + 1) {
+            b = b.seg(Seg::load(i * 0x1000, 0, 0x1000, 4));
+        }
+        out.push(b.build());
+    }
+    out
 }
