@@ -22,4 +22,7 @@ for t in x86_64-unknown-none aarch64-unknown-none; do
     cargo build -p elf-stream --target "$t"
 done
 
+step "libexeccore.a for kernel targets + symbol check"
+ci/build-lib.sh
+
 step "all passed"

@@ -19,3 +19,10 @@ mod panic {
         unsafe { execcore_panic(MSG.as_ptr(), MSG.len()) }
     }
 }
+
+/// The precompiled `core` of hosted targets (x86_64-unknown-linux-gnu...) is built with
+/// unwind tables that name `rust_eh_personality`; with `panic = "abort"` nothing ever
+/// unwinds, so this symbol only satisfies the linker. Bare-metal targets do not need it.
+#[cfg(all(feature = "panic-handler", not(target_os = "none"), not(test)))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}

@@ -1,0 +1,267 @@
+//! The C entry points called from Rust through the C callback table, on real files:
+//! every output agrees with the Rust API, errors come back as statuses with errnos,
+//! NULL pointers are refused, outputs are untouched on failure.
+
+use core::ffi::c_void;
+use execcore_ffi::*;
+use std::collections::BTreeMap;
+
+/// The kernel side: files by handle, a sparse memory, a call log.
+#[derive(Default)]
+struct Kernel {
+    files: Vec<Vec<u8>>,
+    root: std::path::PathBuf,
+    memory: BTreeMap<u64, u8>,
+    calls: Vec<String>,
+}
+
+unsafe fn kernel<'a>(ctx: *mut c_void) -> &'a mut Kernel {
+    unsafe { &mut *ctx.cast::<Kernel>() }
+}
+
+unsafe extern "C" fn read_at(ctx: *mut c_void, file: u64, offset: u64, buf: *mut u8, len: usize, out: *mut usize) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    let Some(data) = k.files.get(file as usize) else { return 9 };
+    let start = (offset as usize).min(data.len());
+    let n = len.min(data.len() - start);
+    unsafe {
+        std::ptr::copy_nonoverlapping(data[start..].as_ptr(), buf, n);
+        *out = n;
+    }
+    0
+}
+
+unsafe extern "C" fn open_interp(ctx: *mut c_void, path: *const u8, len: usize, out_file: *mut u64, out_id: *mut execcore_file_id) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    let p = std::str::from_utf8(unsafe { std::slice::from_raw_parts(path, len) }).unwrap();
+    let Ok(bytes) = std::fs::read(k.root.join(p.trim_start_matches('/'))) else { return 2 };
+    k.files.push(bytes);
+    unsafe {
+        *out_file = (k.files.len() - 1) as u64;
+        *out_id = execcore_file_id { device: 1, inode: 2, generation: 3 };
+    }
+    0
+}
+
+unsafe extern "C" fn random(_ctx: *mut c_void, buf: *mut u8, len: usize) -> i32 {
+    unsafe { std::ptr::write_bytes(buf, 0xa5, len) };
+    0
+}
+
+unsafe extern "C" fn map_anonymous(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> i32 {
+    unsafe { kernel(ctx) }.calls.push(format!("map_anonymous {start:#x} {len:#x} {prot:#x}"));
+    0
+}
+
+unsafe extern "C" fn write(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    for i in 0..len {
+        k.memory.insert(addr + i as u64, unsafe { *src.add(i) });
+    }
+    0
+}
+
+fn ops(k: &mut Kernel) -> execcore_ops {
+    execcore_ops {
+        ctx: (k as *mut Kernel).cast(),
+        read_at: Some(read_at),
+        open_interpreter: Some(open_interp),
+        random: Some(random),
+        reserve_memory: None,
+        release_memory: None,
+        log: None,
+        reserve: None,
+        map_anonymous: Some(map_anonymous),
+        map_file: None,
+        map_lazy: None,
+        write: Some(write),
+        read_into: None,
+        protect: None,
+        unmap: None,
+        sync_icache: None,
+        find_free_range: None,
+        patch_text: None,
+        exec_fd: None,
+    }
+}
+
+fn x86_cpu() -> execcore_cpu {
+    execcore_cpu { arch: EXECCORE_ARCH_X86_64, ..Default::default() }
+}
+
+struct Args {
+    argv: Vec<std::ffi::CString>,
+    ptrs: Vec<*const u8>,
+    execfn: Vec<u8>,
+}
+
+impl Args {
+    fn new(argv: &[&str], execfn: &str) -> Args {
+        let argv: Vec<_> = argv.iter().map(|s| std::ffi::CString::new(*s).unwrap()).collect();
+        let ptrs = argv.iter().map(|s| s.as_ptr().cast()).collect();
+        Args { argv, ptrs, execfn: execfn.as_bytes().to_vec() }
+    }
+
+    fn params(&self) -> execcore_exec_params {
+        execcore_exec_params {
+            argv: self.ptrs.as_ptr(),
+            argc: self.argv.len(),
+            envp: std::ptr::null(),
+            envc: 0,
+            execfn: self.execfn.as_ptr(),
+            execfn_len: self.execfn.len(),
+            file: 0,
+            stack_rlimit: 8 << 20,
+            flags: 0,
+            reserved0: 0,
+            uid: 0,
+            euid: 0,
+            gid: 0,
+            egid: 0,
+            at_flags: 0,
+            clock_ticks: 0,
+            sysinfo_ehdr: 0,
+            rseq_feature_size: 0,
+            rseq_align: 0,
+            execfd_plus_one: 0,
+            window_start: 0,
+            window_end: 0,
+            mmap_min_addr: 0,
+            reserved: [0; 4],
+        }
+    }
+}
+
+fn new_plan() -> Box<execcore_plan> {
+    Box::new(execcore_plan { opaque: [0; EXECCORE_PLAN_SIZE / 8] })
+}
+
+#[test]
+fn prepares_bin_ls_like_the_rust_api() {
+    let mut k = Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let ops = ops(&mut k);
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let cpu = x86_cpu();
+    let mut plan = new_plan();
+    let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+
+    // The Rust API on the same file gives the same layout.
+    let file = std::fs::File::open("/bin/ls").unwrap();
+    let argv: [&[u8]; 1] = [b"ls"];
+    let mut rp = exec_core::ExecParams::new(b"/bin/ls");
+    rp.argv = &argv;
+    let mut host = exec_core::fs_host::FsHost::new("/");
+    let rust = exec_core::prepare(&arch_x86_64::X86_64::default(), &file, &mut host, &rp, None).unwrap().plan;
+
+    let mut layout = execcore_layout::default();
+    assert_eq!(unsafe { execcore_plan_layout(&*plan, &mut layout) }, EXECCORE_OK);
+    assert_eq!(layout.main_bias, rust.main.bias);
+    assert_eq!(layout.interp_bias, rust.interp.as_ref().unwrap().bias);
+    assert_eq!(layout.entry, rust.entry.0);
+    assert_eq!(layout.sp, rust.stack.sp.0);
+    assert_eq!(layout.brk, rust.brk.0);
+    assert_eq!(layout.has_interp, 1);
+
+    let (mut nmap, mut naux) = (0usize, 0usize);
+    assert_eq!(unsafe { execcore_plan_counts(&*plan, &mut nmap, &mut naux) }, EXECCORE_OK);
+    let mut maps = vec![execcore_mapping::default(); nmap];
+    let mut got = usize::MAX;
+    // Too small: refused, nothing written.
+    assert_eq!(unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap - 1, &mut got) }, EXECCORE_ERR_BUFFER_TOO_SMALL);
+    assert_eq!(got, usize::MAX);
+    assert_eq!(unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap, &mut got) }, EXECCORE_OK);
+    assert_eq!(got, nmap);
+    let rust_maps: Vec<_> = rust.mappings().collect();
+    assert_eq!(maps.len(), rust_maps.len());
+    for (c, r) in maps.iter().zip(&rust_maps) {
+        assert_eq!((c.start, c.end), (r.range.start.0, r.range.end.0));
+        assert_eq!(c.prot & 7, r.prot.0 & 7);
+    }
+
+    let mut aux = vec![execcore_auxv_entry::default(); naux];
+    assert_eq!(unsafe { execcore_plan_auxv(&*plan, aux.as_mut_ptr(), naux, &mut got) }, EXECCORE_OK);
+    let rust_aux: Vec<_> = rust.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
+    assert_eq!(aux.iter().map(|e| (e.kind, e.value)).collect::<Vec<_>>(), rust_aux);
+
+    // The stack builder writes argc, argv[0] -> "ls", and the entry state.
+    let mut entry = execcore_entry_state::default();
+    let st = unsafe { execcore_build_stack(&*plan, &params, &ops, &mut entry, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    assert_eq!(entry.sp, layout.sp);
+    assert_eq!(entry.pc, layout.entry);
+    let word = |a: u64| u64::from_le_bytes(std::array::from_fn(|i| k.memory[&(a + i as u64)]));
+    assert_eq!(word(entry.sp), 1);
+    let argv0 = word(entry.sp + 8);
+    assert_eq!([k.memory[&argv0], k.memory[&(argv0 + 1)], k.memory[&(argv0 + 2)]], *b"ls\0");
+    assert!(k.calls[0].starts_with("map_anonymous"));
+}
+
+#[test]
+fn errors_are_statuses_with_errnos() {
+    let mut k = Kernel { files: vec![b"#!/bin/sh\necho not elf\n".to_vec()], root: "/".into(), ..Default::default() };
+    let ops = ops(&mut k);
+    let args = Args::new(&["x"], "x");
+    let params = args.params();
+    let cpu = x86_cpu();
+    let mut plan = new_plan();
+    let mut err = execcore_error::default();
+    let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, &mut err) };
+    assert_eq!(st, EXECCORE_ERR_BAD_MAGIC);
+    assert_eq!(err.status, st);
+    assert_eq!(err.errno_value, 8); // ENOEXEC
+    assert_eq!(execcore_status_errno(st), 8);
+    let msg = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(st)) };
+    assert_eq!(msg.to_str().unwrap(), "not an ELF file");
+    // No plan in the storage after a failure.
+    let mut layout = execcore_layout::default();
+    assert_eq!(unsafe { execcore_plan_layout(&*plan, &mut layout) }, EXECCORE_ERR_BAD_PLAN);
+
+    // A missing interpreter: the callback's errno comes back.
+    let mut bytes = std::fs::read("/bin/ls").unwrap();
+    let at = bytes.windows(10).position(|w| w == b"/lib64/ld-").unwrap();
+    bytes[at + 1] = b'X';
+    k.files = vec![bytes];
+    let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, &mut err) };
+    assert_eq!(st, EXECCORE_ERR_INTERPRETER_OPEN_FAILED);
+    assert_eq!(err.errno_value, 2); // ENOENT from open_interp
+}
+
+#[test]
+fn null_pointers_and_unknown_arch_are_refused() {
+    let mut k = Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let ops = ops(&mut k);
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let cpu = x86_cpu();
+    let mut plan = new_plan();
+    let null = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(execcore_prepare(std::ptr::null(), &params, &ops, &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(execcore_prepare(&cpu, std::ptr::null(), &ops, &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(execcore_prepare(&cpu, &params, std::ptr::null(), &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(execcore_prepare(&cpu, &params, &ops, null.cast(), null), EXECCORE_ERR_NULL_ARGUMENT);
+        let mut no_read = ops;
+        no_read.read_at = None;
+        assert_eq!(execcore_prepare(&cpu, &params, &no_read, &mut *plan, null), EXECCORE_ERR_MISSING_CALLBACK);
+        let other = execcore_cpu { arch: 99, ..Default::default() };
+        assert_eq!(execcore_prepare(&other, &params, &ops, &mut *plan, null), EXECCORE_ERR_UNSUPPORTED_ARCH);
+        assert_eq!(execcore_plan_layout(std::ptr::null(), &mut execcore_layout::default()), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(execcore_prepare(&cpu, &params, &ops, &mut *plan, null), EXECCORE_OK);
+        assert_eq!(execcore_plan_layout(&*plan, std::ptr::null_mut()), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(execcore_plan_discard(&mut *plan, &ops), EXECCORE_OK);
+        assert_eq!(execcore_plan_discard(&mut *plan, &ops), EXECCORE_ERR_BAD_PLAN);
+    }
+    assert_eq!(execcore_abi_version(), EXECCORE_ABI_VERSION);
+}
+
+#[test]
+fn every_status_has_a_message_and_a_kind() {
+    for code in (0..400).filter(|c| execcore_status_errno(*c) != 0 || *c == 0) {
+        let msg = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(code)) };
+        assert!(!msg.to_bytes().is_empty(), "status {code}");
+    }
+    let unknown = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(12345)) };
+    assert_eq!(unknown.to_str().unwrap(), "unknown status");
+}
