@@ -717,6 +717,32 @@ typedef struct {
 } execcore_page_fill;
 
 /*
+ What `execcore_load` did.
+ */
+typedef struct {
+  /*
+   Mappings created (reservations, anonymous, file, lazy).
+   */
+  uint64_t mappings;
+  /*
+   `read_into` / bounce copies of file bytes.
+   */
+  uint64_t copy_calls;
+  /*
+   File bytes copied.
+   */
+  uint64_t bytes_copied;
+  /*
+   Text pages handed to `patch_text`.
+   */
+  uint64_t patched_pages;
+  /*
+   Reserved, zero.
+   */
+  uint64_t reserved[4];
+} execcore_load_report;
+
+/*
  x86_64.
  */
 #define EXECCORE_ARCH_X86_64 1

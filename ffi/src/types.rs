@@ -420,3 +420,20 @@ pub struct execcore_error {
     pub value: u64,
 }
 const_assert_eq!(core::mem::size_of::<execcore_error>(), 16);
+
+/// What `execcore_load` did.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct execcore_load_report {
+    /// Mappings created (reservations, anonymous, file, lazy).
+    pub mappings: u64,
+    /// `read_into` / bounce copies of file bytes.
+    pub copy_calls: u64,
+    /// File bytes copied.
+    pub bytes_copied: u64,
+    /// Text pages handed to `patch_text`.
+    pub patched_pages: u64,
+    /// Reserved, zero.
+    pub reserved: [u64; 4],
+}
+const_assert_eq!(core::mem::size_of::<execcore_load_report>(), 64);
