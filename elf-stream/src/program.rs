@@ -2,6 +2,7 @@
 
 use crate::decode::Fields;
 use crate::file::ElfFile;
+use crate::source::read_up_to;
 use crate::{Class, Endian, Error, FileOffset, FileRange, ProgramType, ReadAt, SegmentFlags, VirtAddr};
 
 /// One program header, decoded into native integers (not yet validated: the planner does).
@@ -70,7 +71,9 @@ const CHUNK: usize = 448;
 /// Iterator over the program header table, in table order.
 ///
 /// Served from the file's head window when the table lies inside it (no reads);
-/// otherwise streamed through a fixed 448-byte buffer. Stops after the first error.
+/// otherwise streamed through a fixed 448-byte buffer. Stops after the first error. A table
+/// cut short by the end of the file yields its complete entries, then [`Error::Truncated`]
+/// naming the first missing entry, whatever the window size and the source's read sizes.
 pub struct ProgramHeaders<'a, R, const W: usize> {
     file: &'a ElfFile<R, W>,
     next: u32,
@@ -102,9 +105,15 @@ impl<'a, R: ReadAt, const W: usize> ProgramHeaders<'a, R, W> {
                 let len = (count as usize).saturating_mul(entsize);
                 let offset = file.program_header_offset(index)?;
                 let buf = self.chunk.get_mut(..len).unwrap_or_default();
-                file.read_exact_at(offset, buf)?;
+                // Keep the whole entries that exist: a table cut by the end of the file fails
+                // at its first missing entry, whatever the window and the source's read sizes.
+                let got = read_up_to(file.source(), offset.0, buf, len)?;
+                let complete = got.checked_div(entsize).unwrap_or(0) as u32;
+                if complete == 0 {
+                    return Err(Error::Truncated { offset: offset.0, len: entsize as u64 });
+                }
                 self.chunk_first = index;
-                self.chunk_count = count;
+                self.chunk_count = complete;
                 0
             }
         };
