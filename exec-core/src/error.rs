@@ -91,6 +91,10 @@ pub enum ExecError {
         /// Program header index.
         index: u32,
     },
+    /// No PT_LOAD covers the program header table, so `AT_PHDR` would point at nothing
+    /// (Linux passes the bare load bias; every libc would then crash).
+    #[error("no PT_LOAD covers the program header table")]
+    ProgramHeadersNotLoaded,
     /// The entry point lies outside the user address range (Linux: EINVAL).
     #[error("entry point lies outside the user address range")]
     BadEntry,
@@ -181,6 +185,7 @@ impl ExecError {
             | ExecError::TooManySegments { .. }
             | ExecError::OverlappingSegments { .. }
             | ExecError::CrowdedPage { .. }
+            | ExecError::ProgramHeadersNotLoaded
             | ExecError::Capacity { .. } => Errno::ENOEXEC,
         }
     }
@@ -201,6 +206,7 @@ impl ExecError {
             ExecError::OverlappingSegments { .. } => "overlapping_segments",
             ExecError::CrowdedPage { .. } => "crowded_page",
             ExecError::OutsideUserRange { .. } => "outside_user_range",
+            ExecError::ProgramHeadersNotLoaded => "program_headers_not_loaded",
             ExecError::BadEntry => "bad_entry",
             ExecError::NoSpace { .. } => "no_space",
             ExecError::ArgumentsTooLarge { .. } => "arguments_too_large",

@@ -79,7 +79,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
     let mut main_img = Image::scan(&main_file, Role::Main, page, adjust(Role::Main))?;
     if main_img.phdr_vaddr.is_none() {
-        host.log(LogLevel::Warning, "no PT_LOAD covers the program headers; AT_PHDR will be the load bias");
+        return Err(ExecError::ProgramHeadersNotLoaded);
     }
     if let PhdrCheck::Disagrees(_) = main_img.phdr_check {
         host.log(LogLevel::Info, "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux");

@@ -136,6 +136,8 @@ statuses! {
     EXECCORE_ERR_ENTROPY_FAILED = 219, "entropy_failed", Errno::EIO, "entropy source failed";
     /// An address-space callback failed.
     EXECCORE_ERR_ADDRESS_SPACE_FAILED = 220, "address_space_failed", Errno::ENOMEM, "address space operation failed";
+    /// No PT_LOAD covers the program header table.
+    EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED = 222, "program_headers_not_loaded", Errno::ENOEXEC, "no PT_LOAD covers the program header table";
     /// Address not part of the image.
     EXECCORE_ERR_NOT_MAPPED = 221, "not_mapped", Errno::EFAULT, "address is not part of the image";
 

@@ -265,3 +265,72 @@ fn every_status_has_a_message_and_a_kind() {
     let unknown = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(12345)) };
     assert_eq!(unknown.to_str().unwrap(), "unknown status");
 }
+
+#[test]
+fn every_error_kind_has_its_own_status() {
+    use elf_stream::Error as E;
+    use exec_core::{ExecError as X, Role};
+    let elf = [
+        E::Read { offset: 0, errno: elf_stream::Errno::EIO },
+        E::Truncated { offset: 0, len: 1 },
+        E::BadMagic,
+        E::BadClass(9),
+        E::BadEncoding(9),
+        E::BadIdentVersion(9),
+        E::BadVersion(9),
+        E::BadHeaderSize { found: 1, expected: 64 },
+        E::BadProgramHeaderSize { found: 1, expected: 56 },
+        E::BadExtendedPhnum,
+        E::ProgramHeaderTableTooLarge { size: 1, cap: 1 },
+        E::ProgramHeaderTableOutsideFile { offset: 1, size: 1 },
+        E::NoSuchProgramHeader { index: 1, count: 1 },
+        E::SegmentOutsideFile { index: 1 },
+        E::DuplicateInterpreter { index: 1 },
+        E::InterpreterTooShort { len: 1 },
+        E::InterpreterTooLong { len: 1, cap: 1 },
+        E::InterpreterNotTerminated,
+        E::InterpreterEmbeddedNul { at: 1 },
+        E::DuplicateSegment { kind: "x", index: 1 },
+        E::PropertyTooLarge { size: 1 },
+        E::PropertyNoteInvalid,
+        E::PropertyMalformed { at: 1 },
+        E::PropertyUnsorted { pr_type: 1 },
+        E::PropertyBadSize { pr_type: 1, size: 1 },
+        E::NoteMalformed { offset: 1 },
+        E::MipsAbiFlagsTooShort { size: 1 },
+        E::MipsOptionTooSmall { offset: 1, size: 1 },
+        E::MipsOptionPastSegment { offset: 1, size: 1 },
+    ];
+    let exec = [
+        X::NotExecutable(elf_stream::ElfType::REL),
+        X::InterpreterNotLoadable(elf_stream::ElfType::REL),
+        X::InterpreterNotElf(E::BadMagic),
+        X::InterpreterMismatch { what: "abi" },
+        X::InterpreterOpen(elf_stream::Errno::ENOENT),
+        X::NoLoadSegment,
+        X::TooManySegments { cap: 1 },
+        X::FileSizeExceedsMemSize { index: 1 },
+        X::Misaligned { index: 1 },
+        X::OverlappingSegments { first: 1, second: 2 },
+        X::CrowdedPage { page: 1, cap: 1 },
+        X::OutsideUserRange { index: 1 },
+        X::ProgramHeadersNotLoaded,
+        X::BadEntry,
+        X::NoSpace { what: "x" },
+        X::ArgumentsTooLarge { size: 1, limit: 1 },
+        X::StringTooLong { index: 1, len: 1 },
+        X::StackTooLarge { size: 1 },
+        X::Capacity { what: "x" },
+        X::ReservationRefused { bytes: 1 },
+        X::Entropy(elf_stream::Errno::EIO),
+        X::AddressSpace { op: "map", errno: elf_stream::Errno::ENOMEM },
+        X::NotMapped(1),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for err in elf.iter().map(|&e| X::Elf { role: Role::Main, error: e }).chain(exec) {
+        let status = execcore_ffi::status::status_of(&err);
+        assert!(status >= 100, "{err:?} fell back to {status}");
+        assert!(seen.insert(status), "{err:?} shares status {status}");
+        assert_eq!(execcore_status_errno(status), err.errno().0, "{err:?}: fixed errno differs");
+    }
+}
