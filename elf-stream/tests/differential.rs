@@ -509,6 +509,10 @@ fn decode_options(b: &[u8], base: u64, e: Endian) -> Vec<Result<OptionRecord, Er
 /// types as readelf names them) when it has one.
 fn check_summary_tsv(stats: &mut Stats, dir: &Path) -> usize {
     let Ok(tsv) = std::fs::read_to_string(dir.join("ELF-SUMMARY.tsv")) else { return 0 };
+    // Only the corpus's format: name, class, data, e_type, e_flags, interp, phdrs.
+    if tsv.lines().next() != Some("name\tclass\tdata\te_type\te_flags\tinterp\tphdrs") {
+        return 0;
+    }
     let mut n = 0;
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -593,8 +597,9 @@ fn differential_against_object() {
         }
         options_files += 1;
     }
-    let summarised = check_summary_tsv(&mut stats, &corpus_dir())
-        + check_summary_tsv(&mut stats, &Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin"));
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    let summarised =
+        check_summary_tsv(&mut stats, &corpus_dir()) + check_summary_tsv(&mut stats, &testdata.join("bin"));
 
     println!(
         "differential: {} files compared ({fixtures_compared} of {} fixtures, {corpus_compared} of {} corpus, {} of {} host files sampled), {} skipped",
