@@ -55,6 +55,6 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none)
 for t in "${TARGETS[@]}"; do
     rustup target list --installed | grep -qx "$t" || rustup target add "$t"
-    cargo build --release -p execcore --target "$t"
+    cargo build --release --manifest-path ffi/staticlib/Cargo.toml --target-dir target --target "$t"
     check_symbols "target/$t/release/libexeccore.a" "$(ld_for "$t")"
 done

@@ -101,11 +101,21 @@ impl ArchPolicy for X86_64 {
         }
     }
 
+    fn legacy_layout_on_unlimited_stack(&self) -> bool {
+        // arch/x86/mm/mmap.c: mmap_is_legacy() looks only at the personality and sysctl.
+        false
+    }
+
     fn platform(&self, _abi: Abi) -> Option<&[u8]> {
         Some(b"x86_64")
     }
 
-    fn inspect<R: ReadAt, const W: usize>(&self, file: &ElfFile<R, W>, role: Role, info: &mut Info) -> Result<(), ExecError> {
+    fn inspect<R: ReadAt, const W: usize>(
+        &self,
+        file: &ElfFile<R, W>,
+        role: Role,
+        info: &mut Info,
+    ) -> Result<(), ExecError> {
         // Reported only: Linux/x86 does not parse the property note, so a malformed one
         // must not reject a file Linux runs.
         if role == Role::Main {

@@ -214,7 +214,9 @@ pub fn linux_auxv<P: ArchPolicy + ?Sized>(
     out.push(AuxType::AT_EGID, c.egid)?;
     out.push(AuxType::AT_SECURE, u64::from(c.secure))?;
     out.push(AuxType::AT_RANDOM, ctx.random.0)?;
-    for (kind, value) in [(AuxType::AT_HWCAP2, hwcap2), (AuxType::AT_HWCAP3, hwcap3), (AuxType::AT_HWCAP4, hwcap4)] {
+    for (kind, value) in
+        [(AuxType::AT_HWCAP2, hwcap2), (AuxType::AT_HWCAP3, hwcap3), (AuxType::AT_HWCAP4, hwcap4)]
+    {
         if let Some(v) = value {
             out.push(kind, v)?;
         }

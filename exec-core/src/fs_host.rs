@@ -26,7 +26,13 @@ pub struct FsHost {
 impl FsHost {
     /// A host rooted at `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        FsHost { root: root.into(), seed: None, messages: std::vec::Vec::new(), reserved: 0, refuse_reservations: false }
+        FsHost {
+            root: root.into(),
+            seed: None,
+            messages: std::vec::Vec::new(),
+            reserved: 0,
+            refuse_reservations: false,
+        }
     }
 
     /// The path an interpreter name resolves to.
@@ -46,7 +52,11 @@ impl ExecHost for FsHost {
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<File>, Errno> {
         let full = self.resolve(path);
         let file = File::open(&full).map_err(|e| Errno(e.raw_os_error().unwrap_or(Errno::ENOENT.0)))?;
-        let id = file.metadata().ok().map(|m| FileId { device: m.dev(), inode: m.ino(), generation: m.ctime() as u64 });
+        let id = file.metadata().ok().map(|m| FileId {
+            device: m.dev(),
+            inode: m.ino(),
+            generation: m.ctime() as u64,
+        });
         Ok(OpenedFile { source: file, id })
     }
 

@@ -232,7 +232,8 @@ fn check_neighbours(loads: &[LoadSegment], page: PageSize) -> Result<(), ExecErr
             let (first, second) = (a.ph.index.min(b.ph.index), a.ph.index.max(b.ph.index));
             return Err(ExecError::OverlappingSegments { first, second });
         }
-        let shares = a.ph.memsz > 0 && b.ph.memsz > 0 && page.down(a_end.saturating_sub(1)) == page.down(b.ph.vaddr.0);
+        let shares =
+            a.ph.memsz > 0 && b.ph.memsz > 0 && page.down(a_end.saturating_sub(1)) == page.down(b.ph.vaddr.0);
         run = if shares { run.saturating_add(1) } else { 1 };
         if run > MAX_PIECES as u32 {
             return Err(ExecError::CrowdedPage { page: page.down(b.ph.vaddr.0), cap: MAX_PIECES as u32 });

@@ -63,27 +63,38 @@ pub fn stack_top(layout: &Layout, page: PageSize, rnd: &LayoutRandom) -> UserAdd
     UserAddr(top.saturating_sub(rnd.stack_pages.saturating_mul(page.get())))
 }
 
-/// `mmap_base`: top-down below the stack gap, or the legacy base for an unlimited stack.
-pub fn mmap_base(layout: &Layout, page: PageSize, limit: StackLimit, randomize: Randomize, rnd: &LayoutRandom) -> UserAddr {
+/// `mmap_base`: top-down below the stack gap (`gap = clamp(rlimit + guard + stack
+/// randomisation, 128 MiB, 5/6 of the space)`), or the legacy base when `legacy`.
+pub fn mmap_base(
+    layout: &Layout,
+    page: PageSize,
+    limit: StackLimit,
+    legacy: bool,
+    randomize: Randomize,
+    rnd: &LayoutRandom,
+) -> UserAddr {
     let rnd_bytes = rnd.mmap_pages.saturating_mul(page.get());
-    match limit {
-        StackLimit::Unlimited => UserAddr(layout.legacy_mmap_base.0.saturating_add(rnd_bytes)),
-        StackLimit::Bytes(rlim) => {
-            let stack_random = match randomize {
-                Randomize::On => {
-                    let mask = 1u64.checked_shl(layout.stack_rnd_bits).map_or(u64::MAX, |m| m.wrapping_sub(1));
-                    mask.saturating_mul(page.get())
-                }
-                Randomize::Off => 0,
-            };
-            let pad = layout.stack_guard_gap.saturating_add(stack_random);
-            let gap = rlim.checked_add(pad).unwrap_or(rlim);
-            let max_gap = (layout.task_size.0 / 6).saturating_mul(5);
-            let gap = gap.max(MIN_GAP).min(max_gap);
-            let base = layout.stack_top.0.saturating_sub(gap).saturating_sub(rnd_bytes);
-            UserAddr(page.up(base).unwrap_or(base))
-        }
+    if legacy {
+        return UserAddr(layout.legacy_mmap_base.0.saturating_add(rnd_bytes));
     }
+    let rlim = match limit {
+        StackLimit::Bytes(b) => b,
+        StackLimit::Unlimited => u64::MAX,
+    };
+    let stack_random = match randomize {
+        Randomize::On => {
+            let mask = 1u64.checked_shl(layout.stack_rnd_bits).map_or(u64::MAX, |m| m.wrapping_sub(1));
+            mask.saturating_mul(page.get())
+        }
+        Randomize::Off => 0,
+    };
+    let pad = layout.stack_guard_gap.saturating_add(stack_random);
+    // Linux adds the pad only when it does not overflow (RLIM_INFINITY).
+    let gap = rlim.checked_add(pad).unwrap_or(rlim);
+    let max_gap = (layout.task_size.0 / 6).saturating_mul(5);
+    let gap = gap.max(MIN_GAP).min(max_gap);
+    let base = layout.stack_top.0.saturating_sub(gap).saturating_sub(rnd_bytes);
+    UserAddr(page.up(base).unwrap_or(base))
 }
 
 /// Allocation state of the mmap area while placing images.

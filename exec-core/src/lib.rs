@@ -29,9 +29,9 @@ extern crate std;
 pub mod addr;
 pub mod auxv;
 pub mod error;
-pub mod host;
 #[cfg(feature = "std")]
 pub mod fs_host;
+pub mod host;
 pub mod image;
 pub mod layout;
 pub mod memory;

@@ -137,6 +137,13 @@ pub trait ArchPolicy {
         8
     }
 
+    /// Whether an unlimited stack rlimit selects the legacy bottom-up mmap layout (the
+    /// generic `mmap_is_legacy()`: arm64, MIPS). x86_64 ignores the rlimit and stays
+    /// top-down with the gap clamped to 5/6 of the address space.
+    fn legacy_layout_on_unlimited_stack(&self) -> bool {
+        true
+    }
+
     /// Whether the stack is executable when PT_GNU_STACK is absent.
     fn default_exec_stack(&self, _abi: Abi) -> bool {
         false
@@ -180,12 +187,22 @@ pub trait ArchPolicy {
 
     /// Writes the auxiliary vector (without AT_NULL). The default is Linux's order with
     /// [`ArchPolicy::arch_auxv`] first; an OS profile may replace it entirely.
-    fn auxv(&self, ctx: &crate::auxv::AuxvContext<'_>, info: &Self::Info, out: &mut Auxv) -> Result<(), ExecError> {
+    fn auxv(
+        &self,
+        ctx: &crate::auxv::AuxvContext<'_>,
+        info: &Self::Info,
+        out: &mut Auxv,
+    ) -> Result<(), ExecError> {
         crate::auxv::linux_auxv(self, ctx, info, out)
     }
 
     /// Arch entries that lead Linux's auxv (`ARCH_DLINFO`: AT_SYSINFO_EHDR, AT_MINSIGSTKSZ).
-    fn arch_auxv(&self, _ctx: &crate::auxv::AuxvContext<'_>, _info: &Self::Info, _out: &mut Auxv) -> Result<(), ExecError> {
+    fn arch_auxv(
+        &self,
+        _ctx: &crate::auxv::AuxvContext<'_>,
+        _info: &Self::Info,
+        _out: &mut Auxv,
+    ) -> Result<(), ExecError> {
         Ok(())
     }
 
@@ -196,7 +213,13 @@ pub trait ArchPolicy {
     }
 
     /// Registers at entry: Linux zeroes everything but pc and sp on most arches.
-    fn entry_registers(&self, pc: UserAddr, sp: UserAddr, _info: &Self::Info, _params: &ExecParams<'_>) -> EntryRegisters {
+    fn entry_registers(
+        &self,
+        pc: UserAddr,
+        sp: UserAddr,
+        _info: &Self::Info,
+        _params: &ExecParams<'_>,
+    ) -> EntryRegisters {
         EntryRegisters { pc, sp, regs: [None; 4] }
     }
 

@@ -56,7 +56,8 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 ) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
-    let main_file: ElfFile<&R> = ElfFile::open_with(main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
+    let main_file: ElfFile<&R> =
+        ElfFile::open_with(main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
     let header = *main_file.header();
     if header.elf_type != ElfType::EXEC && header.elf_type != ElfType::DYN {
         return Err(ExecError::NotExecutable(header.elf_type));
@@ -82,7 +83,10 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         return Err(ExecError::ProgramHeadersNotLoaded);
     }
     if let PhdrCheck::Disagrees(_) = main_img.phdr_check {
-        host.log(LogLevel::Info, "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux");
+        host.log(
+            LogLevel::Info,
+            "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux",
+        );
     }
     let mut interp_img = match &interp_file {
         Some((f, id)) => {
@@ -108,12 +112,13 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         }
     };
     let stack_top = layout::stack_top(&lay, page, &rnd);
-    let mmap_base = layout::mmap_base(&lay, page, params.stack_limit, params.randomize, &rnd);
+    let legacy = params.stack_limit == StackLimit::Unlimited && policy.legacy_layout_on_unlimited_stack();
+    let mmap_base = layout::mmap_base(&lay, page, params.stack_limit, legacy, params.randomize, &rnd);
     let stack_floor = match params.stack_limit {
         StackLimit::Bytes(r) => UserAddr(stack_top.0.saturating_sub(page.up(r).unwrap_or(r))),
         StackLimit::Unlimited => UserAddr(stack_top.0.saturating_sub(lay.stack_guard_gap)),
     };
-    let top_down = params.stack_limit != StackLimit::Unlimited;
+    let top_down = !legacy;
     let mut alloc = MmapAllocator::new(mmap_base, min_addr, stack_floor, top_down, page);
 
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
@@ -254,7 +259,9 @@ fn open_interp_file<P: ArchPolicy, S: ReadAt>(
     limits: Limits,
 ) -> Result<ElfFile<S>, ExecError> {
     let file = ElfFile::open_with(source, limits).map_err(|e| match e {
-        elf_stream::Error::Read { .. } | elf_stream::Error::Truncated { .. } => ExecError::elf(Role::Interpreter, e),
+        elf_stream::Error::Read { .. } | elf_stream::Error::Truncated { .. } => {
+            ExecError::elf(Role::Interpreter, e)
+        }
         e @ (elf_stream::Error::BadMagic
         | elf_stream::Error::BadClass(_)
         | elf_stream::Error::BadEncoding(_)

@@ -107,9 +107,11 @@ pub fn bounce_copy<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     while done < len {
         let n = len.saturating_sub(done).min(BOUNCE as u64) as usize;
         let chunk = buf.get_mut(..n).unwrap_or_default();
-        let at = offset.0.checked_add(done).ok_or(ExecError::AddressSpace { op: "read", errno: Errno::EIO })?;
+        let at =
+            offset.0.checked_add(done).ok_or(ExecError::AddressSpace { op: "read", errno: Errno::EIO })?;
         elf_stream::read_exact_at(source, at, chunk).map_err(|e| ExecError::elf(role, e))?;
-        let to = dest.checked_add(done).ok_or(ExecError::AddressSpace { op: "write", errno: Errno::EFAULT })?;
+        let to =
+            dest.checked_add(done).ok_or(ExecError::AddressSpace { op: "write", errno: Errno::EFAULT })?;
         space.write(to, chunk).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
         done = done.saturating_add(n as u64);
     }

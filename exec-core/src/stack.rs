@@ -73,7 +73,10 @@ fn strings_size(list: &dyn StringList, first_index: u64, per_string: u64) -> Res
         let len = list.get(i).map_or(0, <[u8]>::len) as u64;
         let with_nul = len.saturating_add(1);
         if with_nul > per_string {
-            return Err(ExecError::StringTooLong { index: first_index.saturating_add(i as u64), len: with_nul });
+            return Err(ExecError::StringTooLong {
+                index: first_index.saturating_add(i as u64),
+                len: with_nul,
+            });
         }
         total = total.saturating_add(with_nul);
     }
@@ -107,7 +110,11 @@ pub struct StackInputs<'a> {
 
 /// Computes the stack layout and checks the argument limits (E2BIG) for `auxv_len`
 /// entries (without AT_NULL). Addresses of the strings do not depend on `auxv_len`.
-pub fn plan_stack(inputs: &StackInputs<'_>, params: &ExecParams<'_>, auxv_len: usize) -> Result<StackPlan, ExecError> {
+pub fn plan_stack(
+    inputs: &StackInputs<'_>,
+    params: &ExecParams<'_>,
+    auxv_len: usize,
+) -> Result<StackPlan, ExecError> {
     let per_string = max_arg_strlen(inputs.page);
     let overflow = ExecError::StackTooLarge { size: u64::MAX };
     let argc_given = params.argv.count() as u64;
@@ -217,7 +224,9 @@ impl<A: AddressSpace + ?Sized> WordWriter<'_, A> {
         if self.len.saturating_add(n) > self.buf.len() {
             self.flush()?;
         }
-        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len.saturating_add(n)), bytes.get(..n)) {
+        if let (Some(dst), Some(src)) =
+            (self.buf.get_mut(self.len..self.len.saturating_add(n)), bytes.get(..n))
+        {
             dst.copy_from_slice(src);
         }
         self.len = self.len.saturating_add(n);
@@ -226,7 +235,9 @@ impl<A: AddressSpace + ?Sized> WordWriter<'_, A> {
 
     fn flush(&mut self) -> Result<(), ExecError> {
         let data = self.buf.get(..self.len).unwrap_or_default();
-        self.space.write(UserAddr(self.at), data).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+        self.space
+            .write(UserAddr(self.at), data)
+            .map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
         self.at = self.at.saturating_add(self.len as u64);
         self.len = 0;
         Ok(())
@@ -248,7 +259,11 @@ pub fn write_stack<A: AddressSpace + ?Sized>(
     random: &[u8; 16],
     space: &mut A,
 ) -> Result<(), ExecError> {
-    let prot = if plan.exec { Prot::READ.union(Prot::WRITE).union(Prot::EXEC) } else { Prot::READ.union(Prot::WRITE) };
+    let prot = if plan.exec {
+        Prot::READ.union(Prot::WRITE).union(Prot::EXEC)
+    } else {
+        Prot::READ.union(Prot::WRITE)
+    };
     space
         .map_anonymous(plan.extent, prot, MappingFlags::NONE)
         .map_err(|errno| ExecError::AddressSpace { op: "map_stack", errno })?;
@@ -274,7 +289,8 @@ pub fn write_stack<A: AddressSpace + ?Sized>(
     }
     write_bytes(space, plan.random.0, random)?;
     // The table: argc, argv[], NULL, envp[], NULL, auxv, AT_NULL.
-    let mut w = WordWriter { space, at: plan.sp.0, buf: [0; 256], len: 0, word: plan.word, endian: plan.endian };
+    let mut w =
+        WordWriter { space, at: plan.sp.0, buf: [0; 256], len: 0, word: plan.word, endian: plan.endian };
     w.push(plan.argc)?;
     let mut s = plan.arg_start.0;
     if plan.empty_argv0 {

@@ -3,7 +3,10 @@
 
 use crate::types::*;
 use elf_stream::{Errno, FileOffset, ReadAt, ReadFailure};
-use exec_core::{AddrRange, AddressSpace, ExecError, ExecHost, FileId, LogLevel, MappingFlags, OpenedFile, Prot, Role, UserAddr};
+use exec_core::{
+    AddrRange, AddressSpace, ExecError, ExecHost, FileId, LogLevel, MappingFlags, OpenedFile, Prot, Role,
+    UserAddr,
+};
 
 /// Converts a callback's return into a result (a negative or zero-free errno becomes EIO).
 fn check(rc: execcore_errno) -> Result<(), Errno> {
@@ -55,8 +58,11 @@ impl<'a> ExecHost for CHost<'a> {
         let mut id = execcore_file_id::default();
         // SAFETY: `path` is valid for `path.len()` bytes; the out pointers are valid.
         check(unsafe { f(self.ops.ctx, path.as_ptr(), path.len(), &mut handle, &mut id) })?;
-        let id = (id != execcore_file_id::default())
-            .then_some(FileId { device: id.device, inode: id.inode, generation: id.generation });
+        let id = (id != execcore_file_id::default()).then_some(FileId {
+            device: id.device,
+            inode: id.inode,
+            generation: id.generation,
+        });
         Ok(OpenedFile { source: CFile { ops: self.ops, handle }, id })
     }
 
@@ -95,7 +101,8 @@ impl<'a> ExecHost for CHost<'a> {
 
 /// The C encoding of a protection and its marks.
 pub fn prot_bits(prot: Prot, flags: MappingFlags) -> u32 {
-    let mut bits = prot.0 & (EXECCORE_PROT_READ | EXECCORE_PROT_WRITE | EXECCORE_PROT_EXEC | EXECCORE_PROT_BTI);
+    let mut bits =
+        prot.0 & (EXECCORE_PROT_READ | EXECCORE_PROT_WRITE | EXECCORE_PROT_EXEC | EXECCORE_PROT_BTI);
     if flags.contains(MappingFlags::TEXT_PATCH) {
         bits |= EXECCORE_MAP_TEXT_PATCH;
     }
@@ -131,7 +138,14 @@ impl AddressSpace for CSpace<'_> {
         check(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) })
     }
 
-    fn map_file(&mut self, r: AddrRange, role: Role, offset: FileOffset, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
+    fn map_file(
+        &mut self,
+        r: AddrRange,
+        role: Role,
+        offset: FileOffset,
+        prot: Prot,
+        flags: MappingFlags,
+    ) -> Result<(), Errno> {
         let f = self.ops.map_file.ok_or(ENOSYS)?;
         let file = self.file(role);
         // SAFETY: plain value arguments.

@@ -8,7 +8,8 @@ use crate::strings::CStrings;
 use crate::types::*;
 use core::ffi::c_char;
 use exec_core::{
-    Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit, UserAddr, Window,
+    Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit, UserAddr,
+    Window,
 };
 
 /// The ABI version this library implements; compare with `EXECCORE_ABI_VERSION` at boot.
@@ -65,7 +66,8 @@ fn params_from_c<'a>(p: &'a execcore_exec_params, argv: &'a CStrings, envp: &'a 
     let mut params = ExecParams::new(execfn);
     params.argv = argv;
     params.envp = envp;
-    params.stack_limit = if p.stack_rlimit == u64::MAX { StackLimit::Unlimited } else { StackLimit::Bytes(p.stack_rlimit) };
+    params.stack_limit =
+        if p.stack_rlimit == u64::MAX { StackLimit::Unlimited } else { StackLimit::Bytes(p.stack_rlimit) };
     params.randomize = if p.flags & EXECCORE_EXEC_RANDOMIZE != 0 { Randomize::On } else { Randomize::Off };
     params.credentials = Credentials {
         uid: p.uid,
@@ -113,7 +115,9 @@ pub unsafe extern "C" fn execcore_prepare(
 ) -> execcore_status {
     // SAFETY: NULL or valid, per the contract above.
     let (Some(cpu), Some(p), Some(ops), Some(storage)) =
-        (unsafe { cpu.as_ref() }, unsafe { params.as_ref() }, unsafe { ops.as_ref() }, unsafe { plan.as_mut() })
+        (unsafe { cpu.as_ref() }, unsafe { params.as_ref() }, unsafe { ops.as_ref() }, unsafe {
+            plan.as_mut()
+        })
     else {
         return EXECCORE_ERR_NULL_ARGUMENT;
     };
@@ -143,7 +147,10 @@ pub unsafe extern "C" fn execcore_prepare(
 /// # Safety
 /// `plan` and `ops` are NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn execcore_plan_discard(plan: *mut execcore_plan, ops: *const execcore_ops) -> execcore_status {
+pub unsafe extern "C" fn execcore_plan_discard(
+    plan: *mut execcore_plan,
+    ops: *const execcore_ops,
+) -> execcore_status {
     // SAFETY: NULL or valid, per the contract above.
     let (Some(storage), Some(ops)) = (unsafe { plan.as_mut() }, unsafe { ops.as_ref() }) else {
         return EXECCORE_ERR_NULL_ARGUMENT;
@@ -274,7 +281,10 @@ pub unsafe extern "C" fn execcore_plan_auxv(
 /// # Safety
 /// Pointers NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn execcore_plan_layout(plan: *const execcore_plan, out: *mut execcore_layout) -> execcore_status {
+pub unsafe extern "C" fn execcore_plan_layout(
+    plan: *const execcore_plan,
+    out: *mut execcore_layout,
+) -> execcore_status {
     let s = try_status!(stored(plan));
     // SAFETY: NULL or valid.
     let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
@@ -321,7 +331,10 @@ fn entry_state(s: &StoredPlan) -> execcore_entry_state {
 /// # Safety
 /// Pointers NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn execcore_plan_entry(plan: *const execcore_plan, out: *mut execcore_entry_state) -> execcore_status {
+pub unsafe extern "C" fn execcore_plan_entry(
+    plan: *const execcore_plan,
+    out: *mut execcore_entry_state,
+) -> execcore_status {
     let s = try_status!(stored(plan));
     // SAFETY: NULL or valid.
     let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
@@ -334,7 +347,10 @@ pub unsafe extern "C" fn execcore_plan_entry(plan: *const execcore_plan, out: *m
 /// # Safety
 /// Pointers NULL or valid.
 #[no_mangle]
-pub unsafe extern "C" fn execcore_plan_memory(plan: *const execcore_plan, out: *mut execcore_memory) -> execcore_status {
+pub unsafe extern "C" fn execcore_plan_memory(
+    plan: *const execcore_plan,
+    out: *mut execcore_memory,
+) -> execcore_status {
     let s = try_status!(stored(plan));
     // SAFETY: NULL or valid.
     let Some(out) = (unsafe { out.as_mut() }) else { return EXECCORE_ERR_NULL_ARGUMENT };

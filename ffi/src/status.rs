@@ -163,6 +163,8 @@ pub fn status_of(err: &ExecError) -> execcore_status {
 }
 
 /// The table row of `status`.
-pub(crate) fn row(status: execcore_status) -> Option<&'static (execcore_status, &'static str, Errno, &'static str)> {
+pub(crate) fn row(
+    status: execcore_status,
+) -> Option<&'static (execcore_status, &'static str, Errno, &'static str)> {
     TABLE.iter().find(|(code, ..)| *code == status)
 }

@@ -166,32 +166,51 @@ pub struct execcore_ops {
     /// Reserves `[start, start+len)` with no access.
     pub reserve: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
     /// Maps zero-filled anonymous memory with `prot` (`EXECCORE_PROT_*` | `EXECCORE_MAP_*`).
-    pub map_anonymous: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub map_anonymous:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
     /// Maps `file` privately from `offset` (nullable: the library copies instead).
     pub map_file: Option<
-        unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, file: u64, offset: u64, prot: u32) -> execcore_errno,
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            start: u64,
+            len: u64,
+            file: u64,
+            offset: u64,
+            prot: u32,
+        ) -> execcore_errno,
     >,
     /// Registers `[start, start+len)` for demand paging (nullable: lazy mode unsupported).
-    pub map_lazy: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub map_lazy:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
     /// Writes `len` bytes at user address `addr`.
-    pub write: Option<unsafe extern "C" fn(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> execcore_errno>,
+    pub write: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> execcore_errno,
+    >,
     /// Reads `len` bytes of `file` at `offset` straight into user memory at `addr`
     /// (nullable: the library bounces through `read_at` and `write`).
     pub read_into: Option<
         unsafe extern "C" fn(ctx: *mut c_void, file: u64, offset: u64, addr: u64, len: u64) -> execcore_errno,
     >,
     /// Sets the protection of `[start, start+len)`.
-    pub protect: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub protect:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
     /// Unmaps `[start, start+len)`.
     pub unmap: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
     /// Makes new code in `[start, start+len)` visible to instruction fetch (nullable).
     pub sync_icache: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
     /// Finds a free range of `len` bytes aligned to `align` (nullable; elfmap retries).
-    pub find_free_range:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, len: u64, align: u64, out_start: *mut u64) -> execcore_errno>,
+    pub find_free_range: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, len: u64, align: u64, out_start: *mut u64) -> execcore_errno,
+    >,
     /// A text page with erratum instructions at `offsets` (nullable: left unpatched).
-    pub patch_text:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, page: u64, offsets: *const u32, count: usize) -> execcore_errno>,
+    pub patch_text: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            page: u64,
+            offsets: *const u32,
+            count: usize,
+        ) -> execcore_errno,
+    >,
     /// A descriptor for the runtime linker (IRIX `AT_PFETCHFD`) (nullable).
     pub exec_fd: Option<unsafe extern "C" fn(ctx: *mut c_void, out_fd: *mut u64) -> execcore_errno>,
 }

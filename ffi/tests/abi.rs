@@ -19,7 +19,14 @@ unsafe fn kernel<'a>(ctx: *mut c_void) -> &'a mut Kernel {
     unsafe { &mut *ctx.cast::<Kernel>() }
 }
 
-unsafe extern "C" fn read_at(ctx: *mut c_void, file: u64, offset: u64, buf: *mut u8, len: usize, out: *mut usize) -> i32 {
+unsafe extern "C" fn read_at(
+    ctx: *mut c_void,
+    file: u64,
+    offset: u64,
+    buf: *mut u8,
+    len: usize,
+    out: *mut usize,
+) -> i32 {
     let k = unsafe { kernel(ctx) };
     let Some(data) = k.files.get(file as usize) else { return 9 };
     let start = (offset as usize).min(data.len());
@@ -31,7 +38,13 @@ unsafe extern "C" fn read_at(ctx: *mut c_void, file: u64, offset: u64, buf: *mut
     0
 }
 
-unsafe extern "C" fn open_interp(ctx: *mut c_void, path: *const u8, len: usize, out_file: *mut u64, out_id: *mut execcore_file_id) -> i32 {
+unsafe extern "C" fn open_interp(
+    ctx: *mut c_void,
+    path: *const u8,
+    len: usize,
+    out_file: *mut u64,
+    out_id: *mut execcore_file_id,
+) -> i32 {
     let k = unsafe { kernel(ctx) };
     let p = std::str::from_utf8(unsafe { std::slice::from_raw_parts(path, len) }).unwrap();
     let Ok(bytes) = std::fs::read(k.root.join(p.trim_start_matches('/'))) else { return 2 };
@@ -138,7 +151,8 @@ fn new_plan() -> Box<execcore_plan> {
 
 #[test]
 fn prepares_bin_ls_like_the_rust_api() {
-    let mut k = Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k =
+        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -169,7 +183,10 @@ fn prepares_bin_ls_like_the_rust_api() {
     let mut maps = vec![execcore_mapping::default(); nmap];
     let mut got = usize::MAX;
     // Too small: refused, nothing written.
-    assert_eq!(unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap - 1, &mut got) }, EXECCORE_ERR_BUFFER_TOO_SMALL);
+    assert_eq!(
+        unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap - 1, &mut got) },
+        EXECCORE_ERR_BUFFER_TOO_SMALL
+    );
     assert_eq!(got, usize::MAX);
     assert_eq!(unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap, &mut got) }, EXECCORE_OK);
     assert_eq!(got, nmap);
@@ -200,7 +217,8 @@ fn prepares_bin_ls_like_the_rust_api() {
 
 #[test]
 fn errors_are_statuses_with_errnos() {
-    let mut k = Kernel { files: vec![b"#!/bin/sh\necho not elf\n".to_vec()], root: "/".into(), ..Default::default() };
+    let mut k =
+        Kernel { files: vec![b"#!/bin/sh\necho not elf\n".to_vec()], root: "/".into(), ..Default::default() };
     let ops = ops(&mut k);
     let args = Args::new(&["x"], "x");
     let params = args.params();
@@ -230,7 +248,8 @@ fn errors_are_statuses_with_errnos() {
 
 #[test]
 fn null_pointers_and_unknown_arch_are_refused() {
-    let mut k = Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k =
+        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -238,16 +257,31 @@ fn null_pointers_and_unknown_arch_are_refused() {
     let mut plan = new_plan();
     let null = std::ptr::null_mut();
     unsafe {
-        assert_eq!(execcore_prepare(std::ptr::null(), &params, &ops, &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
-        assert_eq!(execcore_prepare(&cpu, std::ptr::null(), &ops, &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
-        assert_eq!(execcore_prepare(&cpu, &params, std::ptr::null(), &mut *plan, null), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            execcore_prepare(std::ptr::null(), &params, &ops, &mut *plan, null),
+            EXECCORE_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            execcore_prepare(&cpu, std::ptr::null(), &ops, &mut *plan, null),
+            EXECCORE_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            execcore_prepare(&cpu, &params, std::ptr::null(), &mut *plan, null),
+            EXECCORE_ERR_NULL_ARGUMENT
+        );
         assert_eq!(execcore_prepare(&cpu, &params, &ops, null.cast(), null), EXECCORE_ERR_NULL_ARGUMENT);
         let mut no_read = ops;
         no_read.read_at = None;
-        assert_eq!(execcore_prepare(&cpu, &params, &no_read, &mut *plan, null), EXECCORE_ERR_MISSING_CALLBACK);
+        assert_eq!(
+            execcore_prepare(&cpu, &params, &no_read, &mut *plan, null),
+            EXECCORE_ERR_MISSING_CALLBACK
+        );
         let other = execcore_cpu { arch: 99, ..Default::default() };
         assert_eq!(execcore_prepare(&other, &params, &ops, &mut *plan, null), EXECCORE_ERR_UNSUPPORTED_ARCH);
-        assert_eq!(execcore_plan_layout(std::ptr::null(), &mut execcore_layout::default()), EXECCORE_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            execcore_plan_layout(std::ptr::null(), &mut execcore_layout::default()),
+            EXECCORE_ERR_NULL_ARGUMENT
+        );
         assert_eq!(execcore_prepare(&cpu, &params, &ops, &mut *plan, null), EXECCORE_OK);
         assert_eq!(execcore_plan_layout(&*plan, std::ptr::null_mut()), EXECCORE_ERR_NULL_ARGUMENT);
         assert_eq!(execcore_plan_discard(&mut *plan, &ops), EXECCORE_OK);

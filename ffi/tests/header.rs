@@ -36,7 +36,15 @@ fn compile_errors(header: &Path) -> Vec<String> {
     let mut failures = Vec::new();
     for std in ["c89", "c99", "c11"] {
         let out = Command::new("gcc")
-            .args([&format!("-std={std}"), "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffreestanding", "-c"])
+            .args([
+                &format!("-std={std}"),
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-ffreestanding",
+                "-c",
+            ])
             .arg(&unit)
             .arg("-o")
             .arg(dir.join(format!("{std}.o")))
@@ -50,7 +58,11 @@ fn compile_errors(header: &Path) -> Vec<String> {
 }
 
 fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("execcore-header-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let d = std::env::temp_dir().join(format!(
+        "execcore-header-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

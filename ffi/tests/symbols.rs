@@ -16,7 +16,14 @@ fn archive(dir: &Path, name: &str, source: &str) -> std::path::PathBuf {
     let o = dir.join(format!("{name}.o"));
     let a = dir.join(format!("lib{name}.a"));
     std::fs::write(&c, source).unwrap();
-    assert!(Command::new("gcc").args(["-O1", "-ffunction-sections", "-c"]).arg(&c).arg("-o").arg(&o).status().unwrap().success());
+    assert!(Command::new("gcc")
+        .args(["-O1", "-ffunction-sections", "-c"])
+        .arg(&c)
+        .arg("-o")
+        .arg(&o)
+        .status()
+        .unwrap()
+        .success());
     let _ = std::fs::remove_file(&a);
     assert!(Command::new("ar").arg("rcs").arg(&a).arg(&o).status().unwrap().success());
     a

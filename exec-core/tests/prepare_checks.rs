@@ -1,0 +1,539 @@
+//! One test per check of `prepare`: a valid synthetic image, then the malformation that
+//! breaks exactly one rule, and the exact error (and errno) it must give.
+
+use elf_stream::{Errno, ReadAt};
+use exec_core::*;
+
+const LOAD: u32 = 1;
+const INTERP: u32 = 3;
+const PHDR: u32 = 6;
+const R: u32 = 4;
+const W: u32 = 2;
+const X: u32 = 1;
+
+#[derive(Clone, Copy)]
+struct Ph {
+    kind: u32,
+    flags: u32,
+    offset: u64,
+    vaddr: u64,
+    filesz: u64,
+    memsz: u64,
+    align: u64,
+}
+
+fn load(flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Ph {
+    Ph { kind: LOAD, flags, offset, vaddr, filesz, memsz, align: 0x1000 }
+}
+
+/// An ELF64 little-endian x86_64 image: header, program headers at 64, optional
+/// interpreter path at 0x200, file size `size`.
+fn elf(e_type: u16, entry: u64, phs: &[Ph], interp: Option<&str>, size: usize) -> Vec<u8> {
+    let mut b = vec![0u8; size];
+    b[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    b[16..18].copy_from_slice(&e_type.to_le_bytes());
+    b[18..20].copy_from_slice(&62u16.to_le_bytes());
+    b[20..24].copy_from_slice(&1u32.to_le_bytes());
+    b[24..32].copy_from_slice(&entry.to_le_bytes());
+    b[32..40].copy_from_slice(&64u64.to_le_bytes());
+    b[52..54].copy_from_slice(&64u16.to_le_bytes());
+    b[54..56].copy_from_slice(&56u16.to_le_bytes());
+    let mut all: Vec<Ph> = Vec::new();
+    if let Some(path) = interp {
+        all.push(Ph {
+            kind: INTERP,
+            flags: R,
+            offset: 0x200,
+            vaddr: 0x200,
+            filesz: path.len() as u64 + 1,
+            memsz: path.len() as u64 + 1,
+            align: 1,
+        });
+        b[0x200..0x200 + path.len()].copy_from_slice(path.as_bytes());
+    }
+    all.extend_from_slice(phs);
+    b[56..58].copy_from_slice(&(all.len() as u16).to_le_bytes());
+    for (i, p) in all.iter().enumerate() {
+        let at = 64 + 56 * i;
+        b[at..at + 4].copy_from_slice(&p.kind.to_le_bytes());
+        b[at + 4..at + 8].copy_from_slice(&p.flags.to_le_bytes());
+        b[at + 8..at + 16].copy_from_slice(&p.offset.to_le_bytes());
+        b[at + 16..at + 24].copy_from_slice(&p.vaddr.to_le_bytes());
+        b[at + 24..at + 32].copy_from_slice(&p.vaddr.to_le_bytes());
+        b[at + 32..at + 40].copy_from_slice(&p.filesz.to_le_bytes());
+        b[at + 40..at + 48].copy_from_slice(&p.memsz.to_le_bytes());
+        b[at + 48..at + 56].copy_from_slice(&p.align.to_le_bytes());
+    }
+    b
+}
+
+/// A static ET_EXEC: text at 0x400000 (covering the headers), data+bss at 0x401000.
+fn static_exec() -> Vec<u8> {
+    elf(
+        2,
+        0x400100,
+        &[load(R | X, 0, 0x400000, 0x800, 0x800), load(R | W, 0x1000, 0x401000, 0x100, 0x3000)],
+        None,
+        0x1100,
+    )
+}
+
+/// A dynamic PIE needing "/interp".
+fn dyn_pie() -> Vec<u8> {
+    elf(
+        3,
+        0x100,
+        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x200)],
+        Some("/interp"),
+        0x1100,
+    )
+}
+
+/// An interpreter: ET_DYN without its own PT_INTERP.
+fn interp_image() -> Vec<u8> {
+    elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900), load(R | W, 0x1000, 0x1000, 0x80, 0x2000)], None, 0x1080)
+}
+
+struct Host {
+    interp: Vec<u8>,
+    id: Option<FileId>,
+    refuse: bool,
+    reserved: u64,
+    opened: Vec<Vec<u8>>,
+}
+
+impl Host {
+    fn new() -> Host {
+        Host { interp: interp_image(), id: None, refuse: false, reserved: 0, opened: Vec::new() }
+    }
+}
+
+struct Bytes(Vec<u8>);
+
+impl ReadAt for Bytes {
+    type Error = elf_stream::ReadFailure;
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        Ok(self.0.as_slice().read_at(offset, buf).unwrap_or(0))
+    }
+    fn size(&self) -> Option<u64> {
+        Some(self.0.len() as u64)
+    }
+}
+
+impl ExecHost for Host {
+    type Interp = Bytes;
+    fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Bytes>, Errno> {
+        if path != b"/interp" {
+            return Err(Errno::ENOENT);
+        }
+        self.opened.push(path.to_vec());
+        Ok(OpenedFile { source: Bytes(self.interp.clone()), id: self.id })
+    }
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        buf.fill(0x5a);
+        Ok(())
+    }
+    fn reserve_memory(&mut self, bytes: u64) -> Result<(), Errno> {
+        if self.refuse {
+            return Err(Errno::EAGAIN);
+        }
+        self.reserved += bytes;
+        Ok(())
+    }
+}
+
+fn plan_with(
+    image: &[u8],
+    host: &mut Host,
+    params: &ExecParams<'_>,
+) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
+    prepare(&arch_x86_64::X86_64::default(), image, host, params, None).map(|p| p.plan)
+}
+
+fn plan(image: &[u8]) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    plan_with(image, &mut Host::new(), &params)
+}
+
+fn set_ph(image: &mut [u8], index: usize, field: usize, value: u64) {
+    let at = 64 + 56 * index + field;
+    if field == 0 || field == 4 {
+        image[at..at + 4].copy_from_slice(&(value as u32).to_le_bytes());
+    } else {
+        image[at..at + 8].copy_from_slice(&value.to_le_bytes());
+    }
+}
+const P_TYPE: usize = 0;
+const P_OFFSET: usize = 8;
+const P_VADDR: usize = 16;
+const P_FILESZ: usize = 32;
+const P_MEMSZ: usize = 40;
+const P_ALIGN: usize = 48;
+
+#[test]
+fn valid_images_plan() {
+    let p = plan(&static_exec()).unwrap();
+    assert_eq!(p.main.bias, 0);
+    assert_eq!(p.entry, UserAddr(0x400100));
+    assert_eq!(p.brk, UserAddr(0x404000));
+    assert_eq!(p.auxv.get(AuxType::AT_PHDR), Some(0x400040));
+    let p = plan(&dyn_pie()).unwrap();
+    assert_eq!(p.main.bias, 0x5555_5555_4000);
+    let interp = p.interp.as_ref().unwrap();
+    assert_eq!(interp.span().end, UserAddr(0x7fff_f7ff_f000), "interpreter right below mmap_base");
+    assert_eq!(p.entry, UserAddr(interp.bias + 0x80));
+    assert_eq!(p.auxv.get(AuxType::AT_BASE), Some(interp.bias));
+    assert_eq!(p.auxv.get(AuxType::AT_ENTRY), Some(0x5555_5555_4100));
+}
+
+#[test]
+fn only_exec_and_dyn() {
+    let mut img = static_exec();
+    img[16] = 1; // ET_REL
+    assert_eq!(plan(&img).unwrap_err(), ExecError::NotExecutable(elf_stream::ElfType::REL));
+    img[16] = 4; // ET_CORE
+    assert_eq!(plan(&img).unwrap_err().errno(), Errno::ENOEXEC);
+}
+
+#[test]
+fn needs_a_load_segment() {
+    let mut img = static_exec();
+    set_ph(&mut img, 0, P_TYPE, 0);
+    set_ph(&mut img, 1, P_TYPE, 0);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::NoLoadSegment);
+}
+
+#[test]
+fn filesz_must_not_exceed_memsz() {
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_FILESZ, 0x4000);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::FileSizeExceedsMemSize { index: 1 });
+    assert_eq!(ExecError::FileSizeExceedsMemSize { index: 1 }.errno(), Errno::EINVAL);
+}
+
+#[test]
+fn file_range_inside_the_file() {
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_OFFSET, 0x1000 + 0x10_0000);
+    set_ph(&mut img, 1, P_VADDR, 0x401000);
+    let err = plan(&img).unwrap_err();
+    assert_eq!(
+        err,
+        ExecError::Elf { role: Role::Main, error: elf_stream::Error::SegmentOutsideFile { index: 1 } }
+    );
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_OFFSET, u64::MAX - 0x10);
+    assert!(matches!(
+        plan(&img).unwrap_err(),
+        ExecError::Elf { error: elf_stream::Error::SegmentOutsideFile { .. }, .. }
+            | ExecError::Misaligned { .. }
+    ));
+}
+
+#[test]
+fn vaddr_congruent_with_offset() {
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_VADDR, 0x401010);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::Misaligned { index: 1 });
+}
+
+#[test]
+fn overlapping_loads_are_rejected() {
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_VADDR, 0x400000);
+    set_ph(&mut img, 1, P_OFFSET, 0);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::OverlappingSegments { first: 0, second: 1 });
+}
+
+#[test]
+fn unsorted_loads_plan_like_sorted() {
+    let sorted = plan(&static_exec()).unwrap();
+    let img = elf(
+        2,
+        0x400100,
+        &[load(R | W, 0x1000, 0x401000, 0x100, 0x3000), load(R | X, 0, 0x400000, 0x800, 0x800)],
+        None,
+        0x1100,
+    );
+    let unsorted = plan(&img).unwrap();
+    let a: Vec<_> = sorted.mappings().collect();
+    let b: Vec<_> = unsorted.mappings().collect();
+    assert_eq!(a, b);
+    assert_eq!(sorted.brk, unsorted.brk);
+}
+
+#[test]
+fn addresses_stay_in_user_space() {
+    let mut img = static_exec();
+    set_ph(&mut img, 1, P_MEMSZ, u64::MAX - 0x401000 + 0x10);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { index: 1 });
+    // ET_EXEC above TASK_SIZE.
+    let img = elf(2, 0x8000_0000_0100, &[load(R | X, 0, 0x8000_0000_0000, 0x800, 0x800)], None, 0x1000);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { index: 0 });
+    // ET_EXEC below mmap_min_addr.
+    let img = elf(2, 0x1100, &[load(R | X, 0, 0x1000, 0x800, 0x800)], None, 0x1000);
+    assert!(matches!(
+        plan(&img).unwrap_err(),
+        ExecError::OutsideUserRange { .. } | ExecError::ProgramHeadersNotLoaded
+    ));
+}
+
+#[test]
+fn pie_span_reaching_the_stack_is_rejected() {
+    let img = elf(
+        3,
+        0x100,
+        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x2aaa_aaaa_0000)],
+        Some("/interp"),
+        0x1100,
+    );
+    let err = plan(&img).unwrap_err();
+    assert!(matches!(err, ExecError::OutsideUserRange { .. } | ExecError::NoSpace { .. }), "{err:?}");
+    assert!(matches!(err.errno(), Errno::EINVAL | Errno::ENOMEM));
+}
+
+#[test]
+fn p_align_zero_and_non_power_of_two_mean_page() {
+    let base = plan(&dyn_pie()).unwrap().main.bias;
+    for align in [0u64, 3, 0x1001] {
+        let mut img = dyn_pie();
+        set_ph(&mut img, 1, P_ALIGN, align);
+        set_ph(&mut img, 2, P_ALIGN, align);
+        assert_eq!(plan(&img).unwrap().main.bias, base, "p_align {align}");
+    }
+    // A large power of two is honoured as Linux: 2 MiB aligns the PIE base down.
+    let mut img = dyn_pie();
+    set_ph(&mut img, 1, P_ALIGN, 0x20_0000);
+    assert_eq!(plan(&img).unwrap().main.bias, 0x5555_5540_0000);
+    // 2^47 aligns ELF_ET_DYN_BASE down to 0: below mmap_min_addr.
+    let mut img = dyn_pie();
+    set_ph(&mut img, 1, P_ALIGN, 1 << 47);
+    assert!(matches!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { .. }));
+}
+
+#[test]
+fn program_headers_must_be_loaded() {
+    // Text starting after the headers: nothing maps e_phoff.
+    let img = elf(2, 0x401100, &[load(R | X, 0x1000, 0x401000, 0x100, 0x100)], None, 0x1100);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::ProgramHeadersNotLoaded);
+}
+
+#[test]
+fn pt_phdr_disagreeing_is_reported_not_used() {
+    let mut phs = vec![load(R | X, 0, 0x400000, 0x800, 0x800)];
+    phs.insert(
+        0,
+        Ph { kind: PHDR, flags: R, offset: 64, vaddr: 0x400080, filesz: 112, memsz: 112, align: 8 },
+    );
+    let p = plan(&elf(2, 0x400100, &phs, None, 0x1000)).unwrap();
+    assert_eq!(p.main.phdr_check, PhdrCheck::Disagrees(elf_stream::VirtAddr(0x400080)));
+    assert_eq!(p.auxv.get(AuxType::AT_PHDR), Some(0x400040));
+}
+
+#[test]
+fn interpreter_checks() {
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    let check = |interp: Vec<u8>| {
+        let mut host = Host::new();
+        host.interp = interp;
+        plan_with(&dyn_pie(), &mut host, &params).map(|_| ())
+    };
+    assert!(check(interp_image()).is_ok());
+    let err = check(b"#!/bin/sh\n".repeat(20)).unwrap_err();
+    assert_eq!(err, ExecError::InterpreterNotElf(elf_stream::Error::BadMagic));
+    assert_eq!(err.errno(), Errno::ELIBBAD);
+    let mut rel = interp_image();
+    rel[16] = 1;
+    let err = check(rel).unwrap_err();
+    assert_eq!(err, ExecError::InterpreterNotLoadable(elf_stream::ElfType::REL));
+    assert_eq!(err.errno(), Errno::EINVAL);
+    let mut arm = interp_image();
+    arm[18] = 183;
+    assert_eq!(check(arm).unwrap_err(), ExecError::InterpreterMismatch { what: "machine" });
+    let mut be = interp_image();
+    be[5] = 2;
+    // Wrong byte order: its fields decode as garbage (e_version), so it is "not ELF" (ELIBBAD).
+    assert_eq!(check(be).unwrap_err().errno(), Errno::ELIBBAD);
+    // The interpreter's own PT_INTERP is ignored, as Linux does.
+    let nested = elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900)], Some("/nonexistent"), 0x1000);
+    assert!(check(nested).is_ok());
+    // An interpreter that cannot be opened: the host's errno.
+    let img = elf(3, 0x100, &[load(R | X, 0, 0, 0x800, 0x800)], Some("/missing"), 0x1000);
+    assert_eq!(plan(&img).unwrap_err(), ExecError::InterpreterOpen(Errno::ENOENT));
+}
+
+#[test]
+fn argc_zero_gets_an_empty_argv0() {
+    let params = ExecParams::new(b"/prog");
+    let p = plan_with(&static_exec(), &mut Host::new(), &params).unwrap();
+    assert_eq!(p.stack.argc, 1);
+    assert!(p.stack.empty_argv0);
+}
+
+#[test]
+fn argument_limits() {
+    let img = static_exec();
+    // A single string over 32 pages.
+    let big = vec![b'a'; 32 * 4096];
+    let argv: [&[u8]; 2] = [b"prog", &big];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    let err = plan_with(&img, &mut Host::new(), &params).unwrap_err();
+    assert_eq!(err, ExecError::StringTooLong { index: 1, len: 32 * 4096 + 1 });
+    assert_eq!(err.errno(), Errno::E2BIG);
+    // Total over max(min(6 MiB, rlimit/4), 128 KiB): 512 KiB rlimit gives 128 KiB.
+    let chunk = vec![b'e'; 60 * 1024];
+    let env: [&[u8]; 3] = [&chunk, &chunk, &chunk];
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.envp = &env;
+    params.stack_limit = StackLimit::Bytes(512 << 10);
+    assert!(matches!(
+        plan_with(&img, &mut Host::new(), &params).unwrap_err(),
+        ExecError::ArgumentsTooLarge { limit: 131072, .. }
+    ));
+    // The same environment fits under 8 MiB.
+    params.stack_limit = StackLimit::Bytes(8 << 20);
+    assert!(plan_with(&img, &mut Host::new(), &params).is_ok());
+}
+
+#[test]
+fn memory_requirement_and_cache() {
+    let mut cache = MemoryCache::new();
+    let id = FileId { device: 1, inode: 2, generation: 3 };
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    let policy = arch_x86_64::X86_64::default();
+    let img = dyn_pie();
+    let mut host = Host::new();
+    host.id = Some(id);
+    let p1 = prepare(&policy, &img[..], &mut host, &params, Some(&mut cache)).unwrap().plan;
+    assert!(!p1.memory.interp_cached);
+    // Interpreter: 1 text page + 2 data/bss pages = 3 pages eager, 2 anonymous (rw).
+    assert_eq!(p1.memory.interp.eager, 3 * 4096);
+    assert_eq!(p1.memory.interp.anonymous, 2 * 4096);
+    assert_eq!(p1.memory.main.eager, 2 * 4096);
+    assert!(p1.memory.stack >= 4096);
+    assert_eq!(p1.memory.eager_bytes(), p1.memory.main.eager + p1.memory.interp.eager + p1.memory.stack);
+    let p2 = prepare(&policy, &img[..], &mut host, &params, Some(&mut cache)).unwrap().plan;
+    assert!(p2.memory.interp_cached);
+    assert_eq!(p2.memory, MemoryRequirement { interp_cached: true, ..p1.memory });
+    // A new generation is a new file: recomputed.
+    host.id = Some(FileId { generation: 4, ..id });
+    let p3 = prepare(&policy, &img[..], &mut host, &params, Some(&mut cache)).unwrap().plan;
+    assert!(!p3.memory.interp_cached);
+    assert_eq!(cache.stats(), (1, 2));
+}
+
+#[test]
+fn batch_reservation() {
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.reservation = MemoryReservation::Reserve;
+    let mut host = Host::new();
+    let p = plan_with(&dyn_pie(), &mut host, &params).unwrap();
+    assert_eq!(p.reserved, p.memory.eager_bytes());
+    assert_eq!(host.reserved, p.reserved);
+    let mut host = Host::new();
+    host.refuse = true;
+    let err = plan_with(&dyn_pie(), &mut host, &params).unwrap_err();
+    assert!(matches!(err, ExecError::ReservationRefused { .. }));
+    assert_eq!(err.errno(), Errno::EAGAIN);
+    assert_eq!(host.reserved, 0);
+}
+
+#[test]
+fn unlimited_stack_on_x86_64_stays_top_down_with_the_largest_gap() {
+    // x86_64's mmap_is_legacy() ignores RLIM_INFINITY (the generic one, used by arm64 and
+    // MIPS, selects bottom-up): the gap is clamped to 5/6 of the address space, so the
+    // interpreter ends at PAGE_ALIGN(TASK_SIZE - TASK_SIZE / 6 * 5) = 0x155555556000,
+    // as `ulimit -s unlimited; setarch -R cat /proc/self/maps` shows on the host.
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.stack_limit = StackLimit::Unlimited;
+    let p = plan_with(&dyn_pie(), &mut Host::new(), &params).unwrap();
+    let interp = p.interp.as_ref().unwrap();
+    assert!(p.mmap.top_down);
+    assert_eq!(p.mmap.base, UserAddr(0x1555_5555_6000));
+    assert_eq!(interp.span().end, UserAddr(0x1555_5555_6000));
+    assert_eq!(p.main.bias, 0x5555_5555_4000);
+}
+
+#[test]
+fn unlimited_stack_selects_the_legacy_layout_where_linux_does() {
+    // A policy with the generic rule (arm64, MIPS): bottom-up from TASK_UNMAPPED_BASE.
+    struct Generic(arch_x86_64::X86_64);
+    impl ArchPolicy for Generic {
+        type Info = arch_x86_64::Info;
+        fn name(&self) -> &'static str {
+            "generic"
+        }
+        fn accept(&self, h: &elf_stream::FileHeader) -> Result<Abi, ExecError> {
+            self.0.accept(h)
+        }
+        fn page_size(&self) -> PageSize {
+            PageSize::K4
+        }
+        fn layout(&self, abi: Abi) -> Layout {
+            self.0.layout(abi)
+        }
+    }
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.stack_limit = StackLimit::Unlimited;
+    let policy = Generic(arch_x86_64::X86_64::default());
+    let p = prepare(&policy, &dyn_pie()[..], &mut Host::new(), &params, None).unwrap().plan;
+    assert!(!p.mmap.top_down);
+    assert_eq!(p.interp.as_ref().unwrap().bias, 0x2aaa_aaaa_b000, "interpreter at TASK_UNMAPPED_BASE");
+    assert_eq!(p.main.bias, 0x5555_5555_4000);
+}
+
+#[test]
+fn small_windows_get_a_consistent_layout() {
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.window = Some(Window { start: UserAddr(0x10000), end: UserAddr(1 << 30) });
+    let p = plan_with(&dyn_pie(), &mut Host::new(), &params).unwrap();
+    let end = 1u64 << 30;
+    assert_eq!(p.stack.top, UserAddr(end));
+    assert_eq!(p.main.bias, (end / 3 * 2) & !0xfff);
+    for m in p.mappings() {
+        assert!(m.range.end.0 <= p.stack.extent.start.0, "{m:?} below the stack");
+        assert!(m.range.start.0 >= 0x10000);
+    }
+    assert!(p.mmap.free.end.0 <= p.interp.as_ref().unwrap().span().start.0);
+    // A 1 GiB bss cannot fit a 1 GiB window.
+    let img = elf(
+        3,
+        0x100,
+        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x4000_0000)],
+        Some("/interp"),
+        0x1100,
+    );
+    let err = plan_with(&img, &mut Host::new(), &params).unwrap_err();
+    assert!(matches!(err, ExecError::OutsideUserRange { .. } | ExecError::NoSpace { .. }), "{err:?}");
+}
+
+#[test]
+fn static_pie_goes_below_mmap_base_with_brk_moved() {
+    let img = elf(
+        3,
+        0x100,
+        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x200)],
+        None,
+        0x1100,
+    );
+    let p = plan(&img).unwrap();
+    assert_eq!(p.main.span().end, UserAddr(0x7fff_f7ff_f000));
+    assert_eq!(p.brk, UserAddr(0x5555_5555_5000), "brk moved to ELF_ET_DYN_BASE rounded up");
+}
