@@ -22,6 +22,16 @@ impl StringList for [&[u8]] {
     }
 }
 
+/// Lets a slice reference (`&&[&[u8]]`) stand in for `&dyn StringList`.
+impl<T: StringList + ?Sized> StringList for &T {
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+    fn get(&self, index: usize) -> Option<&[u8]> {
+        (**self).get(index)
+    }
+}
+
 impl<const N: usize> StringList for [&[u8]; N] {
     fn count(&self) -> usize {
         N
