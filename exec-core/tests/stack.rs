@@ -21,7 +21,8 @@ impl AddressSpace for Memory {
         Ok(())
     }
     fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
-        let inside = self.mapped.iter().any(|(r, _)| r.start.0 <= addr.0 && addr.0 + bytes.len() as u64 <= r.end.0);
+        let inside =
+            self.mapped.iter().any(|(r, _)| r.start.0 <= addr.0 && addr.0 + bytes.len() as u64 <= r.end.0);
         if !inside {
             return Err(Errno::EFAULT);
         }
@@ -217,8 +218,10 @@ fn a_failing_write_is_reported() {
     }
     let image = static_exec();
     let params = ExecParams::new(b"/p");
-    let plan = prepare(&arch_x86_64::X86_64::default(), &image[..], &mut NoInterp, &params, None).unwrap().plan;
-    let err = write_stack(&plan.stack, &params, (None, None), &plan.auxv, &[0; 16], &mut Refuses).unwrap_err();
+    let plan =
+        prepare(&arch_x86_64::X86_64::default(), &image[..], &mut NoInterp, &params, None).unwrap().plan;
+    let err =
+        write_stack(&plan.stack, &params, (None, None), &plan.auxv, &[0; 16], &mut Refuses).unwrap_err();
     assert_eq!(err, ExecError::AddressSpace { op: "map_stack", errno: Errno::ENOMEM });
     let _ = image.as_slice().size();
 }
