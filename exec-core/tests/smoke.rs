@@ -10,7 +10,14 @@ fn plans_bin_ls_like_linux() {
     params.argv = &argv;
     let mut host = FsHost::new("/");
     let p = prepare(&policy, &file, &mut host, &params, None).unwrap().plan;
-    eprintln!("main bias {:#x} interp bias {:#x} brk {} sp {} entry {}", p.main.bias, p.interp.as_ref().unwrap().bias, p.brk, p.stack.sp, p.entry);
+    eprintln!(
+        "main bias {:#x} interp bias {:#x} brk {} sp {} entry {}",
+        p.main.bias,
+        p.interp.as_ref().unwrap().bias,
+        p.brk,
+        p.stack.sp,
+        p.entry
+    );
     for m in p.mappings() {
         eprintln!("{} {} {} {:?}", m.range.start, m.range.end, m.prot, m.content);
     }
