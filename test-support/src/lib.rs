@@ -5,3 +5,4 @@
 
 pub mod alloc_counter;
 pub mod sources;
+pub mod space;

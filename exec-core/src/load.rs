@@ -1,0 +1,204 @@
+//! `load`: builds the planned images into a fresh address space — eager copy, file
+//! mappings, or lazy registration — and undoes everything on failure.
+
+use crate::addr::{AddrRange, Prot};
+use crate::error::ExecError;
+use crate::image::{Content, Image, Mapping};
+use crate::plan::ExecPlan;
+use crate::policy::Role;
+use crate::space::AddressSpace;
+use elf_stream::{Errno, FileOffset, ReadAt};
+
+/// How segment bytes reach memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadMode {
+    /// Copy every byte now, straight from the file into the destination pages.
+    Eager,
+    /// Private file mappings for whole file pages, anonymous memory for bss, and copies
+    /// for pages that are partly file and partly zero.
+    Mapped,
+    /// Register every mapping empty; a demand-paging kernel fills pages from
+    /// [`resolve_fault`](crate::fault::resolve_fault).
+    Lazy,
+}
+
+/// What `load` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Reservations and mappings created.
+    pub mappings: u64,
+    /// `copy_from_file` calls.
+    pub copy_calls: u64,
+    /// File bytes copied.
+    pub bytes_copied: u64,
+}
+
+const fn op(op: &'static str) -> impl Fn(Errno) -> ExecError {
+    move |errno| ExecError::AddressSpace { op, errno }
+}
+
+/// Loads every image of `plan` into `space` in `mode`. `interp` is the source returned
+/// by `prepare` (required when the plan has an interpreter). The stack is written
+/// separately by [`write_stack`](crate::stack::write_stack).
+///
+/// Each image's whole span is reserved once, then filled mapping by mapping. Every
+/// contiguous run of file bytes is one `copy_from_file` call (never one per page). On any
+/// failure everything reserved or mapped so far is unmapped and the error returned.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use exec_core::*;
+/// # use exec_core::load::{load, LoadMode};
+/// # use elf_stream::Errno;
+/// # #[derive(Default)] struct Space { calls: usize }
+/// # impl AddressSpace for Space {
+/// #   fn reserve(&mut self, _: AddrRange) -> Result<(), Errno> { self.calls += 1; Ok(()) }
+/// #   fn map_anonymous(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> { Ok(()) }
+/// #   fn write(&mut self, _: UserAddr, _: &[u8]) -> Result<(), Errno> { Ok(()) }
+/// #   fn protect(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> { Ok(()) }
+/// #   fn unmap(&mut self, _: AddrRange) -> Result<(), Errno> { Ok(()) }
+/// # }
+/// let file = std::fs::File::open("/bin/ls")?;
+/// let argv: [&[u8]; 1] = [b"ls"];
+/// let mut params = ExecParams::new(b"/bin/ls");
+/// params.argv = &argv;
+/// let mut host = exec_core::fs_host::FsHost::new("/");
+/// let prepared = prepare(&arch_x86_64::X86_64::default(), &file, &mut host, &params, None)?;
+/// // Point of no return: build the new image into a fresh address space.
+/// let mut space = Space::default();
+/// let report = load(&prepared.plan, &file, prepared.interpreter.as_ref(), &mut space, LoadMode::Eager)?;
+/// assert!(report.copy_calls >= 4);
+/// # Ok(()) }
+/// ```
+pub fn load<I, A, R, S>(
+    plan: &ExecPlan<I>,
+    main: &R,
+    interp: Option<&S>,
+    space: &mut A,
+    mode: LoadMode,
+) -> Result<LoadReport, ExecError>
+where
+    A: AddressSpace + ?Sized,
+    R: ReadAt + ?Sized,
+    S: ReadAt + ?Sized,
+{
+    let mut report = LoadReport::default();
+    let mut reserved: heapless::Vec<AddrRange, 2> = heapless::Vec::new();
+    let result = (|| {
+        load_image(&plan.main, main, space, mode, &mut report, &mut reserved)?;
+        if let Some(img) = &plan.interp {
+            let src = interp.ok_or(ExecError::InvalidParameter("the plan needs its interpreter's source"))?;
+            load_image(img, src, space, mode, &mut report, &mut reserved)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(report),
+        Err(e) => {
+            for r in &reserved {
+                // Best effort: the original error is what the caller needs.
+                let _ = space.unmap(*r);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
+    img: &Image,
+    src: &S,
+    space: &mut A,
+    mode: LoadMode,
+    report: &mut LoadReport,
+    reserved: &mut heapless::Vec<AddrRange, 2>,
+) -> Result<(), ExecError> {
+    let span = img.span();
+    space.reserve(span).map_err(op("reserve"))?;
+    reserved.push(span).map_err(|_| ExecError::Capacity { what: "reservations" })?;
+    report.mappings = report.mappings.saturating_add(1);
+    for m in img.mappings() {
+        match mode {
+            LoadMode::Lazy => space.map_lazy(m.range, m.prot, m.flags).map_err(op("map_lazy"))?,
+            LoadMode::Eager => copy_mapping(&m, img.role, src, space, report)?,
+            LoadMode::Mapped => map_mapping(img, &m, src, space, report)?,
+        }
+        report.mappings = report.mappings.saturating_add(1);
+        if mode != LoadMode::Lazy && m.prot.contains(Prot::EXEC) {
+            space.sync_icache(m.range).map_err(op("sync_icache"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Anonymous writable memory, the file bytes copied in, then the final protection.
+fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
+    m: &Mapping,
+    role: Role,
+    src: &S,
+    space: &mut A,
+    report: &mut LoadReport,
+) -> Result<(), ExecError> {
+    space.map_anonymous(m.range, Prot::READ.union(Prot::WRITE), m.flags).map_err(op("map_anonymous"))?;
+    let mut copy = |file: FileOffset, at: u64, len: u64| -> Result<(), ExecError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let dest = m.range.start.checked_add(at).ok_or(ExecError::NotMapped(m.range.start.0))?;
+        space.copy_from_file(role, src, file, dest, len)?;
+        report.copy_calls = report.copy_calls.saturating_add(1);
+        report.bytes_copied = report.bytes_copied.saturating_add(len);
+        Ok(())
+    };
+    match m.content {
+        Content::File { offset, bytes } => copy(offset, 0, bytes.min(m.range.len()))?,
+        Content::Zero => {}
+        Content::Shared { pieces, count } => {
+            for p in pieces.iter().take(usize::from(count)) {
+                copy(p.file_offset, p.page_offset, p.len)?;
+            }
+        }
+    }
+    space.protect(m.range, m.prot, m.flags).map_err(op("protect"))
+}
+
+/// File mappings for the pages wholly backed by the file; the partial last page (whose
+/// tail must read as zero) and shared pages are copied; bss is anonymous.
+fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
+    img: &Image,
+    m: &Mapping,
+    src: &S,
+    space: &mut A,
+    report: &mut LoadReport,
+) -> Result<(), ExecError> {
+    match m.content {
+        Content::Zero => space.map_anonymous(m.range, m.prot, m.flags).map_err(op("map_anonymous")),
+        Content::Shared { .. } => copy_mapping(m, img.role, src, space, report),
+        Content::File { offset, bytes } => {
+            let whole = img.page.down(bytes.min(m.range.len()));
+            let split = m.range.start.checked_add(whole).ok_or(ExecError::NotMapped(m.range.start.0))?;
+            if whole > 0 {
+                let r = AddrRange::new(m.range.start, split);
+                match space.map_file(r, img.role, offset, m.prot, m.flags) {
+                    Ok(()) => {}
+                    // The kernel cannot map files: copy instead.
+                    Err(Errno(38)) => {
+                        copy_mapping(&Mapping { range: r, ..*m }, img.role, src, space, report)?
+                    }
+                    Err(e) => return Err(op("map_file")(e)),
+                }
+            }
+            if split < m.range.end {
+                let rest = Mapping {
+                    range: AddrRange::new(split, m.range.end),
+                    content: Content::File {
+                        offset: FileOffset(offset.0.saturating_add(whole)),
+                        bytes: bytes.saturating_sub(whole),
+                    },
+                    ..*m
+                };
+                copy_mapping(&rest, img.role, src, space, report)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! `load` on real programs in all three modes: every page holds what the file says (file
+//! bytes, then zeros), eager == mapped == lazy (through the fault resolver), one copy per
+//! contiguous file run, and any failure leaves the address space empty.
+
+use exec_core::fs_host::FsHost;
+use exec_core::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use test_support::space::{materialize, MockSpace, Page};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The x86_64 programs to load: the project's fixtures, corpus programs, /bin/ls.
+fn programs() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(repo().join("testdata/bin"))
+        .expect("testdata/bin")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("x86_64-"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 4, "x86_64 fixtures missing: {v:?}");
+    for name in ["hello-x86_64-glibc-static", "hello-x86_64-glibc-staticpie", "hello-x86_64-glibc-dynpie"] {
+        let p = repo().join("../shared/corpus/bin").join(name);
+        if p.exists() {
+            v.push(p);
+        }
+    }
+    v.push("/bin/ls".into());
+    v
+}
+
+struct Loaded {
+    plan: ExecPlan<arch_x86_64::Info>,
+    main: Vec<u8>,
+    interp: Vec<u8>,
+}
+
+fn prepare_file(path: &Path) -> Loaded {
+    let main = std::fs::read(path).unwrap();
+    let argv: [&[u8]; 1] = [b"prog"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    let mut host = FsHost::new("/");
+    let p = prepare(&arch_x86_64::X86_64::default(), &main[..], &mut host, &params, None).unwrap();
+    let interp = p.interpreter.map(|f| {
+        use std::io::Read;
+        let mut v = Vec::new();
+        let mut f = f;
+        f.read_to_end(&mut v).unwrap();
+        v
+    });
+    Loaded { plan: p.plan, main, interp: interp.unwrap_or_default() }
+}
+
+fn run(l: &Loaded, mode: LoadMode) -> (MockSpace, LoadReport) {
+    let mut space = MockSpace::new(&l.main, &l.interp);
+    let interp = (!l.interp.is_empty()).then_some(&l.interp[..]);
+    let report = load(&l.plan, &l.main[..], interp, &mut space, mode).unwrap();
+    (space, report)
+}
+
+/// The bytes every PT_LOAD puts in memory, byte by byte, from the ELF alone.
+fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
+    for s in &image.loads {
+        let ph = s.ph;
+        for i in 0..ph.memsz {
+            let a = ph.vaddr.0 + image.bias + i;
+            let page = &pages[&(a & !0xfff)];
+            let want = if i < ph.filesz { file[(ph.offset.0 + i) as usize] } else { 0 };
+            assert_eq!(page.bytes[(a & 0xfff) as usize], want, "byte at {a:#x} of segment {}", ph.index);
+        }
+    }
+}
+
+#[test]
+fn three_modes_give_the_same_pages() {
+    for path in programs() {
+        let l = prepare_file(&path);
+        let (eager, report) = run(&l, LoadMode::Eager);
+        let (mapped, _) = run(&l, LoadMode::Mapped);
+        let (lazy, _) = run(&l, LoadMode::Lazy);
+        assert!(lazy.pages.is_empty(), "lazy populates nothing");
+        assert_eq!(lazy.lazy.len(), l.plan.mappings().count());
+        let resolved = materialize(&l.plan, &l.main, &l.interp);
+        assert_eq!(eager.pages, mapped.pages, "{}: eager vs mapped", path.display());
+        assert_eq!(eager.pages, resolved, "{}: eager vs lazy", path.display());
+        check_against_segments(&l.plan.main, &l.main, &eager.pages);
+        if let Some(i) = &l.plan.interp {
+            check_against_segments(i, &l.interp, &eager.pages);
+        }
+        // Protections as planned.
+        for m in l.plan.mappings() {
+            for p in (m.range.start.0..m.range.end.0).step_by(4096) {
+                assert_eq!(eager.pages[&p].prot, m.prot);
+            }
+        }
+        // One copy per contiguous file run, never one per page.
+        let runs: u64 = l
+            .plan
+            .mappings()
+            .map(|m| match m.content {
+                Content::File { .. } => 1,
+                Content::Shared { count, .. } => u64::from(count),
+                Content::Zero => 0,
+            })
+            .sum();
+        assert_eq!(report.copy_calls, runs, "{}", path.display());
+        let mapped_files = mapped.calls.iter().filter(|c| c.starts_with("map_file")).count();
+        let whole_file_pages =
+            l.plan.mappings().any(|m| matches!(m.content, Content::File { bytes, .. } if bytes >= 4096));
+        assert_eq!(
+            mapped_files > 0,
+            whole_file_pages,
+            "{}: mapped mode maps whole file pages",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn mapped_mode_without_file_mappings_copies() {
+    let l = prepare_file(&repo().join("testdata/bin/x86_64-dyn-pie"));
+    let (eager, _) = run(&l, LoadMode::Eager);
+    let mut space = MockSpace::new(&l.main, &l.interp);
+    space.no_map_file = true;
+    load(&l.plan, &l.main[..], Some(&l.interp[..]), &mut space, LoadMode::Mapped).unwrap();
+    assert_eq!(space.pages, eager.pages);
+}
+
+#[test]
+fn every_address_space_failure_leaves_it_empty() {
+    for name in ["x86_64-dyn-pie", "x86_64-static"] {
+        let l = prepare_file(&repo().join("testdata/bin").join(name));
+        for mode in [LoadMode::Eager, LoadMode::Mapped, LoadMode::Lazy] {
+            let (clean, _) = run(&l, mode);
+            let n = clean.calls.len();
+            for at in 1..=n {
+                let mut space = MockSpace::new(&l.main, &l.interp);
+                space.fail_at = Some(at);
+                let interp = (!l.interp.is_empty()).then_some(&l.interp[..]);
+                let err = load(&l.plan, &l.main[..], interp, &mut space, mode).unwrap_err();
+                assert!(matches!(err, ExecError::AddressSpace { .. }), "{err:?}");
+                assert!(space.is_empty(), "{name} {mode:?} failing at call {at}: {:?}", space.calls);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_source_failure_leaves_it_empty() {
+    use test_support::sources::{FailAt, Failure};
+    let l = prepare_file(&repo().join("testdata/bin/x86_64-dyn-pie"));
+    for how in [Failure::Error, Failure::Eof] {
+        for at in 1..=8 {
+            let main = FailAt::new(&l.main, at, how);
+            let mut space = MockSpace::new(&l.main, &l.interp);
+            match load(&l.plan, &main, Some(&l.interp[..]), &mut space, LoadMode::Eager) {
+                Ok(_) => assert!(main.calls() < at, "a failing read went unnoticed"),
+                Err(e) => {
+                    assert!(matches!(e, ExecError::Elf { role: Role::Main, .. }), "{e:?}");
+                    assert!(space.is_empty());
+                }
+            }
+        }
+    }
+    // The file shrinking between prepare and load: an error, not a crash.
+    let short = &l.main[..l.main.len() / 2];
+    let mut space = MockSpace::new(short, &l.interp);
+    let err = load(&l.plan, short, Some(&l.interp[..]), &mut space, LoadMode::Eager).unwrap_err();
+    assert!(matches!(err, ExecError::Elf { error: elf_stream::Error::Truncated { .. }, .. }), "{err:?}");
+    assert!(space.is_empty());
+}
+
+#[test]
+fn fault_resolver_refuses_addresses_outside_the_image() {
+    let l = prepare_file(&repo().join("testdata/bin/x86_64-static"));
+    assert_eq!(resolve_fault(&l.plan, UserAddr(0x1000)).unwrap_err(), ExecError::NotMapped(0x1000));
+    let end = l.plan.main.span().end;
+    assert!(resolve_fault(&l.plan, end).is_err());
+    assert!(resolve_fault(&l.plan, UserAddr(end.0 - 1)).is_ok());
+}
+
+/// A synthetic ELF64 x86_64 ET_EXEC with the given (flags, offset, vaddr, filesz, memsz).
+fn synthetic(segs: &[(u32, u64, u64, u64, u64)], size: usize) -> Vec<u8> {
+    let mut b: Vec<u8> = (0..size).map(|i| (i * 7 + 3) as u8).collect();
+    b[..64].fill(0);
+    b[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    b[16] = 2;
+    b[18] = 62;
+    b[20] = 1;
+    b[24..32].copy_from_slice(&(segs[0].2 + 0x100).to_le_bytes());
+    b[32] = 64;
+    b[52] = 64;
+    b[54] = 56;
+    b[56] = segs.len() as u8;
+    for (i, &(flags, off, vaddr, filesz, memsz)) in segs.iter().enumerate() {
+        let at = 64 + 56 * i;
+        b[at..at + 56].fill(0);
+        b[at] = 1;
+        b[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
+        b[at + 8..at + 16].copy_from_slice(&off.to_le_bytes());
+        b[at + 16..at + 24].copy_from_slice(&vaddr.to_le_bytes());
+        b[at + 32..at + 40].copy_from_slice(&filesz.to_le_bytes());
+        b[at + 40..at + 48].copy_from_slice(&memsz.to_le_bytes());
+        b[at + 48..at + 56].copy_from_slice(&0x1000u64.to_le_bytes());
+    }
+    b
+}
+
+fn load_synthetic(image: &[u8]) -> (ExecPlan<arch_x86_64::Info>, [BTreeMap<u64, Page>; 3]) {
+    let params = ExecParams::new(b"/p");
+    let mut host = FsHost::new("/");
+    let plan = prepare(&arch_x86_64::X86_64::default(), image, &mut host, &params, None).unwrap().plan;
+    let mut out = Vec::new();
+    for mode in [LoadMode::Eager, LoadMode::Mapped] {
+        let mut space = MockSpace::new(image, &[]);
+        load(&plan, image, None::<&[u8]>, &mut space, mode).unwrap();
+        out.push(space.pages);
+    }
+    out.push(materialize(&plan, image, &[]));
+    let pages: [BTreeMap<u64, Page>; 3] = out.try_into().unwrap();
+    (plan, pages)
+}
+
+#[test]
+fn a_page_shared_by_bss_and_the_next_segment_comes_out_right() {
+    const RX: u32 = 5;
+    const RW: u32 = 6;
+    const R: u32 = 4;
+    // Segment 1 ends (with bss) mid-page; segment 2 starts on that page from other file bytes.
+    let img = synthetic(
+        &[
+            (RX, 0, 0x400000, 0x900, 0x900),
+            (RW, 0x1000, 0x401000, 0x200, 0x600),
+            (RW, 0x1800, 0x401800, 0x100, 0x100),
+        ],
+        0x2000,
+    );
+    let (plan, [eager, mapped, lazy]) = load_synthetic(&img);
+    assert_eq!(eager, mapped);
+    assert_eq!(eager, lazy);
+    check_against_segments(&plan.main, &img, &eager);
+    let shared = &eager[&0x401000];
+    assert!(shared.bytes[0x200..0x600].iter().all(|&b| b == 0), "bss zeroed");
+    assert_eq!(&shared.bytes[0x800..0x900], &img[0x1800..0x1900], "neighbour not clobbered");
+    assert_eq!(&shared.bytes[0x600..0x800], &[0u8; 0x200][..], "gap zero");
+    // A read-only segment with bss.
+    let img = synthetic(&[(RX, 0, 0x400000, 0x900, 0x900), (R, 0x1000, 0x401000, 0x300, 0x2500)], 0x1400);
+    let (plan, [eager, mapped, lazy]) = load_synthetic(&img);
+    assert_eq!(eager, mapped);
+    assert_eq!(eager, lazy);
+    check_against_segments(&plan.main, &img, &eager);
+    assert!(eager.values().filter(|p| p.prot == Prot::READ).count() >= 3);
+    // A PT_LOAD with p_filesz 0 (pure bss) and unsorted headers.
+    let img = synthetic(&[(RW, 0x1000, 0x402000, 0, 0x1800), (RX, 0, 0x400000, 0x900, 0x900)], 0x1400);
+    let (plan, [eager, mapped, lazy]) = load_synthetic(&img);
+    assert_eq!(eager, mapped);
+    assert_eq!(eager, lazy);
+    check_against_segments(&plan.main, &img, &eager);
+}

@@ -1,0 +1,160 @@
+//! A simulated address space for loader tests: pages in a map, every call recorded,
+//! reservation rules enforced, failure at call N on request.
+
+use elf_stream::{Errno, FileOffset};
+use exec_core::{resolve_fault, AddrRange, AddressSpace, ExecPlan, MappingFlags, Prot, Role, UserAddr};
+use std::collections::BTreeMap;
+
+/// One page of simulated memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its protection.
+    pub prot: Prot,
+}
+
+/// The simulated address space.
+#[derive(Debug, Default)]
+pub struct MockSpace {
+    /// Page size.
+    pub page: u64,
+    /// Populated pages by address.
+    pub pages: BTreeMap<u64, Page>,
+    /// Reservations.
+    pub reserved: Vec<AddrRange>,
+    /// Lazily registered ranges.
+    pub lazy: Vec<(AddrRange, Prot)>,
+    /// Files by role (program, interpreter) for `map_file`.
+    pub files: [Vec<u8>; 2],
+    /// Every call, in order.
+    pub calls: Vec<String>,
+    /// Fail the call with this 1-based number (ENOMEM).
+    pub fail_at: Option<usize>,
+    /// Refuse `map_file` with ENOSYS (a kernel that cannot map files).
+    pub no_map_file: bool,
+}
+
+impl MockSpace {
+    /// An empty space with 4 KiB pages knowing the program's (and interpreter's) bytes.
+    pub fn new(main: &[u8], interp: &[u8]) -> Self {
+        MockSpace { page: 4096, files: [main.to_vec(), interp.to_vec()], ..Default::default() }
+    }
+
+    /// Nothing mapped, reserved or registered.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty() && self.reserved.is_empty() && self.lazy.is_empty()
+    }
+
+    fn call(&mut self, what: String) -> Result<(), Errno> {
+        self.calls.push(what);
+        if self.fail_at == Some(self.calls.len()) {
+            return Err(Errno::ENOMEM);
+        }
+        Ok(())
+    }
+
+    fn pages_of(&self, r: AddrRange) -> impl Iterator<Item = u64> {
+        (r.start.0..r.end.0).step_by(self.page as usize)
+    }
+
+    fn reserved_for(&self, r: AddrRange) -> bool {
+        self.reserved.iter().any(|x| x.start <= r.start && r.end <= x.end)
+    }
+}
+
+impl AddressSpace for MockSpace {
+    fn reserve(&mut self, r: AddrRange) -> Result<(), Errno> {
+        self.call(format!("reserve {:#x}-{:#x}", r.start.0, r.end.0))?;
+        if self.reserved.iter().any(|x| x.overlaps(&r)) {
+            return Err(Errno(17));
+        }
+        self.reserved.push(r);
+        Ok(())
+    }
+
+    fn map_anonymous(&mut self, r: AddrRange, prot: Prot, _: MappingFlags) -> Result<(), Errno> {
+        self.call(format!("map_anonymous {:#x}-{:#x} {prot}", r.start.0, r.end.0))?;
+        let page = self.page as usize;
+        for p in self.pages_of(r).collect::<Vec<_>>() {
+            self.pages.insert(p, Page { bytes: vec![0; page], prot });
+        }
+        Ok(())
+    }
+
+    fn map_file(
+        &mut self,
+        r: AddrRange,
+        role: Role,
+        offset: FileOffset,
+        prot: Prot,
+        _: MappingFlags,
+    ) -> Result<(), Errno> {
+        self.call(format!("map_file {:#x}-{:#x} {:?}@{:#x} {prot}", r.start.0, r.end.0, role, offset.0))?;
+        if self.no_map_file {
+            return Err(Errno(38));
+        }
+        assert!(self.reserved_for(r), "map_file outside a reservation");
+        let file = &self.files[usize::from(role == Role::Interpreter)];
+        for (i, p) in self.pages_of(r).collect::<Vec<_>>().into_iter().enumerate() {
+            let mut bytes = vec![0; self.page as usize];
+            let at = offset.0 as usize + i * self.page as usize;
+            let n = file.len().saturating_sub(at).min(bytes.len());
+            bytes[..n].copy_from_slice(&file[at..at + n]);
+            self.pages.insert(p, Page { bytes, prot });
+        }
+        Ok(())
+    }
+
+    fn map_lazy(&mut self, r: AddrRange, prot: Prot, _: MappingFlags) -> Result<(), Errno> {
+        self.call(format!("map_lazy {:#x}-{:#x} {prot}", r.start.0, r.end.0))?;
+        self.lazy.push((r, prot));
+        Ok(())
+    }
+
+    fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
+        self.call(format!("write {:#x} {}", addr.0, bytes.len()))?;
+        for (i, b) in bytes.iter().enumerate() {
+            let a = addr.0 + i as u64;
+            let page = self.pages.get_mut(&(a & !(self.page - 1))).ok_or(Errno::EFAULT)?;
+            page.bytes[(a & (self.page - 1)) as usize] = *b;
+        }
+        Ok(())
+    }
+
+    fn protect(&mut self, r: AddrRange, prot: Prot, _: MappingFlags) -> Result<(), Errno> {
+        self.call(format!("protect {:#x}-{:#x} {prot}", r.start.0, r.end.0))?;
+        for p in self.pages_of(r).collect::<Vec<_>>() {
+            self.pages.get_mut(&p).ok_or(Errno::ENOMEM)?.prot = prot;
+        }
+        Ok(())
+    }
+
+    fn unmap(&mut self, r: AddrRange) -> Result<(), Errno> {
+        self.calls.push(format!("unmap {:#x}-{:#x}", r.start.0, r.end.0));
+        self.pages.retain(|a, _| !r.contains(UserAddr(*a)));
+        self.reserved.retain(|x| !(r.start <= x.start && x.end <= r.end));
+        self.lazy.retain(|(x, _)| !(r.start <= x.start && x.end <= r.end));
+        Ok(())
+    }
+}
+
+/// Every page of a lazily loaded plan, as the fault resolver says it is.
+pub fn materialize<I>(plan: &ExecPlan<I>, main: &[u8], interp: &[u8]) -> BTreeMap<u64, Page> {
+    let mut out = BTreeMap::new();
+    for m in plan.mappings() {
+        for p in (m.range.start.0..m.range.end.0).step_by(4096) {
+            let fill = resolve_fault(plan, UserAddr(p + 123)).expect("resolve");
+            assert_eq!(fill.page.0, p);
+            let file = if fill.role == Role::Interpreter { interp } else { main };
+            let mut bytes = vec![0u8; 4096];
+            for piece in fill.pieces() {
+                let (o, f, n) =
+                    (piece.page_offset as usize, piece.file_offset.0 as usize, piece.len as usize);
+                bytes[o..o + n].copy_from_slice(&file[f..f + n]);
+            }
+            out.insert(p, Page { bytes, prot: fill.prot });
+        }
+    }
+    out
+}
