@@ -675,6 +675,32 @@ typedef struct {
 } execcore_memory;
 
 /*
+ What `execcore_load` did.
+ */
+typedef struct {
+  /*
+   Mappings created (reservations, anonymous, file, lazy).
+   */
+  uint64_t mappings;
+  /*
+   `read_into` / bounce copies of file bytes.
+   */
+  uint64_t copy_calls;
+  /*
+   File bytes copied.
+   */
+  uint64_t bytes_copied;
+  /*
+   Text pages handed to `patch_text`.
+   */
+  uint64_t patched_pages;
+  /*
+   Reserved, zero.
+   */
+  uint64_t reserved[4];
+} execcore_load_report;
+
+/*
  What a page holds, for a demand-paging kernel.
  */
 typedef struct {
@@ -715,32 +741,6 @@ typedef struct {
    */
   uint64_t len[4];
 } execcore_page_fill;
-
-/*
- What `execcore_load` did.
- */
-typedef struct {
-  /*
-   Mappings created (reservations, anonymous, file, lazy).
-   */
-  uint64_t mappings;
-  /*
-   `read_into` / bounce copies of file bytes.
-   */
-  uint64_t copy_calls;
-  /*
-   File bytes copied.
-   */
-  uint64_t bytes_copied;
-  /*
-   Text pages handed to `patch_text`.
-   */
-  uint64_t patched_pages;
-  /*
-   Reserved, zero.
-   */
-  uint64_t reserved[4];
-} execcore_load_report;
 
 /*
  x86_64.
@@ -878,6 +878,34 @@ execcore_status execcore_build_stack(const execcore_plan *plan,
                                      const execcore_ops *ops,
                                      execcore_entry_state *out_entry,
                                      execcore_error *out_error);
+
+/*
+ Builds the planned images into the new address space (`mode`: `EXECCORE_LOAD_EAGER`,
+ `_MAPPED` or `_LAZY`). Call after the point of no return; on failure everything mapped
+ is unmapped, and the caller still owns (and should discard) the plan.
+
+ Needs `reserve`, `map_anonymous`, `protect`, `unmap`, and `write` or `read_into`;
+ `map_file` for mapped mode (else copies); `map_lazy` for lazy mode.
+
+ # Safety
+ Pointers NULL or valid.
+ */
+execcore_status execcore_load(const execcore_plan *plan,
+                              const execcore_ops *ops,
+                              uint32_t mode,
+                              execcore_load_report *out_report,
+                              execcore_error *out_error);
+
+/*
+ What the page containing `addr` holds (lazy mode): the file handle, up to 4 pieces
+ of file bytes, the rest zero, and the page's protection. No I/O.
+
+ # Safety
+ Pointers NULL or valid.
+ */
+execcore_status execcore_resolve_fault(const execcore_plan *plan,
+                                       uint64_t addr,
+                                       execcore_page_fill *out_fill);
 
 #ifdef __cplusplus
 }

@@ -408,3 +408,95 @@ pub unsafe extern "C" fn execcore_build_stack(
         Err(e) => fail(&e, Some(&policy), out_error),
     }
 }
+
+/// Builds the planned images into the new address space (`mode`: `EXECCORE_LOAD_EAGER`,
+/// `_MAPPED` or `_LAZY`). Call after the point of no return; on failure everything mapped
+/// is unmapped, and the caller still owns (and should discard) the plan.
+///
+/// Needs `reserve`, `map_anonymous`, `protect`, `unmap`, and `write` or `read_into`;
+/// `map_file` for mapped mode (else copies); `map_lazy` for lazy mode.
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_load(
+    plan: *const execcore_plan,
+    ops: *const execcore_ops,
+    mode: u32,
+    out_report: *mut execcore_load_report,
+    out_error: *mut execcore_error,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    // SAFETY: NULL or valid.
+    let Some(ops) = (unsafe { ops.as_ref() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
+    if out_report.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    let mode = match mode {
+        EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
+        EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
+        EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
+        _ => return EXECCORE_ERR_INVALID_PARAMETER,
+    };
+    let policy = AnyPolicy::from_cpu(&s.cpu);
+    let main = CFile { ops, handle: s.main_file };
+    let interp = CFile { ops, handle: s.interp_file };
+    let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
+    match exec_core::load(&s.plan, &main, s.plan.interp.as_ref().map(|_| &interp), &mut space, mode) {
+        Ok(r) => {
+            let report = execcore_load_report {
+                mappings: r.mappings,
+                copy_calls: r.copy_calls,
+                bytes_copied: r.bytes_copied,
+                patched_pages: 0,
+                reserved: [0; 4],
+            };
+            // SAFETY: checked non-NULL above.
+            unsafe { out_report.write(report) };
+            EXECCORE_OK
+        }
+        Err(e) => fail(&e, policy.as_ref(), out_error),
+    }
+}
+
+/// What the page containing `addr` holds (lazy mode): the file handle, up to 4 pieces
+/// of file bytes, the rest zero, and the page's protection. No I/O.
+///
+/// # Safety
+/// Pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_resolve_fault(
+    plan: *const execcore_plan,
+    addr: u64,
+    out_fill: *mut execcore_page_fill,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    if out_fill.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    match exec_core::resolve_fault(&s.plan, UserAddr(addr)) {
+        Ok(f) => {
+            let mut out = execcore_page_fill {
+                page: f.page.0,
+                prot: prot_bits(f.prot, f.flags),
+                image: u32::from(f.role == Role::Interpreter),
+                file: if f.role == Role::Interpreter { s.interp_file } else { s.main_file },
+                npieces: u32::from(f.count),
+                ..Default::default()
+            };
+            for (i, p) in f.pieces().iter().enumerate() {
+                if let (Some(o), Some(fo), Some(l)) =
+                    (out.page_offset.get_mut(i), out.file_offset.get_mut(i), out.len.get_mut(i))
+                {
+                    *o = p.page_offset;
+                    *fo = p.file_offset.0;
+                    *l = p.len;
+                }
+            }
+            // SAFETY: checked non-NULL above.
+            unsafe { out_fill.write(out) };
+            EXECCORE_OK
+        }
+        Err(e) => status_of(&e),
+    }
+}

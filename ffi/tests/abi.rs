@@ -74,6 +74,16 @@ unsafe extern "C" fn write(ctx: *mut c_void, addr: u64, src: *const u8, len: usi
     0
 }
 
+unsafe extern "C" fn log_call(ctx: *mut c_void, start: u64, len: u64) -> i32 {
+    unsafe { kernel(ctx) }.calls.push(format!("range {start:#x} {len:#x}"));
+    0
+}
+
+unsafe extern "C" fn protect(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> i32 {
+    unsafe { kernel(ctx) }.calls.push(format!("protect {start:#x} {len:#x} {prot:#x}"));
+    0
+}
+
 fn ops(k: &mut Kernel) -> execcore_ops {
     execcore_ops {
         ctx: (k as *mut Kernel).cast(),
@@ -83,14 +93,14 @@ fn ops(k: &mut Kernel) -> execcore_ops {
         reserve_memory: None,
         release_memory: None,
         log: None,
-        reserve: None,
+        reserve: Some(log_call),
         map_anonymous: Some(map_anonymous),
         map_file: None,
         map_lazy: None,
         write: Some(write),
         read_into: None,
-        protect: None,
-        unmap: None,
+        protect: Some(protect),
+        unmap: Some(log_call),
         sync_icache: None,
         find_free_range: None,
         patch_text: None,
@@ -367,4 +377,38 @@ fn every_error_kind_has_its_own_status() {
         assert!(seen.insert(status), "{err:?} shares status {status}");
         assert_eq!(execcore_status_errno(status), err.errno().0, "{err:?}: fixed errno differs");
     }
+}
+
+#[test]
+fn loads_and_resolves_faults_through_the_c_entry_points() {
+    let ls = std::fs::read("/bin/ls").unwrap();
+    let mut k = Kernel { files: vec![ls.clone()], root: "/".into(), ..Default::default() };
+    let ops = ops(&mut k);
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let cpu = x86_cpu();
+    let mut plan = new_plan();
+    assert_eq!(
+        unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, std::ptr::null_mut()) },
+        EXECCORE_OK
+    );
+    let mut report = execcore_load_report::default();
+    let st = unsafe { execcore_load(&*plan, &ops, 7, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_ERR_INVALID_PARAMETER);
+    let st = unsafe { execcore_load(&*plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    assert!(report.copy_calls >= 8 && report.bytes_copied > 100_000, "{report:?}");
+    // The bytes at the entry point of ld.so are the file's, as the resolver says too.
+    let mut layout = execcore_layout::default();
+    unsafe { execcore_plan_layout(&*plan, &mut layout) };
+    let mut fill = execcore_page_fill::default();
+    assert_eq!(unsafe { execcore_resolve_fault(&*plan, layout.entry, &mut fill) }, EXECCORE_OK);
+    assert_eq!(fill.image, 1);
+    assert_eq!(fill.file, 1);
+    assert!(fill.npieces == 1 && fill.prot & EXECCORE_PROT_EXEC != 0);
+    let interp = &k.files[1];
+    let rel = layout.entry - fill.page;
+    let want = interp[(fill.file_offset[0] + rel) as usize];
+    assert_eq!(k.memory[&layout.entry], want);
+    assert_eq!(unsafe { execcore_resolve_fault(&*plan, 0x1000, &mut fill) }, EXECCORE_ERR_NOT_MAPPED);
 }
