@@ -1,77 +1,79 @@
-//! The plan as JSON (the schema in plan.schema.json) and as text.
+//! The report as one JSON object (plan.schema.json) or as a human-readable table.
 
-use exec_core::{Content, ExecPlan, Image, Mapping, Prot};
+use crate::plan::{errno_name, Failure, Report};
+use elf_stream::ProgramHeader;
+use exec_core::{Content, Image, Mapping, MappingFlags, Prot};
 use serde_json::{json, Value};
 use std::fmt::Write;
 
-/// Everything printed for one file.
-pub struct Report {
-    pub file: String,
-    pub header: elf_stream::FileHeader,
-    pub phdrs: Vec<elf_stream::ProgramHeader>,
-    pub plan: ExecPlan<arch_x86_64::Info>,
-    pub read_calls: u64,
-    pub bytes_read: u64,
+/// `r-x` from the read/write/execute bits only (BTI is its own field).
+fn prot(p: Prot) -> String {
+    let c = |bit: Prot, ch: char| if p.contains(bit) { ch } else { '-' };
+    [c(Prot::READ, 'r'), c(Prot::WRITE, 'w'), c(Prot::EXEC, 'x')].iter().collect()
 }
 
-fn mapping(m: &Mapping) -> Value {
-    let (offset, bytes) = match m.content {
-        Content::File { offset, bytes } => (json!(offset.0), bytes),
-        Content::Zero => (Value::Null, 0),
+/// File offset (None unless the mapping is a plain file range) and file bytes.
+fn content(m: &Mapping) -> (Option<u64>, u64) {
+    match m.content {
+        Content::File { offset, bytes } => (Some(offset.0), bytes),
+        Content::Zero => (None, 0),
         Content::Shared { pieces, count } => {
-            (Value::Null, pieces.iter().take(usize::from(count)).map(|p| p.len).sum())
+            (None, pieces.iter().take(usize::from(count)).fold(0u64, |a, p| a.saturating_add(p.len)))
         }
-    };
+    }
+}
+
+fn mapping_json(m: &Mapping) -> Value {
+    let (offset, bytes) = content(m);
     json!({
         "start": m.range.start.0,
         "end": m.range.end.0,
-        "prot": m.prot.to_string(),
+        "prot": prot(m.prot),
         "file_offset": offset,
         "file_bytes": bytes,
         "bti": m.prot.contains(Prot::BTI),
-        "text_patch": m.flags.contains(exec_core::MappingFlags::TEXT_PATCH),
+        "text_patch": m.flags.contains(MappingFlags::TEXT_PATCH),
     })
 }
 
-fn image(img: &Image) -> Value {
+fn image_json(img: &Image) -> Value {
     json!({
         "bias": img.bias,
         "entry": img.entry().0,
         "phdr": img.phdr().0,
-        "mappings": img.mappings().map(|m| mapping(&m)).collect::<Vec<_>>(),
+        "mappings": img.mappings().map(|m| mapping_json(&m)).collect::<Vec<_>>(),
     })
 }
 
-fn type_name(t: elf_stream::ElfType) -> Value {
-    t.name().map_or(json!(t.0), |n| json!(n))
+/// A name when the value has one, else the number.
+fn name_or_number(name: Option<&str>, n: u64) -> Value {
+    name.map_or(json!(n), |s| json!(s))
 }
 
-/// The JSON object.
+fn auxv_name(e: &exec_core::AuxEntry) -> String {
+    e.kind.name().map_or_else(|| format!("AT_{}", e.kind.0), str::to_string)
+}
+
+/// The success object.
 pub fn json(r: &Report, stats: bool) -> Value {
-    let p = &r.plan;
+    let p = &r.planned.plan;
     let h = &r.header;
-    let mut interp_path = Value::Null;
-    let bytes = std::fs::read(&r.file).unwrap_or_default();
-    if let Some(ph) = r.phdrs.iter().find(|ph| ph.kind == elf_stream::ProgramType::INTERP) {
-        let s = bytes.get(ph.offset.0 as usize..(ph.offset.0 + ph.filesz) as usize).unwrap_or_default();
-        interp_path = json!(String::from_utf8_lossy(s.strip_suffix(&[0]).unwrap_or(s)));
-    }
     let mut v = json!({
         "file": r.file,
         "abi": p.abi.name(),
         "header": {
             "class": h.class.name(),
             "endian": h.endian.name(),
-            "type": type_name(h.elf_type),
+            "type": name_or_number(h.elf_type.name(), u64::from(h.elf_type.0)),
             "machine": h.machine.0,
             "flags": h.flags,
             "entry": h.entry.0,
             "phoff": h.phoff.0,
             "phentsize": h.phentsize,
-            "phnum": r.phdrs.len(),
+            "phnum": r.phnum,
         },
         "program_headers": r.phdrs.iter().map(|ph| json!({
-            "type": ph.kind.name().map_or(json!(ph.kind.0), |n| json!(n)),
+            "type": name_or_number(ph.kind.name(), u64::from(ph.kind.0)),
             "flags": ph.flags.0,
             "offset": ph.offset.0,
             "vaddr": ph.vaddr.0,
@@ -79,9 +81,9 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "memsz": ph.memsz,
             "align": ph.align,
         })).collect::<Vec<_>>(),
-        "interp": interp_path,
-        "image": image(&p.main),
-        "interp_image": p.interp.as_ref().map_or(Value::Null, image),
+        "interp": r.interp,
+        "image": image_json(&p.main),
+        "interp_image": p.interp.as_ref().map(image_json),
         "entry": p.entry.0,
         "brk": p.brk.0,
         "stack": {
@@ -91,72 +93,141 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "end": p.stack.extent.end.0,
             "exec": p.stack.exec,
         },
-        "mmap": {"base": p.mmap.base.0, "start": p.mmap.free.start.0, "end": p.mmap.free.end.0, "top_down": p.mmap.top_down},
+        "mmap": {
+            "base": p.mmap.base.0,
+            "start": p.mmap.free.start.0,
+            "end": p.mmap.free.end.0,
+            "top_down": p.mmap.top_down,
+        },
         "registers": {
             "pc": p.registers.pc.0,
             "sp": p.registers.sp.0,
-            "regs": p.registers.regs.iter().flatten().map(|(i, v)| json!({"index": i, "value": v})).collect::<Vec<_>>(),
+            "regs": p.registers.regs.iter().flatten()
+                .map(|(i, v)| json!({"index": i, "value": v})).collect::<Vec<_>>(),
         },
         "auxv": p.auxv.entries().iter().map(|e| json!({
             "type": e.kind.0,
-            "name": e.kind.name().map_or_else(|| format!("AT_{}", e.kind.0), str::to_string),
+            "name": auxv_name(e),
             "value": e.value,
         })).collect::<Vec<_>>(),
         "memory": {
             "bytes": p.memory.eager_bytes(),
             "anonymous_bytes": p.memory.anonymous_bytes(),
+            "program_bytes": p.memory.main.eager,
             "interp_bytes": p.memory.interp.eager,
             "stack_bytes": p.memory.stack,
         },
-        "arch": {"x86_feature_1_and": p.arch.feature_1_and},
+        "arch": p.arch,
+        "warnings": r.planned.warnings,
     });
     if stats {
-        v["stats"] = json!({"read_calls": r.read_calls, "bytes_read": r.bytes_read});
+        v["stats"] = json!({
+            "read_calls": r.planned.stats.read_calls,
+            "bytes_read": r.planned.stats.bytes_read,
+        });
     }
     v
 }
 
-fn maps(out: &mut String, title: &str, img: &Image) {
+/// The error object.
+pub fn error_json(f: &Failure) -> Value {
+    json!({"error": {"kind": f.kind, "errno": f.errno.0, "message": f.message}})
+}
+
+/// The stderr line for a rejected file.
+pub fn error_line(file: &str, f: &Failure) -> String {
+    format!("execplan: {file}: {} ({})", f.message, errno_name(f.errno))
+}
+
+fn flags_text(ph: &ProgramHeader) -> String {
+    let f = ph.flags;
+    let c = |on: bool, ch: char| if on { ch } else { '-' };
+    let mut s: String = [c(f.readable(), 'r'), c(f.writable(), 'w'), c(f.executable(), 'x')].iter().collect();
+    if f.0 & !7 != 0 {
+        let _ = write!(s, "+{:#x}", f.0 & !7);
+    }
+    s
+}
+
+fn image_text(o: &mut String, title: &str, img: &Image) {
     let _ = writeln!(
-        out,
-        "{title} (bias {:#x}, entry {:#x}, AT_PHDR {:#x}):",
+        o,
+        "\n{title}: bias {:#x}, entry {:#x}, AT_PHDR {:#x}",
         img.bias,
         img.entry().0,
         img.phdr().0
     );
+    let _ = writeln!(o, "  {:<18} {:<18} {:<4} contents", "start", "end", "prot");
     for m in img.mappings() {
         let what = match m.content {
-            Content::File { offset, bytes } => format!("file {:#x} +{:#x}", offset.0, bytes),
+            Content::File { offset, bytes } => format!("file offset {:#x}, {bytes:#x} bytes", offset.0),
             Content::Zero => "zero (bss)".to_string(),
-            Content::Shared { count, .. } => format!("shared page, {count} pieces"),
+            Content::Shared { count, .. } => {
+                format!("shared page: {count} pieces, {:#x} bytes", content(&m).1)
+            }
         };
-        let bti = if m.prot.contains(Prot::BTI) { " bti" } else { "" };
-        let _ = writeln!(out, "  {:#014x}-{:#014x} {}{bti} {what}", m.range.start.0, m.range.end.0, m.prot);
+        let mut marks = String::new();
+        if m.prot.contains(Prot::BTI) {
+            marks.push_str(" [bti]");
+        }
+        if m.flags.contains(MappingFlags::TEXT_PATCH) {
+            marks.push_str(" [text patch]");
+        }
+        let _ = writeln!(
+            o,
+            "  {:<#18x} {:<#18x} {:<4} {what}{marks}",
+            m.range.start.0,
+            m.range.end.0,
+            prot(m.prot)
+        );
     }
 }
 
 /// The human-readable report.
 pub fn text(r: &Report, stats: bool) -> String {
-    let p = &r.plan;
+    let p = &r.planned.plan;
     let h = &r.header;
     let mut o = String::new();
+    let row = |o: &mut String, k: &str, v: String| {
+        let _ = writeln!(o, "{k:<12}{v}");
+    };
+    row(&mut o, "file", r.file.clone());
+    row(
+        &mut o,
+        "header",
+        format!(
+            "{} {}-endian {} {} ({}), flags {:#x}",
+            h.class.name(),
+            h.endian.name(),
+            h.elf_type,
+            h.machine,
+            h.machine.0,
+            h.flags
+        ),
+    );
+    row(
+        &mut o,
+        "",
+        format!(
+            "e_entry {:#x}, e_phoff {:#x}, e_phentsize {}, {} program headers",
+            h.entry.0, h.phoff.0, h.phentsize, r.phnum
+        ),
+    );
+    row(&mut o, "abi", p.abi.name().to_string());
+    row(&mut o, "interp", r.interp.clone().unwrap_or_else(|| "none (static)".into()));
+
+    let _ = writeln!(o, "\nprogram headers:");
     let _ = writeln!(
         o,
-        "{}: {} {} {} {}, ABI {}",
-        r.file,
-        h.class.name(),
-        h.endian.name(),
-        h.elf_type,
-        h.machine,
-        p.abi.name()
+        "  {:<14} {:<5} {:>10} {:>18} {:>10} {:>10} {:>8}",
+        "type", "flags", "offset", "vaddr", "filesz", "memsz", "align"
     );
-    let _ = writeln!(o, "program headers:");
     for ph in &r.phdrs {
         let _ = writeln!(
             o,
-            "  {:<14} {} off {:#08x} vaddr {:#012x} filesz {:#08x} memsz {:#08x} align {:#x}",
+            "  {:<14} {:<5} {:>#10x} {:>#18x} {:>#10x} {:>#10x} {:>#8x}",
             ph.kind.to_string(),
-            ph.flags,
+            flags_text(ph),
             ph.offset.0,
             ph.vaddr.0,
             ph.filesz,
@@ -164,39 +235,80 @@ pub fn text(r: &Report, stats: bool) -> String {
             ph.align
         );
     }
-    maps(&mut o, "program", &p.main);
+
+    image_text(&mut o, "program image", &p.main);
     if let Some(i) = &p.interp {
-        maps(&mut o, "interpreter", i);
+        image_text(&mut o, "interpreter image", i);
     }
-    let _ = writeln!(o, "entry {:#x}  brk {:#x}", p.entry.0, p.brk.0);
-    let _ = writeln!(
-        o,
-        "stack {:#x}-{:#x} ({}), sp {:#x}",
-        p.stack.extent.start.0,
-        p.stack.top.0,
-        if p.stack.exec { "rwx" } else { "rw-" },
-        p.stack.sp.0
+
+    let _ = writeln!(o);
+    row(&mut o, "entry", format!("{:#x}", p.entry.0));
+    row(&mut o, "brk", format!("{:#x}", p.brk.0));
+    row(
+        &mut o,
+        "stack",
+        format!(
+            "{:#x}-{:#x} {}, top {:#x}, sp {:#x}",
+            p.stack.extent.start.0,
+            p.stack.extent.end.0,
+            if p.stack.exec { "rwx" } else { "rw-" },
+            p.stack.top.0,
+            p.stack.sp.0
+        ),
     );
-    let _ = writeln!(
-        o,
-        "mmap base {:#x}, free {:#x}-{:#x} ({})",
-        p.mmap.base.0,
-        p.mmap.free.start.0,
-        p.mmap.free.end.0,
-        if p.mmap.top_down { "top-down" } else { "bottom-up" }
+    row(
+        &mut o,
+        "mmap",
+        format!(
+            "base {:#x}, free {:#x}-{:#x}, {}",
+            p.mmap.base.0,
+            p.mmap.free.start.0,
+            p.mmap.free.end.0,
+            if p.mmap.top_down { "top-down" } else { "bottom-up (legacy)" }
+        ),
     );
-    let _ = writeln!(o, "auxv:");
+    let mut regs = format!("pc {:#x}, sp {:#x}", p.registers.pc.0, p.registers.sp.0);
+    for (i, v) in p.registers.regs.iter().flatten() {
+        let _ = write!(regs, ", reg[{i}] {v:#x}");
+    }
+    regs.push_str(", all others 0");
+    row(&mut o, "registers", regs);
+    if let Value::Object(map) = &p.arch {
+        let facts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        row(&mut o, "arch", facts.join(", "));
+    }
+
+    let _ = writeln!(o, "\nauxv (stack order, AT_NULL not shown):");
     for e in p.auxv.entries() {
-        let _ = writeln!(o, "  {:<16} {:#x}", e.kind.to_string(), e.value);
+        let _ = writeln!(o, "  {:<22} {:>#18x}", auxv_name(e), e.value);
     }
-    let _ = writeln!(
-        o,
-        "memory: {} bytes eager ({} anonymous)",
-        p.memory.eager_bytes(),
-        p.memory.anonymous_bytes()
+
+    let _ = writeln!(o);
+    let m = &p.memory;
+    row(
+        &mut o,
+        "memory",
+        format!(
+            "{} bytes for an eager load ({} anonymous): program {}, interpreter {}, stack {}",
+            m.eager_bytes(),
+            m.anonymous_bytes(),
+            m.main.eager,
+            m.interp.eager,
+            m.stack
+        ),
     );
     if stats {
-        let _ = writeln!(o, "reads: {} read_at calls, {} bytes", r.read_calls, r.bytes_read);
+        row(
+            &mut o,
+            "reads",
+            format!(
+                "{} read_at calls, {} bytes (program and interpreter, during prepare)",
+                r.planned.stats.read_calls, r.planned.stats.bytes_read
+            ),
+        );
+    }
+    for w in &r.planned.warnings {
+        row(&mut o, "warning", w.clone());
     }
     o
 }

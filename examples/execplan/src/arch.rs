@@ -1,0 +1,95 @@
+//! Which architecture policy plans a file.
+//!
+//! Adding an architecture whose policy crate exists is a few lines in this file: a
+//! dependency in Cargo.toml, and in [`Arch::plan`] an arm that builds the policy (with
+//! the page size it supports) and says how its `Info` appears in the `"arch"` object.
+
+use crate::plan::{run, Failure, Job, Planned};
+use elf_stream::Machine;
+use serde_json::json;
+
+/// An architecture `execplan` knows by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// `arch-x86_64`.
+    X86_64,
+    /// `arch-aarch64` (policy not written yet).
+    Aarch64,
+    /// `arch-mips`, every ABI (policy not written yet).
+    Mips,
+}
+
+impl Arch {
+    /// Every architecture, in `--arch` order.
+    pub const ALL: [Arch; 3] = [Arch::X86_64, Arch::Aarch64, Arch::Mips];
+
+    /// The `--arch` name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Aarch64 => "aarch64",
+            Arch::Mips => "mips",
+        }
+    }
+
+    /// The architecture named `name` on the command line.
+    pub fn from_name(name: &str) -> Option<Arch> {
+        Arch::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// "x86_64, aarch64, mips".
+    pub fn names() -> String {
+        Arch::ALL.map(Arch::name).join(", ")
+    }
+
+    /// `--arch auto`: the architecture of `e_machine`, if execplan knows it.
+    pub fn detect(machine: Machine) -> Option<Arch> {
+        match machine {
+            Machine::X86_64 => Some(Arch::X86_64),
+            Machine::AARCH64 => Some(Arch::Aarch64),
+            Machine::MIPS => Some(Arch::Mips),
+            _ => None,
+        }
+    }
+
+    /// Plans `job` with this architecture's policy.
+    pub fn plan(self, job: &Job<'_>) -> Result<Planned, Failure> {
+        match self {
+            Arch::X86_64 => {
+                job.require_page_size(&[4096], self)?;
+                // 4-level paging gives 47 bits of user space, 5-level 56.
+                job.require_va_bits(56, self)?;
+                run(&arch_x86_64::X86_64::default(), job, |i: &arch_x86_64::Info| {
+                    let bits = i.feature_1_and.unwrap_or(0);
+                    json!({
+                        "x86_feature_1_and": i.feature_1_and,
+                        "ibt": bits & 1 != 0,
+                        "shstk": bits & 2 != 0,
+                    })
+                })
+            }
+            // When a policy lands: `run(&arch_aarch64::Aarch64::new(..), job, |i| json!({..}))`.
+            Arch::Aarch64 | Arch::Mips => Err(unsupported(self.name(), &job.header)),
+        }
+    }
+}
+
+/// The error for a file or `--arch` this build has no policy for: `what` is the
+/// architecture's name, or the file's machine when execplan does not know it at all.
+pub fn unsupported(what: &str, header: &elf_stream::FileHeader) -> Failure {
+    let m = header.machine;
+    Failure::new(
+        "unsupported_arch",
+        elf_stream::Errno::ENOEXEC,
+        format!(
+            "unsupported architecture {what}: this build plans {} (file e_machine {m}, {})",
+            supported().join(", "),
+            m.0
+        ),
+    )
+}
+
+/// Architectures this build has a policy for.
+pub fn supported() -> Vec<&'static str> {
+    vec![Arch::X86_64.name()]
+}

@@ -1,0 +1,280 @@
+//! The command line: flags, defaults and usage errors (exit status 2).
+//!
+//! Arguments are taken as `OsString`s: a file name or argument that is not UTF-8 is
+//! planned like any other (its bytes go on the stack), never a panic.
+
+use crate::arch::Arch;
+use exec_core::StackLimit;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
+/// The synopsis printed with every usage error.
+pub const USAGE: &str = "\
+usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
+                [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
+                [--env K=V]... [--argv0 S] [--stats] [--] FILE [ARGS...]
+       execplan --help";
+
+/// `--help`: the synopsis and what every option does.
+pub const HELP: &str = "\
+usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
+                [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
+                [--env K=V]... [--argv0 S] [--stats] [--] FILE [ARGS...]
+
+Prints the exec plan execcore makes for FILE: the layout Linux would give it with ASLR
+off, an 8 MiB stack rlimit, 4096-byte pages and an empty environment; argv is
+[argv0 or FILE, ARGS...]; the interpreter is looked up under --root (default /).
+Numbers may be decimal or 0x-prefixed hex. Options may also be written --opt=VALUE.
+
+  --arch A          policy to plan with; auto (default) follows the file's e_machine
+  --json            print exactly one JSON object (plan.schema.json)
+  --root DIR        directory prepended to the PT_INTERP path (like qemu -L)
+  --stack-rlimit B  RLIMIT_STACK in bytes, or unlimited
+  --page-size N     target page size (the architecture must support it)
+  --seed N          turn randomisation on, with deterministic entropy from N
+  --va-bits N       plan for the user window [mmap_min_addr, 1<<N)
+  --env K=V         add an environment string (repeatable, in order)
+  --argv0 S         argv[0] (default: FILE)
+  --stats           count read_at calls and bytes read (program + interpreter)
+
+Exit status: 0 planned, 1 the file was rejected, 2 usage error.";
+
+/// `--arch`: a fixed policy or the file's own machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArchChoice {
+    /// Follow `e_machine`.
+    Auto,
+    /// Plan with this policy whatever the file says (it may then reject the file).
+    Fixed(Arch),
+}
+
+/// A parsed command line.
+#[derive(Debug)]
+pub struct Options {
+    pub arch: ArchChoice,
+    pub json: bool,
+    pub stats: bool,
+    pub root: PathBuf,
+    pub stack_limit: StackLimit,
+    pub page_size: u64,
+    pub seed: Option<u64>,
+    pub va_bits: Option<u32>,
+    pub env: Vec<Vec<u8>>,
+    pub argv0: Option<Vec<u8>>,
+    pub file: OsString,
+    pub args: Vec<Vec<u8>>,
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    /// Plan a file.
+    Plan(Box<Options>),
+    /// `--help`: print the usage on stdout, exit 0.
+    Help,
+}
+
+/// Decimal or `0x` hex.
+pub fn parse_num(s: &str) -> Option<u64> {
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) if !h.is_empty() => u64::from_str_radix(h, 16).ok(),
+        Some(_) => None,
+        None => s.parse().ok(),
+    }
+}
+
+fn utf8(flag: &str, v: OsString) -> Result<String, String> {
+    v.into_string().map_err(|v| format!("{flag}: not UTF-8: {}", v.to_string_lossy()))
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let mut it = args.into_iter();
+    let mut o = Options {
+        arch: ArchChoice::Auto,
+        json: false,
+        stats: false,
+        root: PathBuf::from("/"),
+        stack_limit: StackLimit::Bytes(8 << 20),
+        page_size: 4096,
+        seed: None,
+        va_bits: None,
+        env: Vec::new(),
+        argv0: None,
+        file: OsString::new(),
+        args: Vec::new(),
+    };
+    let mut file = None;
+    while let Some(arg) = it.next() {
+        let bytes = arg.as_encoded_bytes();
+        if bytes == b"--" {
+            file = it.next();
+            break;
+        }
+        if !bytes.starts_with(b"-") || bytes == b"-" {
+            file = Some(arg);
+            break;
+        }
+        // `--flag=value` or `--flag value`.
+        let text = utf8("option", arg)?;
+        let (flag, inline) = match text.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(OsString::from(v))),
+            _ => (text.clone(), None),
+        };
+        let mut value = || -> Result<OsString, String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => it.next().ok_or_else(|| format!("{flag} needs a value")),
+            }
+        };
+        let takes_value = !matches!(flag.as_str(), "--json" | "--stats" | "-h" | "--help");
+        if !takes_value && inline.is_some() {
+            return Err(format!("{flag} takes no value"));
+        }
+        match flag.as_str() {
+            "--json" => o.json = true,
+            "--stats" => o.stats = true,
+            "-h" | "--help" => return Ok(Command::Help),
+            "--arch" => {
+                let v = utf8(&flag, value()?)?;
+                o.arch = match v.as_str() {
+                    "auto" => ArchChoice::Auto,
+                    name => ArchChoice::Fixed(Arch::from_name(name).ok_or_else(|| {
+                        format!("--arch: unknown architecture {name:?} (auto, {})", Arch::names())
+                    })?),
+                };
+            }
+            "--root" => o.root = PathBuf::from(value()?),
+            "--stack-rlimit" => {
+                let v = utf8(&flag, value()?)?;
+                o.stack_limit = match v.as_str() {
+                    "unlimited" | "infinity" => StackLimit::Unlimited,
+                    n => StackLimit::Bytes(
+                        parse_num(n).ok_or_else(|| format!("--stack-rlimit: not a number: {n:?}"))?,
+                    ),
+                };
+            }
+            "--page-size" => {
+                let v = utf8(&flag, value()?)?;
+                let n = parse_num(&v).ok_or_else(|| format!("--page-size: not a number: {v:?}"))?;
+                if exec_core::PageSize::new(n).is_none() {
+                    return Err(format!("--page-size: {n} is not a power of two from 4096 to 1 GiB"));
+                }
+                o.page_size = n;
+            }
+            "--seed" => {
+                let v = utf8(&flag, value()?)?;
+                o.seed = Some(parse_num(&v).ok_or_else(|| format!("--seed: not a number: {v:?}"))?);
+            }
+            "--va-bits" => {
+                let v = utf8(&flag, value()?)?;
+                let n = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (12..=63).contains(n))
+                    .ok_or_else(|| format!("--va-bits: expected 12..63, got {v:?}"))?;
+                o.va_bits = Some(n);
+            }
+            "--env" => {
+                let v = value()?.into_vec();
+                if !v.contains(&b'=') {
+                    return Err(format!("--env: expected K=V, got {:?}", String::from_utf8_lossy(&v)));
+                }
+                o.env.push(v);
+            }
+            "--argv0" => o.argv0 = Some(value()?.into_vec()),
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    o.file = file.ok_or("no FILE given")?;
+    if o.file.is_empty() {
+        return Err("FILE is empty".into());
+    }
+    o.args = it.map(OsString::into_vec).collect();
+    Ok(Command::Plan(Box::new(o)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_strs(a: &[&str]) -> Result<Command, String> {
+        parse(a.iter().map(OsString::from))
+    }
+
+    fn opts(a: &[&str]) -> Options {
+        match parse_strs(a) {
+            Ok(Command::Plan(o)) => *o,
+            other => panic!("{a:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let o = opts(&["/bin/ls"]);
+        assert_eq!(o.arch, ArchChoice::Auto);
+        assert_eq!(o.stack_limit, StackLimit::Bytes(8 << 20));
+        assert_eq!((o.page_size, o.seed, o.va_bits, o.json, o.stats), (4096, None, None, false, false));
+        assert_eq!(o.root, PathBuf::from("/"));
+        assert!(o.env.is_empty() && o.argv0.is_none() && o.args.is_empty());
+    }
+
+    #[test]
+    fn flags_and_args() {
+        let o = opts(&[
+            "--arch=x86_64",
+            "--json",
+            "--stats",
+            "--root",
+            "/sysroot",
+            "--stack-rlimit",
+            "unlimited",
+            "--seed",
+            "0x10",
+            "--va-bits=39",
+            "--env",
+            "A=1",
+            "--env=B=2",
+            "--argv0",
+            "x",
+            "/bin/ls",
+            "--json",
+            "-l",
+        ]);
+        assert_eq!(o.arch, ArchChoice::Fixed(Arch::X86_64));
+        assert!(o.json && o.stats);
+        assert_eq!(o.root, PathBuf::from("/sysroot"));
+        assert_eq!(o.stack_limit, StackLimit::Unlimited);
+        assert_eq!((o.seed, o.va_bits), (Some(16), Some(39)));
+        assert_eq!(o.env, vec![b"A=1".to_vec(), b"B=2".to_vec()]);
+        assert_eq!(o.argv0, Some(b"x".to_vec()));
+        assert_eq!(o.file, OsString::from("/bin/ls"));
+        assert_eq!(o.args, vec![b"--json".to_vec(), b"-l".to_vec()], "options after FILE are ARGS");
+        let o = opts(&["--", "--weird-name", "a"]);
+        assert_eq!((o.file, o.args), (OsString::from("--weird-name"), vec![b"a".to_vec()]));
+    }
+
+    #[test]
+    fn usage_errors() {
+        for bad in [
+            &[][..],
+            &["--json"],
+            &["--bogus", "f"],
+            &["--arch", "riscv", "f"],
+            &["--arch"],
+            &["--page-size", "3000", "f"],
+            &["--page-size", "0x", "f"],
+            &["--va-bits", "64", "f"],
+            &["--va-bits", "x", "f"],
+            &["--stack-rlimit", "-1", "f"],
+            &["--env", "NOEQUALS", "f"],
+            &["--json=1", "f"],
+            &["--seed", "", "f"],
+            &["", "x"],
+        ] {
+            assert!(parse_strs(bad).is_err(), "{bad:?}");
+        }
+        assert!(matches!(parse_strs(&["--help"]), Ok(Command::Help)));
+    }
+}

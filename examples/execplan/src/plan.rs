@@ -1,0 +1,260 @@
+//! Planning one file: open it, pick the policy, run `prepare`, gather what is printed.
+
+use crate::arch::{self, Arch};
+use crate::cli::{ArchChoice, Options};
+use elf_stream::{Counting, ElfFile, Errno, FileHeader, Limits, ProgramHeader, PATH_MAX};
+use exec_core::fs_host::FsHost;
+use exec_core::policy::Role;
+use exec_core::{ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, OpenedFile, Randomize, UserAddr};
+use serde_json::Value;
+use std::fs::File;
+
+/// Why a file was not planned: a stable snake_case kind, the errno `execve` would return,
+/// a message, and any warnings `prepare` logged before it failed.
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: String,
+    pub errno: Errno,
+    pub message: String,
+    pub warnings: Vec<String>,
+}
+
+impl From<ExecError> for Failure {
+    fn from(e: ExecError) -> Self {
+        let message = match e {
+            // exec-core's message does not say which file an ELF error is about.
+            ExecError::Elf { role: Role::Interpreter, .. } => format!("interpreter: {e}"),
+            _ => e.to_string(),
+        };
+        Failure::new(e.kind(), e.errno(), message)
+    }
+}
+
+impl Failure {
+    pub fn new(kind: &str, errno: Errno, message: String) -> Failure {
+        Failure { kind: kind.into(), errno, message, warnings: Vec::new() }
+    }
+}
+
+/// The main file, opened and its header read, plus the options.
+pub struct Job<'a> {
+    pub opts: &'a Options,
+    pub file: &'a File,
+    pub header: FileHeader,
+}
+
+impl Job<'_> {
+    /// Fails unless `--page-size` is one `arch` supports.
+    pub fn require_page_size(&self, sizes: &[u64], arch: Arch) -> Result<(), Failure> {
+        let n = self.opts.page_size;
+        if sizes.contains(&n) {
+            return Ok(());
+        }
+        let list: Vec<String> = sizes.iter().map(u64::to_string).collect();
+        Err(Failure::new(
+            "invalid_parameter",
+            Errno::EINVAL,
+            format!("{} does not support {n}-byte pages (supported: {})", arch.name(), list.join(", ")),
+        ))
+    }
+
+    /// Fails if `--va-bits` asks for more user address bits than `arch` has.
+    pub fn require_va_bits(&self, max: u32, arch: Arch) -> Result<(), Failure> {
+        match self.opts.va_bits {
+            Some(n) if n > max => Err(Failure::new(
+                "invalid_parameter",
+                Errno::EINVAL,
+                format!("{} user space has at most {max} address bits, not {n}", arch.name()),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Read statistics of `prepare` (program and interpreter).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub read_calls: u64,
+    pub bytes_read: u64,
+}
+
+/// The outcome of `prepare`, arch facts already turned into JSON.
+pub struct Planned {
+    pub plan: ExecPlan<Value>,
+    pub stats: Stats,
+    pub warnings: Vec<String>,
+}
+
+/// Everything printed for one file.
+pub struct Report {
+    pub file: String,
+    pub header: FileHeader,
+    /// The real program header count (`e_phnum`, or section 0's `sh_info` for PN_XNUM).
+    pub phnum: u32,
+    pub phdrs: Vec<ProgramHeader>,
+    pub interp: Option<String>,
+    pub planned: Planned,
+}
+
+/// `FsHost` whose interpreter reads are counted (`--stats`).
+struct CountingHost(FsHost);
+
+impl ExecHost for CountingHost {
+    type Interp = Counting<File>;
+
+    fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Self::Interp>, Errno> {
+        let f = self.0.open_interpreter(path)?;
+        Ok(OpenedFile { source: Counting::new(f.source), id: f.id })
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        self.0.random(buf)
+    }
+
+    fn log(&mut self, level: exec_core::LogLevel, message: &str) {
+        self.0.log(level, message)
+    }
+}
+
+/// splitmix64: spreads `--seed` so that small seeds (and 0, a fixed point of the
+/// xorshift generator FsHost runs) still give well-mixed entropy.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    match z ^ (z >> 31) {
+        0 => 1,
+        z => z,
+    }
+}
+
+/// Runs `prepare` with `policy`; `info` turns the policy's facts into the `"arch"` object.
+pub fn run<P: ArchPolicy>(
+    policy: &P,
+    job: &Job<'_>,
+    info: impl Fn(&P::Info) -> Value,
+) -> Result<Planned, Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let o = job.opts;
+    let file_bytes = o.file.as_bytes();
+    let argv0: &[u8] = o.argv0.as_deref().unwrap_or(file_bytes);
+    let argv: Vec<&[u8]> = std::iter::once(argv0).chain(o.args.iter().map(Vec::as_slice)).collect();
+    let envp: Vec<&[u8]> = o.env.iter().map(Vec::as_slice).collect();
+    let (argv, envp): (&[&[u8]], &[&[u8]]) = (&argv, &envp);
+    let mut params = ExecParams::new(file_bytes);
+    params.argv = &argv;
+    params.envp = &envp;
+    params.stack_limit = o.stack_limit;
+    if o.seed.is_some() {
+        params.randomize = Randomize::On;
+    }
+    if let Some(bits) = o.va_bits {
+        params.window = Some(exec_core::Window {
+            start: UserAddr(params.mmap_min_addr),
+            end: UserAddr(1u64.checked_shl(bits).unwrap_or(u64::MAX)),
+        });
+    }
+    let mut fs = FsHost::new(&o.root);
+    fs.seed = o.seed.map(mix);
+    let mut host = CountingHost(fs);
+    let source = Counting::new(job.file);
+    let result = exec_core::prepare(policy, &source, &mut host, &params, None);
+    let warnings = host.0.messages.iter().map(|(_, m)| m.clone()).collect();
+    match result {
+        Ok(prepared) => {
+            let (calls, bytes) = prepared.interpreter.as_ref().map_or((0, 0), |i| (i.calls(), i.bytes()));
+            Ok(Planned {
+                plan: prepared.plan.map_arch(|i| info(&i)),
+                stats: Stats {
+                    read_calls: source.calls().saturating_add(calls),
+                    bytes_read: source.bytes().saturating_add(bytes),
+                },
+                warnings,
+            })
+        }
+        Err(e) => Err(Failure { warnings, ..Failure::from(e) }),
+    }
+}
+
+/// The `io::Error` text without Rust's " (os error N)" suffix.
+fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(at) => s[..at].to_string(),
+        None => s,
+    }
+}
+
+/// An elf-stream error about the program, as `prepare` would report it.
+fn main_elf(e: elf_stream::Error) -> Failure {
+    ExecError::elf(Role::Main, e).into()
+}
+
+/// Plans the file named by `o`.
+pub fn plan(o: &Options) -> Result<Report, Failure> {
+    let file = File::open(&o.file).map_err(|e| {
+        Failure::new("open_failed", Errno(e.raw_os_error().unwrap_or(Errno::EIO.0)), io_message(&e))
+    })?;
+    // execve wants a regular file (Linux: EACCES otherwise); reading a FIFO could block.
+    let meta = file.metadata().map_err(|e| {
+        Failure::new("open_failed", Errno(e.raw_os_error().unwrap_or(Errno::EIO.0)), io_message(&e))
+    })?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "is a directory" } else { "not a regular file" };
+        return Err(Failure::new("not_regular_file", EACCES, what.into()));
+    }
+    let header = *ElfFile::<_>::open(&file).map_err(main_elf)?.header();
+    let arch = match o.arch {
+        ArchChoice::Fixed(a) => a,
+        ArchChoice::Auto => match Arch::detect(header.machine) {
+            Some(a) => a,
+            None => return Err(arch::unsupported(&header.machine.to_string(), &header)),
+        },
+    };
+    let job = Job { opts: o, file: &file, header };
+    let planned = arch.plan(&job)?;
+    // Details for the report, read after `prepare` (not counted in --stats), which has
+    // validated the header, the program header table and PT_INTERP.
+    let page = planned.plan.main.page.get();
+    let elf: ElfFile<_> = ElfFile::open_with(&file, Limits::for_page_size(page as u32)).map_err(main_elf)?;
+    let phdrs: Vec<ProgramHeader> = elf.program_headers().collect::<Result<_, _>>().map_err(main_elf)?;
+    let mut buf = vec![0u8; PATH_MAX];
+    let interp =
+        elf.interpreter(&mut buf).map_err(main_elf)?.map(|p| String::from_utf8_lossy(p).into_owned());
+    Ok(Report {
+        file: o.file.to_string_lossy().into_owned(),
+        header,
+        phnum: elf.phnum(),
+        phdrs,
+        interp,
+        planned,
+    })
+}
+
+/// `EACCES` (not among elf-stream's named constants).
+pub const EACCES: Errno = Errno(13);
+
+/// The C name of an errno, including the file-system ones `open` can return.
+pub fn errno_name(e: Errno) -> String {
+    if let Some(n) = e.name() {
+        return n.to_string();
+    }
+    let n = match e.0 {
+        4 => "EINTR",
+        6 => "ENXIO",
+        9 => "EBADF",
+        13 => "EACCES",
+        16 => "EBUSY",
+        19 => "ENODEV",
+        20 => "ENOTDIR",
+        21 => "EISDIR",
+        23 => "ENFILE",
+        24 => "EMFILE",
+        26 => "ETXTBSY",
+        27 => "EFBIG",
+        40 => "ELOOP",
+        75 => "EOVERFLOW",
+        _ => return format!("errno {}", e.0),
+    };
+    n.to_string()
+}
