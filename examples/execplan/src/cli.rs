@@ -30,7 +30,7 @@ Numbers may be decimal or 0x-prefixed hex. Options may also be written --opt=VAL
   --arch A          policy to plan with; auto (default) follows the file's e_machine
   --json            print exactly one JSON object (plan.schema.json)
   --root DIR        directory prepended to the PT_INTERP path (like qemu -L)
-  --stack-rlimit B  RLIMIT_STACK in bytes, or unlimited
+  --stack-rlimit B  RLIMIT_STACK in bytes, or unlimited (= 0xffffffffffffffff)
   --page-size N     target page size (the architecture must support it)
   --seed N          turn randomisation on, with deterministic entropy from N
   --va-bits N       plan for the user window [mmap_min_addr, 1<<N)
@@ -150,9 +150,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 let v = utf8(&flag, value()?)?;
                 o.stack_limit = match v.as_str() {
                     "unlimited" | "infinity" => StackLimit::Unlimited,
-                    n => StackLimit::Bytes(
-                        parse_num(n).ok_or_else(|| format!("--stack-rlimit: not a number: {n:?}"))?,
-                    ),
+                    n => match parse_num(n) {
+                        // RLIM_INFINITY is all ones, as setrlimit(2) sees it.
+                        Some(u64::MAX) => StackLimit::Unlimited,
+                        Some(b) => StackLimit::Bytes(b),
+                        None => return Err(format!("--stack-rlimit: not a number: {n:?}")),
+                    },
                 };
             }
             "--page-size" => {
@@ -276,5 +279,7 @@ mod tests {
             assert!(parse_strs(bad).is_err(), "{bad:?}");
         }
         assert!(matches!(parse_strs(&["--help"]), Ok(Command::Help)));
+        let o = opts(&["--stack-rlimit", "18446744073709551615", "f"]);
+        assert_eq!(o.stack_limit, StackLimit::Unlimited, "RLIM_INFINITY");
     }
 }

@@ -25,6 +25,11 @@ fn emit(s: &str) -> bool {
     out.write_all(s.as_bytes()).and_then(|()| out.flush()).is_ok()
 }
 
+/// Writes one line to stderr (unlike `eprintln!`, never panics if stderr is gone).
+fn diag(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 fn main() -> ExitCode {
     let opts = match cli::parse(std::env::args_os().skip(1)) {
         Ok(cli::Command::Plan(o)) => o,
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(msg) => {
-            eprintln!("execplan: {msg}\n{}", cli::USAGE);
+            diag(&format!("execplan: {msg}\n{}", cli::USAGE));
             return ExitCode::from(2);
         }
     };
@@ -53,9 +58,9 @@ fn main() -> ExitCode {
         }
         Err(f) => {
             for w in &f.warnings {
-                eprintln!("execplan: {name}: warning: {w}");
+                diag(&format!("execplan: {name}: warning: {w}"));
             }
-            eprintln!("{}", output::error_line(&name, &f));
+            diag(&output::error_line(&name, &f));
             if opts.json {
                 emit(&format!("{}\n", output::error_json(&f)));
             }
