@@ -1,8 +1,10 @@
 //! Which architecture policy plans a file.
 //!
-//! Adding an architecture whose policy crate exists is a few lines in this file: a
-//! dependency in Cargo.toml, and in [`Arch::plan`] an arm that builds the policy (with
-//! the page size it supports) and says how its `Info` appears in the `"arch"` object.
+//! Adding an architecture whose policy crate exists is a few lines: a dependency in
+//! Cargo.toml, and here an arm in [`Arch::plan`] that builds the policy (with the page
+//! sizes it supports) and says how its `Info` appears in the `"arch"` object, plus the
+//! architecture in [`Arch::has_policy`]. Detection (`e_machine`) and `--arch` names exist
+//! already for x86_64, aarch64 and MIPS.
 
 use crate::plan::{run, Failure, Job, Planned};
 use elf_stream::Machine;
@@ -52,6 +54,11 @@ impl Arch {
         }
     }
 
+    /// Whether this build has the architecture's policy (an arm in [`Arch::plan`]).
+    pub const fn has_policy(self) -> bool {
+        matches!(self, Arch::X86_64)
+    }
+
     /// Plans `job` with this architecture's policy.
     pub fn plan(self, job: &Job<'_>) -> Result<Planned, Failure> {
         match self {
@@ -91,5 +98,5 @@ pub fn unsupported(what: &str, header: &elf_stream::FileHeader) -> Failure {
 
 /// Architectures this build has a policy for.
 pub fn supported() -> Vec<&'static str> {
-    vec![Arch::X86_64.name()]
+    Arch::ALL.into_iter().filter(|a| a.has_policy()).map(Arch::name).collect()
 }
