@@ -671,3 +671,21 @@ fn the_schema_rejects_what_it_should() {
         assert!(!validator().is_valid(&e), "schema accepts an error with {what}");
     }
 }
+
+#[test]
+fn prepare_warnings_are_reported() {
+    // A PT_PHDR that disagrees with the PT_LOAD covering e_phoff: Linux ignores PT_PHDR,
+    // so the plan stands (AT_PHDR from the PT_LOAD) and the disagreement is a warning.
+    let s = Scratch::new("warn");
+    let mut b = std::fs::read("/bin/ls").unwrap();
+    assert_eq!(&b[64..68], &6u32.to_le_bytes(), "/bin/ls starts with PT_PHDR");
+    b[80..88].copy_from_slice(&0x80u64.to_le_bytes());
+    let f = s.file("ls-bad-phdr", &b);
+    let p = ok(&[&f]);
+    assert_eq!(u(&p["image"]["phdr"]), 0x5555_5555_4040);
+    let w = p["warnings"].as_array().unwrap();
+    assert!(w.len() == 1 && w[0].as_str().unwrap().contains("PT_PHDR"), "{w:?}");
+    assert!(ok(&["/bin/ls"])["warnings"].as_array().unwrap().is_empty());
+    let text = String::from_utf8(execplan(&[&f]).stdout).unwrap();
+    assert!(text.contains("warning     PT_PHDR disagrees"), "{text}");
+}
