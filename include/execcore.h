@@ -155,9 +155,9 @@ void execcore_panic(const uint8_t *msg, size_t len);
 #define EXECCORE_PLAN_SIZE 8192
 
 /*
- Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned.
+ 64-bit words of [`execcore_plan`] storage (`EXECCORE_PLAN_SIZE / 8`).
  */
-typedef struct execcore_plan execcore_plan;
+#define EXECCORE_PLAN_WORDS 1024
 
 /*
  Result of every fallible `execcore_*` function: 0 is success.
@@ -465,6 +465,16 @@ typedef struct {
 } execcore_ops;
 
 /*
+ Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned.
+ */
+typedef struct {
+  /*
+   Opaque.
+   */
+  uint64_t opaque[EXECCORE_PLAN_WORDS];
+} execcore_plan;
+
+/*
  Details of a failure (written only when a function fails).
  */
 typedef struct {
@@ -741,6 +751,321 @@ typedef struct {
    */
   uint64_t len[4];
 } execcore_page_fill;
+
+/*
+ Success.
+ */
+#define EXECCORE_OK 0
+
+/*
+ A required pointer argument was NULL.
+ */
+#define EXECCORE_ERR_NULL_ARGUMENT 1
+
+/*
+ An output buffer is too small; the out-length says how much is needed.
+ */
+#define EXECCORE_ERR_BUFFER_TOO_SMALL 2
+
+/*
+ A parameter value is invalid.
+ */
+#define EXECCORE_ERR_INVALID_PARAMETER 3
+
+/*
+ The CPU description names an architecture this library was not built with.
+ */
+#define EXECCORE_ERR_UNSUPPORTED_ARCH 4
+
+/*
+ A required callback is NULL.
+ */
+#define EXECCORE_ERR_MISSING_CALLBACK 5
+
+/*
+ The plan storage does not hold a prepared plan.
+ */
+#define EXECCORE_ERR_BAD_PLAN 6
+
+/*
+ Reading the file failed.
+ */
+#define EXECCORE_ERR_READ_FAILED 100
+
+/*
+ The file ends inside a structure.
+ */
+#define EXECCORE_ERR_TRUNCATED 101
+
+/*
+ Not an ELF file.
+ */
+#define EXECCORE_ERR_BAD_MAGIC 102
+
+/*
+ Invalid EI_CLASS.
+ */
+#define EXECCORE_ERR_BAD_CLASS 103
+
+/*
+ Invalid EI_DATA.
+ */
+#define EXECCORE_ERR_BAD_ENCODING 104
+
+/*
+ Invalid EI_VERSION.
+ */
+#define EXECCORE_ERR_BAD_IDENT_VERSION 105
+
+/*
+ Invalid e_version.
+ */
+#define EXECCORE_ERR_BAD_VERSION 106
+
+/*
+ Invalid e_ehsize.
+ */
+#define EXECCORE_ERR_BAD_HEADER_SIZE 107
+
+/*
+ Invalid e_phentsize.
+ */
+#define EXECCORE_ERR_BAD_PROGRAM_HEADER_SIZE 108
+
+/*
+ PN_XNUM without a valid section header 0.
+ */
+#define EXECCORE_ERR_BAD_EXTENDED_PHNUM 109
+
+/*
+ Program header table over the limit.
+ */
+#define EXECCORE_ERR_PROGRAM_HEADER_TABLE_TOO_LARGE 110
+
+/*
+ Program header table outside the file.
+ */
+#define EXECCORE_ERR_PROGRAM_HEADER_TABLE_OUTSIDE_FILE 111
+
+/*
+ No such program header.
+ */
+#define EXECCORE_ERR_NO_SUCH_PROGRAM_HEADER 112
+
+/*
+ Segment outside the file.
+ */
+#define EXECCORE_ERR_SEGMENT_OUTSIDE_FILE 113
+
+/*
+ Two PT_INTERP.
+ */
+#define EXECCORE_ERR_DUPLICATE_INTERPRETER 114
+
+/*
+ PT_INTERP too short.
+ */
+#define EXECCORE_ERR_INTERPRETER_TOO_SHORT 115
+
+/*
+ PT_INTERP too long.
+ */
+#define EXECCORE_ERR_INTERPRETER_TOO_LONG 116
+
+/*
+ PT_INTERP not NUL-terminated.
+ */
+#define EXECCORE_ERR_INTERPRETER_NOT_TERMINATED 117
+
+/*
+ NUL inside PT_INTERP.
+ */
+#define EXECCORE_ERR_INTERPRETER_EMBEDDED_NUL 118
+
+/*
+ A unique segment kind appears twice.
+ */
+#define EXECCORE_ERR_DUPLICATE_SEGMENT 119
+
+/*
+ PT_GNU_PROPERTY over 1 KiB.
+ */
+#define EXECCORE_ERR_PROPERTY_TOO_LARGE 120
+
+/*
+ Not a GNU property note.
+ */
+#define EXECCORE_ERR_PROPERTY_NOTE_INVALID 121
+
+/*
+ Malformed GNU property.
+ */
+#define EXECCORE_ERR_PROPERTY_MALFORMED 122
+
+/*
+ GNU properties out of order.
+ */
+#define EXECCORE_ERR_PROPERTY_UNSORTED 123
+
+/*
+ GNU property with a bad size.
+ */
+#define EXECCORE_ERR_PROPERTY_BAD_SIZE 124
+
+/*
+ Malformed note.
+ */
+#define EXECCORE_ERR_NOTE_MALFORMED 125
+
+/*
+ PT_MIPS_ABIFLAGS too short.
+ */
+#define EXECCORE_ERR_MIPS_ABIFLAGS_TOO_SHORT 126
+
+/*
+ MIPS option record too small.
+ */
+#define EXECCORE_ERR_MIPS_OPTION_TOO_SMALL 127
+
+/*
+ MIPS option record past its segment.
+ */
+#define EXECCORE_ERR_MIPS_OPTION_PAST_SEGMENT 128
+
+/*
+ Not ET_EXEC or ET_DYN.
+ */
+#define EXECCORE_ERR_NOT_EXECUTABLE 200
+
+/*
+ Interpreter not ET_EXEC or ET_DYN.
+ */
+#define EXECCORE_ERR_INTERPRETER_NOT_LOADABLE 201
+
+/*
+ Interpreter is not ELF.
+ */
+#define EXECCORE_ERR_INTERPRETER_NOT_ELF 202
+
+/*
+ Interpreter does not match the program.
+ */
+#define EXECCORE_ERR_INTERPRETER_MISMATCH 203
+
+/*
+ Interpreter could not be opened.
+ */
+#define EXECCORE_ERR_INTERPRETER_OPEN_FAILED 204
+
+/*
+ No PT_LOAD.
+ */
+#define EXECCORE_ERR_NO_LOAD_SEGMENT 205
+
+/*
+ Too many PT_LOADs.
+ */
+#define EXECCORE_ERR_TOO_MANY_SEGMENTS 206
+
+/*
+ p_filesz > p_memsz.
+ */
+#define EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ 207
+
+/*
+ p_vaddr and p_offset not congruent.
+ */
+#define EXECCORE_ERR_MISALIGNED_SEGMENT 208
+
+/*
+ Overlapping PT_LOADs.
+ */
+#define EXECCORE_ERR_OVERLAPPING_SEGMENTS 209
+
+/*
+ Too many segments share a page.
+ */
+#define EXECCORE_ERR_CROWDED_PAGE 210
+
+/*
+ Segment outside the user range.
+ */
+#define EXECCORE_ERR_OUTSIDE_USER_RANGE 211
+
+/*
+ Entry point outside the user range.
+ */
+#define EXECCORE_ERR_BAD_ENTRY 212
+
+/*
+ The image does not fit the address space.
+ */
+#define EXECCORE_ERR_NO_SPACE 213
+
+/*
+ Arguments and environment too large.
+ */
+#define EXECCORE_ERR_ARGUMENTS_TOO_LARGE 214
+
+/*
+ One string too long.
+ */
+#define EXECCORE_ERR_STRING_TOO_LONG 215
+
+/*
+ The initial stack does not fit.
+ */
+#define EXECCORE_ERR_STACK_TOO_LARGE 216
+
+/*
+ A fixed capacity was exceeded.
+ */
+#define EXECCORE_ERR_CAPACITY_EXCEEDED 217
+
+/*
+ Memory reservation refused: retry later.
+ */
+#define EXECCORE_ERR_RESERVATION_REFUSED 218
+
+/*
+ Entropy source failed.
+ */
+#define EXECCORE_ERR_ENTROPY_FAILED 219
+
+/*
+ An address-space callback failed.
+ */
+#define EXECCORE_ERR_ADDRESS_SPACE_FAILED 220
+
+/*
+ No PT_LOAD covers the program header table.
+ */
+#define EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED 222
+
+/*
+ Address not part of the image.
+ */
+#define EXECCORE_ERR_NOT_MAPPED 221
+
+/*
+ The architecture policy rejected the file (see the arch-specific statuses 300-399).
+ */
+#define EXECCORE_ERR_ARCH_REJECTED 300
+
+/*
+ Wrong machine for this architecture.
+ */
+#define EXECCORE_ERR_WRONG_MACHINE 301
+
+/*
+ Wrong ELF class for this architecture.
+ */
+#define EXECCORE_ERR_WRONG_CLASS 302
+
+/*
+ Wrong byte order for this architecture.
+ */
+#define EXECCORE_ERR_WRONG_ENDIANNESS 303
 
 /*
  x86_64.

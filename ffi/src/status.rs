@@ -8,149 +8,324 @@ use exec_core::ExecError;
 #[allow(non_camel_case_types)]
 pub type execcore_status = i32;
 
-macro_rules! statuses {
-    ($($(#[$m:meta])* $name:ident = $code:expr, $kind:literal, $errno:expr, $msg:literal;)*) => {
-        $($(#[$m])* pub const $name: execcore_status = $code;)*
+/// Success.
+pub const EXECCORE_OK: execcore_status = 0;
+/// A required pointer argument was NULL.
+pub const EXECCORE_ERR_NULL_ARGUMENT: execcore_status = 1;
+/// An output buffer is too small; the out-length says how much is needed.
+pub const EXECCORE_ERR_BUFFER_TOO_SMALL: execcore_status = 2;
+/// A parameter value is invalid.
+pub const EXECCORE_ERR_INVALID_PARAMETER: execcore_status = 3;
+/// The CPU description names an architecture this library was not built with.
+pub const EXECCORE_ERR_UNSUPPORTED_ARCH: execcore_status = 4;
+/// A required callback is NULL.
+pub const EXECCORE_ERR_MISSING_CALLBACK: execcore_status = 5;
+/// The plan storage does not hold a prepared plan.
+pub const EXECCORE_ERR_BAD_PLAN: execcore_status = 6;
+/// Reading the file failed.
+pub const EXECCORE_ERR_READ_FAILED: execcore_status = 100;
+/// The file ends inside a structure.
+pub const EXECCORE_ERR_TRUNCATED: execcore_status = 101;
+/// Not an ELF file.
+pub const EXECCORE_ERR_BAD_MAGIC: execcore_status = 102;
+/// Invalid EI_CLASS.
+pub const EXECCORE_ERR_BAD_CLASS: execcore_status = 103;
+/// Invalid EI_DATA.
+pub const EXECCORE_ERR_BAD_ENCODING: execcore_status = 104;
+/// Invalid EI_VERSION.
+pub const EXECCORE_ERR_BAD_IDENT_VERSION: execcore_status = 105;
+/// Invalid e_version.
+pub const EXECCORE_ERR_BAD_VERSION: execcore_status = 106;
+/// Invalid e_ehsize.
+pub const EXECCORE_ERR_BAD_HEADER_SIZE: execcore_status = 107;
+/// Invalid e_phentsize.
+pub const EXECCORE_ERR_BAD_PROGRAM_HEADER_SIZE: execcore_status = 108;
+/// PN_XNUM without a valid section header 0.
+pub const EXECCORE_ERR_BAD_EXTENDED_PHNUM: execcore_status = 109;
+/// Program header table over the limit.
+pub const EXECCORE_ERR_PROGRAM_HEADER_TABLE_TOO_LARGE: execcore_status = 110;
+/// Program header table outside the file.
+pub const EXECCORE_ERR_PROGRAM_HEADER_TABLE_OUTSIDE_FILE: execcore_status = 111;
+/// No such program header.
+pub const EXECCORE_ERR_NO_SUCH_PROGRAM_HEADER: execcore_status = 112;
+/// Segment outside the file.
+pub const EXECCORE_ERR_SEGMENT_OUTSIDE_FILE: execcore_status = 113;
+/// Two PT_INTERP.
+pub const EXECCORE_ERR_DUPLICATE_INTERPRETER: execcore_status = 114;
+/// PT_INTERP too short.
+pub const EXECCORE_ERR_INTERPRETER_TOO_SHORT: execcore_status = 115;
+/// PT_INTERP too long.
+pub const EXECCORE_ERR_INTERPRETER_TOO_LONG: execcore_status = 116;
+/// PT_INTERP not NUL-terminated.
+pub const EXECCORE_ERR_INTERPRETER_NOT_TERMINATED: execcore_status = 117;
+/// NUL inside PT_INTERP.
+pub const EXECCORE_ERR_INTERPRETER_EMBEDDED_NUL: execcore_status = 118;
+/// A unique segment kind appears twice.
+pub const EXECCORE_ERR_DUPLICATE_SEGMENT: execcore_status = 119;
+/// PT_GNU_PROPERTY over 1 KiB.
+pub const EXECCORE_ERR_PROPERTY_TOO_LARGE: execcore_status = 120;
+/// Not a GNU property note.
+pub const EXECCORE_ERR_PROPERTY_NOTE_INVALID: execcore_status = 121;
+/// Malformed GNU property.
+pub const EXECCORE_ERR_PROPERTY_MALFORMED: execcore_status = 122;
+/// GNU properties out of order.
+pub const EXECCORE_ERR_PROPERTY_UNSORTED: execcore_status = 123;
+/// GNU property with a bad size.
+pub const EXECCORE_ERR_PROPERTY_BAD_SIZE: execcore_status = 124;
+/// Malformed note.
+pub const EXECCORE_ERR_NOTE_MALFORMED: execcore_status = 125;
+/// PT_MIPS_ABIFLAGS too short.
+pub const EXECCORE_ERR_MIPS_ABIFLAGS_TOO_SHORT: execcore_status = 126;
+/// MIPS option record too small.
+pub const EXECCORE_ERR_MIPS_OPTION_TOO_SMALL: execcore_status = 127;
+/// MIPS option record past its segment.
+pub const EXECCORE_ERR_MIPS_OPTION_PAST_SEGMENT: execcore_status = 128;
+/// Not ET_EXEC or ET_DYN.
+pub const EXECCORE_ERR_NOT_EXECUTABLE: execcore_status = 200;
+/// Interpreter not ET_EXEC or ET_DYN.
+pub const EXECCORE_ERR_INTERPRETER_NOT_LOADABLE: execcore_status = 201;
+/// Interpreter is not ELF.
+pub const EXECCORE_ERR_INTERPRETER_NOT_ELF: execcore_status = 202;
+/// Interpreter does not match the program.
+pub const EXECCORE_ERR_INTERPRETER_MISMATCH: execcore_status = 203;
+/// Interpreter could not be opened.
+pub const EXECCORE_ERR_INTERPRETER_OPEN_FAILED: execcore_status = 204;
+/// No PT_LOAD.
+pub const EXECCORE_ERR_NO_LOAD_SEGMENT: execcore_status = 205;
+/// Too many PT_LOADs.
+pub const EXECCORE_ERR_TOO_MANY_SEGMENTS: execcore_status = 206;
+/// p_filesz > p_memsz.
+pub const EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ: execcore_status = 207;
+/// p_vaddr and p_offset not congruent.
+pub const EXECCORE_ERR_MISALIGNED_SEGMENT: execcore_status = 208;
+/// Overlapping PT_LOADs.
+pub const EXECCORE_ERR_OVERLAPPING_SEGMENTS: execcore_status = 209;
+/// Too many segments share a page.
+pub const EXECCORE_ERR_CROWDED_PAGE: execcore_status = 210;
+/// Segment outside the user range.
+pub const EXECCORE_ERR_OUTSIDE_USER_RANGE: execcore_status = 211;
+/// Entry point outside the user range.
+pub const EXECCORE_ERR_BAD_ENTRY: execcore_status = 212;
+/// The image does not fit the address space.
+pub const EXECCORE_ERR_NO_SPACE: execcore_status = 213;
+/// Arguments and environment too large.
+pub const EXECCORE_ERR_ARGUMENTS_TOO_LARGE: execcore_status = 214;
+/// One string too long.
+pub const EXECCORE_ERR_STRING_TOO_LONG: execcore_status = 215;
+/// The initial stack does not fit.
+pub const EXECCORE_ERR_STACK_TOO_LARGE: execcore_status = 216;
+/// A fixed capacity was exceeded.
+pub const EXECCORE_ERR_CAPACITY_EXCEEDED: execcore_status = 217;
+/// Memory reservation refused: retry later.
+pub const EXECCORE_ERR_RESERVATION_REFUSED: execcore_status = 218;
+/// Entropy source failed.
+pub const EXECCORE_ERR_ENTROPY_FAILED: execcore_status = 219;
+/// An address-space callback failed.
+pub const EXECCORE_ERR_ADDRESS_SPACE_FAILED: execcore_status = 220;
+/// No PT_LOAD covers the program header table.
+pub const EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED: execcore_status = 222;
+/// Address not part of the image.
+pub const EXECCORE_ERR_NOT_MAPPED: execcore_status = 221;
+/// The architecture policy rejected the file (see the arch-specific statuses 300-399).
+pub const EXECCORE_ERR_ARCH_REJECTED: execcore_status = 300;
+/// Wrong machine for this architecture.
+pub const EXECCORE_ERR_WRONG_MACHINE: execcore_status = 301;
+/// Wrong ELF class for this architecture.
+pub const EXECCORE_ERR_WRONG_CLASS: execcore_status = 302;
+/// Wrong byte order for this architecture.
+pub const EXECCORE_ERR_WRONG_ENDIANNESS: execcore_status = 303;
 
-        /// (status, kind, errno, message) for every status.
-        pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
-            $(($code, $kind, $errno, concat!($msg, "\0")),)*
-        ];
-    };
-}
-
-statuses! {
-    /// Success.
-    EXECCORE_OK = 0, "ok", Errno(0), "success";
-    /// A required pointer argument was NULL.
-    EXECCORE_ERR_NULL_ARGUMENT = 1, "null_argument", Errno::EINVAL, "a required pointer argument is NULL";
-    /// An output buffer is too small; the out-length says how much is needed.
-    EXECCORE_ERR_BUFFER_TOO_SMALL = 2, "buffer_too_small", Errno::EINVAL, "output buffer too small";
-    /// A parameter value is invalid.
-    EXECCORE_ERR_INVALID_PARAMETER = 3, "invalid_parameter", Errno::EINVAL, "invalid parameter";
-    /// The CPU description names an architecture this library was not built with.
-    EXECCORE_ERR_UNSUPPORTED_ARCH = 4, "unsupported_arch", Errno::ENOEXEC, "unsupported architecture";
-    /// A required callback is NULL.
-    EXECCORE_ERR_MISSING_CALLBACK = 5, "missing_callback", Errno::EINVAL, "a required callback is NULL";
-    /// The plan storage does not hold a prepared plan.
-    EXECCORE_ERR_BAD_PLAN = 6, "bad_plan", Errno::EINVAL, "plan storage does not hold a prepared plan";
-
-    /// Reading the file failed.
-    EXECCORE_ERR_READ_FAILED = 100, "read_failed", Errno::EIO, "reading the file failed";
-    /// The file ends inside a structure.
-    EXECCORE_ERR_TRUNCATED = 101, "truncated", Errno::ENOEXEC, "file truncated";
-    /// Not an ELF file.
-    EXECCORE_ERR_BAD_MAGIC = 102, "bad_magic", Errno::ENOEXEC, "not an ELF file";
-    /// Invalid EI_CLASS.
-    EXECCORE_ERR_BAD_CLASS = 103, "bad_class", Errno::ENOEXEC, "invalid ELF class";
-    /// Invalid EI_DATA.
-    EXECCORE_ERR_BAD_ENCODING = 104, "bad_encoding", Errno::ENOEXEC, "invalid ELF data encoding";
-    /// Invalid EI_VERSION.
-    EXECCORE_ERR_BAD_IDENT_VERSION = 105, "bad_ident_version", Errno::ENOEXEC, "invalid ELF ident version";
-    /// Invalid e_version.
-    EXECCORE_ERR_BAD_VERSION = 106, "bad_version", Errno::ENOEXEC, "invalid ELF version";
-    /// Invalid e_ehsize.
-    EXECCORE_ERR_BAD_HEADER_SIZE = 107, "bad_header_size", Errno::ENOEXEC, "invalid e_ehsize";
-    /// Invalid e_phentsize.
-    EXECCORE_ERR_BAD_PROGRAM_HEADER_SIZE = 108, "bad_program_header_size", Errno::ENOEXEC, "invalid e_phentsize";
-    /// PN_XNUM without a valid section header 0.
-    EXECCORE_ERR_BAD_EXTENDED_PHNUM = 109, "bad_extended_phnum", Errno::ENOEXEC, "PN_XNUM without a valid section header 0";
-    /// Program header table over the limit.
-    EXECCORE_ERR_PROGRAM_HEADER_TABLE_TOO_LARGE = 110, "program_header_table_too_large", Errno::ENOEXEC, "program header table too large";
-    /// Program header table outside the file.
-    EXECCORE_ERR_PROGRAM_HEADER_TABLE_OUTSIDE_FILE = 111, "program_header_table_outside_file", Errno::ENOEXEC, "program header table outside the file";
-    /// No such program header.
-    EXECCORE_ERR_NO_SUCH_PROGRAM_HEADER = 112, "no_such_program_header", Errno::ENOEXEC, "no such program header";
-    /// Segment outside the file.
-    EXECCORE_ERR_SEGMENT_OUTSIDE_FILE = 113, "segment_outside_file", Errno::ENOEXEC, "segment lies outside the file";
-    /// Two PT_INTERP.
-    EXECCORE_ERR_DUPLICATE_INTERPRETER = 114, "duplicate_interpreter", Errno::ENOEXEC, "more than one PT_INTERP";
-    /// PT_INTERP too short.
-    EXECCORE_ERR_INTERPRETER_TOO_SHORT = 115, "interpreter_too_short", Errno::ENOEXEC, "PT_INTERP too short";
-    /// PT_INTERP too long.
-    EXECCORE_ERR_INTERPRETER_TOO_LONG = 116, "interpreter_too_long", Errno::ENOEXEC, "PT_INTERP too long";
-    /// PT_INTERP not NUL-terminated.
-    EXECCORE_ERR_INTERPRETER_NOT_TERMINATED = 117, "interpreter_not_terminated", Errno::ENOEXEC, "PT_INTERP not NUL-terminated";
-    /// NUL inside PT_INTERP.
-    EXECCORE_ERR_INTERPRETER_EMBEDDED_NUL = 118, "interpreter_embedded_nul", Errno::ENOEXEC, "NUL inside PT_INTERP";
-    /// A unique segment kind appears twice.
-    EXECCORE_ERR_DUPLICATE_SEGMENT = 119, "duplicate_segment", Errno::ENOEXEC, "duplicate segment";
-    /// PT_GNU_PROPERTY over 1 KiB.
-    EXECCORE_ERR_PROPERTY_TOO_LARGE = 120, "property_too_large", Errno::ENOEXEC, "PT_GNU_PROPERTY too large";
-    /// Not a GNU property note.
-    EXECCORE_ERR_PROPERTY_NOTE_INVALID = 121, "property_note_invalid", Errno::ENOEXEC, "invalid GNU property note";
-    /// Malformed GNU property.
-    EXECCORE_ERR_PROPERTY_MALFORMED = 122, "property_malformed", Errno::ENOEXEC, "malformed GNU property";
-    /// GNU properties out of order.
-    EXECCORE_ERR_PROPERTY_UNSORTED = 123, "property_unsorted", Errno::ENOEXEC, "GNU properties out of order";
-    /// GNU property with a bad size.
-    EXECCORE_ERR_PROPERTY_BAD_SIZE = 124, "property_bad_size", Errno::ENOEXEC, "GNU property with a bad size";
-    /// Malformed note.
-    EXECCORE_ERR_NOTE_MALFORMED = 125, "note_malformed", Errno::ENOEXEC, "malformed note";
-    /// PT_MIPS_ABIFLAGS too short.
-    EXECCORE_ERR_MIPS_ABIFLAGS_TOO_SHORT = 126, "mips_abiflags_too_short", Errno::EINVAL, "PT_MIPS_ABIFLAGS shorter than 24 bytes";
-    /// MIPS option record too small.
-    EXECCORE_ERR_MIPS_OPTION_TOO_SMALL = 127, "mips_option_too_small", Errno::ENOEXEC, "MIPS option record too small";
-    /// MIPS option record past its segment.
-    EXECCORE_ERR_MIPS_OPTION_PAST_SEGMENT = 128, "mips_option_past_segment", Errno::ENOEXEC, "MIPS option record runs past its segment";
-
-    /// Not ET_EXEC or ET_DYN.
-    EXECCORE_ERR_NOT_EXECUTABLE = 200, "not_executable", Errno::ENOEXEC, "file type is not executable";
-    /// Interpreter not ET_EXEC or ET_DYN.
-    EXECCORE_ERR_INTERPRETER_NOT_LOADABLE = 201, "interpreter_not_loadable", Errno::EINVAL, "interpreter type is not loadable";
-    /// Interpreter is not ELF.
-    EXECCORE_ERR_INTERPRETER_NOT_ELF = 202, "interpreter_not_elf", Errno::ELIBBAD, "interpreter is not a valid ELF file";
-    /// Interpreter does not match the program.
-    EXECCORE_ERR_INTERPRETER_MISMATCH = 203, "interpreter_mismatch", Errno::ELIBBAD, "interpreter does not match the executable";
-    /// Interpreter could not be opened.
-    EXECCORE_ERR_INTERPRETER_OPEN_FAILED = 204, "interpreter_open_failed", Errno::ENOENT, "cannot open the interpreter";
-    /// No PT_LOAD.
-    EXECCORE_ERR_NO_LOAD_SEGMENT = 205, "no_load_segment", Errno::ENOEXEC, "no PT_LOAD segment";
-    /// Too many PT_LOADs.
-    EXECCORE_ERR_TOO_MANY_SEGMENTS = 206, "too_many_segments", Errno::ENOEXEC, "too many PT_LOAD segments";
-    /// p_filesz > p_memsz.
-    EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ = 207, "filesz_exceeds_memsz", Errno::EINVAL, "p_filesz exceeds p_memsz";
-    /// p_vaddr and p_offset not congruent.
-    EXECCORE_ERR_MISALIGNED_SEGMENT = 208, "misaligned_segment", Errno::EINVAL, "p_vaddr and p_offset not congruent modulo the page size";
-    /// Overlapping PT_LOADs.
-    EXECCORE_ERR_OVERLAPPING_SEGMENTS = 209, "overlapping_segments", Errno::ENOEXEC, "PT_LOAD segments overlap";
-    /// Too many segments share a page.
-    EXECCORE_ERR_CROWDED_PAGE = 210, "crowded_page", Errno::ENOEXEC, "too many segments share one page";
-    /// Segment outside the user range.
-    EXECCORE_ERR_OUTSIDE_USER_RANGE = 211, "outside_user_range", Errno::EINVAL, "segment outside the user address range";
-    /// Entry point outside the user range.
-    EXECCORE_ERR_BAD_ENTRY = 212, "bad_entry", Errno::EINVAL, "entry point outside the user address range";
-    /// The image does not fit the address space.
-    EXECCORE_ERR_NO_SPACE = 213, "no_space", Errno::ENOMEM, "the image does not fit the address space";
-    /// Arguments and environment too large.
-    EXECCORE_ERR_ARGUMENTS_TOO_LARGE = 214, "arguments_too_large", Errno::E2BIG, "arguments and environment too large";
-    /// One string too long.
-    EXECCORE_ERR_STRING_TOO_LONG = 215, "string_too_long", Errno::E2BIG, "argument or environment string too long";
-    /// The initial stack does not fit.
-    EXECCORE_ERR_STACK_TOO_LARGE = 216, "stack_too_large", Errno::ENOMEM, "initial stack too large";
-    /// A fixed capacity was exceeded.
-    EXECCORE_ERR_CAPACITY_EXCEEDED = 217, "capacity_exceeded", Errno::ENOEXEC, "fixed capacity exceeded";
-    /// Memory reservation refused: retry later.
-    EXECCORE_ERR_RESERVATION_REFUSED = 218, "reservation_refused", Errno::EAGAIN, "memory reservation refused, retry later";
-    /// Entropy source failed.
-    EXECCORE_ERR_ENTROPY_FAILED = 219, "entropy_failed", Errno::EIO, "entropy source failed";
-    /// An address-space callback failed.
-    EXECCORE_ERR_ADDRESS_SPACE_FAILED = 220, "address_space_failed", Errno::ENOMEM, "address space operation failed";
-    /// No PT_LOAD covers the program header table.
-    EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED = 222, "program_headers_not_loaded", Errno::ENOEXEC, "no PT_LOAD covers the program header table";
-    /// Address not part of the image.
-    EXECCORE_ERR_NOT_MAPPED = 221, "not_mapped", Errno::EFAULT, "address is not part of the image";
-
-    /// The architecture policy rejected the file (see the arch-specific statuses 300-399).
-    EXECCORE_ERR_ARCH_REJECTED = 300, "arch_rejected", Errno::ENOEXEC, "rejected by the architecture policy";
-    /// Wrong machine for this architecture.
-    EXECCORE_ERR_WRONG_MACHINE = 301, "wrong_machine", Errno::ENOEXEC, "wrong machine for this architecture";
-    /// Wrong ELF class for this architecture.
-    EXECCORE_ERR_WRONG_CLASS = 302, "wrong_class", Errno::ENOEXEC, "wrong ELF class for this architecture";
-    /// Wrong byte order for this architecture.
-    EXECCORE_ERR_WRONG_ENDIANNESS = 303, "wrong_endianness", Errno::ENOEXEC, "wrong byte order for this architecture";
-}
-
+/// (status, kind, errno, message with NUL) for every status.
+pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
+    (EXECCORE_OK, "ok", Errno(0), "success\0"),
+    (EXECCORE_ERR_NULL_ARGUMENT, "null_argument", Errno::EINVAL, "a required pointer argument is NULL\0"),
+    (EXECCORE_ERR_BUFFER_TOO_SMALL, "buffer_too_small", Errno::EINVAL, "output buffer too small\0"),
+    (EXECCORE_ERR_INVALID_PARAMETER, "invalid_parameter", Errno::EINVAL, "invalid parameter\0"),
+    (EXECCORE_ERR_UNSUPPORTED_ARCH, "unsupported_arch", Errno::ENOEXEC, "unsupported architecture\0"),
+    (EXECCORE_ERR_MISSING_CALLBACK, "missing_callback", Errno::EINVAL, "a required callback is NULL\0"),
+    (EXECCORE_ERR_BAD_PLAN, "bad_plan", Errno::EINVAL, "plan storage does not hold a prepared plan\0"),
+    (EXECCORE_ERR_READ_FAILED, "read_failed", Errno::EIO, "reading the file failed\0"),
+    (EXECCORE_ERR_TRUNCATED, "truncated", Errno::ENOEXEC, "file truncated\0"),
+    (EXECCORE_ERR_BAD_MAGIC, "bad_magic", Errno::ENOEXEC, "not an ELF file\0"),
+    (EXECCORE_ERR_BAD_CLASS, "bad_class", Errno::ENOEXEC, "invalid ELF class\0"),
+    (EXECCORE_ERR_BAD_ENCODING, "bad_encoding", Errno::ENOEXEC, "invalid ELF data encoding\0"),
+    (EXECCORE_ERR_BAD_IDENT_VERSION, "bad_ident_version", Errno::ENOEXEC, "invalid ELF ident version\0"),
+    (EXECCORE_ERR_BAD_VERSION, "bad_version", Errno::ENOEXEC, "invalid ELF version\0"),
+    (EXECCORE_ERR_BAD_HEADER_SIZE, "bad_header_size", Errno::ENOEXEC, "invalid e_ehsize\0"),
+    (
+        EXECCORE_ERR_BAD_PROGRAM_HEADER_SIZE,
+        "bad_program_header_size",
+        Errno::ENOEXEC,
+        "invalid e_phentsize\0",
+    ),
+    (
+        EXECCORE_ERR_BAD_EXTENDED_PHNUM,
+        "bad_extended_phnum",
+        Errno::ENOEXEC,
+        "PN_XNUM without a valid section header 0\0",
+    ),
+    (
+        EXECCORE_ERR_PROGRAM_HEADER_TABLE_TOO_LARGE,
+        "program_header_table_too_large",
+        Errno::ENOEXEC,
+        "program header table too large\0",
+    ),
+    (
+        EXECCORE_ERR_PROGRAM_HEADER_TABLE_OUTSIDE_FILE,
+        "program_header_table_outside_file",
+        Errno::ENOEXEC,
+        "program header table outside the file\0",
+    ),
+    (
+        EXECCORE_ERR_NO_SUCH_PROGRAM_HEADER,
+        "no_such_program_header",
+        Errno::ENOEXEC,
+        "no such program header\0",
+    ),
+    (
+        EXECCORE_ERR_SEGMENT_OUTSIDE_FILE,
+        "segment_outside_file",
+        Errno::ENOEXEC,
+        "segment lies outside the file\0",
+    ),
+    (
+        EXECCORE_ERR_DUPLICATE_INTERPRETER,
+        "duplicate_interpreter",
+        Errno::ENOEXEC,
+        "more than one PT_INTERP\0",
+    ),
+    (EXECCORE_ERR_INTERPRETER_TOO_SHORT, "interpreter_too_short", Errno::ENOEXEC, "PT_INTERP too short\0"),
+    (EXECCORE_ERR_INTERPRETER_TOO_LONG, "interpreter_too_long", Errno::ENOEXEC, "PT_INTERP too long\0"),
+    (
+        EXECCORE_ERR_INTERPRETER_NOT_TERMINATED,
+        "interpreter_not_terminated",
+        Errno::ENOEXEC,
+        "PT_INTERP not NUL-terminated\0",
+    ),
+    (
+        EXECCORE_ERR_INTERPRETER_EMBEDDED_NUL,
+        "interpreter_embedded_nul",
+        Errno::ENOEXEC,
+        "NUL inside PT_INTERP\0",
+    ),
+    (EXECCORE_ERR_DUPLICATE_SEGMENT, "duplicate_segment", Errno::ENOEXEC, "duplicate segment\0"),
+    (EXECCORE_ERR_PROPERTY_TOO_LARGE, "property_too_large", Errno::ENOEXEC, "PT_GNU_PROPERTY too large\0"),
+    (
+        EXECCORE_ERR_PROPERTY_NOTE_INVALID,
+        "property_note_invalid",
+        Errno::ENOEXEC,
+        "invalid GNU property note\0",
+    ),
+    (EXECCORE_ERR_PROPERTY_MALFORMED, "property_malformed", Errno::ENOEXEC, "malformed GNU property\0"),
+    (EXECCORE_ERR_PROPERTY_UNSORTED, "property_unsorted", Errno::ENOEXEC, "GNU properties out of order\0"),
+    (EXECCORE_ERR_PROPERTY_BAD_SIZE, "property_bad_size", Errno::ENOEXEC, "GNU property with a bad size\0"),
+    (EXECCORE_ERR_NOTE_MALFORMED, "note_malformed", Errno::ENOEXEC, "malformed note\0"),
+    (
+        EXECCORE_ERR_MIPS_ABIFLAGS_TOO_SHORT,
+        "mips_abiflags_too_short",
+        Errno::EINVAL,
+        "PT_MIPS_ABIFLAGS shorter than 24 bytes\0",
+    ),
+    (
+        EXECCORE_ERR_MIPS_OPTION_TOO_SMALL,
+        "mips_option_too_small",
+        Errno::ENOEXEC,
+        "MIPS option record too small\0",
+    ),
+    (
+        EXECCORE_ERR_MIPS_OPTION_PAST_SEGMENT,
+        "mips_option_past_segment",
+        Errno::ENOEXEC,
+        "MIPS option record runs past its segment\0",
+    ),
+    (EXECCORE_ERR_NOT_EXECUTABLE, "not_executable", Errno::ENOEXEC, "file type is not executable\0"),
+    (
+        EXECCORE_ERR_INTERPRETER_NOT_LOADABLE,
+        "interpreter_not_loadable",
+        Errno::EINVAL,
+        "interpreter type is not loadable\0",
+    ),
+    (
+        EXECCORE_ERR_INTERPRETER_NOT_ELF,
+        "interpreter_not_elf",
+        Errno::ELIBBAD,
+        "interpreter is not a valid ELF file\0",
+    ),
+    (
+        EXECCORE_ERR_INTERPRETER_MISMATCH,
+        "interpreter_mismatch",
+        Errno::ELIBBAD,
+        "interpreter does not match the executable\0",
+    ),
+    (
+        EXECCORE_ERR_INTERPRETER_OPEN_FAILED,
+        "interpreter_open_failed",
+        Errno::ENOENT,
+        "cannot open the interpreter\0",
+    ),
+    (EXECCORE_ERR_NO_LOAD_SEGMENT, "no_load_segment", Errno::ENOEXEC, "no PT_LOAD segment\0"),
+    (EXECCORE_ERR_TOO_MANY_SEGMENTS, "too_many_segments", Errno::ENOEXEC, "too many PT_LOAD segments\0"),
+    (EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ, "filesz_exceeds_memsz", Errno::EINVAL, "p_filesz exceeds p_memsz\0"),
+    (
+        EXECCORE_ERR_MISALIGNED_SEGMENT,
+        "misaligned_segment",
+        Errno::EINVAL,
+        "p_vaddr and p_offset not congruent modulo the page size\0",
+    ),
+    (EXECCORE_ERR_OVERLAPPING_SEGMENTS, "overlapping_segments", Errno::ENOEXEC, "PT_LOAD segments overlap\0"),
+    (EXECCORE_ERR_CROWDED_PAGE, "crowded_page", Errno::ENOEXEC, "too many segments share one page\0"),
+    (
+        EXECCORE_ERR_OUTSIDE_USER_RANGE,
+        "outside_user_range",
+        Errno::EINVAL,
+        "segment outside the user address range\0",
+    ),
+    (EXECCORE_ERR_BAD_ENTRY, "bad_entry", Errno::EINVAL, "entry point outside the user address range\0"),
+    (EXECCORE_ERR_NO_SPACE, "no_space", Errno::ENOMEM, "the image does not fit the address space\0"),
+    (
+        EXECCORE_ERR_ARGUMENTS_TOO_LARGE,
+        "arguments_too_large",
+        Errno::E2BIG,
+        "arguments and environment too large\0",
+    ),
+    (
+        EXECCORE_ERR_STRING_TOO_LONG,
+        "string_too_long",
+        Errno::E2BIG,
+        "argument or environment string too long\0",
+    ),
+    (EXECCORE_ERR_STACK_TOO_LARGE, "stack_too_large", Errno::ENOMEM, "initial stack too large\0"),
+    (EXECCORE_ERR_CAPACITY_EXCEEDED, "capacity_exceeded", Errno::ENOEXEC, "fixed capacity exceeded\0"),
+    (
+        EXECCORE_ERR_RESERVATION_REFUSED,
+        "reservation_refused",
+        Errno::EAGAIN,
+        "memory reservation refused, retry later\0",
+    ),
+    (EXECCORE_ERR_ENTROPY_FAILED, "entropy_failed", Errno::EIO, "entropy source failed\0"),
+    (
+        EXECCORE_ERR_ADDRESS_SPACE_FAILED,
+        "address_space_failed",
+        Errno::ENOMEM,
+        "address space operation failed\0",
+    ),
+    (
+        EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED,
+        "program_headers_not_loaded",
+        Errno::ENOEXEC,
+        "no PT_LOAD covers the program header table\0",
+    ),
+    (EXECCORE_ERR_NOT_MAPPED, "not_mapped", Errno::EFAULT, "address is not part of the image\0"),
+    (EXECCORE_ERR_ARCH_REJECTED, "arch_rejected", Errno::ENOEXEC, "rejected by the architecture policy\0"),
+    (EXECCORE_ERR_WRONG_MACHINE, "wrong_machine", Errno::ENOEXEC, "wrong machine for this architecture\0"),
+    (EXECCORE_ERR_WRONG_CLASS, "wrong_class", Errno::ENOEXEC, "wrong ELF class for this architecture\0"),
+    (
+        EXECCORE_ERR_WRONG_ENDIANNESS,
+        "wrong_endianness",
+        Errno::ENOEXEC,
+        "wrong byte order for this architecture\0",
+    ),
+];
 /// The status for an error. Errors carrying a source or callback errno keep their kind;
 /// the errno itself is what `execcore_status_errno` reports only for the fixed ones.
 pub fn status_of(err: &ExecError) -> execcore_status {

@@ -417,12 +417,15 @@ const_assert_eq!(core::mem::size_of::<execcore_page_fill>(), 128);
 
 /// Bytes of [`execcore_plan`] storage.
 pub const EXECCORE_PLAN_SIZE: usize = 8192;
+/// 64-bit words of [`execcore_plan`] storage (`EXECCORE_PLAN_SIZE / 8`).
+pub const EXECCORE_PLAN_WORDS: usize = 1024;
+const_assert_eq!(EXECCORE_PLAN_WORDS * 8, EXECCORE_PLAN_SIZE);
 
 /// Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned.
 #[repr(C)]
 pub struct execcore_plan {
     /// Opaque.
-    pub opaque: [u64; EXECCORE_PLAN_SIZE / 8],
+    pub opaque: [u64; EXECCORE_PLAN_WORDS],
 }
 const_assert_eq!(core::mem::size_of::<execcore_plan>(), EXECCORE_PLAN_SIZE);
 

@@ -156,7 +156,7 @@ impl Args {
 }
 
 fn new_plan() -> Box<execcore_plan> {
-    Box::new(execcore_plan { opaque: [0; EXECCORE_PLAN_SIZE / 8] })
+    Box::new(execcore_plan { opaque: [0; EXECCORE_PLAN_WORDS] })
 }
 
 #[test]

@@ -1,0 +1,378 @@
+/*
+ * exec-harness: a kernel's exec path in miniature, in user space. It uses only execcore.h
+ * and libexeccore.a to load a real program (and its interpreter) into its own process,
+ * builds the initial stack, and jumps to the entry point.
+ *
+ *   exec-harness [--mode eager|mapped|lazy] [--root DIR] PROG [ARGS...]
+ *
+ * The environment is passed through; the program's output and exit status become the
+ * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
+ * Lazy mode serves page faults with userfaultfd from a pager process that asks
+ * execcore_resolve_fault what each page holds.
+ * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "execcore.h"
+
+#if defined(__x86_64__)
+#include "arch/x86_64.h"
+#else
+#error "exec-harness: no entry trampoline for this architecture yet"
+#endif
+
+#define MAX_RESERVATIONS 8
+#define PAGE 4096ULL
+
+struct harness {
+    int fd[2];              /* file handles 0 (program) and 1 (interpreter) */
+    const char *root;       /* prefix for the interpreter path, like qemu -L */
+    uint64_t res_start[MAX_RESERVATIONS], res_end[MAX_RESERVATIONS];
+    int nres;
+    int uffd;               /* userfaultfd for lazy mode, -1 otherwise */
+};
+
+static struct harness H = {{-1, -1}, "", {0}, {0}, 0, -1};
+static execcore_plan PLAN; /* static: the lazy-mode pager reads its copy after the fork */
+
+void execcore_panic(const uint8_t *msg, size_t len) {
+    fprintf(stderr, "exec-harness: execcore panic: %.*s\n", (int)len, (const char *)msg);
+    abort();
+}
+
+static int prot_of(uint32_t p) {
+    return ((p & EXECCORE_PROT_READ) ? PROT_READ : 0) | ((p & EXECCORE_PROT_WRITE) ? PROT_WRITE : 0) |
+           ((p & EXECCORE_PROT_EXEC) ? PROT_EXEC : 0);
+}
+
+static int reserved(uint64_t start, uint64_t len) {
+    for (int i = 0; i < H.nres; i++)
+        if (start >= H.res_start[i] && start + len <= H.res_end[i]) return 1;
+    return 0;
+}
+
+static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, size_t len, size_t *out) {
+    struct harness *h = ctx;
+    if (file > 1 || h->fd[file] < 0) return EBADF;
+    ssize_t n;
+    do n = pread(h->fd[file], buf, len, (off_t)offset); while (n < 0 && errno == EINTR);
+    if (n < 0) return errno;
+    *out = (size_t)n;
+    return 0;
+}
+
+static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
+                               execcore_file_id *out_id) {
+    struct harness *h = ctx;
+    char full[8192];
+    if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
+        return ENAMETOOLONG;
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        out_id->device = st.st_dev;
+        out_id->inode = st.st_ino;
+        out_id->generation = (uint64_t)st.st_ctim.tv_sec;
+    }
+    if (h->fd[1] >= 0) close(h->fd[1]);
+    h->fd[1] = fd;
+    *out_file = 1;
+    return 0;
+}
+
+static int cb_random(void *ctx, uint8_t *buf, size_t len) {
+    (void)ctx;
+    while (len > 0) {
+        ssize_t n = getrandom(buf, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int cb_reserve(void *ctx, uint64_t start, uint64_t len) {
+    struct harness *h = ctx;
+    if (h->nres == MAX_RESERVATIONS) return ENOMEM;
+    void *p = mmap((void *)start, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+                   -1, 0);
+    if (p == MAP_FAILED) return errno;
+    if ((uint64_t)p != start) { /* some kernels treat the flag as a hint */
+        munmap(p, len);
+        return EEXIST;
+    }
+    h->res_start[h->nres] = start;
+    h->res_end[h->nres] = start + len;
+    h->nres++;
+    return 0;
+}
+
+/* Inside a reservation MAP_FIXED replaces it; elsewhere (the stack) never clobber. */
+static int fixed_flags(uint64_t start, uint64_t len) {
+    return reserved(start, len) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+}
+
+static int cb_map_anonymous(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
+    (void)ctx;
+    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
+    if (p == MAP_FAILED) return errno;
+    return (uint64_t)p == start ? 0 : EEXIST;
+}
+
+static int cb_map_file(void *ctx, uint64_t start, uint64_t len, uint64_t file, uint64_t offset, uint32_t prot) {
+    struct harness *h = ctx;
+    if (file > 1) return EBADF;
+    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | fixed_flags(start, len), h->fd[file], (off_t)offset);
+    if (p == MAP_FAILED) return errno;
+    return (uint64_t)p == start ? 0 : EEXIST;
+}
+
+static int cb_map_lazy(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
+    struct harness *h = ctx;
+    if (h->uffd < 0) return ENOSYS;
+    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
+    if (p == MAP_FAILED) return errno;
+    struct uffdio_register reg = {.range = {.start = start, .len = len}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+    if (ioctl(h->uffd, UFFDIO_REGISTER, &reg) < 0) return errno;
+    return 0;
+}
+
+static int cb_write(void *ctx, uint64_t addr, const uint8_t *src, size_t len) {
+    (void)ctx;
+    memcpy((void *)addr, src, len);
+    return 0;
+}
+
+static int cb_read_into(void *ctx, uint64_t file, uint64_t offset, uint64_t addr, uint64_t len) {
+    struct harness *h = ctx;
+    if (file > 1) return EBADF;
+    while (len > 0) { /* straight from the file into the destination, large reads */
+        ssize_t n = pread(h->fd[file], (void *)addr, len, (off_t)offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return EIO;
+        addr += (uint64_t)n;
+        offset += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+static int cb_protect(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
+    (void)ctx;
+    return mprotect((void *)start, len, prot_of(prot)) < 0 ? errno : 0;
+}
+
+static int cb_unmap(void *ctx, uint64_t start, uint64_t len) {
+    (void)ctx;
+    return munmap((void *)start, len) < 0 ? errno : 0;
+}
+
+static int cb_sync_icache(void *ctx, uint64_t start, uint64_t len) {
+    (void)ctx;
+    __builtin___clear_cache((char *)start, (char *)(start + len));
+    return 0;
+}
+
+static void fail(const char *prog, execcore_status st, const execcore_error *err) {
+    int e = err && err->errno_value ? err->errno_value : execcore_status_errno(st);
+    const char *name = strerrorname_np(e);
+    fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, execcore_status_str(st), name ? name : "?");
+    exit(127);
+}
+
+/* The lazy-mode pager: fills each missing page with what the plan says it holds. */
+static void *pager(void *arg) {
+    (void)arg;
+    static uint8_t page[PAGE] __attribute__((aligned(4096)));
+    for (;;) {
+        struct pollfd pfd = {.fd = H.uffd, .events = POLLIN};
+        if (poll(&pfd, 1, -1) < 0) continue;
+        struct uffd_msg msg;
+        if (read(H.uffd, &msg, sizeof msg) != sizeof msg) continue;
+        if (msg.event != UFFD_EVENT_PAGEFAULT) continue;
+        execcore_page_fill fill;
+        if (execcore_resolve_fault(&PLAN, msg.arg.pagefault.address, &fill) != EXECCORE_OK) {
+            fprintf(stderr, "exec-harness: fault at %#llx outside the image\n", (unsigned long long)msg.arg.pagefault.address);
+            _exit(127);
+        }
+        if (fill.npieces == 0) {
+            struct uffdio_zeropage z = {.range = {.start = fill.page, .len = PAGE}};
+            ioctl(H.uffd, UFFDIO_ZEROPAGE, &z);
+            continue;
+        }
+        memset(page, 0, sizeof page);
+        for (uint32_t i = 0; i < fill.npieces; i++) {
+            uint64_t done = 0;
+            while (done < fill.len[i]) {
+                ssize_t n = pread(H.fd[fill.image], page + fill.page_offset[i] + done, fill.len[i] - done,
+                                  (off_t)(fill.file_offset[i] + done));
+                if (n <= 0) _exit(127);
+                done += (uint64_t)n;
+            }
+        }
+        struct uffdio_copy c = {.dst = fill.page, .src = (uint64_t)page, .len = PAGE};
+        ioctl(H.uffd, UFFDIO_COPY, &c);
+    }
+    return NULL;
+}
+
+/* glibc registered rseq for this thread; the program's libc must be able to register its own. */
+extern __attribute__((weak)) const ptrdiff_t __rseq_offset;
+extern __attribute__((weak)) const unsigned int __rseq_size;
+static void unregister_rseq(void) {
+    if (&__rseq_size == NULL || __rseq_size == 0) return;
+    void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+    if (syscall(SYS_rseq, area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053) != 0)
+        syscall(SYS_rseq, area, __rseq_size, 1, 0x53053053);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] PROG [ARGS...]\n");
+    exit(2);
+}
+
+extern char **environ;
+
+int main(int argc, char **argv) {
+    uint32_t mode = EXECCORE_LOAD_EAGER;
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (strcmp(m, "eager") == 0) mode = EXECCORE_LOAD_EAGER;
+            else if (strcmp(m, "mapped") == 0) mode = EXECCORE_LOAD_MAPPED;
+            else if (strcmp(m, "lazy") == 0) mode = EXECCORE_LOAD_LAZY;
+            else usage();
+        } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+            H.root = argv[++i];
+        } else {
+            usage();
+        }
+    }
+    if (i >= argc) usage();
+    if (execcore_abi_version() != EXECCORE_ABI_VERSION) {
+        fprintf(stderr, "exec-harness: header ABI %u, library ABI %u\n", EXECCORE_ABI_VERSION, execcore_abi_version());
+        return 127;
+    }
+    const char *prog = argv[i];
+    H.fd[0] = open(prog, O_RDONLY | O_CLOEXEC);
+    if (H.fd[0] < 0) {
+        fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(errno), strerrorname_np(errno));
+        return 127;
+    }
+    if (mode == EXECCORE_LOAD_LAZY) {
+        H.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+        struct uffdio_api api = {.api = UFFD_API};
+        if (H.uffd < 0 || ioctl(H.uffd, UFFDIO_API, &api) < 0) {
+            fprintf(stderr, "exec-harness: lazy mode needs userfaultfd: %s\n", strerror(errno));
+            return 127;
+        }
+    }
+
+    size_t envc = 0;
+    while (environ[envc]) envc++;
+    execcore_cpu cpu = {0};
+    cpu.arch = HARNESS_ARCH;
+    cpu.page_size = PAGE;
+    cpu.hwcap = getauxval(AT_HWCAP);
+    cpu.hwcap2 = getauxval(AT_HWCAP2);
+    cpu.minsigstksz = getauxval(51 /* AT_MINSIGSTKSZ */);
+    execcore_exec_params params = {0};
+    params.argv = (const uint8_t *const *)&argv[i];
+    params.argc = (size_t)(argc - i);
+    params.envp = (const uint8_t *const *)environ;
+    params.envc = envc;
+    params.execfn = (const uint8_t *)prog;
+    params.execfn_len = strlen(prog);
+    params.file = 0;
+    params.stack_rlimit = 8 << 20;
+    params.flags = EXECCORE_EXEC_RANDOMIZE;
+    params.uid = getuid();
+    params.euid = geteuid();
+    params.gid = getgid();
+    params.egid = getegid();
+    params.sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
+    params.rseq_feature_size = getauxval(27);
+    params.rseq_align = getauxval(28);
+    params.window_start = 0x10000;
+    params.window_end = HARNESS_WINDOW_END;
+
+    execcore_ops ops = {0};
+    ops.ctx = &H;
+    ops.read_at = cb_read_at;
+    ops.open_interpreter = cb_open_interpreter;
+    ops.random = cb_random;
+    ops.reserve = cb_reserve;
+    ops.map_anonymous = cb_map_anonymous;
+    ops.map_file = cb_map_file;
+    ops.map_lazy = cb_map_lazy;
+    ops.write = cb_write;
+    ops.read_into = cb_read_into;
+    ops.protect = cb_protect;
+    ops.unmap = cb_unmap;
+    ops.sync_icache = cb_sync_icache;
+
+    execcore_error err = {0};
+    execcore_status st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
+    if (st != EXECCORE_OK) fail(prog, st, &err);
+    /* Point of no return (for a kernel: the old image would be dropped here). */
+    execcore_load_report report;
+    st = execcore_load(&PLAN, &ops, mode, &report, &err);
+    if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (mode == EXECCORE_LOAD_LAZY) {
+        /* The pager is a child process, not a thread: a thread would keep the process
+         * alive after the program's thread exits (freestanding programs call exit, not
+         * exit_group), and programs expect to start single-threaded. A userfaultfd can be
+         * served from another process; the pager dies with the program (PDEATHSIG). */
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid < 0) fail(prog, EXECCORE_ERR_ADDRESS_SPACE_FAILED, NULL);
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(0);
+            close(0);
+            close(1);
+            pager(NULL);
+            _exit(0);
+        }
+    }
+    execcore_entry_state entry;
+    st = execcore_build_stack(&PLAN, &params, &ops, &entry, &err);
+    if (st != EXECCORE_OK) fail(prog, st, &err);
+
+    /* Leave the process as execve would: default signals, empty mask, flushed stdio,
+     * no harness descriptors (the pager keeps its own), no rseq registration. */
+    fflush(NULL);
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (mode != EXECCORE_LOAD_LAZY) {
+        close(H.fd[0]);
+        if (H.fd[1] >= 0) close(H.fd[1]);
+    }
+    unregister_rseq();
+    harness_enter(entry.pc, entry.sp);
+}

@@ -1,0 +1,154 @@
+//! Builds examples/c (libexeccore.a + exec-harness) and runs real programs through it in
+//! each load mode, requiring stdout, stderr and exit status equal to a direct run.
+//!
+//! Comparable output: programs that print addresses or their own maps (the corpus `probe`
+//! programs) are compared on exit status and on the lines that contain no hexadecimal
+//! address and no path of the executable (`/proc/self/exe` names the harness when loaded
+//! in-process; addresses differ because the harness plans within its own window).
+#![cfg(all(target_arch = "x86_64", target_os = "linux"))]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn harness() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let out =
+                Command::new("make").arg("-C").arg(repo().join("examples/c")).output().expect("run make");
+            assert!(out.status.success(), "make failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            repo().join("examples/c/exec-harness")
+        })
+        .clone()
+}
+
+const MODES: [&str; 3] = ["eager", "mapped", "lazy"];
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("spawn")
+}
+
+fn direct(prog: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    run(Command::new(prog).args(args).env_clear().envs(env.iter().copied()))
+}
+
+fn through(mode: &str, prog: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    run(Command::new(harness()).args(["--mode", mode, prog]).args(args).env_clear().envs(env.iter().copied()))
+}
+
+fn comparable(text: &[u8], prog: &str) -> Vec<String> {
+    let addr = |l: &str| l.contains("0x") || l.split(|c: char| !c.is_ascii_hexdigit()).any(|w| w.len() >= 8);
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter(|l| !addr(l) && !l.contains(prog) && !l.contains("exec-harness"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn same(prog: &str, args: &[&str], env: &[(&str, &str)], exact: bool) {
+    let want = direct(prog, args, env);
+    for mode in MODES {
+        let got = through(mode, prog, args, env);
+        let what = format!("{prog} {args:?} ({mode})");
+        assert_eq!(
+            got.status.code(),
+            want.status.code(),
+            "{what}: exit status; stderr {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        if exact {
+            assert_eq!(
+                String::from_utf8_lossy(&got.stdout),
+                String::from_utf8_lossy(&want.stdout),
+                "{what}: stdout"
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&got.stderr),
+                String::from_utf8_lossy(&want.stderr),
+                "{what}: stderr"
+            );
+        } else {
+            assert_eq!(comparable(&got.stdout, prog), comparable(&want.stdout, prog), "{what}: stdout");
+            assert_eq!(comparable(&got.stderr, prog), comparable(&want.stderr, prog), "{what}: stderr");
+        }
+    }
+}
+
+const ENV: [(&str, &str); 3] = [("PATH", "/usr/bin:/bin"), ("HOME", "/root"), ("LC_ALL", "C")];
+
+#[test]
+fn project_fixtures() {
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(repo().join("testdata/bin"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("x86_64-"))
+        .collect();
+    fixtures.sort();
+    let names: Vec<_> =
+        fixtures.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
+    for want in ["x86_64-static", "x86_64-static-pie", "x86_64-dyn-pie", "x86_64-dyn-exec"] {
+        assert!(names.iter().any(|n| n == want), "fixture {want} missing");
+    }
+    for f in &fixtures {
+        same(f.to_str().unwrap(), &[], &ENV, true);
+    }
+}
+
+#[test]
+fn host_programs() {
+    same("/bin/echo", &["hello"], &ENV, true);
+    same("/bin/ls", &["/"], &ENV, true);
+    same("/usr/bin/env", &[], &[("A", "1"), ("B", "two words"), ("EMPTY", "")], true);
+    same("/bin/sh", &["-c", "exit 3"], &ENV, true);
+    same("/bin/sh", &["-c", "echo out; echo err >&2; exit 7"], &ENV, true);
+    same("/usr/bin/python3", &["-c", "print(2+2)"], &ENV, true);
+}
+
+#[test]
+fn corpus_programs() {
+    let dir = repo().join("../shared/corpus/bin");
+    let mut n = 0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for f in files {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        if bytes.len() < 64 || bytes[..4] != *b"\x7fELF" || bytes[18] != 62 {
+            continue;
+        }
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        // The exec-latency programs re-exec /proc/self/exe, which names the harness when a
+        // program is loaded in-process (the documented limit), and print timings: they
+        // measure the kernel, not a loader. Everything else runs.
+        if name.starts_with("execchain") || name.starts_with("execbench") {
+            continue;
+        }
+        same(f.to_str().unwrap(), &["a1", "b2"], &ENV, !name.starts_with("probe"));
+        n += 1;
+    }
+    assert!(n >= 7, "only {n} x86_64 corpus programs");
+}
+
+#[test]
+fn rejected_files_exit_127_with_a_message() {
+    let dir = std::env::temp_dir().join(format!("harness-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = dir.join("text");
+    std::fs::write(&text, "#!/bin/sh\necho hi\n").unwrap();
+    let cut = dir.join("cut");
+    std::fs::write(&cut, &std::fs::read("/bin/ls").unwrap()[..100]).unwrap();
+    for (f, errno) in [(&text, "ENOEXEC"), (&cut, "ENOEXEC")] {
+        let out = run(Command::new(harness()).arg(f));
+        assert_eq!(out.status.code(), Some(127));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!("exec-harness: {}: ", f.display()))
+                && err.trim_end().ends_with(&format!("({errno})")),
+            "{err}"
+        );
+    }
+}
