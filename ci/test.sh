@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s\n' "$*"; }
 
 step "setup"
+# Debian packages the tests need (the C harness links statically against glibc).
+export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3"
 source ci/setup.sh
 
 step "format"
