@@ -63,6 +63,10 @@ impl ExecHost for FsHost {
     fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
         match self.seed.as_mut() {
             Some(state) => {
+                if *state == 0 {
+                    // Zero is xorshift's fixed point: use the golden-ratio constant instead.
+                    *state = 0x9e37_79b9_7f4a_7c15;
+                }
                 for b in buf.iter_mut() {
                     // xorshift64*: deterministic, good enough for reproducible layouts.
                     *state ^= *state >> 12;

@@ -46,7 +46,8 @@ impl<const N: usize> StringList for [&[u8]; N] {
 pub enum StackLimit {
     /// A finite limit in bytes.
     Bytes(u64),
-    /// `RLIM_INFINITY`: selects Linux's legacy bottom-up mmap layout.
+    /// `RLIM_INFINITY`: the legacy bottom-up mmap layout where the policy says Linux uses it
+    /// (arm64, MIPS); x86_64 stays top-down with the largest gap.
     Unlimited,
 }
 
