@@ -15,6 +15,7 @@ use crate::stack::{plan_stack, StackInputs};
 use elf_stream::{ElfFile, ElfType, Limits, ReadAt, PATH_MAX};
 
 /// The result of [`prepare`]: the plan, and the interpreter's source for `load`.
+#[derive(Debug)]
 pub struct Prepared<I, S> {
     /// The plan.
     pub plan: ExecPlan<I>,
