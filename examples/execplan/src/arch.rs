@@ -56,7 +56,7 @@ impl Arch {
 
     /// Whether this build has the architecture's policy (an arm in [`Arch::plan`]).
     pub const fn has_policy(self) -> bool {
-        matches!(self, Arch::X86_64)
+        matches!(self, Arch::X86_64 | Arch::Aarch64)
     }
 
     /// Plans `job` with this architecture's policy.
@@ -75,8 +75,21 @@ impl Arch {
                     })
                 })
             }
-            // When a policy lands: `run(&arch_aarch64::Aarch64::new(..), job, |i| json!({..}))`.
-            Arch::Aarch64 | Arch::Mips => Err(unsupported(self.name(), &job.header)),
+            Arch::Aarch64 => {
+                job.require_page_size(&[4096, 16384, 65536], self)?;
+                job.require_va_bits(52, self)?;
+                let page = exec_core::PageSize::new(job.opts.page_size).unwrap_or(exec_core::PageSize::K4);
+                let cpu = arch_aarch64::Cpu { page_size: page, ..arch_aarch64::Cpu::default() };
+                run(&arch_aarch64::Aarch64::new(cpu), job, |i: &arch_aarch64::Info| {
+                    json!({
+                        "main_feature_1_and": i.main_features,
+                        "interp_feature_1_and": i.interp_features,
+                        "bti": i.bti_on.map(exec_core::Role::name),
+                    })
+                })
+            }
+            // When the MIPS policy lands: `run(&arch_mips::Mips::new(..), job, |i| json!({..}))`.
+            Arch::Mips => Err(unsupported(self.name(), &job.header)),
         }
     }
 }

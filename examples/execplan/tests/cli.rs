@@ -214,8 +214,9 @@ fn every_output_matches_the_schema() {
     let mut x86 = 0;
     let mut other = 0;
     for f in sorted_files(&corpus()).iter().chain(&testdata()) {
-        let plain = json(&[f]);
-        let mut v = json(&["--stats".as_ref(), f.as_os_str()]);
+        let root = sysroot(f);
+        let plain = json(&["--root".as_ref(), root.as_os_str(), f.as_os_str()]);
+        let mut v = json(&["--stats".as_ref(), "--root".as_ref(), root.as_os_str(), f.as_os_str()]);
         if let Some(obj) = v.as_object_mut().filter(|o| o.contains_key("stats")) {
             let mut without = obj.clone();
             without.remove("stats");
@@ -232,8 +233,13 @@ fn every_output_matches_the_schema() {
                 check_plan(&v, LINUX_X86_64_END);
                 x86 += 1;
             }
-            Some(EM_AARCH64 | EM_MIPS) => {
-                // No aarch64/MIPS policy in this build yet.
+            Some(EM_AARCH64) => {
+                assert!(v.get("error").is_none(), "{}: {v}", f.display());
+                assert_eq!(v["abi"], "aarch64");
+                other += 1;
+            }
+            Some(EM_MIPS) => {
+                // No MIPS policy in this build yet.
                 assert_eq!(v["error"]["kind"], "unsupported_arch", "{}: {v}", f.display());
                 assert_eq!(u(&v["error"]["errno"]), ENOEXEC);
                 other += 1;
@@ -267,15 +273,19 @@ fn every_output_matches_the_schema() {
     assert_eq!(machine(&aarch64), Some(EM_AARCH64));
     let a64 = aarch64.to_str().unwrap().to_string();
     let mips = corpus().join("hello-mips-n64-le-dyn").to_str().unwrap().to_string();
+    // aarch64 has a policy: its files plan (interpreter under the glibc sysroot) and an
+    // x86_64 file forced through it is the aarch64 policy's wrong_machine.
     for args in [
-        vec![a64.as_str()],
-        vec!["--arch", "auto", &a64],
-        vec!["--arch", "aarch64", &a64],
-        vec!["--arch", "aarch64", "/bin/ls"],
-        vec!["--arch", "mips", "/bin/ls"],
-        vec!["--arch", "mips", &mips],
-        vec![&mips],
+        vec!["--root", "/usr/aarch64-linux-gnu", &a64],
+        vec!["--arch", "aarch64", "--root", "/usr/aarch64-linux-gnu", &a64],
     ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_execplan")).arg("--json").args(&args).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["abi"], "aarch64", "{args:?}: {v}");
+        assert_eq!(u(&v["image"]["bias"]), 0xaaaa_aaaa_0000);
+    }
+    assert_eq!(err(&["--arch", "aarch64", "/bin/ls"])["kind"], "wrong_machine");
+    for args in [vec!["--arch", "mips", "/bin/ls"], vec!["--arch", "mips", &mips], vec![&mips]] {
         let e = err(&args);
         assert_eq!(e["kind"], "unsupported_arch", "{args:?}");
         assert_eq!(u(&e["errno"]), ENOEXEC);
@@ -441,7 +451,14 @@ fn legacy_layout_where_the_arch_uses_it() {
         if !matches!(machine(&f), Some(EM_AARCH64 | EM_MIPS)) {
             continue;
         }
-        let v = json(&["--stack-rlimit".as_ref(), "unlimited".as_ref(), f.as_os_str()]);
+        let root = sysroot(&f);
+        let v = json(&[
+            "--stack-rlimit".as_ref(),
+            "unlimited".as_ref(),
+            "--root".as_ref(),
+            root.as_os_str(),
+            f.as_os_str(),
+        ]);
         if let Some(e) = v.get("error") {
             assert_eq!(e["kind"], "unsupported_arch", "{}: {v}", f.display());
             continue;
@@ -688,4 +705,24 @@ fn prepare_warnings_are_reported() {
     assert!(ok(&["/bin/ls"])["warnings"].as_array().unwrap().is_empty());
     let text = String::from_utf8(execplan(&[&f]).stdout).unwrap();
     assert!(text.contains("warning     PT_PHDR disagrees"), "{text}");
+}
+
+/// The interpreter root of a corpus or fixture file, from its MANIFEST.tsv ("/" when none).
+fn sysroot(f: &std::path::Path) -> std::path::PathBuf {
+    let name = f.file_name().unwrap().to_str().unwrap();
+    let dir = f.parent().unwrap();
+    let (manifest, column) = if dir.ends_with("testdata/bin") {
+        (dir.join("../MANIFEST.tsv"), 8)
+    } else {
+        (dir.join("MANIFEST.tsv"), 2)
+    };
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    let root = text
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.first() == Some(&name))
+        .and_then(|f| f.get(column).map(|s| s.to_string()))
+        .filter(|r| r != "-")
+        .unwrap_or_else(|| "/".into());
+    root.into()
 }
