@@ -412,3 +412,38 @@ fn loads_and_resolves_faults_through_the_c_entry_points() {
     assert_eq!(k.memory[&layout.entry], want);
     assert_eq!(unsafe { execcore_resolve_fault(&*plan, 0x1000, &mut fill) }, EXECCORE_ERR_NOT_MAPPED);
 }
+
+#[test]
+fn plans_an_aarch64_program_with_bti() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin/aarch64-bti");
+    let mut k = Kernel { files: vec![std::fs::read(&path).unwrap()], root: "/".into(), ..Default::default() };
+    let ops = ops(&mut k);
+    let args = Args::new(&["bti"], "/bti");
+    let params = args.params();
+    let cpu = execcore_cpu { arch: EXECCORE_ARCH_AARCH64, flags: EXECCORE_CPU_BTI, ..Default::default() };
+    let mut plan = new_plan();
+    assert_eq!(
+        unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, std::ptr::null_mut()) },
+        EXECCORE_OK
+    );
+    let (mut nmap, mut naux) = (0usize, 0usize);
+    unsafe { execcore_plan_counts(&*plan, &mut nmap, &mut naux) };
+    let mut maps = vec![execcore_mapping::default(); nmap];
+    let mut got = 0;
+    assert_eq!(unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap, &mut got) }, EXECCORE_OK);
+    assert!(maps
+        .iter()
+        .filter(|m| m.prot & EXECCORE_PROT_EXEC != 0)
+        .all(|m| m.prot & EXECCORE_PROT_BTI != 0));
+    let mut entry = execcore_entry_state::default();
+    unsafe { execcore_plan_entry(&*plan, &mut entry) };
+    assert_eq!(entry.arch_flags & 1, 1, "BTI requested by the program");
+    // Without kernel BTI support: no PROT_BTI.
+    let cpu = execcore_cpu { arch: EXECCORE_ARCH_AARCH64, ..Default::default() };
+    assert_eq!(
+        unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, std::ptr::null_mut()) },
+        EXECCORE_OK
+    );
+    unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap, &mut got) };
+    assert!(maps.iter().all(|m| m.prot & EXECCORE_PROT_BTI == 0));
+}
