@@ -174,11 +174,25 @@ pub fn mmap_bias(
     honour_align: bool,
     taken: &[AddrRange],
 ) -> Result<u64, ExecError> {
+    mmap_bias_coloured(alloc, layout, image, honour_align, 0, taken)
+}
+
+/// [`mmap_bias`] with the mapping also aligned to `colour` (MIPS cache colouring of file
+/// mappings, [`ArchPolicy::mmap_colour`](crate::policy::ArchPolicy::mmap_colour); 0 for none).
+pub fn mmap_bias_coloured(
+    alloc: &mut MmapAllocator,
+    layout: &Layout,
+    image: &Image,
+    honour_align: bool,
+    colour: u64,
+    taken: &[AddrRange],
+) -> Result<u64, ExecError> {
     let page = image.page;
     let align = match (honour_align, layout.static_pie_align) {
         (true, StaticPieAlign::HonouredSince6_10) => image.max_align,
         _ => page.get(),
     };
+    let align = if colour.is_power_of_two() { align.max(colour) } else { align };
     let at = alloc.allocate(image.total_size(), align, taken)?;
     // Linux maps the first PT_LOAD (table order) at the returned address.
     Ok(at.0.wrapping_sub(page.down(image.first_vaddr.0)))

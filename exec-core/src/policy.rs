@@ -174,6 +174,18 @@ pub trait ArchPolicy {
         Ok(())
     }
 
+    /// Warnings about this exec worth a kernel log line (a MIPS R8000 prefetch hazard...).
+    /// `prepare` logs each through [`ExecHost::log`](crate::host::ExecHost::log) after
+    /// [`ArchPolicy::finish`], also when `finish` rejected the file.
+    fn warnings(&self, _info: &Self::Info, _emit: &mut dyn FnMut(&'static str)) {}
+
+    /// Alignment beyond the page of the file mappings the kernel places itself (the
+    /// interpreter, a static-pie): MIPS CPUs whose data cache aliases colour them to
+    /// `shm_align_mask + 1`. 0 (the default) adds nothing.
+    fn mmap_colour(&self) -> u64 {
+        0
+    }
+
     /// Protection and marks of a mapping of `role` (`arch_elf_adjust_prot`: BTI, errata).
     fn adjust_mapping(
         &self,

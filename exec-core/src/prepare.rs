@@ -76,7 +76,9 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     if let Some((f, _)) = &interp_file {
         policy.inspect(f, Role::Interpreter, &mut info)?;
     }
-    policy.finish(abi, has_interp, &mut info)?;
+    let finished = policy.finish(abi, has_interp, &mut info);
+    policy.warnings(&info, &mut |message| host.log(LogLevel::Warning, message));
+    finished?;
 
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
     let mut main_img = Image::scan(&main_file, Role::Main, page, adjust(Role::Main))?;
@@ -123,16 +125,17 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let mut alloc = MmapAllocator::new(mmap_base, min_addr, stack_floor, top_down, page);
 
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
+    let colour = policy.mmap_colour();
     main_img.bias = match header.elf_type {
         ElfType::DYN if has_interp => layout::pie_bias(&lay, &main_img, &rnd),
-        ElfType::DYN => layout::mmap_bias(&mut alloc, &lay, &main_img, true, &[])?,
+        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, &main_img, true, colour, &[])?,
         _ => 0,
     };
     main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
     let main_span = main_img.span();
     if let Some(img) = interp_img.as_mut() {
         img.bias = match img.header.elf_type {
-            ElfType::DYN => layout::mmap_bias(&mut alloc, &lay, img, false, &[main_span])?,
+            ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, img, false, colour, &[main_span])?,
             _ => 0,
         };
         img.check_placement(img.bias, min_addr, lay.task_size)?;
