@@ -351,3 +351,145 @@ pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
     }
     blocks.into_iter().map(|(k, b)| (k, parse_block(&b))).collect()
 }
+
+// ---------------------------------------------------------------------------------------
+// Editing ELF bytes for rule tests.
+
+pub struct Elf {
+    pub bytes: Vec<u8>,
+    pub big: bool,
+    pub class64: bool,
+}
+
+impl Elf {
+    pub fn read(path: &Path) -> Elf {
+        let bytes = std::fs::read(path).unwrap();
+        let (big, class64) = (bytes[5] == 2, bytes[4] == 2);
+        Elf { bytes, big, class64 }
+    }
+
+    pub fn corpus(name: &str) -> Elf {
+        Elf::read(&corpus_bin().join(name))
+    }
+
+    pub fn put32(&mut self, at: usize, v: u32) {
+        let b = if self.big { v.to_be_bytes() } else { v.to_le_bytes() };
+        self.bytes[at..at + 4].copy_from_slice(&b);
+    }
+
+    pub fn get32(&self, at: usize) -> u32 {
+        let b: [u8; 4] = self.bytes[at..at + 4].try_into().unwrap();
+        if self.big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    }
+
+    pub fn flags(&self) -> u32 {
+        self.get32(if self.class64 { 0x30 } else { 0x24 })
+    }
+
+    pub fn set_flags(&mut self, f: u32) {
+        let at = if self.class64 { 0x30 } else { 0x24 };
+        self.put32(at, f);
+    }
+
+    /// (index, header) of every program header.
+    pub fn phdrs(&self) -> Vec<elf_stream::ProgramHeader> {
+        let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&self.bytes[..]).unwrap();
+        elf.program_headers().map(Result::unwrap).collect()
+    }
+
+    fn ph_base(&self, index: u32) -> usize {
+        let off = if self.class64 {
+            let b: [u8; 8] = self.bytes[0x20..0x28].try_into().unwrap();
+            (if self.big { u64::from_be_bytes(b) } else { u64::from_le_bytes(b) }) as usize
+        } else {
+            self.get32(0x1c) as usize
+        };
+        off + index as usize * if self.class64 { 56 } else { 32 }
+    }
+
+    /// Sets `p_filesz` of program header `index` (values below 4 GiB).
+    pub fn set_filesz(&mut self, index: u32, v: u32) {
+        let base = self.ph_base(index);
+        if self.class64 {
+            let b = if self.big { u64::from(v).to_be_bytes() } else { u64::from(v).to_le_bytes() };
+            self.bytes[base + 32..base + 40].copy_from_slice(&b);
+        } else {
+            self.put32(base + 16, v);
+        }
+    }
+
+    /// Sets `p_type` of program header `index`.
+    pub fn set_type(&mut self, index: u32, t: u32) {
+        let base = self.ph_base(index);
+        self.put32(base, t);
+    }
+
+    pub fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader> {
+        self.phdrs().into_iter().find(|p| p.kind == kind)
+    }
+
+    /// File offsets of the option records of the PT_MIPS_OPTIONS segment: (offset, kind, size).
+    pub fn option_records(&self) -> Vec<(usize, u8, u8)> {
+        let ph = self.find(elf_stream::ProgramType::MIPS_OPTIONS).expect("PT_MIPS_OPTIONS");
+        let (mut at, end) = (ph.offset.0 as usize, (ph.offset.0 + ph.filesz) as usize);
+        let mut v = Vec::new();
+        while at + 8 <= end {
+            let (kind, size) = (self.bytes[at], self.bytes[at + 1]);
+            v.push((at, kind, size));
+            if size == 0 {
+                break;
+            }
+            at += size as usize;
+        }
+        v
+    }
+
+    /// Sets the info word of the first record of `kind`.
+    pub fn set_option_info(&mut self, kind: u8, info: u32) {
+        let (at, _, _) = *self.option_records().iter().find(|r| r.1 == kind).expect("record");
+        self.put32(at + 4, info);
+    }
+
+    pub fn option_info(&self, kind: u8) -> Option<u32> {
+        self.option_records().iter().find(|r| r.1 == kind).map(|r| self.get32(r.0 + 4))
+    }
+
+    /// Writes the bytes to a fresh temporary file.
+    pub fn to_temp(&self, name: &str) -> PathBuf {
+        let dir = temp_dir(name);
+        let path = dir.join(name);
+        std::fs::write(&path, &self.bytes).unwrap();
+        path
+    }
+}
+
+/// A fresh directory under the target's temporary space.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("arch-mips-test-{}-{n}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Plans raw bytes with interpreters under `root`; returns the result and the log.
+pub fn plan_bytes(
+    policy: &Mips,
+    bytes: &[u8],
+    root: &Path,
+    configure: impl FnOnce(&mut ExecParams<'_>, &mut FsHost),
+) -> (Result<ExecPlan<Info>, ExecError>, FsHost) {
+    let argv: [&[u8]; 1] = [b"/t/prog"];
+    let mut params = ExecParams::new(b"/t/prog");
+    params.argv = &argv;
+    let mut host = FsHost::new(root);
+    host.seed = Some(3);
+    configure(&mut params, &mut host);
+    let r = exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan);
+    (r, host)
+}
