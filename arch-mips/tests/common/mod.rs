@@ -306,7 +306,13 @@ pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
         hash_inputs.push(oracle_interp(p).unwrap_or_else(|| p.path.clone()));
     }
     let hashes = sha256_of(&hash_inputs);
-    let tools = format!("{}{}", &hashes[0][..16], &hashes[1][..16]);
+    // The kernel the script downloaded (absent before the first boot: that run's results
+    // are then keyed without it, and booted once more next time).
+    let kcache = std::env::var_os("SYSORACLE_CACHE")
+        .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from);
+    let kernel = std::fs::read_to_string(kcache.join("mips64el/kernel.name")).unwrap_or_default();
+    let tools =
+        format!("{}{}-{}", &hashes[0][..16], &hashes[1][..16], kernel.trim().trim_start_matches("vmlinuz-"));
     let key = |i: usize| {
         format!("{}-{}-{}-{}", progs[i].name, &hashes[2 + 2 * i][..24], &hashes[3 + 2 * i][..16], tools)
     };
