@@ -9,7 +9,7 @@ pub enum AuxvStyle {
     /// Linux's full vector and order (plus `AT_PFETCHFD` last when needed).
     Linux,
     /// IRIX: for dynamic programs only AT_PHDR, AT_PHENT, AT_PHNUM, AT_ENTRY,
-    /// [AT_PFETCHFD], AT_BASE rounded down to 64 KiB, AT_PAGESZ; static programs none.
+    /// (AT_PFETCHFD), AT_BASE rounded down to 64 KiB, AT_PAGESZ; static programs none.
     Irix,
 }
 
