@@ -1,113 +1,117 @@
-//! Every aarch64 program of the fixtures and the shared corpus plans in Linux-compatible
-//! mode; PIE bias, BTI and the rejections follow Linux's arm64 rules. (The layout against
-//! the real arm64 kernel, through sysoracle, is the next step of issue 5.)
+//! Every AArch64 program of the fixtures (`testdata/bin`) and of the shared corpus (found
+//! by e_machine, with its manifest's sysroot for the interpreter) plans in Linux-compatible
+//! mode under 4, 16 and 64 KiB pages; PIE bias, brk, entry state and BTI follow Linux's
+//! arm64 rules. (The layout against the real kernel is `tests/oracle.rs`.)
+
+mod common;
 
 use arch_aarch64::{Aarch64, Cpu};
-use exec_core::fs_host::FsHost;
+use elf_stream::ElfType;
 use exec_core::*;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// (file, sysroot for its interpreter) for every aarch64 program.
-fn programs() -> Vec<(PathBuf, PathBuf)> {
-    let mut v = Vec::new();
-    let manifest = std::fs::read_to_string(repo().join("../shared/corpus/bin/MANIFEST.tsv")).unwrap();
-    for line in manifest.lines().skip(1) {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f[1] == "qemu-aarch64-static" {
-            let root = if f[2] == "-" { "/" } else { f[2] };
-            v.push((repo().join("../shared/corpus/bin").join(f[0]), PathBuf::from(root)));
-        }
-    }
-    let fixtures = std::fs::read_to_string(repo().join("testdata/MANIFEST.tsv")).unwrap();
-    for line in fixtures.lines().skip(1) {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f[1] == "aarch64" {
-            let root = if f[8] == "-" { "/" } else { f[8] };
-            v.push((repo().join("testdata/bin").join(f[0]), PathBuf::from(root)));
-        }
-    }
-    v
-}
-
-fn plan(path: &Path, root: &Path, cpu: Cpu) -> Result<ExecPlan<arch_aarch64::Info>, ExecError> {
-    let file = std::fs::File::open(path).unwrap();
-    let execfn = path.to_str().unwrap().as_bytes();
-    let argv: [&[u8]; 1] = [execfn];
-    let mut params = ExecParams::new(execfn);
-    params.argv = &argv;
-    let mut host = FsHost::new(root);
-    prepare(&Aarch64::new(cpu), &file, &mut host, &params, None).map(|p| p.plan)
-}
 
 #[test]
 fn every_aarch64_program_plans() {
-    let progs = programs();
-    assert!(progs.len() >= 18, "{} aarch64 programs", progs.len());
-    for (path, root) in &progs {
-        let p = plan(path, root, Cpu::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(p.stack.top, UserAddr(1 << 48));
-        assert_eq!(p.stack.sp.0 % 16, 0);
-        assert_eq!(p.auxv.get(AuxType::AT_PHENT), Some(56));
-        let dyn_pie = p.main.header.elf_type == elf_stream::ElfType::DYN && p.interp.is_some();
-        if dyn_pie && p.main.max_align == 0x10000 {
-            assert_eq!(p.main.bias, 0xaaaa_aaaa_0000, "{}: PIE base for 64 KiB alignment", path.display());
-        }
-        // Same plans under 16 and 64 KiB pages for 64 KiB-aligned programs.
-        if p.main.max_align >= 0x10000 && p.interp.as_ref().is_none_or(|i| i.max_align >= 0x10000) {
-            for page in [PageSize::K16, PageSize::K64] {
-                let cpu = Cpu { page_size: page, va_bits: 47, ..Cpu::default() };
-                assert!(plan(path, root, cpu).is_ok(), "{} with {} pages", path.display(), page.get());
+    let progs = common::programs();
+    assert!(progs.len() >= 16, "{} aarch64 programs", progs.len());
+    assert!(progs.iter().any(|p| p.path.starts_with(common::fixtures_bin())), "fixtures found");
+    for p in &progs {
+        let plan = common::plan_cpu(Cpu::default(), p).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        assert_eq!(plan.stack.top, UserAddr(1 << 48), "{}", p.name);
+        assert_eq!(plan.stack.sp.0 % 16, 0, "{}", p.name);
+        assert_eq!(plan.registers.sp, plan.stack.sp);
+        assert_eq!(plan.registers.regs[0], Some((arch_aarch64::REG_X0, 0)), "{}: x0 = 0", p.name);
+        assert_eq!(plan.auxv.get(AuxType::AT_PHENT), Some(56));
+        assert_eq!(plan.auxv.get(AuxType::AT_PAGESZ), Some(4096));
+        assert_eq!(plan.interp.is_some(), p.interp.is_some(), "{}", p.name);
+        let m = &plan.main;
+        match (m.header.elf_type, plan.interp.is_some()) {
+            (ElfType::DYN, true) => {
+                let expect = 0xaaaa_aaaa_aaaa & !(m.max_align - 1);
+                assert_eq!(m.bias, expect, "{}: PIE bias", p.name);
+                if m.max_align == 0x10000 {
+                    assert_eq!(m.bias, 0xaaaa_aaaa_0000, "{}", p.name);
+                }
             }
+            (ElfType::DYN, false) => assert_eq!(plan.brk.0, 0xaaaa_aaaa_b000, "{}: static-pie brk", p.name),
+            _ => assert_eq!(m.bias, 0, "{}", p.name),
+        }
+    }
+}
+
+/// 64 KiB-aligned programs (every program of the corpus and the fixtures) load under 16
+/// and 64 KiB pages too, with the window of those configurations.
+#[test]
+fn every_program_plans_under_16k_and_64k_pages() {
+    for p in common::programs() {
+        for (page, va_bits) in
+            [(PageSize::K16, 47), (PageSize::K16, 48), (PageSize::K64, 42), (PageSize::K64, 48)]
+        {
+            let cpu = Cpu { page_size: page, va_bits, ..Cpu::default() };
+            let plan = common::plan_cpu(cpu, &p)
+                .unwrap_or_else(|e| panic!("{} with {} KiB pages: {e}", p.name, page.get() >> 10));
+            let window = 1u64 << va_bits;
+            assert_eq!(plan.stack.top.0, window);
+            assert_eq!(plan.auxv.get(AuxType::AT_PAGESZ), Some(page.get()));
+            for m in plan.mappings() {
+                assert_eq!(m.range.start.0 % page.get(), 0, "{}", p.name);
+                assert_eq!(m.range.end.0 % page.get(), 0, "{}", p.name);
+            }
+            if plan.main.header.elf_type == ElfType::DYN && plan.interp.is_some() {
+                assert_eq!(plan.main.bias, (2 * window / 3) & !0xffff, "{}", p.name);
+            }
+            assert_eq!(plan.stack.sp.0 % 16, 0);
         }
     }
 }
 
 #[test]
-fn bti_goes_where_linux_puts_it() {
-    let bti = repo().join("testdata/bin/aarch64-bti");
-    let p = plan(&bti, Path::new("/"), Cpu::default()).unwrap();
+fn bti_fixture_gets_prot_bti_where_linux_puts_it() {
+    let bti = common::program("aarch64-bti");
+    let p = common::plan_cpu(Cpu::default(), &bti).unwrap();
+    assert!(p.interp.is_none());
+    assert_eq!(p.arch.main_features, Some(3), "BTI | PAC");
+    assert_eq!((p.arch.bti(), p.arch.pac(), p.arch.gcs()), (true, true, false));
+    assert_eq!(p.arch.property_image, Some(Role::Main));
     assert_eq!(p.arch.bti_on, Some(Role::Main));
     let execs: Vec<_> = p.mappings().filter(|m| m.prot.contains(Prot::EXEC)).collect();
     assert!(!execs.is_empty() && execs.iter().all(|m| m.prot.contains(Prot::BTI)));
     assert!(p.mappings().filter(|m| !m.prot.contains(Prot::EXEC)).all(|m| !m.prot.contains(Prot::BTI)));
     // A kernel without BTI support: no PROT_BTI, the property still reported.
-    let p = plan(&bti, Path::new("/"), Cpu { bti: false, ..Cpu::default() }).unwrap();
+    let p = common::plan_cpu(Cpu { bti: false, ..Cpu::default() }, &bti).unwrap();
     assert!(p.mappings().all(|m| !m.prot.contains(Prot::BTI)));
-    assert_eq!(p.arch.main_features.map(|b| b & 1), Some(1));
-    // A dynamic program: the main image never gets PROT_BTI (ld.so applies it itself).
-    for (path, root) in programs() {
-        let p = plan(&path, &root, Cpu::default()).unwrap();
-        if p.interp.is_some() {
-            assert!(p.main.mappings().all(|m| !m.prot.contains(Prot::BTI)), "{}", path.display());
+    assert_eq!(p.arch.bti_on, None);
+    assert_eq!(p.arch.features, 3);
+}
+
+/// No program of the corpus has the property except the BTI fixture, and no host
+/// interpreter has it: no mapping of theirs gets PROT_BTI; a dynamic program's own
+/// mappings never do.
+#[test]
+fn no_prot_bti_without_the_property() {
+    for p in common::programs() {
+        let plan = common::plan_cpu(Cpu::default(), &p).unwrap();
+        if plan.interp.is_some() {
+            assert!(plan.main.mappings().all(|m| !m.prot.contains(Prot::BTI)), "{}", p.name);
+        }
+        if plan.arch.features & 1 == 0 {
+            assert!(plan.mappings().all(|m| !m.prot.contains(Prot::BTI)), "{}", p.name);
         }
     }
 }
 
 #[test]
-fn rejections() {
-    let mut bytes = std::fs::read(repo().join("testdata/bin/aarch64-static")).unwrap();
-    bytes[5] = 2; // big endian
-    let params = ExecParams::new(b"/p");
+fn plans_are_deterministic_with_aslr_off_and_randomised_with_it_on() {
+    let p = common::program("hello-aarch64-glibc-dynpie");
     let policy = Aarch64::default();
-    let err = prepare(&policy, &bytes[..], &mut FsHost::new("/"), &params, None).unwrap_err();
-    assert!(
-        matches!(err, ExecError::Arch(a) if a.kind == "aarch64_be_unsupported")
-            || err.errno() == elf_stream::Errno::ENOEXEC,
-        "{err:?}"
-    );
-    let x86 = std::fs::read(repo().join("testdata/bin/x86_64-static")).unwrap();
-    let err = prepare(&policy, &x86[..], &mut FsHost::new("/"), &params, None).unwrap_err();
-    assert!(matches!(err, ExecError::Arch(a) if a.kind == "wrong_machine"));
-    // Aligned to 4 KiB only: cannot map under 64 KiB pages.
-    let small = repo().join("testdata/bin/aarch64-static");
-    let p = plan(&small, Path::new("/"), Cpu::default()).unwrap();
-    if p.main.max_align < 0x10000 {
-        let err =
-            plan(&small, Path::new("/"), Cpu { page_size: PageSize::K64, va_bits: 42, ..Cpu::default() });
-        assert!(err.is_err());
-    }
+    let a = common::plan(&policy, &p).unwrap();
+    let b = common::plan(&policy, &p).unwrap();
+    assert_eq!((a.main.bias, a.brk, a.stack.sp), (b.main.bias, b.brk, b.stack.sp));
+    let file = std::fs::read(&p.path).unwrap();
+    let on =
+        common::plan_bytes_with(&policy, &file, &p.root, |params| params.randomize = Randomize::On).unwrap();
+    // 18 bits of pages above ELF_ET_DYN_BASE, aligned to 64 KiB.
+    assert!(on.main.bias >= 0xaaaa_aaaa_0000 && on.main.bias < 0xaaaa_aaaa_0000 + (1 << 30));
+    assert_eq!(on.main.bias % 0x10000, 0);
+    assert!(on.stack.top.0 <= 1 << 48 && on.stack.top.0 > (1 << 48) - (1 << 30));
+    assert!(on.brk.0 > on.main.brk_end().0 && on.brk.0 <= on.main.brk_end().0 + (1 << 30) + 0x2000);
 }

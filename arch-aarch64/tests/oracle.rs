@@ -1,0 +1,383 @@
+//! The real arm64 Linux kernel is the oracle (`../shared/sysoracle/sysoracle.sh aarch64`:
+//! Debian 12's 6.1 arm64 kernel under qemu-system `-M virt -cpu cortex-a57`, `norandmaps`,
+//! 4 KiB pages, 48-bit VA, 8 MiB stack rlimit). Every AArch64 program of the fixtures and
+//! of the shared corpus is run there once (one boot for all of them) and stopped at its
+//! first instruction; its plan in Linux-compatible mode, with the same argv
+//! (`/t/<name>`), environment (`ORACLE=1`) and CPU description, must equal what the kernel
+//! did: AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_ENTRY, start_brk, the stack top, the
+//! mappings of the program and of its interpreter — and beyond that the whole auxv in
+//! order, sp, pc, arg_start/env_start, the initial stack byte for byte, the stack VMA and
+//! where Linux puts the vDSO.
+//!
+//! Results are cached in /tmp/execcore-aarch64-oracle keyed by the files' and the oracle's
+//! SHA-256 and the kernel's version (a cold run boots the kernel once, a few seconds after
+//! the first download). When the oracle cannot run the test fails: it never skips.
+//!
+//! Mapping normalisation, the same on both sides: an image's mappings are the VMAs of its
+//! file plus the anonymous VMAs directly following them (bss; `[heap]` when brk starts
+//! right after); adjacent entries with the same protection are merged.
+
+mod common;
+
+use arch_aarch64::{Aarch64, Cpu, Info};
+use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use elf_stream::ElfType;
+use exec_core::{ArchPolicy, ExecPlan, Image, StaticPieAlign};
+use std::path::PathBuf;
+
+const PAGE: u64 = 4096;
+/// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
+const VVAR_PAGES: u64 = 2;
+const VDSO_PAGES: u64 = 1;
+
+/// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
+fn oracle_cpu() -> Cpu {
+    Cpu {
+        hwcap: 0x8ff,
+        hwcap2: 0,
+        minsigstksz: Some(0x1270),
+        bti: false,
+        static_pie_align: StaticPieAlign::HonouredSince6_10,
+        ..Cpu::default()
+    }
+}
+
+type Ranges = Vec<(u64, u64, String)>;
+
+fn merge(v: Ranges) -> Ranges {
+    let mut out: Ranges = Vec::new();
+    for (s, e, p) in v {
+        match out.last_mut() {
+            Some(last) if last.1 == s && last.2 == p => last.1 = e,
+            _ => out.push((s, e, p)),
+        }
+    }
+    out
+}
+
+fn observed_image(maps: &[common::Vma], path: &str) -> Ranges {
+    let mut out = Vec::new();
+    let mut last_end = None;
+    let mut maps = maps.to_vec();
+    maps.sort_by_key(|v| v.start);
+    for v in &maps {
+        let anon = v.path.is_empty() || v.path == "[heap]";
+        if v.path == path || (anon && last_end == Some(v.start)) {
+            out.push((v.start, v.end, v.perms[..3].to_string()));
+            last_end = Some(v.end);
+        } else {
+            last_end = None;
+        }
+    }
+    merge(out)
+}
+
+fn planned_image(img: &Image) -> Ranges {
+    merge(img.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
+}
+
+/// Where Linux maps the vDSO after the images (`get_unmapped_area(NULL, vvar + vdso)`,
+/// top-down first fit below mmap_base around the mapped segments): AT_SYSINFO_EHDR.
+fn linux_vdso(plan: &ExecPlan<Info>) -> u64 {
+    let size = (VVAR_PAGES + VDSO_PAGES) * PAGE;
+    let mut taken: Vec<(u64, u64)> =
+        plan.images().flat_map(|i| planned_image(i).into_iter().map(|(s, e, _)| (s, e))).collect();
+    taken.sort_unstable();
+    let mut end = plan.mmap.base.0;
+    loop {
+        let start = end - size;
+        match taken.iter().rev().find(|&&(s, e)| s < end && e > start) {
+            Some(&(s, _)) => end = s,
+            None => return start + VVAR_PAGES * PAGE,
+        }
+    }
+}
+
+/// The initial stack the plan writes, from sp to the top, with the kernel's random bytes.
+fn stack_bytes(policy: &Aarch64, plan: &ExecPlan<Info>, p: &Program, random: &[u8]) -> Vec<u8> {
+    let execfn = common::guest_path(p);
+    let argv: [&[u8]; 1] = [execfn.as_bytes()];
+    let envp: [&[u8]; 1] = [common::ENV.as_bytes()];
+    let mut params = exec_core::ExecParams::new(execfn.as_bytes());
+    params.argv = &argv;
+    params.envp = &envp;
+    let mut space = test_support::space::MockSpace::new(&[], &[]);
+    let mut r = [0u8; 16];
+    r.copy_from_slice(&random[..16]);
+    exec_core::write_stack(
+        &plan.stack,
+        &params,
+        (policy.platform(plan.abi), policy.base_platform(plan.abi)),
+        &plan.auxv,
+        &r,
+        &mut space,
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let mut a = plan.stack.sp.0;
+    while a < plan.stack.top.0 {
+        let page = a & !(PAGE - 1);
+        let pg = &space.pages[&page];
+        let end = (page + PAGE).min(plan.stack.top.0);
+        out.extend_from_slice(&pg.bytes[(a - page) as usize..(end - page) as usize]);
+        a = end;
+    }
+    out
+}
+
+/// Every difference between the plan of `p` and what the kernel did.
+fn differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
+    let mut d = Vec::new();
+    let first = match (common::plan_as_oracle(policy, p, None), o.errno) {
+        // Killed after the point of no return (a segment that cannot be mapped): execve
+        // does not return, the tracer sees no exec stop. Rejecting it up front is the point.
+        (Err(_), Some(KILLED)) => return d,
+        (Err(e), Some(errno)) => {
+            if policy.errno(&e).0 != errno {
+                d.push(format!("errno {} ({e}), kernel {errno}", policy.errno(&e).0));
+            }
+            return d;
+        }
+        (Err(e), None) => return vec![format!("rejected ({e}), the kernel ran it")],
+        (Ok(_), Some(errno)) => return vec![format!("planned, the kernel failed with errno {errno}")],
+        (Ok(prep), None) => prep.plan,
+    };
+    // The vDSO goes where Linux puts it; the plan does not depend on its address.
+    let vdso = linux_vdso(&first);
+    let plan = common::plan_as_oracle(policy, p, Some(vdso)).unwrap().plan;
+    let mut eq = |what: &str, ours: u64, theirs: Option<u64>| {
+        if Some(ours) != theirs {
+            d.push(format!("{what} {ours:#x}, kernel {theirs:x?}"));
+        }
+    };
+    let aux = |t: exec_core::AuxType| plan.auxv.get(t).unwrap_or(u64::MAX);
+    use exec_core::AuxType as A;
+    eq("AT_PHDR", aux(A::AT_PHDR), o.aux(3));
+    eq("AT_PHENT", aux(A::AT_PHENT), o.aux(4));
+    eq("AT_PHNUM", aux(A::AT_PHNUM), o.aux(5));
+    eq("AT_BASE", aux(A::AT_BASE), o.aux(7));
+    eq("AT_ENTRY", aux(A::AT_ENTRY), o.aux(9));
+    eq("start_brk", plan.brk.0, o.stat.get("start_brk").copied());
+    eq("stack top", plan.stack.top.0, Some(o.stack_top));
+    eq("sp", plan.stack.sp.0, Some(o.sp));
+    eq("pc", plan.entry.0, Some(o.pc));
+    eq("arg_start", plan.stack.arg_start.0, o.stat.get("arg_start").copied());
+    eq("env_start", plan.stack.env_start.0, o.stat.get("env_start").copied());
+    let kernel_vdso = o.maps.iter().find(|v| v.path == "[vdso]").map(|v| v.start);
+    eq("vDSO", vdso, kernel_vdso);
+    let planned_auxv: Vec<(u64, u64)> = plan.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
+    if planned_auxv != o.auxv {
+        d.push(format!("auxv {planned_auxv:x?}\n   kernel {:x?}", o.auxv));
+    }
+    let stack = stack_bytes(policy, &plan, p, &o.random);
+    if stack != o.stack {
+        d.push(format!("stack bytes differ:\n   ours   {stack:02x?}\n   kernel {:02x?}", o.stack));
+    }
+    let main = planned_image(&plan.main);
+    let kmain = observed_image(&o.maps, &common::guest_path(p));
+    if main != kmain {
+        d.push(format!("main mappings {main:x?}\n   kernel {kmain:x?}"));
+    }
+    match (&plan.interp, &p.interp) {
+        (Some(img), Some(path)) => {
+            let ours = planned_image(img);
+            let theirs = observed_image(&o.maps, path);
+            if ours != theirs {
+                d.push(format!("interpreter mappings {ours:x?}\n   kernel {theirs:x?}"));
+            }
+        }
+        (None, None) => {}
+        (ours, theirs) => d.push(format!("interpreter: planned {}, PT_INTERP {theirs:?}", ours.is_some())),
+    }
+    let stack_vma = o.maps.iter().find(|v| v.path == "[stack]").map(|v| (v.end, v.perms[..3].to_string()));
+    let rwx = if plan.stack.exec { "rwx" } else { "rw-" };
+    if stack_vma != Some((plan.stack.top.0, rwx.to_string())) {
+        d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
+    }
+    if !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") && o.exit.as_deref() != Some("exit 127") {
+        d.push(format!("the program did not exit 0 under the kernel: {:?}", o.exit));
+    }
+    d
+}
+
+/// The tracer's verdict when the child died before its exec stop.
+const KILLED: i32 = -1;
+
+fn synth_dir() -> PathBuf {
+    std::env::var_os("AARCH64_ORACLE_CACHE")
+        .map_or_else(|| PathBuf::from("/tmp/execcore-aarch64-oracle"), PathBuf::from)
+        .join("synth")
+}
+
+fn is_synthetic(p: &Program) -> bool {
+    p.path.starts_with(synth_dir()) || p.name.starts_with("ld-")
+}
+
+const GLIBC_LD: &str = "/lib/ld-linux-aarch64.so.1";
+const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
+
+/// Synthetic programs for the rules the corpus does not exercise (alignments other than
+/// 64 KiB, an executable stack, bad property notes, unmappable segments, big endian),
+/// and the two dynamic linkers run directly. Written (atomically, deterministically)
+/// under the oracle cache so their hashes key the cache.
+fn synthetic_programs() -> Vec<Program> {
+    let exec = Synth::exec;
+    let pie = || Synth::dyn_().interp(GLIBC_LD);
+    let bad_prop = common::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let mut misaligned = exec();
+    misaligned.loads[1].vaddr = 0x411800;
+    let mut misaligned_small = misaligned.clone();
+    misaligned_small.loads[1].align = 0x800;
+    let mut bti = exec().features(3);
+    bti.code = [common::BTI_C].into_iter().chain(common::EXIT0).collect();
+    let mut big = exec();
+    big.big = true;
+    let mut xstack = exec();
+    xstack.gnu_stack = Some(true);
+    let mut nostack = exec();
+    nostack.gnu_stack = None;
+    // Text, read-only data and data in three PT_LOADs, bss over several pages.
+    let mut three = exec();
+    three.loads = vec![
+        Seg { vaddr: 0x400000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: PF_R | PF_X, align: 0x1000 },
+        Seg { vaddr: 0x402000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: PF_R, align: 0x1000 },
+        Seg {
+            vaddr: 0x403080,
+            offset: 0x1080,
+            filesz: 0x100,
+            memsz: 0x9000,
+            flags: PF_R | PF_W,
+            align: 0x1000,
+        },
+    ];
+    let cases: Vec<(&str, Synth, &str)> = vec![
+        ("synth-exec-64k", exec(), "/"),
+        ("synth-exec-4k", exec().align(0x1000), "/"),
+        ("synth-exec-three-loads", three, "/"),
+        ("synth-pie-4k", pie().align(0x1000), GLIBC_ROOT),
+        ("synth-pie-64k", pie(), GLIBC_ROOT),
+        ("synth-pie-2m", pie().align(0x20_0000), GLIBC_ROOT),
+        ("synth-staticpie-4k", Synth::dyn_().align(0x1000), "/"),
+        ("synth-staticpie-2m", Synth::dyn_().align(0x20_0000), "/"),
+        ("synth-bti-static", bti, "/"),
+        ("synth-bad-property-static", exec().property(bad_prop.clone()), "/"),
+        ("synth-bad-property-dyn", pie().property(bad_prop), GLIBC_ROOT),
+        ("synth-misaligned", misaligned, "/"),
+        ("synth-misaligned-small-align", misaligned_small, "/"),
+        ("synth-big-endian", big, "/"),
+        ("synth-exec-stack", xstack, "/"),
+        ("synth-no-gnu-stack", nostack, "/"),
+    ];
+    let dir = synth_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut v = Vec::new();
+    for (name, s, root) in cases {
+        let path = dir.join(name);
+        let bytes = s.build();
+        if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+            std::fs::write(&tmp, &bytes).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+        }
+        v.push(Program {
+            path,
+            name: name.into(),
+            root: root.into(),
+            interp: s.interp.clone(),
+            big_endian: s.big,
+        });
+    }
+    for (path, root) in
+        [("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT), ("/lib/ld-musl-aarch64.so.1", "/")]
+    {
+        let path = PathBuf::from(path);
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        v.push(Program { path, name, root: root.into(), interp: None, big_endian: false });
+    }
+    v
+}
+
+/// Corpus, fixtures and synthetic programs: everything the oracle runs.
+fn oracle_programs() -> Vec<Program> {
+    let mut v = common::programs();
+    v.extend(synthetic_programs());
+    v
+}
+
+#[test]
+fn layout_equals_the_arm64_kernel() {
+    let progs = oracle_programs();
+    assert!(progs.len() >= 16 + 18, "{} aarch64 programs", progs.len());
+    let refs: Vec<&Program> = progs.iter().collect();
+    let seen = common::oracle(&refs);
+    let policy = Aarch64::new(oracle_cpu());
+    let mut failures = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut ran_not = 0;
+    for p in &progs {
+        let o = &seen[&p.name];
+        // The oracle machine is the one described by oracle_cpu().
+        if o.errno.is_some() {
+            ran_not += 1;
+        } else {
+            assert_eq!(o.aux(16), Some(oracle_cpu().hwcap), "{}: AT_HWCAP of the oracle CPU", p.name);
+            assert_eq!(o.aux(51), oracle_cpu().minsigstksz, "{}: AT_MINSIGSTKSZ of the oracle CPU", p.name);
+            assert_eq!(o.platform.as_deref(), Some("aarch64"), "{}", p.name);
+        }
+        if let Ok(plan) = common::plan(&policy, p) {
+            let dyn_ = plan.main.header.elf_type == ElfType::DYN;
+            kinds.insert(match (dyn_, plan.interp.is_some()) {
+                (true, true) => "dynamic PIE",
+                (false, true) => "dynamic ET_EXEC",
+                (true, false) => "static-pie",
+                (false, false) => "static ET_EXEC",
+            });
+        }
+        for d in differences(&policy, p, o) {
+            failures.push(format!("{}: {d}", p.name));
+        }
+    }
+    assert_eq!(kinds.len(), 4, "every kind of program is covered: {kinds:?}");
+    assert_eq!(ran_not, 4, "the kernel refused exactly the four programs built to be refused");
+    assert!(failures.is_empty(), "{} differences from the kernel:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The numbers the issue quotes, read off the oracle: PIE bias 0xaaaaaaaa0000 for
+/// 64 KiB-aligned programs, stack top 1 << 48, mmap base 128 MiB below it, static-pie
+/// just below it aligned to its p_align with brk at ELF_ET_DYN_BASE.
+#[test]
+fn oracle_numbers() {
+    let progs = oracle_programs();
+    let refs: Vec<&Program> = progs.iter().collect();
+    let seen = common::oracle(&refs);
+    let policy = Aarch64::new(oracle_cpu());
+    for p in &progs {
+        let o = &seen[&p.name];
+        let Ok(plan) = common::plan(&policy, p) else { continue };
+        assert_eq!(o.stack_top, 1 << 48);
+        assert_eq!(plan.mmap.base.0, (1 << 48) - (128 << 20), "{}", p.name);
+        let m = &plan.main;
+        match (m.header.elf_type == ElfType::DYN, &plan.interp) {
+            (true, Some(_)) if m.max_align == 0x10000 => {
+                assert_eq!(m.bias, 0xaaaa_aaaa_0000, "{}", p.name);
+                assert_eq!(o.aux(3).unwrap() & !0xffff, 0xaaaa_aaaa_0000, "{}", p.name);
+            }
+            (true, None) => {
+                assert_eq!(o.stat["start_brk"], 0xaaaa_aaaa_b000, "{}", p.name);
+                let kstart = o.maps.iter().find(|v| v.path == common::guest_path(p)).unwrap().start;
+                assert_eq!(
+                    kstart % m.max_align,
+                    0,
+                    "{}: static-pie aligned to p_align by the kernel",
+                    p.name
+                );
+                assert!(m.span().end <= plan.mmap.base && m.span().start.0 % m.max_align == 0);
+            }
+            _ => {}
+        }
+        if let Some(i) = &plan.interp {
+            // Top-down right below mmap_base, page aligned (not p_align aligned).
+            assert!(i.span().end <= plan.mmap.base && i.span().end.0 + PAGE > plan.mmap.base.0);
+        }
+    }
+}
