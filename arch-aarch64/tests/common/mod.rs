@@ -162,6 +162,18 @@ pub fn plan_bytes_with(
     exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan)
 }
 
+/// Plans raw bytes with the caller's parameters.
+pub fn plan_params(
+    policy: &Aarch64,
+    bytes: &[u8],
+    root: &Path,
+    params: &ExecParams<'_>,
+) -> Result<ExecPlan<Info>, ExecError> {
+    let mut host = FsHost::new(root);
+    host.seed = Some(3);
+    exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
+}
+
 /// A fresh directory for one test.
 pub fn temp_dir(tag: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -200,7 +212,7 @@ pub struct Seg {
 }
 
 /// A synthetic AArch64 executable: header and program headers at offset 0 (covered by
-/// the first PT_LOAD), an optional PT_INTERP and PT_GNU_PROPERTY inside the first page.
+/// the first PT_LOAD), PT_INTERP at 0x600, code at 0x800 and PT_GNU_PROPERTY at 0x900.
 #[derive(Clone, Debug)]
 pub struct Synth {
     pub et_dyn: bool,
@@ -225,7 +237,7 @@ pub const EXIT0: [u32; 3] = [0xd280_0000, 0xd280_0ba8, 0xd400_0001];
 /// `bti c`.
 pub const BTI_C: u32 = 0xd503_245f;
 
-const PROPERTY_AT: u64 = 0x200;
+const PROPERTY_AT: u64 = 0x900;
 const INTERP_AT: u64 = 0x600;
 const CODE_AT: u64 = 0x800;
 
@@ -345,9 +357,8 @@ impl Synth {
             put(&mut b, at + 40, *ms, 8);
             put(&mut b, at + 48, *al, 8);
         }
-        assert!(64 + 56 * phdrs.len() <= PROPERTY_AT as usize);
+        assert!(64 + 56 * phdrs.len() <= INTERP_AT as usize && self.code.len() <= 64);
         if let Some(p) = &self.property {
-            assert!(PROPERTY_AT as usize + p.len() <= INTERP_AT as usize || self.interp.is_none());
             if b.len() < PROPERTY_AT as usize + p.len() {
                 b.resize(PROPERTY_AT as usize + p.len(), 0);
             }
