@@ -22,7 +22,9 @@ mod common;
 use arch_aarch64::{Aarch64, Cpu, Info};
 use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
+use exec_core::Prot;
 use exec_core::{ArchPolicy, ExecPlan, Image, StaticPieAlign};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 const PAGE: u64 = 4096;
@@ -202,11 +204,13 @@ fn differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
 
 /// The tracer's verdict when the child died before its exec stop.
 const KILLED: i32 = -1;
+/// `bti j`.
+const BTI_J: u32 = 0xd503_249f;
+/// `HWCAP2_BTI`.
+const HWCAP2_BTI: u64 = 1 << 17;
 
 fn synth_dir() -> PathBuf {
-    std::env::var_os("AARCH64_ORACLE_CACHE")
-        .map_or_else(|| PathBuf::from("/tmp/execcore-aarch64-oracle"), PathBuf::from)
-        .join("synth")
+    common::oracle_cache().join("synth")
 }
 
 fn is_synthetic(p: &Program) -> bool {
@@ -255,7 +259,22 @@ fn write_synthetic_programs() -> Vec<Program> {
             align: 0x1000,
         },
     ];
+    // `adr x1, 8; br x1` to the next-but-one instruction: a BTI fault unless the target is
+    // a `bti j` landing pad or its page is not PROT_BTI.
+    let jump = |mut s: Synth, pad: bool| {
+        s.code = vec![0x1000_0041, 0xd61f_0020];
+        if pad {
+            s.code.push(BTI_J);
+        }
+        s.code.extend(common::EXIT0);
+        s
+    };
     let cases: Vec<(&str, Synth, &str)> = vec![
+        ("synth-bti-trap", jump(exec().features(1), false), "/"),
+        ("synth-bti-pad", jump(exec().features(3), true), "/"),
+        ("synth-nobti-trap", jump(exec(), false), "/"),
+        ("synth-pac-gcs-trap", jump(exec().features(6), false), "/"),
+        ("synth-bti-trap-staticpie", jump(Synth::dyn_().features(1), false), "/"),
         ("synth-exec-64k", exec(), "/"),
         ("synth-exec-4k", exec().align(0x1000), "/"),
         ("synth-exec-three-loads", three, "/"),
@@ -309,14 +328,35 @@ fn oracle_programs() -> Vec<Program> {
     v
 }
 
+/// Under the kernel, the `*-trap` programs die of SIGILL exactly when the plan puts
+/// PROT_BTI on the page they branch in.
+fn bti_outcomes(policy: &Aarch64, progs: &[Program], seen: &HashMap<String, Observed>) -> Vec<String> {
+    let mut d = Vec::new();
+    for p in progs
+        .iter()
+        .filter(|p| p.name.ends_with("-trap") || p.name.contains("-trap-") || p.name.ends_with("-pad"))
+    {
+        let plan = common::plan(policy, p).unwrap();
+        let target = plan.main.entry().0 + 8;
+        let m = plan.mappings().find(|m| m.range.contains(exec_core::UserAddr(target))).unwrap();
+        let faults = m.prot.contains(Prot::BTI) && p.name.contains("trap");
+        let expect = if faults { "signal 4 (Illegal instruction)" } else { "exit 0" };
+        let got = seen[&p.name].exit.clone().unwrap_or_default();
+        if got != expect {
+            d.push(format!("{}: plan {:?} (BTI on {:?}), kernel {got}", p.name, m.prot, plan.arch.bti_on));
+        }
+    }
+    d
+}
+
 #[test]
 fn layout_equals_the_arm64_kernel() {
     let progs = oracle_programs();
     assert!(progs.len() >= 16 + 18, "{} aarch64 programs", progs.len());
     let refs: Vec<&Program> = progs.iter().collect();
-    let seen = common::oracle(&refs);
+    let seen = common::oracle(common::A57, &refs);
     let policy = Aarch64::new(oracle_cpu());
-    let mut failures = Vec::new();
+    let mut failures = bti_outcomes(&policy, &progs, &seen);
     let mut kinds = std::collections::BTreeSet::new();
     let mut ran_not = 0;
     for p in &progs {
@@ -354,7 +394,7 @@ fn layout_equals_the_arm64_kernel() {
 fn oracle_numbers() {
     let progs = oracle_programs();
     let refs: Vec<&Program> = progs.iter().collect();
-    let seen = common::oracle(&refs);
+    let seen = common::oracle(common::A57, &refs);
     let policy = Aarch64::new(oracle_cpu());
     let mut static_pie_2m_seen = false;
     for p in &progs {
@@ -399,4 +439,34 @@ fn oracle_numbers() {
         }
     }
     assert!(static_pie_2m_seen);
+}
+
+/// The same programs on a BTI-capable CPU (qemu `max`): the same layout (with this CPU's
+/// HWCAPs and signal-frame size), and the kernel enforces BTI exactly where the plan puts
+/// PROT_BTI: on the static program (ET_EXEC or static-pie) whose note asks for it.
+#[test]
+fn layout_and_bti_equal_the_arm64_kernel_on_a_bti_cpu() {
+    let progs = oracle_programs();
+    let refs: Vec<&Program> = progs.iter().collect();
+    let seen = common::oracle(common::MAX, &refs);
+    let o = &seen["aarch64-static"];
+    let cpu = Cpu {
+        hwcap: o.aux(16).unwrap(),
+        hwcap2: o.aux(26).unwrap(),
+        minsigstksz: o.aux(51),
+        bti: true,
+        ..oracle_cpu()
+    };
+    assert_ne!(cpu.hwcap2 & HWCAP2_BTI, 0, "the oracle CPU has BTI");
+    let policy = Aarch64::new(cpu);
+    let mut failures = bti_outcomes(&policy, &progs, &seen);
+    for p in &progs {
+        for d in differences(&policy, p, &seen[&p.name]) {
+            failures.push(format!("{}: {d}", p.name));
+        }
+    }
+    let trapped =
+        progs.iter().filter(|p| seen[&p.name].exit.as_deref() == Some("signal 4 (Illegal instruction)"));
+    assert_eq!(trapped.count(), 2, "the two BTI-marked trap programs fault");
+    assert!(failures.is_empty(), "{} differences from the kernel:\n{}", failures.len(), failures.join("\n"));
 }

@@ -507,9 +507,27 @@ pub fn parse_block(block: &str) -> Observed {
 
 static ORACLE_LOCK: Mutex<()> = Mutex::new(());
 
-fn cache_dir() -> PathBuf {
+/// The oracle's qemu CPU model: `None` is sysoracle's default (cortex-a57, no BTI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Boot {
+    pub qemu_cpu: Option<&'static str>,
+}
+
+/// cortex-a57: ARMv8.0, no BTI, no SVE.
+pub const A57: Boot = Boot { qemu_cpu: None };
+/// qemu's `max` (BTI, PAC, SVE...), with the fast pointer-authentication algorithm.
+pub const MAX: Boot = Boot { qemu_cpu: Some("max,pauth-impdef=on") };
+
+pub fn oracle_cache() -> PathBuf {
     std::env::var_os("AARCH64_ORACLE_CACHE")
         .map_or_else(|| PathBuf::from("/tmp/execcore-aarch64-oracle"), PathBuf::from)
+}
+
+fn cache_dir(boot: Boot) -> PathBuf {
+    match boot.qemu_cpu {
+        None => oracle_cache(),
+        Some(cpu) => oracle_cache().join(format!("cpu-{}", cpu.replace([',', '='], "_"))),
+    }
 }
 
 fn sha256_of(paths: &[PathBuf]) -> Vec<String> {
@@ -535,9 +553,9 @@ fn oracle_interp(p: &Program) -> Option<PathBuf> {
 /// oracle's script, tracer and kernel, the program's and its interpreter's SHA-256), or by
 /// booting the oracle once for every program not cached. Panics when the oracle cannot run:
 /// never skips.
-pub fn oracle(progs: &[&Program]) -> HashMap<String, Observed> {
+pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
     let _guard = ORACLE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = cache_dir();
+    let dir = cache_dir(boot);
     std::fs::create_dir_all(&dir).unwrap();
     let script = repo().join("../shared/sysoracle/sysoracle.sh");
     let tracer = repo().join("../shared/sysoracle/oracle-trace.c");
@@ -566,13 +584,17 @@ pub fn oracle(progs: &[&Program]) -> HashMap<String, Observed> {
         }
     }
     if !missing.is_empty() {
-        let out = std::process::Command::new(&script)
+        let mut cmd = std::process::Command::new(&script);
+        match boot.qemu_cpu {
+            Some(cpu) => cmd.env("CPU", cpu),
+            None => cmd.env_remove("CPU"),
+        };
+        let out = cmd
             .arg("aarch64")
             .args(missing.iter().map(|&i| &progs[i].path))
             .env("ORACLE_ENV", ENV)
             .env("ORACLE_ARGS", "")
             .env("OUT_LINES", "8")
-            .env_remove("CPU")
             .env_remove("RANDMAPS")
             .env_remove("APPEND_EXTRA")
             .output()
