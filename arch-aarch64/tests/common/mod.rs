@@ -310,6 +310,16 @@ impl Synth {
     }
 
     pub fn build(&self) -> Vec<u8> {
+        self.build_sized(None)
+    }
+
+    /// The file's first `len` bytes only (headers, interpreter path, code, note): for
+    /// sources that generate the rest.
+    pub fn build_head(&self, len: usize) -> Vec<u8> {
+        self.build_sized(Some(len))
+    }
+
+    fn build_sized(&self, len: Option<usize>) -> Vec<u8> {
         let mut phdrs: Vec<(u32, u32, u64, u64, u64, u64, u64)> = Vec::new(); // type flags off vaddr filesz memsz align
         let base = self.loads.first().map_or(0, |l| l.vaddr - l.offset);
         if let Some(i) = &self.interp {
@@ -327,7 +337,7 @@ impl Synth {
             phdrs.push((0x6474_e551, PF_R | PF_W | if x { PF_X } else { 0 }, 0, 0, 0, 0, 16));
         }
         let end = self.loads.iter().map(|l| l.offset + l.filesz).max().unwrap_or(0).max(0x1000);
-        let mut b = vec![0u8; end as usize];
+        let mut b = vec![0u8; len.unwrap_or(end as usize).max(0x1000)];
         let big = self.big;
         let put = |b: &mut Vec<u8>, at: usize, v: u64, n: usize| {
             let bytes = if big { v.to_be_bytes() } else { v.to_le_bytes() };
