@@ -6,8 +6,18 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s\n' "$*"; }
 
 step "setup"
-# Debian packages the tests need (the C harness links statically against glibc).
-export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3"
+# Debian packages the tests need: the host C harness (static glibc); qemu-user and the
+# aarch64/MIPS cross toolchains and sysroots for the cross-built harnesses and the corpus;
+# qemu-system, cpio and bc for the real-kernel oracles (../shared/sysoracle); musl for
+# arm64, mips64el and mipsel (foreign architectures, added by setup.sh).
+export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3 coreutils
+  qemu-user-static qemu-system-arm qemu-system-mips cpio bc
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-mips-linux-gnu libc6-dev-mips-cross gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
+  gcc-mips64-linux-gnuabi64 gcc-mips64el-linux-gnuabi64 binutils-mips64-linux-gnuabi64
+  libc6-dev-mipsn32-mips64-cross libc6-dev-mipsn32-mips64el-cross
+  libn32gcc-12-dev-mips64-cross libn32gcc-12-dev-mips64el-cross
+  musl:arm64 musl-dev:arm64 musl:mips64el musl-dev:mips64el musl:mipsel musl-dev:mipsel"
 source ci/setup.sh
 
 step "format"
