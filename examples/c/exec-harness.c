@@ -3,12 +3,15 @@
  * and libexeccore.a to load a real program (and its interpreter) into its own process,
  * builds the initial stack, and jumps to the entry point.
  *
- *   exec-harness [--mode eager|mapped|lazy] [--root DIR] PROG [ARGS...]
+ *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]
  *
  * The environment is passed through; the program's output and exit status become the
  * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
  * Lazy mode serves page faults with userfaultfd from a pager process that asks
- * execcore_resolve_fault what each page holds.
+ * execcore_resolve_fault what each page holds. --verify-faults (eager or mapped mode)
+ * compares every loaded page with the resolver's answer before the program starts, which
+ * checks lazy mode where userfaultfd is missing (qemu-user); REPORT gets the page count,
+ * the mismatches, the stack high-water of prepare + load and their file reads.
  * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
  */
 #define _GNU_SOURCE
@@ -34,6 +37,8 @@
 
 #if defined(__x86_64__)
 #include "arch/x86_64.h"
+#elif defined(__aarch64__)
+#include "arch/aarch64.h"
 #else
 #error "exec-harness: no entry trampoline for this architecture yet"
 #endif
@@ -47,9 +52,10 @@ struct harness {
     uint64_t res_start[MAX_RESERVATIONS], res_end[MAX_RESERVATIONS];
     int nres;
     int uffd;               /* userfaultfd for lazy mode, -1 otherwise */
+    uint64_t reads, read_bytes; /* read_at + read_into calls and bytes, for --verify-faults */
 };
 
-static struct harness H = {{-1, -1}, "", {0}, {0}, 0, -1};
+static struct harness H = {{-1, -1}, "", {0}, {0}, 0, -1, 0, 0};
 static execcore_plan PLAN; /* static: the lazy-mode pager reads its copy after the fork */
 
 void execcore_panic(const uint8_t *msg, size_t len) {
@@ -58,8 +64,12 @@ void execcore_panic(const uint8_t *msg, size_t len) {
 }
 
 static int prot_of(uint32_t p) {
-    return ((p & EXECCORE_PROT_READ) ? PROT_READ : 0) | ((p & EXECCORE_PROT_WRITE) ? PROT_WRITE : 0) |
-           ((p & EXECCORE_PROT_EXEC) ? PROT_EXEC : 0);
+    int prot = ((p & EXECCORE_PROT_READ) ? PROT_READ : 0) | ((p & EXECCORE_PROT_WRITE) ? PROT_WRITE : 0) |
+               ((p & EXECCORE_PROT_EXEC) ? PROT_EXEC : 0);
+#ifdef HARNESS_PROT_BTI
+    if (p & EXECCORE_PROT_BTI) prot |= HARNESS_PROT_BTI;
+#endif
+    return prot;
 }
 
 static int reserved(uint64_t start, uint64_t len) {
@@ -75,6 +85,8 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
     do n = pread(h->fd[file], buf, len, (off_t)offset); while (n < 0 && errno == EINTR);
     if (n < 0) return errno;
     *out = (size_t)n;
+    h->reads++;
+    h->read_bytes += (uint64_t)n;
     return 0;
 }
 
@@ -167,6 +179,8 @@ static int cb_write(void *ctx, uint64_t addr, const uint8_t *src, size_t len) {
 static int cb_read_into(void *ctx, uint64_t file, uint64_t offset, uint64_t addr, uint64_t len) {
     struct harness *h = ctx;
     if (file > 1) return EBADF;
+    h->reads++;
+    h->read_bytes += len;
     while (len > 0) { /* straight from the file into the destination, large reads */
         ssize_t n = pread(h->fd[file], (void *)addr, len, (off_t)offset);
         if (n < 0 && errno == EINTR) continue;
@@ -202,6 +216,22 @@ static void fail(const char *prog, execcore_status st, const execcore_error *err
     exit(127);
 }
 
+/* Builds in `page` what the fault resolver says the page at `fill->page` holds. */
+static int assemble_page(const execcore_page_fill *fill, uint8_t *page) {
+    memset(page, 0, PAGE);
+    for (uint32_t i = 0; i < fill->npieces; i++) {
+        uint64_t done = 0;
+        while (done < fill->len[i]) {
+            ssize_t n = pread(H.fd[fill->image], page + fill->page_offset[i] + done, fill->len[i] - done,
+                              (off_t)(fill->file_offset[i] + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return -1;
+            done += (uint64_t)n;
+        }
+    }
+    return 0;
+}
+
 /* The lazy-mode pager: fills each missing page with what the plan says it holds. */
 static void *pager(void *arg) {
     (void)arg;
@@ -222,20 +252,66 @@ static void *pager(void *arg) {
             ioctl(H.uffd, UFFDIO_ZEROPAGE, &z);
             continue;
         }
-        memset(page, 0, sizeof page);
-        for (uint32_t i = 0; i < fill.npieces; i++) {
-            uint64_t done = 0;
-            while (done < fill.len[i]) {
-                ssize_t n = pread(H.fd[fill.image], page + fill.page_offset[i] + done, fill.len[i] - done,
-                                  (off_t)(fill.file_offset[i] + done));
-                if (n <= 0) _exit(127);
-                done += (uint64_t)n;
-            }
-        }
+        if (assemble_page(&fill, page) != 0) _exit(127);
         struct uffdio_copy c = {.dst = fill.page, .src = (uint64_t)page, .len = PAGE};
         ioctl(H.uffd, UFFDIO_COPY, &c);
     }
     return NULL;
+}
+
+/* Stack high-water of prepare + load (with the callbacks they call): paint a region below
+ * main's frame, run them, see how much of it was written. Both helpers have the same
+ * frame, so `area` lies at the same addresses in each. */
+#define STACK_PAINT (64 * 1024)
+static void __attribute__((noinline)) paint_stack(void) {
+    uint8_t area[STACK_PAINT];
+    memset(area, 0xa5, sizeof area);
+    __asm__ volatile("" : : "r"(area) : "memory"); /* keep the stores */
+}
+static size_t __attribute__((noinline)) stack_used(void) {
+    uint8_t area[STACK_PAINT];
+    const volatile uint8_t *p = area;
+    __asm__ volatile("" : "+r"(p)); /* the bytes are whatever the stack holds: read them */
+    size_t i = 0;
+    while (i < STACK_PAINT && p[i] == 0xa5) i++;
+    return STACK_PAINT - i;
+}
+
+/* --verify-faults: after an eager load, every page of every mapping must hold what the
+ * fault resolver says it holds (lazy mode's answer), byte for byte. This checks lazy
+ * loading where userfaultfd is missing (qemu-user). Writes "pages N mismatches M" to
+ * `report` and returns M (or -1 when the plan cannot be read). */
+#define MAX_MAPPINGS 64
+static long verify_faults(const char *report, size_t stack_bytes) {
+    static uint8_t page[PAGE] __attribute__((aligned(4096)));
+    execcore_mapping maps[MAX_MAPPINGS];
+    size_t nmaps = 0;
+    if (execcore_plan_mappings(&PLAN, maps, MAX_MAPPINGS, &nmaps) != EXECCORE_OK) return -1;
+    unsigned long pages = 0, bad = 0;
+    for (size_t m = 0; m < nmaps; m++) {
+        int unreadable = !(maps[m].prot & EXECCORE_PROT_READ);
+        for (uint64_t a = maps[m].start; a < maps[m].end; a += PAGE) {
+            execcore_page_fill fill;
+            pages++;
+            if (execcore_resolve_fault(&PLAN, a, &fill) != EXECCORE_OK || fill.page != a ||
+                fill.image != maps[m].image || assemble_page(&fill, page) != 0) {
+                bad++;
+                continue;
+            }
+            if (unreadable && mprotect((void *)a, PAGE, PROT_READ) != 0) return -1;
+            if (memcmp((const void *)a, page, PAGE) != 0) {
+                bad++;
+                fprintf(stderr, "exec-harness: page %#llx differs from the fault resolver's\n", (unsigned long long)a);
+            }
+            if (unreadable && mprotect((void *)a, PAGE, prot_of(maps[m].prot)) != 0) return -1;
+        }
+    }
+    FILE *f = fopen(report, "w");
+    if (!f) return -1;
+    fprintf(f, "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu\n", pages, bad, stack_bytes,
+            (unsigned long long)H.reads, (unsigned long long)H.read_bytes);
+    fclose(f);
+    return (long)bad;
 }
 
 /* glibc registered rseq for this thread; the program's libc must be able to register its own. */
@@ -249,7 +325,7 @@ static void unregister_rseq(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] PROG [ARGS...]\n");
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]\n");
     exit(2);
 }
 
@@ -257,6 +333,7 @@ extern char **environ;
 
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
+    const char *verify_report = NULL;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
@@ -267,11 +344,13 @@ int main(int argc, char **argv) {
             else usage();
         } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
             H.root = argv[++i];
+        } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
+            verify_report = argv[++i];
         } else {
             usage();
         }
     }
-    if (i >= argc) usage();
+    if (i >= argc || (verify_report && mode == EXECCORE_LOAD_LAZY)) usage();
     if (execcore_abi_version() != EXECCORE_ABI_VERSION) {
         fprintf(stderr, "exec-harness: header ABI %u, library ABI %u\n", EXECCORE_ABI_VERSION, execcore_abi_version());
         return 127;
@@ -299,6 +378,9 @@ int main(int argc, char **argv) {
     cpu.hwcap = getauxval(AT_HWCAP);
     cpu.hwcap2 = getauxval(AT_HWCAP2);
     cpu.minsigstksz = getauxval(51 /* AT_MINSIGSTKSZ */);
+#ifdef HARNESS_HWCAP2_BTI
+    if (cpu.hwcap2 & HARNESS_HWCAP2_BTI) cpu.flags |= EXECCORE_CPU_BTI;
+#endif
     execcore_exec_params params = {0};
     params.argv = (const uint8_t *const *)&argv[i];
     params.argc = (size_t)(argc - i);
@@ -335,12 +417,18 @@ int main(int argc, char **argv) {
     ops.sync_icache = cb_sync_icache;
 
     execcore_error err = {0};
+    if (verify_report) paint_stack();
     execcore_status st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
     /* Point of no return (for a kernel: the old image would be dropped here). */
     execcore_load_report report;
     st = execcore_load(&PLAN, &ops, mode, &report, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (verify_report && verify_faults(verify_report, stack_used()) != 0) {
+        fprintf(stderr, "exec-harness: %s: the fault resolver disagrees with the eager load (see %s)\n", prog,
+                verify_report);
+        return 126;
+    }
     if (mode == EXECCORE_LOAD_LAZY) {
         /* The pager is a child process, not a thread: a thread would keep the process
          * alive after the program's thread exits (freestanding programs call exit, not
