@@ -100,44 +100,213 @@ void execcore_panic(const uint8_t *msg, size_t len);
 #define EXECCORE_CPU_MIPS_R8K_PREFETCH 8
 
 /*
- Flag: reject static R8000-prefetch binaries (strict prefetch setting).
+ Flag: strict prefetch off — a static R8000-prefetch program is accepted with a logged
+ warning (default, flag clear: rejected with EBADRQC, as IRIX's strict setting).
  */
-#define EXECCORE_CPU_MIPS_STRICT_PREFETCH 16
+#define EXECCORE_CPU_MIPS_LAX_PREFETCH 16
 
 /*
- Flag: MIPS release 6 CPU.
+ Flag (custom MIPS CPU): release 6; requires `mips_isa_rev` 6 (else
+ `EXECCORE_ERR_INVALID_PARAMETER`).
  */
 #define EXECCORE_CPU_MIPS_R6 32
 
 /*
- Flag: MIPS CPU can run FR=0.
+ Flag (custom MIPS CPU): the FPU runs FR=0 natively. A custom CPU with none of the FR
+ flags has no FPU (the kernel emulates).
  */
 #define EXECCORE_CPU_MIPS_FR0 64
 
 /*
- Flag: MIPS CPU can run FR=1.
+ Flag (custom MIPS CPU): the FPU runs FR=1 natively (64-bit FPRs, `FIR.F64`).
  */
 #define EXECCORE_CPU_MIPS_FR1 128
 
 /*
- Flag: MIPS CPU supports FRE emulation.
+ Flag (custom MIPS CPU): the FPU supports FRE.
  */
 #define EXECCORE_CPU_MIPS_FRE 256
 
 /*
- Flag: MIPS CPU implements NaN2008.
+ Flag (custom MIPS CPU): the FPU implements IEEE 754-2008 NaNs.
  */
 #define EXECCORE_CPU_MIPS_NAN2008 512
 
 /*
- Flag: MIPS CPU implements legacy NaN.
+ Flag (custom MIPS CPU): the FPU implements legacy NaNs.
  */
 #define EXECCORE_CPU_MIPS_NAN_LEGACY 1024
 
 /*
- Flag: big-endian CPU (MIPS).
+ Flag: big-endian CPU (MIPS; files of the other byte order are rejected).
  */
 #define EXECCORE_CPU_BIG_ENDIAN 2048
+
+/*
+ Flag (custom MIPS CPU): read-inhibit/execute-inhibit page bits (no READ_IMPLIES_EXEC).
+ */
+#define EXECCORE_CPU_MIPS_RIXI 4096
+
+/*
+ Flag (custom MIPS CPU): a GIC user page above the stack (one page lower stack top).
+ */
+#define EXECCORE_CPU_MIPS_GIC 8192
+
+/*
+ Flag: do not reject MIPS programs whose `EF_MIPS_ARCH` is above the CPU's ISA
+ (Linux does not check it; default, flag clear: EBADRQC).
+ */
+#define EXECCORE_CPU_MIPS_NO_ISA_CHECK 16384
+
+/*
+ `execcore_cpu.mips_model`: a CPU described field by field (`mips_isa_level` required).
+ */
+#define EXECCORE_MIPS_CPU_CUSTOM 0
+
+/*
+ `mips_model`: R5000 (MIPS IV, `cvt.[ds].l` workaround on).
+ */
+#define EXECCORE_MIPS_CPU_R5000 1
+
+/*
+ `mips_model`: R8000 / TFP (MIPS IV, prefetch check on).
+ */
+#define EXECCORE_MIPS_CPU_R8000 2
+
+/*
+ `mips_model`: R10000 (MIPS IV).
+ */
+#define EXECCORE_MIPS_CPU_R10000 3
+
+/*
+ `mips_model`: MIPS 5KEf (MIPS64r2, FPU, legacy NaN: qemu `5KEf`, the oracle's).
+ */
+#define EXECCORE_MIPS_CPU_5KEF 4
+
+/*
+ `mips_model`: MIPS 5KEc (MIPS64r2 without FPU: qemu `5KEc`).
+ */
+#define EXECCORE_MIPS_CPU_5KEC 5
+
+/*
+ `mips_model`: MIPS32r2 with a 64-bit FPU (32-bit kernel).
+ */
+#define EXECCORE_MIPS_CPU_MIPS32R2 6
+
+/*
+ `mips_model`: generic MIPS64r2 (qemu `MIPS64R2-generic`, 8 KiB cache aliasing).
+ */
+#define EXECCORE_MIPS_CPU_MIPS64R2 7
+
+/*
+ `mips_model`: MIPS64r2 with DSP r2 (qemu `mips64dspr2`).
+ */
+#define EXECCORE_MIPS_CPU_MIPS64DSPR2 8
+
+/*
+ `mips_model`: MIPS32r6 (32-bit kernel).
+ */
+#define EXECCORE_MIPS_CPU_MIPS32R6 9
+
+/*
+ `mips_model`: MIPS64r6.
+ */
+#define EXECCORE_MIPS_CPU_MIPS64R6 10
+
+/*
+ `execcore_entry_state.abi`: MIPS o32.
+ */
+#define EXECCORE_MIPS_ABI_O32 1
+
+/*
+ `execcore_entry_state.abi`: MIPS n32.
+ */
+#define EXECCORE_MIPS_ABI_N32 2
+
+/*
+ `execcore_entry_state.abi`: MIPS n64.
+ */
+#define EXECCORE_MIPS_ABI_N64 3
+
+/*
+ `execcore_entry_state.fp_mode`: Status.FR = 0.
+ */
+#define EXECCORE_MIPS_FR0 0
+
+/*
+ `execcore_entry_state.fp_mode`: Status.FR = 1.
+ */
+#define EXECCORE_MIPS_FR1 1
+
+/*
+ `execcore_entry_state.fp_mode`: FR = 1 with Config5.FRE.
+ */
+#define EXECCORE_MIPS_FRE 2
+
+/*
+ MIPS `arch_flags` bit: IEEE 754-2008 NaNs (`EF_MIPS_NAN2008`).
+ */
+#define EXECCORE_MIPS_NAN2008 1
+
+/*
+ MIPS `arch_flags` bit: precise FP exceptions (`OEX_PRECISEFP`).
+ */
+#define EXECCORE_MIPS_PRECISE_FP 2
+
+/*
+ MIPS `arch_flags` bit: speculative mode (`OEX_DISMISS`).
+ */
+#define EXECCORE_MIPS_SPECULATIVE 4
+
+/*
+ MIPS `arch_flags` bit: the program's text is mapped `EXECCORE_MAP_TEXT_PATCH` (R5000).
+ */
+#define EXECCORE_MIPS_TEXT_PATCH 8
+
+/*
+ MIPS `arch_flags` bit: the interpreter's text is mapped `EXECCORE_MAP_TEXT_PATCH`.
+ */
+#define EXECCORE_MIPS_TEXT_PATCH_INTERP 16
+
+/*
+ MIPS `arch_flags` bit: the auxv carries `AT_PFETCHFD` (from `exec_fd`).
+ */
+#define EXECCORE_MIPS_PREFETCH_FD 32
+
+/*
+ MIPS `arch_flags` bit: a static R8000-prefetch program accepted with a warning.
+ */
+#define EXECCORE_MIPS_PREFETCH_WARNING 64
+
+/*
+ MIPS `arch_flags` bit: the FPU does not run `fp_mode` natively (the kernel emulates).
+ */
+#define EXECCORE_MIPS_FP_EMULATED 128
+
+/*
+ MIPS `arch_flags` bit: the program has ODK_EXCEPTIONS (`mips_exceptions` is valid).
+ */
+#define EXECCORE_MIPS_EXCEPTIONS 256
+
+/*
+ MIPS `arch_flags` bit: the program has ODK_HWPATCH (`mips_hwpatch` is valid).
+ */
+#define EXECCORE_MIPS_HWPATCH 512
+
+/*
+ MIPS `arch_flags` bit: `OEX_PAGE0` (reported only).
+ */
+#define EXECCORE_MIPS_PAGE0 1024
+
+/*
+ MIPS `arch_flags` bit: `OEX_SMM` (reported only).
+ */
+#define EXECCORE_MIPS_SMM 2048
+
+/*
+ MIPS `arch_flags` bit: READ_IMPLIES_EXEC (no PT_GNU_STACK on a CPU without RIXI).
+ */
+#define EXECCORE_MIPS_READ_IMPLIES_EXEC 4096
 
 /*
  OS profile: Linux auxv and errnos.
@@ -222,21 +391,31 @@ typedef struct {
    */
   uint32_t mips_isa_rev;
   /*
-   MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed.
+   MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed, 4 emulated.
    */
   uint32_t mips_ieee754;
   /*
-   Reserved, zero.
+   MIPS CPU: `EXECCORE_MIPS_CPU_*`. A named model fixes ISA, FPU, NaN, RIXI, GIC,
+   cache aliasing and errata; `flags` may add the R5000/R8000 errata, nonzero `hwcap`
+   and `mips_dcache_alias` replace the model's. `EXECCORE_MIPS_CPU_CUSTOM` (0) takes
+   them from `mips_isa_level`/`_rev` and the `EXECCORE_CPU_MIPS_*` flags. Byte order,
+   `page_size`, `mips_ieee754`, `os` and `stack_top` apply to both. Unknown values:
+   `EXECCORE_ERR_INVALID_PARAMETER`.
    */
-  uint32_t reserved0;
+  uint32_t mips_model;
   /*
-   Stack top override (0: the arch's default; MIPS CPUs with cache aliasing lower it).
+   Stack top override for every ABI (0: the arch's default; MIPS derives it per ABI
+   from the kernel, cache aliasing and GIC — prefer 0 there).
    */
   uint64_t stack_top;
   /*
+   MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
+   */
+  uint64_t mips_dcache_alias;
+  /*
    Reserved, zero.
    */
-  uint64_t reserved[5];
+  uint64_t reserved[4];
 } execcore_cpu;
 
 /*
@@ -459,7 +638,9 @@ typedef struct {
    */
   execcore_errno (*patch_text)(void *ctx, uint64_t page, const uint32_t *offsets, size_t count);
   /*
-   A descriptor for the runtime linker (IRIX `AT_PFETCHFD`) (nullable).
+   A descriptor of the executable for the runtime linker (IRIX `AT_PFETCHFD`): called
+   by `execcore_prepare` only for a dynamic program with `OHW_R8KPFETCH` on an R8000
+   (NULL then: `EXECCORE_ERR_MISSING_CALLBACK`; an errno: `EXECCORE_ERR_EXEC_FD_FAILED`).
    */
   execcore_errno (*exec_fd)(void *ctx, uint64_t *out_fd);
 } execcore_ops;
@@ -640,18 +821,38 @@ typedef struct {
    */
   uint32_t fp_mode;
   /*
-   Arch: flags (MIPS: 1 NaN2008, 2 precise FP exceptions, 4 speculative; AArch64: 1 BTI,
+   Arch: flags (MIPS: the `EXECCORE_MIPS_*` bits — 0x1 NaN2008, 0x2 precise FP
+   exceptions, 0x4 speculative, 0x8/0x10 program/interpreter text patched, 0x20
+   AT_PFETCHFD, 0x40 prefetch warning, 0x80 FP mode emulated, 0x100 ODK_EXCEPTIONS,
+   0x200 ODK_HWPATCH, 0x400 PAGE0, 0x800 SMM, 0x1000 READ_IMPLIES_EXEC; AArch64: 1 BTI,
    2 PAC, 4 GCS requested by the program's properties).
    */
   uint32_t arch_flags;
   /*
-   Arch: MIPS enabled FP exception mask; x86_64 IBT/SHSTK feature bits.
+   Arch: MIPS enabled FP exception mask (`OEX_FPU_MIN`: bit 0 inexact, 1 underflow,
+   2 overflow, 3 divide by zero, 4 invalid); x86_64 IBT/SHSTK feature bits.
    */
   uint64_t arch_value;
   /*
+   MIPS: FCSR to set at entry (2008 NaN/ABS bits 18-19, enables bits 7-11).
+   */
+  uint32_t mips_fcsr;
+  /*
+   MIPS: the program's ODK_HWPATCH bits (valid with `EXECCORE_MIPS_HWPATCH`).
+   */
+  uint32_t mips_hwpatch;
+  /*
+   MIPS: the program's raw ODK_EXCEPTIONS info (valid with `EXECCORE_MIPS_EXCEPTIONS`).
+   */
+  uint32_t mips_exceptions;
+  /*
    Reserved, zero.
    */
-  uint64_t reserved[3];
+  uint32_t reserved0;
+  /*
+   Reserved, zero.
+   */
+  uint64_t reserved[1];
 } execcore_entry_state;
 
 /*
@@ -1043,6 +1244,11 @@ typedef struct {
 #define EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED 222
 
 /*
+ The `exec_fd` callback (a descriptor for `AT_PFETCHFD`) failed; `errno_value` is its errno.
+ */
+#define EXECCORE_ERR_EXEC_FD_FAILED 223
+
+/*
  Address not part of the image.
  */
 #define EXECCORE_ERR_NOT_MAPPED 221
@@ -1108,7 +1314,8 @@ size_t execcore_plan_size(void);
  and reserves memory for batch jobs. Touches no address space.
 
  Needs `ops->read_at`; `open_interpreter` for dynamic programs; `random` with
- `EXECCORE_EXEC_RANDOMIZE`. On success the plan is in `*plan`; on failure `*plan` holds
+ `EXECCORE_EXEC_RANDOMIZE`; `exec_fd` for dynamic R8000 programs needing prefetch
+ patches (its descriptor becomes `AT_PFETCHFD`). On success the plan is in `*plan`; on failure `*plan` holds
  no plan and `*out_error` (nullable) says why.
 
  # Safety

@@ -165,6 +165,9 @@ pub struct Mips {
     /// The descriptor for `AT_PFETCHFD` (from the kernel's exec-fd callback); `None`
     /// writes [`PFETCHFD_UNSET`] for the caller to replace.
     pub prefetch_fd: Option<u64>,
+    /// A stack top the kernel imposes for every ABI instead of [`Mips::stack_top`] (the C
+    /// ABI's `execcore_cpu.stack_top`); `None` derives it from the CPU and kernel.
+    pub stack_top_override: Option<UserAddr>,
 }
 
 impl Mips {
@@ -178,6 +181,7 @@ impl Mips {
             strict_prefetch: true,
             isa_check: true,
             prefetch_fd: None,
+            stack_top_override: None,
         }
     }
 
@@ -393,7 +397,7 @@ impl ArchPolicy for Mips {
             task_size: UserAddr(task),
             // ELF_ET_DYN_BASE = TASK_SIZE / 3 * 2.
             et_dyn_base: UserAddr(third.saturating_mul(2)),
-            stack_top: self.stack_top(m),
+            stack_top: self.stack_top_override.unwrap_or(self.stack_top(m)),
             stack_guard_gap: page.get().saturating_mul(256),
             legacy_mmap_base: UserAddr(page.up(third).unwrap_or(third)),
             // ARCH_MMAP_RND_BITS_MIN: 12 (64-bit), compat and 32-bit kernels 8.

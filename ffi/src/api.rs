@@ -99,7 +99,8 @@ fn params_from_c<'a>(p: &'a execcore_exec_params, argv: &'a CStrings, envp: &'a 
 /// and reserves memory for batch jobs. Touches no address space.
 ///
 /// Needs `ops->read_at`; `open_interpreter` for dynamic programs; `random` with
-/// `EXECCORE_EXEC_RANDOMIZE`. On success the plan is in `*plan`; on failure `*plan` holds
+/// `EXECCORE_EXEC_RANDOMIZE`; `exec_fd` for dynamic R8000 programs needing prefetch
+/// patches (its descriptor becomes `AT_PFETCHFD`). On success the plan is in `*plan`; on failure `*plan` holds
 /// no plan and `*out_error` (nullable) says why.
 ///
 /// # Safety
@@ -125,19 +126,56 @@ pub unsafe extern "C" fn execcore_prepare(
     if ops.read_at.is_none() {
         return EXECCORE_ERR_MISSING_CALLBACK;
     }
-    let Some(policy) = AnyPolicy::from_cpu(cpu) else { return EXECCORE_ERR_UNSUPPORTED_ARCH };
+    let policy = match AnyPolicy::from_cpu(cpu) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
     let argv = CStrings { ptr: p.argv, count: p.argc };
     let envp = CStrings { ptr: p.envp, count: p.envc };
     let params = params_from_c(p, &argv, &envp);
     let main = CFile { ops, handle: p.file };
     let mut host = CHost { ops };
     match policy.prepare(&main, &mut host, &params) {
-        Ok(prepared) => {
+        Ok(mut prepared) => {
+            if let Err((status, errno)) = supply_prefetch_fd(&mut prepared.plan, ops) {
+                // Transactional: nothing of this exec may outlive the failure.
+                if prepared.plan.reserved > 0 {
+                    exec_core::ExecHost::release_memory(&mut host, prepared.plan.reserved);
+                }
+                // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
+                if let Some(out) = unsafe { out_error.as_mut() } {
+                    *out = execcore_error { status, errno_value: errno, value: 0 };
+                }
+                return status;
+            }
             let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
             StoredPlan::new(prepared.plan, *cpu, p.file, interp_file).store(storage);
             EXECCORE_OK
         }
         Err(e) => fail(&e, Some(&policy), out_error),
+    }
+}
+
+/// Puts the kernel's descriptor (`ops->exec_fd`) into `AT_PFETCHFD` when the MIPS policy
+/// asked for one (a dynamic R8000 program needing prefetch patches); otherwise a no-op.
+/// Errors: (status, errno) — a missing callback or the callback's own errno.
+fn supply_prefetch_fd(
+    plan: &mut exec_core::ExecPlan<crate::arch::AnyInfo>,
+    ops: &execcore_ops,
+) -> Result<(), (execcore_status, i32)> {
+    let crate::arch::AnyInfo::Mips(info) = plan.arch else { return Ok(()) };
+    if !info.prefetch_fd {
+        return Ok(());
+    }
+    let f = ops.exec_fd.ok_or((EXECCORE_ERR_MISSING_CALLBACK, elf_stream::Errno::EINVAL.0))?;
+    let mut fd = 0u64;
+    // SAFETY: `fd` is a valid out pointer for the call.
+    match unsafe { f(ops.ctx, &mut fd) } {
+        0 => {
+            plan.auxv.set(exec_core::AuxType::AT_PFETCHFD, fd);
+            Ok(())
+        }
+        e => Err((EXECCORE_ERR_EXEC_FD_FAILED, if e > 0 { e } else { elf_stream::Errno::EIO.0 })),
     }
 }
 
@@ -320,7 +358,7 @@ fn entry_state(s: &StoredPlan) -> execcore_entry_state {
         }
     }
     out.nregs = n as u32;
-    if let Some(policy) = AnyPolicy::from_cpu(&s.cpu) {
+    if let Ok(policy) = AnyPolicy::from_cpu(&s.cpu) {
         policy.entry_arch(&s.plan.arch, &mut out);
     }
     out
@@ -388,7 +426,10 @@ pub unsafe extern "C" fn execcore_build_stack(
     if out_entry.is_null() {
         return EXECCORE_ERR_NULL_ARGUMENT;
     }
-    let Some(policy) = AnyPolicy::from_cpu(&s.cpu) else { return EXECCORE_ERR_UNSUPPORTED_ARCH };
+    let policy = match AnyPolicy::from_cpu(&s.cpu) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
     let argv = CStrings { ptr: p.argv, count: p.argc };
     let envp = CStrings { ptr: p.envp, count: p.envc };
     let params = params_from_c(p, &argv, &envp);
@@ -438,7 +479,7 @@ pub unsafe extern "C" fn execcore_load(
         EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
         _ => return EXECCORE_ERR_INVALID_PARAMETER,
     };
-    let policy = AnyPolicy::from_cpu(&s.cpu);
+    let policy = AnyPolicy::from_cpu(&s.cpu).ok();
     let main = CFile { ops, handle: s.main_file };
     let interp = CFile { ops, handle: s.interp_file };
     let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };

@@ -1,6 +1,7 @@
 //! Dispatch from the C CPU description to the arch policies compiled in.
 
 use crate::adapters::{CFile, CHost};
+use crate::status::{execcore_status, EXECCORE_ERR_INVALID_PARAMETER, EXECCORE_ERR_UNSUPPORTED_ARCH};
 use crate::types::*;
 use exec_core::{ExecError, ExecParams, Prepared};
 
@@ -14,6 +15,8 @@ pub enum AnyInfo {
     X86_64(arch_x86_64::Info),
     /// AArch64.
     Aarch64(arch_aarch64::Info),
+    /// MIPS.
+    Mips(arch_mips::Info),
 }
 
 /// A policy built from an [`execcore_cpu`].
@@ -22,13 +25,16 @@ pub enum AnyPolicy {
     X86_64(arch_x86_64::X86_64),
     /// AArch64.
     Aarch64(arch_aarch64::Aarch64),
+    /// MIPS.
+    Mips(arch_mips::Mips),
 }
 
 impl AnyPolicy {
-    /// The policy for `cpu`, or `None` when its arch is not compiled in.
-    pub fn from_cpu(cpu: &execcore_cpu) -> Option<AnyPolicy> {
+    /// The policy for `cpu`: `EXECCORE_ERR_UNSUPPORTED_ARCH` when its arch is not compiled
+    /// in, `EXECCORE_ERR_INVALID_PARAMETER` when a field is out of range.
+    pub fn from_cpu(cpu: &execcore_cpu) -> Result<AnyPolicy, execcore_status> {
         match cpu.arch {
-            EXECCORE_ARCH_X86_64 => Some(AnyPolicy::X86_64(arch_x86_64::X86_64::new(arch_x86_64::Cpu {
+            EXECCORE_ARCH_X86_64 => Ok(AnyPolicy::X86_64(arch_x86_64::X86_64::new(arch_x86_64::Cpu {
                 hwcap: cpu.hwcap,
                 hwcap2: cpu.hwcap2,
                 minsigstksz: (cpu.minsigstksz != 0).then_some(cpu.minsigstksz),
@@ -36,9 +42,9 @@ impl AnyPolicy {
             EXECCORE_ARCH_AARCH64 => {
                 let page = match cpu.page_size {
                     0 => exec_core::PageSize::K4,
-                    n => exec_core::PageSize::new(n)?,
+                    n => exec_core::PageSize::new(n).ok_or(EXECCORE_ERR_INVALID_PARAMETER)?,
                 };
-                Some(AnyPolicy::Aarch64(arch_aarch64::Aarch64::new(arch_aarch64::Cpu {
+                Ok(AnyPolicy::Aarch64(arch_aarch64::Aarch64::new(arch_aarch64::Cpu {
                     page_size: page,
                     va_bits: if cpu.va_bits == 0 { 48 } else { cpu.va_bits },
                     hwcap: cpu.hwcap,
@@ -51,7 +57,8 @@ impl AnyPolicy {
                     static_pie_align: exec_core::StaticPieAlign::HonouredSince6_10,
                 })))
             }
-            _ => None,
+            EXECCORE_ARCH_MIPS => mips_policy(cpu).map(AnyPolicy::Mips),
+            _ => Err(EXECCORE_ERR_UNSUPPORTED_ARCH),
         }
     }
 
@@ -67,6 +74,8 @@ impl AnyPolicy {
                 .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::X86_64), interpreter: pr.interpreter }),
             AnyPolicy::Aarch64(p) => exec_core::prepare(p, main, host, params, None)
                 .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::Aarch64), interpreter: pr.interpreter }),
+            AnyPolicy::Mips(p) => exec_core::prepare(p, main, host, params, None)
+                .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::Mips), interpreter: pr.interpreter }),
         }
     }
 
@@ -75,6 +84,7 @@ impl AnyPolicy {
         match self {
             AnyPolicy::X86_64(p) => exec_core::ArchPolicy::errno(p, err),
             AnyPolicy::Aarch64(p) => exec_core::ArchPolicy::errno(p, err),
+            AnyPolicy::Mips(p) => exec_core::ArchPolicy::errno(p, err),
         }
     }
 
@@ -84,6 +94,7 @@ impl AnyPolicy {
             AnyInfo::X86_64(i) => out.arch_value = u64::from(i.feature_1_and.unwrap_or(0)),
             // BTI/PAC/GCS requested by the image whose properties Linux honours.
             AnyInfo::Aarch64(i) => out.arch_flags = i.interp_features.or(i.main_features).unwrap_or(0),
+            AnyInfo::Mips(i) => mips_entry(i, out),
             AnyInfo::None => {}
         }
     }
@@ -97,6 +108,151 @@ impl AnyPolicy {
             AnyPolicy::Aarch64(p) => {
                 (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
             }
+            AnyPolicy::Mips(p) => {
+                (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
+            }
         }
     }
+}
+
+/// `AT_BASE_PLATFORM` of a custom MIPS CPU: Linux's name for its ISA, when it has one.
+fn mips_base_platform(isa: arch_mips::Isa) -> Option<&'static [u8]> {
+    Some(match (isa.level, isa.rev) {
+        (32, 1) => b"mips32",
+        (32, 2) => b"mips32r2",
+        (32, 6) => b"mips32r6",
+        (64, 1) => b"mips64",
+        (64, 2) => b"mips64r2",
+        (64, 6) => b"mips64r6",
+        _ => return None,
+    })
+}
+
+/// A custom MIPS CPU from the `mips_isa_*` fields and the `EXECCORE_CPU_MIPS_*` flags.
+fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_mips::Cpu, execcore_status> {
+    let level = u8::try_from(c.mips_isa_level).map_err(|_| EXECCORE_ERR_INVALID_PARAMETER)?;
+    let rev = u8::try_from(c.mips_isa_rev).map_err(|_| EXECCORE_ERR_INVALID_PARAMETER)?;
+    let isa = arch_mips::Isa { level, rev };
+    let valid = match level {
+        1..=5 => rev == 0,
+        32 | 64 => matches!(rev, 1 | 2 | 3 | 5 | 6),
+        _ => false,
+    };
+    let has = |f: u32| c.flags & f != 0;
+    if !valid || has(EXECCORE_CPU_MIPS_R6) != isa.is_r6() {
+        return Err(EXECCORE_ERR_INVALID_PARAMETER);
+    }
+    let fr_modes = arch_mips::FrModes {
+        fr0: has(EXECCORE_CPU_MIPS_FR0),
+        fr1: has(EXECCORE_CPU_MIPS_FR1),
+        fre: has(EXECCORE_CPU_MIPS_FRE),
+    };
+    Ok(arch_mips::Cpu {
+        name: "custom",
+        endian,
+        isa,
+        // No FR mode at all means no FPU: the kernel's emulator decides.
+        fpu: fr_modes.fr0 || fr_modes.fr1 || fr_modes.fre,
+        fpu_f64: fr_modes.fr1,
+        fr_modes,
+        nan_legacy: has(EXECCORE_CPU_MIPS_NAN_LEGACY),
+        nan_2008: has(EXECCORE_CPU_MIPS_NAN2008),
+        rixi: has(EXECCORE_CPU_MIPS_RIXI),
+        dcache_alias: c.mips_dcache_alias,
+        gic: has(EXECCORE_CPU_MIPS_GIC),
+        r5000_cvt: has(EXECCORE_CPU_MIPS_R5K_CVT),
+        r8000_prefetch: has(EXECCORE_CPU_MIPS_R8K_PREFETCH),
+        hwcap: c.hwcap,
+        platform: Some(b"mips"),
+        base_platform: mips_base_platform(isa),
+    })
+}
+
+/// The MIPS policy an [`execcore_cpu`] describes (see its `mips_model` field).
+pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, execcore_status> {
+    let has = |f: u32| c.flags & f != 0;
+    let endian =
+        if has(EXECCORE_CPU_BIG_ENDIAN) { elf_stream::Endian::Big } else { elf_stream::Endian::Little };
+    let cpu = match c.mips_model {
+        EXECCORE_MIPS_CPU_CUSTOM => mips_custom_cpu(c, endian)?,
+        n => {
+            // Model numbers follow `CpuModel::ALL` from 1.
+            let index = usize::try_from(n).ok().and_then(|n| n.checked_sub(1));
+            let model = index
+                .and_then(|i| arch_mips::CpuModel::ALL.get(i).copied())
+                .ok_or(EXECCORE_ERR_INVALID_PARAMETER)?;
+            let base = model.cpu(endian);
+            arch_mips::Cpu {
+                r5000_cvt: base.r5000_cvt || has(EXECCORE_CPU_MIPS_R5K_CVT),
+                r8000_prefetch: base.r8000_prefetch || has(EXECCORE_CPU_MIPS_R8K_PREFETCH),
+                hwcap: if c.hwcap != 0 { c.hwcap } else { base.hwcap },
+                dcache_alias: if c.mips_dcache_alias != 0 { c.mips_dcache_alias } else { base.dcache_alias },
+                ..base
+            }
+        }
+    };
+    if cpu.dcache_alias != 0 && !cpu.dcache_alias.is_power_of_two() {
+        return Err(EXECCORE_ERR_INVALID_PARAMETER);
+    }
+    let mut kernel = arch_mips::Kernel::for_cpu(&cpu);
+    kernel.page_size = match c.page_size {
+        0 => exec_core::PageSize::K4,
+        n => exec_core::PageSize::new(n).ok_or(EXECCORE_ERR_INVALID_PARAMETER)?,
+    };
+    kernel.ieee754 = match c.mips_ieee754 {
+        0 => arch_mips::Ieee754::Strict,
+        1 => arch_mips::Ieee754::Legacy,
+        2 => arch_mips::Ieee754::Std2008,
+        3 => arch_mips::Ieee754::Relaxed,
+        4 => arch_mips::Ieee754::Emulated,
+        _ => return Err(EXECCORE_ERR_INVALID_PARAMETER),
+    };
+    let os = match c.os {
+        EXECCORE_OS_LINUX => arch_mips::OsProfile::Linux,
+        EXECCORE_OS_IRIX => arch_mips::OsProfile::Irix,
+        _ => return Err(EXECCORE_ERR_INVALID_PARAMETER),
+    };
+    Ok(arch_mips::Mips {
+        strict_prefetch: !has(EXECCORE_CPU_MIPS_LAX_PREFETCH),
+        isa_check: !has(EXECCORE_CPU_MIPS_NO_ISA_CHECK),
+        stack_top_override: (c.stack_top != 0).then_some(exec_core::UserAddr(c.stack_top)),
+        ..arch_mips::Mips::new(cpu).with_kernel(kernel).with_os(os)
+    })
+}
+
+/// The MIPS part of the entry state (bit layout on [`execcore_entry_state`]).
+fn mips_entry(i: &arch_mips::Info, out: &mut execcore_entry_state) {
+    use arch_mips::{FpMode, MipsAbi};
+    out.abi = match i.abi {
+        Some(MipsAbi::O32) => EXECCORE_MIPS_ABI_O32,
+        Some(MipsAbi::N32) => EXECCORE_MIPS_ABI_N32,
+        Some(MipsAbi::N64) => EXECCORE_MIPS_ABI_N64,
+        None => 0,
+    };
+    out.fp_mode = match i.fp_mode {
+        FpMode::Fr0 => EXECCORE_MIPS_FR0,
+        FpMode::Fr1 => EXECCORE_MIPS_FR1,
+        FpMode::Fre => EXECCORE_MIPS_FRE,
+    };
+    let ex = i.exceptions;
+    let bits = [
+        (i.nan2008, EXECCORE_MIPS_NAN2008),
+        (ex.is_some_and(|e| e.precise()), EXECCORE_MIPS_PRECISE_FP),
+        (ex.is_some_and(|e| e.speculative()), EXECCORE_MIPS_SPECULATIVE),
+        (i.text_patch.main, EXECCORE_MIPS_TEXT_PATCH),
+        (i.text_patch.interp, EXECCORE_MIPS_TEXT_PATCH_INTERP),
+        (i.prefetch_fd, EXECCORE_MIPS_PREFETCH_FD),
+        (i.prefetch_warning, EXECCORE_MIPS_PREFETCH_WARNING),
+        (!i.fp_native, EXECCORE_MIPS_FP_EMULATED),
+        (ex.is_some(), EXECCORE_MIPS_EXCEPTIONS),
+        (i.hwpatch.is_some(), EXECCORE_MIPS_HWPATCH),
+        (ex.is_some_and(|e| e.page0()), EXECCORE_MIPS_PAGE0),
+        (ex.is_some_and(|e| e.smm()), EXECCORE_MIPS_SMM),
+        (i.read_implies_exec, EXECCORE_MIPS_READ_IMPLIES_EXEC),
+    ];
+    out.arch_flags = bits.iter().filter(|(on, _)| *on).fold(0, |a, (_, b)| a | b);
+    out.arch_value = ex.map_or(0, |e| u64::from(e.enabled_mask()));
+    out.mips_fcsr = i.fcsr;
+    out.mips_hwpatch = i.hwpatch.unwrap_or(0);
+    out.mips_exceptions = ex.map_or(0, |e| e.info);
 }

@@ -124,6 +124,8 @@ pub const EXECCORE_ERR_ENTROPY_FAILED: execcore_status = 219;
 pub const EXECCORE_ERR_ADDRESS_SPACE_FAILED: execcore_status = 220;
 /// No PT_LOAD covers the program header table.
 pub const EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED: execcore_status = 222;
+/// The `exec_fd` callback (a descriptor for `AT_PFETCHFD`) failed; `errno_value` is its errno.
+pub const EXECCORE_ERR_EXEC_FD_FAILED: execcore_status = 223;
 /// Address not part of the image.
 pub const EXECCORE_ERR_NOT_MAPPED: execcore_status = 221;
 /// The architecture policy rejected the file (see the arch-specific statuses 300-399).
@@ -314,6 +316,12 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         "program_headers_not_loaded",
         Errno::ENOEXEC,
         "no PT_LOAD covers the program header table\0",
+    ),
+    (
+        EXECCORE_ERR_EXEC_FD_FAILED,
+        "exec_fd_failed",
+        Errno::EIO,
+        "the exec_fd callback failed to give a descriptor\0",
     ),
     (EXECCORE_ERR_NOT_MAPPED, "not_mapped", Errno::EFAULT, "address is not part of the image\0"),
     (EXECCORE_ERR_ARCH_REJECTED, "arch_rejected", Errno::ENOEXEC, "rejected by the architecture policy\0"),

@@ -51,22 +51,96 @@ pub const EXECCORE_CPU_AARCH64_BE: u32 = 2;
 pub const EXECCORE_CPU_MIPS_R5K_CVT: u32 = 4;
 /// Flag: MIPS R8000 (TFP) prefetch check.
 pub const EXECCORE_CPU_MIPS_R8K_PREFETCH: u32 = 8;
-/// Flag: reject static R8000-prefetch binaries (strict prefetch setting).
-pub const EXECCORE_CPU_MIPS_STRICT_PREFETCH: u32 = 0x10;
-/// Flag: MIPS release 6 CPU.
+/// Flag: strict prefetch off — a static R8000-prefetch program is accepted with a logged
+/// warning (default, flag clear: rejected with EBADRQC, as IRIX's strict setting).
+pub const EXECCORE_CPU_MIPS_LAX_PREFETCH: u32 = 0x10;
+/// Flag (custom MIPS CPU): release 6; requires `mips_isa_rev` 6 (else
+/// `EXECCORE_ERR_INVALID_PARAMETER`).
 pub const EXECCORE_CPU_MIPS_R6: u32 = 0x20;
-/// Flag: MIPS CPU can run FR=0.
+/// Flag (custom MIPS CPU): the FPU runs FR=0 natively. A custom CPU with none of the FR
+/// flags has no FPU (the kernel emulates).
 pub const EXECCORE_CPU_MIPS_FR0: u32 = 0x40;
-/// Flag: MIPS CPU can run FR=1.
+/// Flag (custom MIPS CPU): the FPU runs FR=1 natively (64-bit FPRs, `FIR.F64`).
 pub const EXECCORE_CPU_MIPS_FR1: u32 = 0x80;
-/// Flag: MIPS CPU supports FRE emulation.
+/// Flag (custom MIPS CPU): the FPU supports FRE.
 pub const EXECCORE_CPU_MIPS_FRE: u32 = 0x100;
-/// Flag: MIPS CPU implements NaN2008.
+/// Flag (custom MIPS CPU): the FPU implements IEEE 754-2008 NaNs.
 pub const EXECCORE_CPU_MIPS_NAN2008: u32 = 0x200;
-/// Flag: MIPS CPU implements legacy NaN.
+/// Flag (custom MIPS CPU): the FPU implements legacy NaNs.
 pub const EXECCORE_CPU_MIPS_NAN_LEGACY: u32 = 0x400;
-/// Flag: big-endian CPU (MIPS).
+/// Flag: big-endian CPU (MIPS; files of the other byte order are rejected).
 pub const EXECCORE_CPU_BIG_ENDIAN: u32 = 0x800;
+/// Flag (custom MIPS CPU): read-inhibit/execute-inhibit page bits (no READ_IMPLIES_EXEC).
+pub const EXECCORE_CPU_MIPS_RIXI: u32 = 0x1000;
+/// Flag (custom MIPS CPU): a GIC user page above the stack (one page lower stack top).
+pub const EXECCORE_CPU_MIPS_GIC: u32 = 0x2000;
+/// Flag: do not reject MIPS programs whose `EF_MIPS_ARCH` is above the CPU's ISA
+/// (Linux does not check it; default, flag clear: EBADRQC).
+pub const EXECCORE_CPU_MIPS_NO_ISA_CHECK: u32 = 0x4000;
+
+/// `execcore_cpu.mips_model`: a CPU described field by field (`mips_isa_level` required).
+pub const EXECCORE_MIPS_CPU_CUSTOM: u32 = 0;
+/// `mips_model`: R5000 (MIPS IV, `cvt.[ds].l` workaround on).
+pub const EXECCORE_MIPS_CPU_R5000: u32 = 1;
+/// `mips_model`: R8000 / TFP (MIPS IV, prefetch check on).
+pub const EXECCORE_MIPS_CPU_R8000: u32 = 2;
+/// `mips_model`: R10000 (MIPS IV).
+pub const EXECCORE_MIPS_CPU_R10000: u32 = 3;
+/// `mips_model`: MIPS 5KEf (MIPS64r2, FPU, legacy NaN: qemu `5KEf`, the oracle's).
+pub const EXECCORE_MIPS_CPU_5KEF: u32 = 4;
+/// `mips_model`: MIPS 5KEc (MIPS64r2 without FPU: qemu `5KEc`).
+pub const EXECCORE_MIPS_CPU_5KEC: u32 = 5;
+/// `mips_model`: MIPS32r2 with a 64-bit FPU (32-bit kernel).
+pub const EXECCORE_MIPS_CPU_MIPS32R2: u32 = 6;
+/// `mips_model`: generic MIPS64r2 (qemu `MIPS64R2-generic`, 8 KiB cache aliasing).
+pub const EXECCORE_MIPS_CPU_MIPS64R2: u32 = 7;
+/// `mips_model`: MIPS64r2 with DSP r2 (qemu `mips64dspr2`).
+pub const EXECCORE_MIPS_CPU_MIPS64DSPR2: u32 = 8;
+/// `mips_model`: MIPS32r6 (32-bit kernel).
+pub const EXECCORE_MIPS_CPU_MIPS32R6: u32 = 9;
+/// `mips_model`: MIPS64r6.
+pub const EXECCORE_MIPS_CPU_MIPS64R6: u32 = 10;
+
+/// `execcore_entry_state.abi`: MIPS o32.
+pub const EXECCORE_MIPS_ABI_O32: u32 = 1;
+/// `execcore_entry_state.abi`: MIPS n32.
+pub const EXECCORE_MIPS_ABI_N32: u32 = 2;
+/// `execcore_entry_state.abi`: MIPS n64.
+pub const EXECCORE_MIPS_ABI_N64: u32 = 3;
+
+/// `execcore_entry_state.fp_mode`: Status.FR = 0.
+pub const EXECCORE_MIPS_FR0: u32 = 0;
+/// `execcore_entry_state.fp_mode`: Status.FR = 1.
+pub const EXECCORE_MIPS_FR1: u32 = 1;
+/// `execcore_entry_state.fp_mode`: FR = 1 with Config5.FRE.
+pub const EXECCORE_MIPS_FRE: u32 = 2;
+
+/// MIPS `arch_flags` bit: IEEE 754-2008 NaNs (`EF_MIPS_NAN2008`).
+pub const EXECCORE_MIPS_NAN2008: u32 = 0x1;
+/// MIPS `arch_flags` bit: precise FP exceptions (`OEX_PRECISEFP`).
+pub const EXECCORE_MIPS_PRECISE_FP: u32 = 0x2;
+/// MIPS `arch_flags` bit: speculative mode (`OEX_DISMISS`).
+pub const EXECCORE_MIPS_SPECULATIVE: u32 = 0x4;
+/// MIPS `arch_flags` bit: the program's text is mapped `EXECCORE_MAP_TEXT_PATCH` (R5000).
+pub const EXECCORE_MIPS_TEXT_PATCH: u32 = 0x8;
+/// MIPS `arch_flags` bit: the interpreter's text is mapped `EXECCORE_MAP_TEXT_PATCH`.
+pub const EXECCORE_MIPS_TEXT_PATCH_INTERP: u32 = 0x10;
+/// MIPS `arch_flags` bit: the auxv carries `AT_PFETCHFD` (from `exec_fd`).
+pub const EXECCORE_MIPS_PREFETCH_FD: u32 = 0x20;
+/// MIPS `arch_flags` bit: a static R8000-prefetch program accepted with a warning.
+pub const EXECCORE_MIPS_PREFETCH_WARNING: u32 = 0x40;
+/// MIPS `arch_flags` bit: the FPU does not run `fp_mode` natively (the kernel emulates).
+pub const EXECCORE_MIPS_FP_EMULATED: u32 = 0x80;
+/// MIPS `arch_flags` bit: the program has ODK_EXCEPTIONS (`mips_exceptions` is valid).
+pub const EXECCORE_MIPS_EXCEPTIONS: u32 = 0x100;
+/// MIPS `arch_flags` bit: the program has ODK_HWPATCH (`mips_hwpatch` is valid).
+pub const EXECCORE_MIPS_HWPATCH: u32 = 0x200;
+/// MIPS `arch_flags` bit: `OEX_PAGE0` (reported only).
+pub const EXECCORE_MIPS_PAGE0: u32 = 0x400;
+/// MIPS `arch_flags` bit: `OEX_SMM` (reported only).
+pub const EXECCORE_MIPS_SMM: u32 = 0x800;
+/// MIPS `arch_flags` bit: READ_IMPLIES_EXEC (no PT_GNU_STACK on a CPU without RIXI).
+pub const EXECCORE_MIPS_READ_IMPLIES_EXEC: u32 = 0x1000;
 
 /// OS profile: Linux auxv and errnos.
 pub const EXECCORE_OS_LINUX: u32 = 0;
@@ -101,14 +175,22 @@ pub struct execcore_cpu {
     pub mips_isa_level: u32,
     /// MIPS ISA revision.
     pub mips_isa_rev: u32,
-    /// MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed.
+    /// MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed, 4 emulated.
     pub mips_ieee754: u32,
-    /// Reserved, zero.
-    pub reserved0: u32,
-    /// Stack top override (0: the arch's default; MIPS CPUs with cache aliasing lower it).
+    /// MIPS CPU: `EXECCORE_MIPS_CPU_*`. A named model fixes ISA, FPU, NaN, RIXI, GIC,
+    /// cache aliasing and errata; `flags` may add the R5000/R8000 errata, nonzero `hwcap`
+    /// and `mips_dcache_alias` replace the model's. `EXECCORE_MIPS_CPU_CUSTOM` (0) takes
+    /// them from `mips_isa_level`/`_rev` and the `EXECCORE_CPU_MIPS_*` flags. Byte order,
+    /// `page_size`, `mips_ieee754`, `os` and `stack_top` apply to both. Unknown values:
+    /// `EXECCORE_ERR_INVALID_PARAMETER`.
+    pub mips_model: u32,
+    /// Stack top override for every ABI (0: the arch's default; MIPS derives it per ABI
+    /// from the kernel, cache aliasing and GIC — prefer 0 there).
     pub stack_top: u64,
+    /// MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
+    pub mips_dcache_alias: u64,
     /// Reserved, zero.
-    pub reserved: [u64; 5],
+    pub reserved: [u64; 4],
 }
 const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
 
@@ -211,7 +293,9 @@ pub struct execcore_ops {
             count: usize,
         ) -> execcore_errno,
     >,
-    /// A descriptor for the runtime linker (IRIX `AT_PFETCHFD`) (nullable).
+    /// A descriptor of the executable for the runtime linker (IRIX `AT_PFETCHFD`): called
+    /// by `execcore_prepare` only for a dynamic program with `OHW_R8KPFETCH` on an R8000
+    /// (NULL then: `EXECCORE_ERR_MISSING_CALLBACK`; an errno: `EXECCORE_ERR_EXEC_FD_FAILED`).
     pub exec_fd: Option<unsafe extern "C" fn(ctx: *mut c_void, out_fd: *mut u64) -> execcore_errno>,
 }
 const_assert_eq!(core::mem::size_of::<execcore_ops>(), 19 * core::mem::size_of::<usize>());
@@ -361,13 +445,25 @@ pub struct execcore_entry_state {
     pub reg_value: [u64; 4],
     /// Arch: MIPS FPU mode (0 FR0, 1 FR1, 2 FRE), 0 elsewhere.
     pub fp_mode: u32,
-    /// Arch: flags (MIPS: 1 NaN2008, 2 precise FP exceptions, 4 speculative; AArch64: 1 BTI,
+    /// Arch: flags (MIPS: the `EXECCORE_MIPS_*` bits — 0x1 NaN2008, 0x2 precise FP
+    /// exceptions, 0x4 speculative, 0x8/0x10 program/interpreter text patched, 0x20
+    /// AT_PFETCHFD, 0x40 prefetch warning, 0x80 FP mode emulated, 0x100 ODK_EXCEPTIONS,
+    /// 0x200 ODK_HWPATCH, 0x400 PAGE0, 0x800 SMM, 0x1000 READ_IMPLIES_EXEC; AArch64: 1 BTI,
     /// 2 PAC, 4 GCS requested by the program's properties).
     pub arch_flags: u32,
-    /// Arch: MIPS enabled FP exception mask; x86_64 IBT/SHSTK feature bits.
+    /// Arch: MIPS enabled FP exception mask (`OEX_FPU_MIN`: bit 0 inexact, 1 underflow,
+    /// 2 overflow, 3 divide by zero, 4 invalid); x86_64 IBT/SHSTK feature bits.
     pub arch_value: u64,
+    /// MIPS: FCSR to set at entry (2008 NaN/ABS bits 18-19, enables bits 7-11).
+    pub mips_fcsr: u32,
+    /// MIPS: the program's ODK_HWPATCH bits (valid with `EXECCORE_MIPS_HWPATCH`).
+    pub mips_hwpatch: u32,
+    /// MIPS: the program's raw ODK_EXCEPTIONS info (valid with `EXECCORE_MIPS_EXCEPTIONS`).
+    pub mips_exceptions: u32,
     /// Reserved, zero.
-    pub reserved: [u64; 3],
+    pub reserved0: u32,
+    /// Reserved, zero.
+    pub reserved: [u64; 1],
 }
 const_assert_eq!(core::mem::size_of::<execcore_entry_state>(), 112);
 

@@ -1,0 +1,372 @@
+//! MIPS through the C entry points (`execcore_prepare`, `execcore_load`,
+//! `execcore_build_stack`) with Rust callbacks, on the shared corpus: the ABI, FPU mode and
+//! FP flags in the entry state, the layout equal to the Rust API's, the MIPS errnos of each
+//! OS profile, `AT_PFETCHFD` from `exec_fd`, and the CPU description's validation.
+
+mod common;
+
+use common::*;
+use execcore_ffi::arch::mips_policy;
+use execcore_ffi::*;
+use std::path::{Path, PathBuf};
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/bin").join(name)
+}
+
+fn mips_cpu(model: u32, big: bool) -> execcore_cpu {
+    execcore_cpu {
+        arch: EXECCORE_ARCH_MIPS,
+        mips_model: model,
+        flags: if big { EXECCORE_CPU_BIG_ENDIAN } else { 0 },
+        ..Default::default()
+    }
+}
+
+/// One exec through the C ABI: the kernel, its plan storage and the outcome of prepare.
+struct Exec {
+    k: Box<Kernel>,
+    plan: Box<execcore_plan>,
+    status: execcore_status,
+    err: execcore_error,
+    args: Args,
+}
+
+impl Exec {
+    fn prepare(
+        cpu: &execcore_cpu,
+        bytes: Vec<u8>,
+        root: &str,
+        flags: u32,
+        tune: impl FnOnce(&mut Kernel),
+    ) -> Exec {
+        let mut k = Box::new(Kernel { files: vec![bytes], root: root.into(), ..Default::default() });
+        tune(&mut k);
+        let ops = mips_ops(&mut k);
+        let args = Args::new(&["/t/prog"], "/t/prog");
+        let mut params = args.params();
+        params.flags = flags;
+        let mut plan = new_plan();
+        let mut err = execcore_error::default();
+        let status = unsafe { execcore_prepare(cpu, &params, &ops, &mut *plan, &mut err) };
+        Exec { k, plan, status, err, args }
+    }
+
+    fn file(cpu: &execcore_cpu, name: &str, root: &str) -> Exec {
+        Exec::prepare(cpu, std::fs::read(corpus(name)).unwrap(), root, 0, |_| {})
+    }
+
+    fn ok(self) -> Exec {
+        assert_eq!(self.status, EXECCORE_OK, "{:?}", self.err);
+        self
+    }
+
+    fn entry(&self) -> execcore_entry_state {
+        let mut e = execcore_entry_state::default();
+        assert_eq!(unsafe { execcore_plan_entry(&*self.plan, &mut e) }, EXECCORE_OK);
+        e
+    }
+
+    fn auxv(&self) -> Vec<(u64, u64)> {
+        let mut aux = vec![execcore_auxv_entry::default(); 64];
+        let mut n = 0;
+        assert_eq!(unsafe { execcore_plan_auxv(&*self.plan, aux.as_mut_ptr(), 64, &mut n) }, EXECCORE_OK);
+        aux[..n].iter().map(|e| (e.kind, e.value)).collect()
+    }
+
+    fn layout(&self) -> execcore_layout {
+        let mut l = execcore_layout::default();
+        assert_eq!(unsafe { execcore_plan_layout(&*self.plan, &mut l) }, EXECCORE_OK);
+        l
+    }
+}
+
+/// The Rust API's plan for the same CPU description and file.
+fn rust_plan(cpu: &execcore_cpu, name: &str, root: &str) -> exec_core::ExecPlan<arch_mips::Info> {
+    let policy = mips_policy(cpu).unwrap();
+    let file = std::fs::File::open(corpus(name)).unwrap();
+    let argv: [&[u8]; 1] = [b"/t/prog"];
+    let mut params = exec_core::ExecParams::new(b"/t/prog");
+    params.argv = &argv;
+    let mut host = exec_core::fs_host::FsHost::new(root);
+    exec_core::prepare(&policy, &file, &mut host, &params, None).unwrap().plan
+}
+
+/// (file, big endian, sysroot, ABI, FPU mode): o32, n32 and n64 in both byte orders,
+/// static, dynamic and PIE.
+const PROGRAMS: &[(&str, bool, &str, u32, u32)] = &[
+    ("tiny-mips-o32-le-fp32", false, "/", EXECCORE_MIPS_ABI_O32, EXECCORE_MIPS_FR0),
+    ("tiny-mips-o32-be-fpxx", true, "/", EXECCORE_MIPS_ABI_O32, EXECCORE_MIPS_FR1),
+    ("tiny-mips-o32-le-fp64", false, "/", EXECCORE_MIPS_ABI_O32, EXECCORE_MIPS_FR1),
+    ("hello-mips-o32-le-dynpie", false, "/usr/mipsel-linux-gnu", EXECCORE_MIPS_ABI_O32, EXECCORE_MIPS_FR1),
+    ("hello-mips-o32-be-dyn", true, "/usr/mips-linux-gnu", EXECCORE_MIPS_ABI_O32, EXECCORE_MIPS_FR1),
+    (
+        "hello-mips-n32-le-dyn",
+        false,
+        "/usr/mips64el-linux-gnuabi64",
+        EXECCORE_MIPS_ABI_N32,
+        EXECCORE_MIPS_FR1,
+    ),
+    ("hello-mips-n32-be-static", true, "/", EXECCORE_MIPS_ABI_N32, EXECCORE_MIPS_FR1),
+    (
+        "hello-mips-n64-le-dynpie",
+        false,
+        "/usr/mips64el-linux-gnuabi64",
+        EXECCORE_MIPS_ABI_N64,
+        EXECCORE_MIPS_FR1,
+    ),
+    (
+        "hello-mips-n64-be-dynpie",
+        true,
+        "/usr/mips64-linux-gnuabi64",
+        EXECCORE_MIPS_ABI_N64,
+        EXECCORE_MIPS_FR1,
+    ),
+    ("hello-mips-n64-le-static", false, "/", EXECCORE_MIPS_ABI_N64, EXECCORE_MIPS_FR1),
+];
+
+#[test]
+fn corpus_programs_prepare_load_and_get_a_stack_through_the_c_abi() {
+    for &(name, big, root, abi, fr) in PROGRAMS {
+        let cpu = mips_cpu(EXECCORE_MIPS_CPU_5KEF, big);
+        let mut x = Exec::file(&cpu, name, root).ok();
+        let e = x.entry();
+        assert_eq!((e.abi, e.fp_mode), (abi, fr), "{name}");
+        assert_eq!(e.arch_flags & EXECCORE_MIPS_NAN2008, 0, "{name}");
+        assert_eq!(e.arch_flags & EXECCORE_MIPS_FP_EMULATED, 0, "{name}: 5KEf runs FR0 and FR1");
+        // The layout is the Rust API's for the same CPU.
+        let rust = rust_plan(&cpu, name, root);
+        let l = x.layout();
+        assert_eq!(
+            (l.entry, l.sp, l.brk, l.main_bias),
+            (rust.entry.0, rust.stack.sp.0, rust.brk.0, rust.main.bias)
+        );
+        assert_eq!(l.has_interp == 1, root != "/", "{name}");
+        let stack_top = if abi == EXECCORE_MIPS_ABI_N64 { 0xff_ffff_d000 } else { 0x7fff_5000 };
+        assert_eq!(l.stack_top, stack_top, "{name}");
+
+        let ops = mips_ops(&mut x.k);
+        let mut report = execcore_load_report::default();
+        let st =
+            unsafe { execcore_load(&*x.plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+        assert_eq!(st, EXECCORE_OK, "{name}");
+        assert!(report.bytes_copied > 0 && report.patched_pages == 0, "{name}: {report:?}");
+        // The byte at the entry point is the file's (program or interpreter).
+        let file = &x.k.files[if l.has_interp == 1 { 1 } else { 0 }];
+        let mut fill = execcore_page_fill::default();
+        assert_eq!(unsafe { execcore_resolve_fault(&*x.plan, l.entry, &mut fill) }, EXECCORE_OK);
+        let at = fill.file_offset[0] + (l.entry - fill.page - fill.page_offset[0]);
+        assert_eq!(x.k.memory[&l.entry], file[at as usize], "{name}");
+
+        let params = x.args.params();
+        let mut entry = execcore_entry_state::default();
+        let st = unsafe { execcore_build_stack(&*x.plan, &params, &ops, &mut entry, std::ptr::null_mut()) };
+        assert_eq!(st, EXECCORE_OK, "{name}");
+        assert_eq!((entry.sp, entry.pc, entry.abi, entry.fp_mode), (l.sp, l.entry, abi, fr));
+        assert_eq!(entry.sp % 16, 0);
+        // argc = 1 in the program's word size and byte order.
+        let width = if abi == EXECCORE_MIPS_ABI_N64 { 8 } else { 4 };
+        let mut word: Vec<u8> = (0..width).map(|i| x.k.memory[&(entry.sp + i)]).collect();
+        if !big {
+            word.reverse();
+        }
+        assert_eq!(word.iter().fold(0u64, |a, b| a << 8 | u64::from(*b)), 1, "{name}: argc");
+    }
+}
+
+#[test]
+fn options_programs_report_exceptions_and_hwpatch_in_the_entry_state() {
+    for (name, big) in [("tiny-mips-n64-le-options", false), ("tiny-mips-o32-be-options", true)] {
+        let x = Exec::file(&mips_cpu(EXECCORE_MIPS_CPU_5KEF, big), name, "/").ok();
+        let e = x.entry();
+        // ODK_EXCEPTIONS 0x11f18: PAGE0, FPU_MAX 0x1f, FPU_MIN 0x18; ODK_HWPATCH 0x9.
+        assert_eq!(e.mips_exceptions, 0x11f18, "{name}");
+        assert_eq!(e.arch_value, 0x18);
+        assert_eq!(e.mips_fcsr, 0x18 << 7);
+        assert_eq!(e.mips_hwpatch, 0x9);
+        let want = EXECCORE_MIPS_EXCEPTIONS | EXECCORE_MIPS_HWPATCH | EXECCORE_MIPS_PAGE0;
+        let shown = want | EXECCORE_MIPS_PRECISE_FP | EXECCORE_MIPS_SPECULATIVE | EXECCORE_MIPS_SMM;
+        assert_eq!(e.arch_flags & shown, want, "{name}: {:#x}", e.arch_flags);
+    }
+    // Without PT_MIPS_OPTIONS: none of it.
+    let e = Exec::file(&mips_cpu(EXECCORE_MIPS_CPU_5KEF, false), "tiny-mips-n64-le", "/").ok().entry();
+    assert_eq!((e.mips_exceptions, e.mips_hwpatch, e.arch_value, e.mips_fcsr), (0, 0, 0, 0));
+    assert_eq!(e.arch_flags & (EXECCORE_MIPS_EXCEPTIONS | EXECCORE_MIPS_HWPATCH), 0);
+}
+
+#[test]
+fn rejections_carry_the_mips_errnos_of_the_os_profile() {
+    let le = mips_cpu(EXECCORE_MIPS_CPU_5KEF, false);
+    // 2008 NaN on a legacy-NaN FPU under ieee754=strict: ENOEXEC; relaxed accepts it.
+    let x = Exec::file(&le, "tiny-mips-o32-le-fp32-nan2008", "/");
+    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 8));
+    let relaxed = execcore_cpu { mips_ieee754: 3, ..le };
+    let e = Exec::file(&relaxed, "tiny-mips-o32-le-fp32-nan2008", "/").ok().entry();
+    assert_eq!(e.arch_flags & EXECCORE_MIPS_NAN2008, EXECCORE_MIPS_NAN2008);
+    assert_eq!(e.mips_fcsr & (3 << 18), 3 << 18, "NAN2008 and ABS2008 in FCSR");
+    // n64 with an o32-only FP ABI: ELIBBAD in MIPS numbering (84, asm-generic 80).
+    let x = Exec::file(&le, "tiny-mips-n64-le-fp64-bad", "/");
+    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 84));
+    // An R6 program under ieee754=relaxed on a release 2 CPU: the ISA check, EBADRQC 54
+    // (asm-generic 56) under both profiles; without the check, Linux's FR1.
+    for os in [EXECCORE_OS_LINUX, EXECCORE_OS_IRIX] {
+        let x = Exec::file(&execcore_cpu { os, ..relaxed }, "tiny-mips-o32-le-r6", "/");
+        assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 54), "os {os}");
+    }
+    let lax = execcore_cpu { flags: EXECCORE_CPU_MIPS_NO_ISA_CHECK, ..relaxed };
+    assert_eq!(Exec::file(&lax, "tiny-mips-o32-le-r6", "/").ok().entry().fp_mode, EXECCORE_MIPS_FR1);
+    // The other byte order: ENOEXEC.
+    let x = Exec::file(&mips_cpu(EXECCORE_MIPS_CPU_5KEF, true), "tiny-mips-n64-le", "/");
+    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 8));
+}
+
+/// A corpus file with `bits` OR-ed into its ODK_HWPATCH record.
+fn with_hwpatch(name: &str, bits: u32) -> Vec<u8> {
+    let mut bytes = std::fs::read(corpus(name)).unwrap();
+    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&bytes[..]).unwrap();
+    let big = elf.header().endian == elf_stream::Endian::Big;
+    let ph = elf
+        .program_headers()
+        .map(Result::unwrap)
+        .find(|p| p.kind == elf_stream::ProgramType::MIPS_OPTIONS)
+        .unwrap();
+    let mut at = ph.offset.0 as usize;
+    while bytes[at] != 4 {
+        at += bytes[at + 1] as usize;
+    }
+    let word: [u8; 4] = bytes[at + 4..at + 8].try_into().unwrap();
+    let v = if big { u32::from_be_bytes(word) } else { u32::from_le_bytes(word) } | bits;
+    bytes[at + 4..at + 8].copy_from_slice(&if big { v.to_be_bytes() } else { v.to_le_bytes() });
+    bytes
+}
+
+#[test]
+fn r8000_prefetch_static_is_rejected_unless_lax_and_dynamic_gets_at_pfetchfd() {
+    const OHW_R8KPFETCH: u32 = 0x2;
+    const AT_PFETCHFD: u64 = 100;
+    // The corpus is built for MIPS64r2, past the R8000's MIPS IV: no ISA check here.
+    let r8k = execcore_cpu {
+        os: EXECCORE_OS_IRIX,
+        flags: EXECCORE_CPU_BIG_ENDIAN | EXECCORE_CPU_MIPS_NO_ISA_CHECK,
+        ..mips_cpu(EXECCORE_MIPS_CPU_R8000, true)
+    };
+    let static_prog = with_hwpatch("tiny-mips-n64-be-options", OHW_R8KPFETCH);
+    let x = Exec::prepare(&r8k, static_prog.clone(), "/", 0, |_| {});
+    assert_eq!(
+        (x.status, x.err.errno_value, x.err.value),
+        (EXECCORE_ERR_ARCH_REJECTED, 54, 0),
+        "EBADRQC (IRIX)"
+    );
+    // Without the bit: accepted.
+    Exec::file(&r8k, "tiny-mips-n64-be-options", "/").ok();
+    let lax = execcore_cpu { flags: r8k.flags | EXECCORE_CPU_MIPS_LAX_PREFETCH, ..r8k };
+    let e = Exec::prepare(&lax, static_prog, "/", 0, |_| {}).ok().entry();
+    assert_eq!(
+        e.arch_flags & (EXECCORE_MIPS_PREFETCH_WARNING | EXECCORE_MIPS_PREFETCH_FD),
+        EXECCORE_MIPS_PREFETCH_WARNING
+    );
+
+    // Dynamic (Debian's mips64r2 glibc: past the R8000's MIPS IV, so no ISA check).
+    let cpu =
+        execcore_cpu { flags: r8k.flags | EXECCORE_CPU_MIPS_NO_ISA_CHECK, os: EXECCORE_OS_LINUX, ..r8k };
+    let dynamic = with_hwpatch("probe-mips-n64-be-dynpie-options", OHW_R8KPFETCH);
+    let root = "/usr/mips64-linux-gnuabi64";
+    let x = Exec::prepare(&cpu, dynamic.clone(), root, 0, |k| k.exec_fd = Some(Ok(7))).ok();
+    assert_eq!(x.entry().arch_flags & EXECCORE_MIPS_PREFETCH_FD, EXECCORE_MIPS_PREFETCH_FD);
+    let aux = x.auxv();
+    assert_eq!(aux.last(), Some(&(AT_PFETCHFD, 7)), "Linux profile: AT_PFETCHFD last");
+    // IRIX: the short vector, AT_PFETCHFD before AT_BASE (rounded to 64 KiB).
+    let irix = execcore_cpu { os: EXECCORE_OS_IRIX, ..cpu };
+    let x = Exec::prepare(&irix, dynamic.clone(), root, 0, |k| k.exec_fd = Some(Ok(9))).ok();
+    let kinds: Vec<u64> = x.auxv().iter().map(|e| e.0).collect();
+    assert_eq!(kinds, [3, 4, 5, 9, AT_PFETCHFD, 7, 6]);
+    let base = x.auxv()[5].1;
+    assert_eq!((base & 0xffff, base, x.auxv()[4].1), (0, x.layout().interp_bias & !0xffff, 9));
+    // The callback's errno, or its absence, fails the exec and releases the reservation.
+    let x = Exec::prepare(&cpu, dynamic.clone(), root, EXECCORE_EXEC_BATCH, |k| k.exec_fd = Some(Err(24)));
+    assert_eq!(
+        (x.status, x.err.status, x.err.errno_value),
+        (EXECCORE_ERR_EXEC_FD_FAILED, EXECCORE_ERR_EXEC_FD_FAILED, 24)
+    );
+    assert_eq!(x.k.reserved_bytes, 0, "reservation released");
+    let x = Exec::prepare(&cpu, dynamic.clone(), root, EXECCORE_EXEC_BATCH, |k| k.exec_fd = Some(Ok(3)));
+    assert!(x.status == EXECCORE_OK && x.k.reserved_bytes > 0, "held by the plan");
+    let mut k = Box::new(Kernel { files: vec![dynamic], root: root.into(), ..Default::default() });
+    let ops = execcore_ops { exec_fd: None, ..mips_ops(&mut k) };
+    let args = Args::new(&["p"], "p");
+    let mut plan = new_plan();
+    let mut err = execcore_error::default();
+    let st = unsafe { execcore_prepare(&cpu, &args.params(), &ops, &mut *plan, &mut err) };
+    assert_eq!(st, EXECCORE_ERR_MISSING_CALLBACK);
+    // Not an R8000: no descriptor asked for.
+    let r10k = execcore_cpu {
+        flags: EXECCORE_CPU_BIG_ENDIAN | EXECCORE_CPU_MIPS_NO_ISA_CHECK,
+        ..mips_cpu(EXECCORE_MIPS_CPU_R10000, true)
+    };
+    let x = Exec::prepare(&r10k, with_hwpatch("probe-mips-n64-be-dynpie-options", 2), root, 0, |_| {}).ok();
+    assert!(x.auxv().iter().all(|e| e.0 != AT_PFETCHFD));
+}
+
+#[test]
+fn model_numbers_follow_cpu_model_all_and_a_custom_cpu_equals_its_model() {
+    for (i, model) in arch_mips::CpuModel::ALL.iter().enumerate() {
+        let p = mips_policy(&mips_cpu(i as u32 + 1, true)).unwrap();
+        assert_eq!(p, arch_mips::Mips::model(*model, elf_stream::Endian::Big), "{model:?}");
+    }
+    // 5KEf field by field.
+    let custom = execcore_cpu {
+        mips_model: EXECCORE_MIPS_CPU_CUSTOM,
+        mips_isa_level: 64,
+        mips_isa_rev: 2,
+        flags: EXECCORE_CPU_MIPS_FR0 | EXECCORE_CPU_MIPS_FR1 | EXECCORE_CPU_MIPS_NAN_LEGACY,
+        ..mips_cpu(0, false)
+    };
+    let p = mips_policy(&custom).unwrap();
+    let kef = arch_mips::Mips::model(arch_mips::CpuModel::Mips5KEf, elf_stream::Endian::Little);
+    assert_eq!(arch_mips::Mips { cpu: arch_mips::Cpu { name: kef.cpu.name, ..p.cpu }, ..p }, kef);
+    let a = Exec::file(&custom, "hello-mips-n64-le-dynpie", "/usr/mips64el-linux-gnuabi64").ok().layout();
+    let b = Exec::file(
+        &mips_cpu(EXECCORE_MIPS_CPU_5KEF, false),
+        "hello-mips-n64-le-dynpie",
+        "/usr/mips64el-linux-gnuabi64",
+    )
+    .ok()
+    .layout();
+    assert_eq!(a, b);
+    // No FR flag: no FPU, the kernel emulates (5KEc-like).
+    let nofpu = mips_policy(&execcore_cpu { flags: 0, ..custom }).unwrap();
+    assert!(!nofpu.cpu.fpu);
+    // Stack top override, OS, strict prefetch and ISA check switches.
+    let p = mips_policy(&execcore_cpu {
+        stack_top: 0x7000_0000,
+        flags: EXECCORE_CPU_MIPS_LAX_PREFETCH,
+        ..custom
+    })
+    .unwrap();
+    assert_eq!(exec_core::ArchPolicy::layout(&p, arch_mips::ABI_O32).stack_top.0, 0x7000_0000);
+    assert!(!p.strict_prefetch && p.isa_check);
+    assert!(mips_policy(&custom).unwrap().strict_prefetch, "strict prefetch by default");
+}
+
+#[test]
+fn invalid_cpu_descriptions_are_refused() {
+    let k = mips_cpu(EXECCORE_MIPS_CPU_5KEF, false);
+    let custom = execcore_cpu { mips_model: 0, mips_isa_level: 64, mips_isa_rev: 2, ..k };
+    let bad = [
+        execcore_cpu { mips_model: 11, ..k },
+        execcore_cpu { mips_isa_level: 0, ..custom },
+        execcore_cpu { mips_isa_level: 7, ..custom },
+        execcore_cpu { mips_isa_rev: 4, ..custom },
+        execcore_cpu { flags: EXECCORE_CPU_MIPS_R6, ..custom },
+        execcore_cpu { mips_ieee754: 5, ..k },
+        execcore_cpu { os: 2, ..k },
+        execcore_cpu { page_size: 3000, ..k },
+        execcore_cpu { mips_dcache_alias: 3 << 12, ..k },
+    ];
+    for cpu in bad {
+        let x = Exec::file(&cpu, "tiny-mips-n64-le", "/");
+        assert_eq!(x.status, EXECCORE_ERR_INVALID_PARAMETER, "{cpu:?}");
+    }
+    let r6 = execcore_cpu { flags: EXECCORE_CPU_MIPS_R6 | EXECCORE_CPU_MIPS_FR1, mips_isa_rev: 6, ..custom };
+    assert!(mips_policy(&r6).unwrap().cpu.isa.is_r6());
+}
