@@ -15,6 +15,7 @@
  * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
  */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* 32-bit targets: files and offsets over 2 GiB */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -39,9 +40,15 @@
 #include "arch/x86_64.h"
 #elif defined(__aarch64__)
 #include "arch/aarch64.h"
+#elif defined(__mips__)
+#include "arch/mips.h"
 #else
 #error "exec-harness: no entry trampoline for this architecture yet"
 #endif
+
+/* A user address of the new image as a pointer (the window keeps it below 4 GiB on
+ * 32-bit targets). */
+#define USER(a) ((void *)(uintptr_t)(a))
 
 #define MAX_RESERVATIONS 8
 #define PAGE 4096ULL
@@ -127,10 +134,10 @@ static int cb_random(void *ctx, uint8_t *buf, size_t len) {
 static int cb_reserve(void *ctx, uint64_t start, uint64_t len) {
     struct harness *h = ctx;
     if (h->nres == MAX_RESERVATIONS) return ENOMEM;
-    void *p = mmap((void *)start, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+    void *p = mmap(USER(start), len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
                    -1, 0);
     if (p == MAP_FAILED) return errno;
-    if ((uint64_t)p != start) { /* some kernels treat the flag as a hint */
+    if ((uint64_t)(uintptr_t)p != start) { /* some kernels treat the flag as a hint */
         munmap(p, len);
         return EEXIST;
     }
@@ -147,23 +154,23 @@ static int fixed_flags(uint64_t start, uint64_t len) {
 
 static int cb_map_anonymous(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
     (void)ctx;
-    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
+    void *p = mmap(USER(start), len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
     if (p == MAP_FAILED) return errno;
-    return (uint64_t)p == start ? 0 : EEXIST;
+    return (uint64_t)(uintptr_t)p == start ? 0 : EEXIST;
 }
 
 static int cb_map_file(void *ctx, uint64_t start, uint64_t len, uint64_t file, uint64_t offset, uint32_t prot) {
     struct harness *h = ctx;
     if (file > 1) return EBADF;
-    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | fixed_flags(start, len), h->fd[file], (off_t)offset);
+    void *p = mmap(USER(start), len, prot_of(prot), MAP_PRIVATE | fixed_flags(start, len), h->fd[file], (off_t)offset);
     if (p == MAP_FAILED) return errno;
-    return (uint64_t)p == start ? 0 : EEXIST;
+    return (uint64_t)(uintptr_t)p == start ? 0 : EEXIST;
 }
 
 static int cb_map_lazy(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
     struct harness *h = ctx;
     if (h->uffd < 0) return ENOSYS;
-    void *p = mmap((void *)start, len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
+    void *p = mmap(USER(start), len, prot_of(prot), MAP_PRIVATE | MAP_ANONYMOUS | fixed_flags(start, len), -1, 0);
     if (p == MAP_FAILED) return errno;
     struct uffdio_register reg = {.range = {.start = start, .len = len}, .mode = UFFDIO_REGISTER_MODE_MISSING};
     if (ioctl(h->uffd, UFFDIO_REGISTER, &reg) < 0) return errno;
@@ -172,7 +179,7 @@ static int cb_map_lazy(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
 
 static int cb_write(void *ctx, uint64_t addr, const uint8_t *src, size_t len) {
     (void)ctx;
-    memcpy((void *)addr, src, len);
+    memcpy(USER(addr), src, len);
     return 0;
 }
 
@@ -182,7 +189,7 @@ static int cb_read_into(void *ctx, uint64_t file, uint64_t offset, uint64_t addr
     h->reads++;
     h->read_bytes += len;
     while (len > 0) { /* straight from the file into the destination, large reads */
-        ssize_t n = pread(h->fd[file], (void *)addr, len, (off_t)offset);
+        ssize_t n = pread(h->fd[file], USER(addr), len, (off_t)offset);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return errno;
         if (n == 0) return EIO;
@@ -195,17 +202,17 @@ static int cb_read_into(void *ctx, uint64_t file, uint64_t offset, uint64_t addr
 
 static int cb_protect(void *ctx, uint64_t start, uint64_t len, uint32_t prot) {
     (void)ctx;
-    return mprotect((void *)start, len, prot_of(prot)) < 0 ? errno : 0;
+    return mprotect(USER(start), len, prot_of(prot)) < 0 ? errno : 0;
 }
 
 static int cb_unmap(void *ctx, uint64_t start, uint64_t len) {
     (void)ctx;
-    return munmap((void *)start, len) < 0 ? errno : 0;
+    return munmap(USER(start), len) < 0 ? errno : 0;
 }
 
 static int cb_sync_icache(void *ctx, uint64_t start, uint64_t len) {
     (void)ctx;
-    __builtin___clear_cache((char *)start, (char *)(start + len));
+    __builtin___clear_cache((char *)USER(start), (char *)USER(start + len));
     return 0;
 }
 
@@ -253,7 +260,7 @@ static void *pager(void *arg) {
             continue;
         }
         if (assemble_page(&fill, page) != 0) _exit(127);
-        struct uffdio_copy c = {.dst = fill.page, .src = (uint64_t)page, .len = PAGE};
+        struct uffdio_copy c = {.dst = fill.page, .src = (uint64_t)(uintptr_t)page, .len = PAGE};
         ioctl(H.uffd, UFFDIO_COPY, &c);
     }
     return NULL;
@@ -298,12 +305,12 @@ static long verify_faults(const char *report, size_t stack_bytes) {
                 bad++;
                 continue;
             }
-            if (unreadable && mprotect((void *)a, PAGE, PROT_READ) != 0) return -1;
-            if (memcmp((const void *)a, page, PAGE) != 0) {
+            if (unreadable && mprotect(USER(a), PAGE, PROT_READ) != 0) return -1;
+            if (memcmp(USER(a), page, PAGE) != 0) {
                 bad++;
                 fprintf(stderr, "exec-harness: page %#llx differs from the fault resolver's\n", (unsigned long long)a);
             }
-            if (unreadable && mprotect((void *)a, PAGE, prot_of(maps[m].prot)) != 0) return -1;
+            if (unreadable && mprotect(USER(a), PAGE, prot_of(maps[m].prot)) != 0) return -1;
         }
     }
     FILE *f = fopen(report, "w");
@@ -380,6 +387,12 @@ int main(int argc, char **argv) {
     cpu.minsigstksz = getauxval(51 /* AT_MINSIGSTKSZ */);
 #ifdef HARNESS_HWCAP2_BTI
     if (cpu.hwcap2 & HARNESS_HWCAP2_BTI) cpu.flags |= EXECCORE_CPU_BTI;
+#endif
+#ifdef HARNESS_MIPS_MODEL
+    cpu.mips_model = HARNESS_MIPS_MODEL;
+#ifdef __MIPSEB__
+    cpu.flags |= EXECCORE_CPU_BIG_ENDIAN;
+#endif
 #endif
     execcore_exec_params params = {0};
     params.argv = (const uint8_t *const *)&argv[i];
@@ -462,5 +475,12 @@ int main(int argc, char **argv) {
         if (H.fd[1] >= 0) close(H.fd[1]);
     }
     unregister_rseq();
+#ifdef HARNESS_MIPS_MODEL
+    int e = harness_arch_entry(&entry);
+    if (e != 0) {
+        fprintf(stderr, "exec-harness: %s: cannot set the FPU mode %u: %s\n", prog, entry.fp_mode, strerror(e));
+        return 127;
+    }
+#endif
     harness_enter(entry.pc, entry.sp);
 }

@@ -170,6 +170,16 @@ pub fn through(t: Target, p: &Program, mode: &str, args: &[&str]) -> (Output, Re
     (out, Report::parse(&text))
 }
 
+/// A program the harness must reject: its output (no report is written).
+pub fn through_rejected(t: Target, p: &Program, mode: &str) -> (Output, ()) {
+    let mut cmd = qemu(p, t.qemu);
+    cmd.arg(t.harness()).args(["--mode", mode]);
+    if let Some(root) = &p.root {
+        cmd.args(["--root", root]);
+    }
+    (cmd.arg(&p.path).output().expect("spawn qemu"), ())
+}
+
 pub const MODES: [&str; 2] = ["eager", "mapped"];
 
 /// Runs `p` directly and through the harness in each mode: exit status, stdout and stderr
