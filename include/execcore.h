@@ -1439,6 +1439,25 @@ execcore_status execcore_resolve_fault(const execcore_plan *plan,
                                        uint64_t addr,
                                        execcore_page_fill *out_fill);
 
+/*
+ Scans `len` bytes of text at `text` (a page, or a 4-byte aligned run of one) with the
+ plan's erratum scanner (MIPS: `cvt.s.l`/`cvt.d.l`, in the program's byte order) — what
+ `execcore_load` does itself in eager mode, for kernels that fill `EXECCORE_MAP_TEXT_PATCH`
+ pages themselves (mapped and lazy mode). Writes the byte offsets of the first `cap`
+ hits to `out` and the number of hits to `*out_count` (more than `cap`: call again on a
+ shorter run). A plan without a scanner finds nothing.
+
+ # Safety
+ `text` valid for `len` bytes, `out` for `cap` elements (NULL when `cap` is 0); other
+ pointers NULL or valid.
+ */
+execcore_status execcore_text_scan(const execcore_plan *plan,
+                                   const uint8_t *text,
+                                   size_t len,
+                                   uint32_t *out,
+                                   size_t cap,
+                                   size_t *out_count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,8 +21,9 @@
 //!    see [`Mips::isa_check`]), the FPU mode FR0/FR1/FRE for both images (Linux's table;
 //!    ELIBBAD), the R8000 prefetch check, the R5000 `cvt.[ds].l` text marks.
 //! 4. `adjust_mapping`: [`MappingFlags::TEXT_PATCH`] on read-only executable mappings of
-//!    images that need the R5000 workaround; `PROT_EXEC` on readable mappings under
-//!    READ_IMPLIES_EXEC.
+//!    images that need the R5000 workaround (an eager load scans them with
+//!    [`find_cvt_l`], the policy's `text_scanner`, and calls `patch_text` per page with
+//!    hits); `PROT_EXEC` on readable mappings under READ_IMPLIES_EXEC.
 //! 5. auxv per [`OsProfile`], with `AT_PFETCHFD` (100) for dynamic R8000 programs that
 //!    need prefetch patches; errnos renumbered per profile (EBADRQC 54, ELIBBAD 84; a
 //!    refused reservation EAGAIN on Linux, EMEMRETRY 1600 on IRIX).
@@ -519,6 +520,11 @@ impl ArchPolicy for Mips {
         let prot =
             if info.read_implies_exec && prot.contains(Prot::READ) { prot.union(Prot::EXEC) } else { prot };
         (prot, flags)
+    }
+
+    fn text_scanner(&self) -> Option<exec_core::TextScanFn> {
+        // Only the R5000 workaround marks mappings; the scanner is the same for every CPU.
+        Some(cvt::find_cvt_l)
     }
 
     fn auxv(&self, ctx: &AuxvContext<'_>, info: &Info, out: &mut Auxv) -> Result<(), ExecError> {

@@ -1,8 +1,8 @@
 //! The fault resolver: what a page of a lazily loaded image holds.
 
-use crate::addr::{MappingFlags, Prot, UserAddr};
+use crate::addr::{MappingFlags, PageSize, Prot, UserAddr};
 use crate::error::ExecError;
-use crate::image::{Content, Piece, MAX_PIECES};
+use crate::image::{Content, Mapping, Piece, MAX_PIECES};
 use crate::plan::ExecPlan;
 use crate::policy::Role;
 use elf_stream::FileOffset;
@@ -33,10 +33,16 @@ impl PageFill {
 
 /// What the page containing `addr` holds, for a demand-paging kernel: no I/O, no heap.
 /// An address outside every mapping of the plan is [`ExecError::NotMapped`] (EFAULT).
+/// A page of a mapping marked [`MappingFlags::TEXT_PATCH`] carries the mark: the kernel
+/// scans it (the policy's [`ExecPlan::text_scan`]) once filled, before it may run.
 pub fn resolve_fault<I>(plan: &ExecPlan<I>, addr: UserAddr) -> Result<PageFill, ExecError> {
     let page_size = plan.main.page;
-    let page = UserAddr(page_size.down(addr.0));
     let m = plan.mappings().find(|m| m.range.contains(addr)).ok_or(ExecError::NotMapped(addr.0))?;
+    Ok(page_fill(&m, UserAddr(page_size.down(addr.0)), page_size))
+}
+
+/// The contents of `page` (page aligned, inside `m`).
+pub(crate) fn page_fill(m: &Mapping, page: UserAddr, page_size: PageSize) -> PageFill {
     let mut fill = PageFill {
         page,
         prot: m.prot,
@@ -65,5 +71,5 @@ pub fn resolve_fault<I>(plan: &ExecPlan<I>, addr: UserAddr) -> Result<PageFill, 
             }
         }
     }
-    Ok(fill)
+    fill
 }

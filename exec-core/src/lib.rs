@@ -43,6 +43,7 @@ pub mod policy;
 pub mod prepare;
 pub mod space;
 pub mod stack;
+pub mod text_patch;
 
 pub use addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 pub use auxv::{AuxEntry, AuxType, Auxv, AuxvContext};
@@ -59,3 +60,4 @@ pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, Prepared};
 pub use space::AddressSpace;
 pub use stack::{write_stack, StackPlan};
+pub use text_patch::TextScanFn;

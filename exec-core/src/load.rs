@@ -1,13 +1,14 @@
 //! `load`: builds the planned images into a fresh address space — eager copy, file
 //! mappings, or lazy registration — and undoes everything on failure.
 
-use crate::addr::{AddrRange, Prot};
+use crate::addr::{AddrRange, PageSize, Prot};
 use crate::error::ExecError;
 use crate::image::{Content, Image, Mapping};
 use crate::plan::ExecPlan;
 use crate::policy::Role;
 use crate::space::AddressSpace;
-use elf_stream::{Errno, FileOffset, ReadAt};
+use crate::text_patch::TextScanFn;
+use elf_stream::{Endian, Errno, FileOffset, ReadAt};
 
 /// How segment bytes reach memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,9 @@ pub struct LoadReport {
     pub copy_calls: u64,
     /// File bytes copied.
     pub bytes_copied: u64,
+    /// Pages handed to [`AddressSpace::patch_text`] (eager mode, mappings marked
+    /// [`TEXT_PATCH`](crate::MappingFlags::TEXT_PATCH)).
+    pub patched_pages: u64,
 }
 
 const fn op(op: &'static str) -> impl Fn(Errno) -> ExecError {
@@ -44,6 +48,14 @@ const fn op(op: &'static str) -> impl Fn(Errno) -> ExecError {
 /// Each image's whole span is reserved once, then filled mapping by mapping. Every
 /// contiguous run of file bytes is one `copy_from_file` call (never one per page). On any
 /// failure everything reserved or mapped so far is unmapped and the error returned.
+///
+/// Mappings marked [`TEXT_PATCH`](crate::MappingFlags::TEXT_PATCH) (a CPU erratum): in
+/// eager mode, once their bytes are in place and before their final protection, each page
+/// is scanned with the plan's [`text_scan`](ExecPlan::text_scan) (its file bytes re-read
+/// through a small stack buffer) and `patch_text` gets every page with a hit. In mapped
+/// and lazy mode nothing is scanned: the kernel sees the mark on `map_file`,
+/// `map_anonymous`, `protect` and `map_lazy` (and on the resolver's pages) and patches
+/// the pages itself once they hold their bytes.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -85,10 +97,12 @@ where
     let mut report = LoadReport::default();
     let mut reserved: heapless::Vec<AddrRange, 2> = heapless::Vec::new();
     let result = (|| {
-        load_image(&plan.main, main, space, mode, &mut report, &mut reserved)?;
+        // Only eager copies are scanned here (see above).
+        let scan = plan.text_scan.filter(|_| mode == LoadMode::Eager);
+        load_image(&plan.main, main, space, mode, scan, &mut report, &mut reserved)?;
         if let Some(img) = &plan.interp {
             let src = interp.ok_or(ExecError::InvalidParameter("the plan needs its interpreter's source"))?;
-            load_image(img, src, space, mode, &mut report, &mut reserved)?;
+            load_image(img, src, space, mode, scan, &mut report, &mut reserved)?;
         }
         Ok(())
     })();
@@ -109,6 +123,7 @@ fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     src: &S,
     space: &mut A,
     mode: LoadMode,
+    scan: Option<TextScanFn>,
     report: &mut LoadReport,
     reserved: &mut heapless::Vec<AddrRange, 2>,
 ) -> Result<(), ExecError> {
@@ -119,7 +134,10 @@ fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     for m in img.mappings() {
         match mode {
             LoadMode::Lazy => space.map_lazy(m.range, m.prot, m.flags).map_err(op("map_lazy"))?,
-            LoadMode::Eager => copy_mapping(&m, img.role, src, space, report)?,
+            LoadMode::Eager => {
+                let patch = scan.map(|f| (f, img.page, img.header.endian));
+                copy_mapping(&m, img.role, src, space, patch, report)?
+            }
             LoadMode::Mapped => map_mapping(img, &m, src, space, report)?,
         }
         report.mappings = report.mappings.saturating_add(1);
@@ -130,12 +148,17 @@ fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     Ok(())
 }
 
-/// Anonymous writable memory, the file bytes copied in, then the final protection.
+/// The scanner with the image's page size and byte order.
+type Patch = (TextScanFn, PageSize, Endian);
+
+/// Anonymous writable memory, the file bytes copied in, erratum patches (`patch`), then
+/// the final protection.
 fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     m: &Mapping,
     role: Role,
     src: &S,
     space: &mut A,
+    patch: Option<Patch>,
     report: &mut LoadReport,
 ) -> Result<(), ExecError> {
     space.map_anonymous(m.range, Prot::READ.union(Prot::WRITE), m.flags).map_err(op("map_anonymous"))?;
@@ -158,6 +181,10 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
             }
         }
     }
+    if let Some((scan, page, endian)) = patch {
+        let n = crate::text_patch::patch_mapping(m, page, endian, scan, src, space)?;
+        report.patched_pages = report.patched_pages.saturating_add(n);
+    }
     space.protect(m.range, m.prot, m.flags).map_err(op("protect"))
 }
 
@@ -172,7 +199,7 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 ) -> Result<(), ExecError> {
     match m.content {
         Content::Zero => space.map_anonymous(m.range, m.prot, m.flags).map_err(op("map_anonymous")),
-        Content::Shared { .. } => copy_mapping(m, img.role, src, space, report),
+        Content::Shared { .. } => copy_mapping(m, img.role, src, space, None, report),
         Content::File { offset, bytes } => {
             let whole = img.page.down(bytes.min(m.range.len()));
             let split = m.range.start.checked_add(whole).ok_or(ExecError::NotMapped(m.range.start.0))?;
@@ -182,7 +209,7 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
                     Ok(()) => {}
                     // The kernel cannot map files: copy instead.
                     Err(Errno(38)) => {
-                        copy_mapping(&Mapping { range: r, ..*m }, img.role, src, space, report)?
+                        copy_mapping(&Mapping { range: r, ..*m }, img.role, src, space, None, report)?
                     }
                     Err(e) => return Err(op("map_file")(e)),
                 }
@@ -196,7 +223,7 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
                     },
                     ..*m
                 };
-                copy_mapping(&rest, img.role, src, space, report)?;
+                copy_mapping(&rest, img.role, src, space, None, report)?;
             }
             Ok(())
         }

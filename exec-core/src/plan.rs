@@ -7,6 +7,7 @@ use crate::layout::MmapArea;
 use crate::memory::MemoryRequirement;
 use crate::policy::{Abi, EntryRegisters};
 use crate::stack::StackPlan;
+use crate::text_patch::TextScanFn;
 
 /// The complete plan of one exec. Nothing has touched any address space yet.
 #[derive(Clone, Debug)]
@@ -36,6 +37,12 @@ pub struct ExecPlan<I> {
     pub reserved: u64,
     /// Arch facts (FPU mode, BTI, errata...).
     pub arch: I,
+    /// The policy's erratum scanner for mappings marked
+    /// [`TEXT_PATCH`](crate::MappingFlags::TEXT_PATCH) ([`ArchPolicy::text_scanner`]);
+    /// an eager load calls it on each of their pages.
+    ///
+    /// [`ArchPolicy::text_scanner`]: crate::policy::ArchPolicy::text_scanner
+    pub text_scan: Option<TextScanFn>,
 }
 
 impl<I> ExecPlan<I> {
@@ -59,6 +66,7 @@ impl<I> ExecPlan<I> {
             memory: self.memory,
             reserved: self.reserved,
             arch: f(self.arch),
+            text_scan: self.text_scan,
         }
     }
 

@@ -197,6 +197,14 @@ pub trait ArchPolicy {
         (prot, MappingFlags::NONE)
     }
 
+    /// The scanner for mappings [`adjust_mapping`](ArchPolicy::adjust_mapping) marks
+    /// [`MappingFlags::TEXT_PATCH`]: an eager load runs it over each of their pages and
+    /// hands the hits to [`AddressSpace::patch_text`](crate::AddressSpace::patch_text).
+    /// `None` (the default) for architectures without text errata.
+    fn text_scanner(&self) -> Option<crate::text_patch::TextScanFn> {
+        None
+    }
+
     /// Writes the auxiliary vector (without AT_NULL). The default is Linux's order with
     /// [`ArchPolicy::arch_auxv`] first; an OS profile may replace it entirely.
     fn auxv(

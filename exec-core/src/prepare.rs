@@ -230,6 +230,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             memory,
             reserved,
             arch: info,
+            text_scan: policy.text_scanner(),
         },
         interpreter,
     })

@@ -489,7 +489,7 @@ pub unsafe extern "C" fn execcore_load(
                 mappings: r.mappings,
                 copy_calls: r.copy_calls,
                 bytes_copied: r.bytes_copied,
-                patched_pages: 0,
+                patched_pages: r.patched_pages,
                 reserved: [0; 4],
             };
             // SAFETY: checked non-NULL above.
@@ -540,4 +540,41 @@ pub unsafe extern "C" fn execcore_resolve_fault(
         }
         Err(e) => status_of(&e),
     }
+}
+
+/// Scans `len` bytes of text at `text` (a page, or a 4-byte aligned run of one) with the
+/// plan's erratum scanner (MIPS: `cvt.s.l`/`cvt.d.l`, in the program's byte order) — what
+/// `execcore_load` does itself in eager mode, for kernels that fill `EXECCORE_MAP_TEXT_PATCH`
+/// pages themselves (mapped and lazy mode). Writes the byte offsets of the first `cap`
+/// hits to `out` and the number of hits to `*out_count` (more than `cap`: call again on a
+/// shorter run). A plan without a scanner finds nothing.
+///
+/// # Safety
+/// `text` valid for `len` bytes, `out` for `cap` elements (NULL when `cap` is 0); other
+/// pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_text_scan(
+    plan: *const execcore_plan,
+    text: *const u8,
+    len: usize,
+    out: *mut u32,
+    cap: usize,
+    out_count: *mut usize,
+) -> execcore_status {
+    let s = try_status!(stored(plan));
+    if text.is_null() || out_count.is_null() || (out.is_null() && cap > 0) {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    // SAFETY: the caller guarantees `text` is valid for `len` bytes.
+    let text = unsafe { core::slice::from_raw_parts(text, len) };
+    let out: &mut [u32] = if cap == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller guarantees `out` is valid for `cap` writable elements.
+        unsafe { core::slice::from_raw_parts_mut(out, cap) }
+    };
+    let n = s.plan.text_scan.map_or(0, |scan| scan(text, s.plan.main.header.endian, out));
+    // SAFETY: checked non-NULL above.
+    unsafe { out_count.write(n) };
+    EXECCORE_OK
 }

@@ -370,3 +370,86 @@ fn invalid_cpu_descriptions_are_refused() {
     let r6 = execcore_cpu { flags: EXECCORE_CPU_MIPS_R6 | EXECCORE_CPU_MIPS_FR1, mips_isa_rev: 6, ..custom };
     assert!(mips_policy(&r6).unwrap().cpu.isa.is_r6());
 }
+
+#[test]
+fn r5000_text_is_patched_through_patch_text_and_scannable_for_lazy_kernels() {
+    // musl's ld.so (the interpreter) holds cvt.d.l/cvt.s.l; the R5000 marks its text.
+    let name = "hello-mips-n64-le-musl-dynpie";
+    let cpu =
+        execcore_cpu { flags: EXECCORE_CPU_MIPS_NO_ISA_CHECK, ..mips_cpu(EXECCORE_MIPS_CPU_R5000, false) };
+    let mut x = Exec::file(&cpu, name, "/").ok();
+    let e = x.entry();
+    let both = EXECCORE_MIPS_TEXT_PATCH | EXECCORE_MIPS_TEXT_PATCH_INTERP;
+    assert_eq!(e.arch_flags & both, both);
+    let (mut nmap, mut naux) = (0, 0);
+    unsafe { execcore_plan_counts(&*x.plan, &mut nmap, &mut naux) };
+    let mut maps = vec![execcore_mapping::default(); nmap];
+    unsafe { execcore_plan_mappings(&*x.plan, maps.as_mut_ptr(), nmap, &mut nmap) };
+    let marked: Vec<_> = maps.iter().filter(|m| m.prot & EXECCORE_MAP_TEXT_PATCH != 0).copied().collect();
+    assert!(
+        !marked.is_empty()
+            && marked
+                .iter()
+                .all(|m| m.prot & (EXECCORE_PROT_EXEC | EXECCORE_PROT_WRITE) == EXECCORE_PROT_EXEC)
+    );
+
+    let ops = mips_ops(&mut x.k);
+    let mut report = execcore_load_report::default();
+    let st = unsafe { execcore_load(&*x.plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    // What the kernel was told equals scanning each marked page as loaded, through
+    // execcore_text_scan and through arch-mips's scanner.
+    let mut want: Vec<(u64, Vec<u32>)> = Vec::new();
+    for m in &marked {
+        for page in (m.start..m.end).step_by(4096) {
+            let bytes: Vec<u8> = (page..page + 4096).map(|a| *x.k.memory.get(&a).unwrap_or(&0)).collect();
+            let (mut out, mut n) = ([0u32; 1024], 0usize);
+            let st = unsafe {
+                execcore_text_scan(&*x.plan, bytes.as_ptr(), bytes.len(), out.as_mut_ptr(), 1024, &mut n)
+            };
+            assert_eq!(st, EXECCORE_OK);
+            let mut rust = [0u32; 1024];
+            assert_eq!(arch_mips::find_cvt_l(&bytes, elf_stream::Endian::Little, &mut rust), n);
+            assert_eq!(out[..n], rust[..n]);
+            if n > 0 {
+                want.push((page, out[..n].to_vec()));
+            }
+        }
+    }
+    let mut got: Vec<(u64, Vec<u32>)> = Vec::new();
+    for (page, offs) in &x.k.patches {
+        match got.last_mut() {
+            Some((p, o)) if p == page => o.extend(offs),
+            _ => got.push((*page, offs.clone())),
+        }
+    }
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    assert_eq!(report.patched_pages, want.len() as u64);
+    // Counting only: cap 0 and a NULL out.
+    let mut n = 0;
+    let word = arch_mips::CvtL::D.encode(1, 2).to_le_bytes();
+    assert_eq!(
+        unsafe { execcore_text_scan(&*x.plan, word.as_ptr(), 4, std::ptr::null_mut(), 0, &mut n) },
+        EXECCORE_OK
+    );
+    assert_eq!(n, 1);
+
+    // Lazy: no patch_text, the resolver's page carries the mark.
+    let mut y = Exec::file(&cpu, name, "/").ok();
+    let ops = execcore_ops { map_lazy: Some(map_anonymous), ..mips_ops(&mut y.k) };
+    let st = unsafe { execcore_load(&*y.plan, &ops, EXECCORE_LOAD_LAZY, &mut report, std::ptr::null_mut()) };
+    assert_eq!((st, report.patched_pages), (EXECCORE_OK, 0));
+    assert!(y.k.patches.is_empty());
+    let mut fill = execcore_page_fill::default();
+    assert_eq!(unsafe { execcore_resolve_fault(&*y.plan, want[0].0, &mut fill) }, EXECCORE_OK);
+    assert_ne!(fill.prot & EXECCORE_MAP_TEXT_PATCH, 0);
+
+    // Not an R5000: nothing marked, nothing patched.
+    let cpu = execcore_cpu { mips_model: EXECCORE_MIPS_CPU_5KEF, flags: 0, ..cpu };
+    let mut z = Exec::file(&cpu, name, "/").ok();
+    let ops = mips_ops(&mut z.k);
+    let st = unsafe { execcore_load(&*z.plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!((st, report.patched_pages), (EXECCORE_OK, 0));
+    assert!(z.k.patches.is_empty());
+}

@@ -33,6 +33,8 @@ pub struct MockSpace {
     pub fail_at: Option<usize>,
     /// Refuse `map_file` with ENOSYS (a kernel that cannot map files).
     pub no_map_file: bool,
+    /// `patch_text` calls: (page, offsets), with the page's bytes as they were then.
+    pub patches: Vec<(u64, Vec<u32>, Vec<u8>)>,
 }
 
 impl MockSpace {
@@ -127,6 +129,13 @@ impl AddressSpace for MockSpace {
         for p in self.pages_of(r).collect::<Vec<_>>() {
             self.pages.get_mut(&p).ok_or(Errno::ENOMEM)?.prot = prot;
         }
+        Ok(())
+    }
+
+    fn patch_text(&mut self, page: UserAddr, offsets: &[u32]) -> Result<(), Errno> {
+        self.call(format!("patch_text {:#x} {}", page.0, offsets.len()))?;
+        let bytes = self.pages.get(&page.0).ok_or(Errno::EFAULT)?.bytes.clone();
+        self.patches.push((page.0, offsets.to_vec(), bytes));
         Ok(())
     }
 
