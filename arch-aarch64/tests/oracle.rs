@@ -20,7 +20,7 @@
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info};
-use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use common::{merge, observed_image, Observed, Program, Ranges, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
 use exec_core::Prot;
 use exec_core::{ArchPolicy, ExecPlan, Image, StaticPieAlign};
@@ -42,36 +42,6 @@ fn oracle_cpu() -> Cpu {
         static_pie_align: StaticPieAlign::HonouredSince6_10,
         ..Cpu::default()
     }
-}
-
-type Ranges = Vec<(u64, u64, String)>;
-
-fn merge(v: Ranges) -> Ranges {
-    let mut out: Ranges = Vec::new();
-    for (s, e, p) in v {
-        match out.last_mut() {
-            Some(last) if last.1 == s && last.2 == p => last.1 = e,
-            _ => out.push((s, e, p)),
-        }
-    }
-    out
-}
-
-fn observed_image(maps: &[common::Vma], path: &str) -> Ranges {
-    let mut out = Vec::new();
-    let mut last_end = None;
-    let mut maps = maps.to_vec();
-    maps.sort_by_key(|v| v.start);
-    for v in &maps {
-        let anon = v.path.is_empty() || v.path == "[heap]";
-        if v.path == path || (anon && last_end == Some(v.start)) {
-            out.push((v.start, v.end, v.perms[..3].to_string()));
-            last_end = Some(v.end);
-        } else {
-            last_end = None;
-        }
-    }
-    merge(out)
 }
 
 fn planned_image(img: &Image) -> Ranges {

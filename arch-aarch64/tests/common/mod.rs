@@ -12,8 +12,10 @@ use std::sync::Mutex;
 
 pub const EM_AARCH64: u16 = 183;
 
+/// The workspace root (this module is also used by examples/execplan's tests).
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().find(|p| p.join("Cargo.lock").is_file()).unwrap_or(here).to_path_buf()
 }
 
 pub fn corpus_bin() -> PathBuf {
@@ -436,6 +438,40 @@ impl Observed {
     pub fn aux(&self, t: u64) -> Option<u64> {
         self.auxv.iter().find(|e| e.0 == t).map(|e| e.1)
     }
+}
+
+/// Address ranges with their `rwx` permissions, lowest first.
+pub type Ranges = Vec<(u64, u64, String)>;
+
+/// Joins adjacent ranges with the same permissions.
+pub fn merge(v: Ranges) -> Ranges {
+    let mut out: Ranges = Vec::new();
+    for (s, e, p) in v {
+        match out.last_mut() {
+            Some(last) if last.1 == s && last.2 == p => last.1 = e,
+            _ => out.push((s, e, p)),
+        }
+    }
+    out
+}
+
+/// The kernel's mappings of the file at guest `path`, with the anonymous ones that
+/// continue them (bss), merged.
+pub fn observed_image(maps: &[Vma], path: &str) -> Ranges {
+    let mut out = Vec::new();
+    let mut last_end = None;
+    let mut maps = maps.to_vec();
+    maps.sort_by_key(|v| v.start);
+    for v in &maps {
+        let anon = v.path.is_empty() || v.path == "[heap]";
+        if v.path == path || (anon && last_end == Some(v.start)) {
+            out.push((v.start, v.end, v.perms[..3].to_string()));
+            last_end = Some(v.end);
+        } else {
+            last_end = None;
+        }
+    }
+    merge(out)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
