@@ -24,6 +24,8 @@ void execcore_panic(const uint8_t *msg, size_t len);
  */
 #define EXECCORE_ABI_VERSION 1
 
+
+
 /*
  Protection bit: readable.
  */
@@ -1249,6 +1251,11 @@ typedef struct {
 #define EXECCORE_ERR_EXEC_FD_FAILED 223
 
 /*
+ `execcore_elfmap` was given more program headers than `EXECCORE_ELFMAP_MAX_PHDRS`.
+ */
+#define EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS 224
+
+/*
  Address not part of the image.
  */
 #define EXECCORE_ERR_NOT_MAPPED 221
@@ -1457,6 +1464,34 @@ execcore_status execcore_text_scan(const execcore_plan *plan,
                                    uint32_t *out,
                                    size_t cap,
                                    size_t *out_count);
+
+/*
+ Maps a shared object for a runtime linker (IRIX `elfmap`): `phdrs` holds `count`
+ program headers (`Elf32_Phdr` for `elf_class` 1, `Elf64_Phdr` for 2, in the CPU's byte
+ order) as copied from user space; `file` is the object's handle for `read_at` and
+ `map_file`. Every PT_LOAD is validated as `execcore_prepare` validates one, then mapped
+ in `mode` (`EXECCORE_LOAD_*`) at its own address inside the user window of the ABI
+ `cpu` gives such a file. If those addresses are taken (`reserve` returns EEXIST or
+ ENOMEM) or below the window (an object linked at 0), one retry at
+ `find_free_range(span + largest p_align, largest p_align)`, every segment moved by the
+ same delta. On success `*out_base` is where the page of the lowest PT_LOAD landed (the
+ delta is `*out_base` minus that page's own address); on failure nothing stays mapped.
+
+ Needs `read_at`, `reserve`, `map_anonymous`, `protect`, `unmap`, and `write` or
+ `read_into`; `map_file` in mapped mode, `find_free_range` to move an object.
+
+ # Safety
+ `phdrs` valid for `count` entries of its class; other pointers NULL or valid.
+ */
+execcore_status execcore_elfmap(const execcore_cpu *cpu,
+                                uint64_t file,
+                                const uint8_t *phdrs,
+                                size_t count,
+                                uint32_t elf_class,
+                                uint32_t mode,
+                                const execcore_ops *ops,
+                                uint64_t *out_base,
+                                execcore_error *out_error);
 
 #ifdef __cplusplus
 }

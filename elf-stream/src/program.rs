@@ -29,8 +29,10 @@ pub struct ProgramHeader {
 }
 
 impl ProgramHeader {
-    /// Decodes entry `index` from its `class`-sized bytes.
-    pub(crate) fn decode(bytes: &[u8], class: Class, endian: Endian, index: u32) -> Option<ProgramHeader> {
+    /// Decodes entry `index` from its `class`-sized bytes (`None` when `bytes` is shorter
+    /// than `class.program_header_size()`): the table inside a file, or one a runtime
+    /// linker hands the kernel (exec-core's `elfmap`).
+    pub fn decode(bytes: &[u8], class: Class, endian: Endian, index: u32) -> Option<ProgramHeader> {
         let f = Fields::new(bytes, endian);
         Some(match class {
             Class::Elf32 => ProgramHeader {

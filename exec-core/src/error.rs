@@ -149,6 +149,15 @@ pub enum ExecError {
         /// The callback's errno.
         errno: Errno,
     },
+    /// `elfmap` was handed more program headers than it takes (E2BIG: the table a runtime
+    /// linker passes is bounded, as the kernel copies it from user space).
+    #[error("{count} program headers, more than the {cap} elfmap takes")]
+    TooManyProgramHeaders {
+        /// Headers passed.
+        count: u64,
+        /// The capacity ([`MAX_ELFMAP_PHDRS`](crate::elfmap::MAX_ELFMAP_PHDRS)).
+        cap: u32,
+    },
     /// The faulting address is not part of the image.
     #[error("address {0:#x} is not part of the image")]
     NotMapped(u64),
@@ -176,7 +185,9 @@ impl ExecError {
             ExecError::InterpreterOpen(e) | ExecError::Entropy(e) => *e,
             ExecError::AddressSpace { errno, .. } => *errno,
             ExecError::NoSpace { .. } | ExecError::StackTooLarge { .. } => Errno::ENOMEM,
-            ExecError::ArgumentsTooLarge { .. } | ExecError::StringTooLong { .. } => Errno::E2BIG,
+            ExecError::ArgumentsTooLarge { .. }
+            | ExecError::StringTooLong { .. }
+            | ExecError::TooManyProgramHeaders { .. } => Errno::E2BIG,
             ExecError::ReservationRefused { .. } => Errno::EAGAIN,
             ExecError::NotMapped(_) => Errno::EFAULT,
             ExecError::Arch(a) => a.errno,
@@ -216,6 +227,7 @@ impl ExecError {
             ExecError::ReservationRefused { .. } => "reservation_refused",
             ExecError::Entropy(_) => "entropy_failed",
             ExecError::AddressSpace { .. } => "address_space_failed",
+            ExecError::TooManyProgramHeaders { .. } => "too_many_program_headers",
             ExecError::NotMapped(_) => "not_mapped",
             ExecError::InvalidParameter(_) => "invalid_parameter",
             ExecError::Arch(a) => a.kind,

@@ -5,7 +5,7 @@ use crate::addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 use crate::error::ExecError;
 use crate::host::FileId;
 use crate::policy::Role;
-use elf_stream::{ElfFile, FileHeader, FileOffset, ProgramHeader, ProgramType, ReadAt, VirtAddr};
+use elf_stream::{ElfFile, FileHeader, FileOffset, FileRange, ProgramHeader, ProgramType, ReadAt, VirtAddr};
 
 /// PT_LOADs per image (real programs have 2 to 5).
 pub const MAX_LOADS: usize = 16;
@@ -70,18 +70,34 @@ impl Image {
         file: &ElfFile<R, W>,
         role: Role,
         page: PageSize,
+        adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
+    ) -> Result<Image, ExecError> {
+        let headers = file.program_headers().map(|ph| ph.map_err(|e| ExecError::elf(role, e)));
+        let in_file = |range, index| file.check_in_file(range, index);
+        Image::from_headers(*file.header(), file.phnum(), headers, in_file, role, page, adjust)
+    }
+
+    /// [`Image::scan`] over program headers from anywhere (a table the kernel copied from
+    /// user space for [`elfmap`](crate::elfmap)): every PT_LOAD is validated the same way —
+    /// `p_filesz <= p_memsz`, `p_vaddr` congruent to `p_offset` modulo the page, no
+    /// address wrap, the file range inside the file (`in_file`), no overlap after sorting.
+    pub fn from_headers(
+        header: FileHeader,
+        phnum: u32,
+        headers: impl IntoIterator<Item = Result<ProgramHeader, ExecError>>,
+        in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
+        role: Role,
+        page: PageSize,
         mut adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
     ) -> Result<Image, ExecError> {
-        let elf = |e| ExecError::elf(role, e);
-        let header = *file.header();
         let mut loads: heapless::Vec<LoadSegment, MAX_LOADS> = heapless::Vec::new();
         let mut first_vaddr = None;
         let mut max_align = 0u64;
         let mut phdr_vaddr = None;
         let mut pt_phdr = None;
         let mut exec_stack = None;
-        for ph in file.program_headers() {
-            let ph = ph.map_err(elf)?;
+        for ph in headers {
+            let ph = ph?;
             match ph.kind {
                 ProgramType::LOAD => {}
                 ProgramType::GNU_STACK => {
@@ -94,7 +110,7 @@ impl Image {
                 }
                 _ => continue,
             }
-            check_segment(file, &ph, page, role)?;
+            check_segment(&ph, page, role, &in_file)?;
             if ph.align.is_power_of_two() {
                 max_align = max_align.max(ph.align);
             }
@@ -122,7 +138,7 @@ impl Image {
         Ok(Image {
             role,
             header,
-            phnum: file.phnum(),
+            phnum,
             bias: 0,
             loads,
             first_vaddr,
@@ -203,11 +219,11 @@ impl Image {
     }
 }
 
-fn check_segment<R: ReadAt, const W: usize>(
-    file: &ElfFile<R, W>,
+fn check_segment(
     ph: &ProgramHeader,
     page: PageSize,
     role: Role,
+    in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
 ) -> Result<(), ExecError> {
     let index = ph.index;
     if ph.filesz > ph.memsz {
@@ -216,7 +232,7 @@ fn check_segment<R: ReadAt, const W: usize>(
     if page.offset(ph.vaddr.0) != page.offset(ph.offset.0) {
         return Err(ExecError::Misaligned { index });
     }
-    file.check_in_file(ph.file_range(), index).map_err(|e| ExecError::elf(role, e))?;
+    in_file(ph.file_range(), index).map_err(|e| ExecError::elf(role, e))?;
     let end = ph.vaddr.0.checked_add(ph.memsz).ok_or(ExecError::OutsideUserRange { index })?;
     page.up(end).ok_or(ExecError::OutsideUserRange { index })?;
     Ok(())

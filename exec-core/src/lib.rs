@@ -28,6 +28,7 @@ extern crate std;
 
 pub mod addr;
 pub mod auxv;
+pub mod elfmap;
 pub mod error;
 pub mod fault;
 #[cfg(feature = "std")]
@@ -47,6 +48,7 @@ pub mod text_patch;
 
 pub use addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 pub use auxv::{AuxEntry, AuxType, Auxv, AuxvContext};
+pub use elfmap::{elfmap, ElfMapped, ElfmapTarget, MAX_ELFMAP_PHDRS};
 pub use error::{ArchError, ExecError};
 pub use fault::{resolve_fault, PageFill};
 pub use host::{ExecHost, FileId, LogLevel, OpenedFile};

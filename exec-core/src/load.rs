@@ -109,16 +109,23 @@ where
     match result {
         Ok(()) => Ok(report),
         Err(e) => {
-            for r in &reserved {
-                // Best effort: the original error is what the caller needs.
-                let _ = space.unmap(*r);
-            }
+            undo(space, &reserved);
             Err(e)
         }
     }
 }
 
-fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
+/// Unmaps every reservation made so far (a failed load).
+pub(crate) fn undo<A: AddressSpace + ?Sized>(space: &mut A, reserved: &[AddrRange]) {
+    for r in reserved {
+        // Best effort: the original error is what the caller needs.
+        let _ = space.unmap(*r);
+    }
+}
+
+/// Reserves `img`'s span, then builds each of its mappings in `mode` (`scan`: the erratum
+/// scanner, eager mode only); every reservation made is pushed to `reserved` for undoing.
+pub(crate) fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     img: &Image,
     src: &S,
     space: &mut A,

@@ -85,6 +85,15 @@ pub trait AddressSpace {
         Ok(())
     }
 
+    /// A free range of `len` bytes aligned to `align` (a power of two, at least a page),
+    /// where a later fixed mapping would not collide: the kernel's `get_unmapped_area`.
+    /// [`elfmap`](crate::elfmap::elfmap) asks once when an object's own addresses are taken.
+    /// Default `ENOSYS`.
+    fn find_free_range(&mut self, len: u64, align: u64) -> Result<UserAddr, Errno> {
+        let _ = (len, align);
+        Err(Errno(38))
+    }
+
     /// A text page needing an erratum patch: `page` holds code with the instruction
     /// offsets listed (MIPS R5000 `cvt.*.l`). Default: accept unpatched.
     fn patch_text(&mut self, page: UserAddr, offsets: &[u32]) -> Result<(), Errno> {

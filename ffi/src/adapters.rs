@@ -203,6 +203,14 @@ impl AddressSpace for CSpace<'_> {
         }
     }
 
+    fn find_free_range(&mut self, len: u64, align: u64) -> Result<UserAddr, Errno> {
+        let f = self.ops.find_free_range.ok_or(ENOSYS)?;
+        let mut start = 0u64;
+        // SAFETY: plain value arguments and a valid out pointer.
+        check(unsafe { f(self.ops.ctx, len, align, &mut start) })?;
+        Ok(UserAddr(start))
+    }
+
     fn patch_text(&mut self, page: UserAddr, offsets: &[u32]) -> Result<(), Errno> {
         match self.ops.patch_text {
             // SAFETY: `offsets` is valid for its length.

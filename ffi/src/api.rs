@@ -578,3 +578,83 @@ pub unsafe extern "C" fn execcore_text_scan(
     unsafe { out_count.write(n) };
     EXECCORE_OK
 }
+
+/// Most program headers `execcore_elfmap` takes (more: `EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS`, E2BIG).
+pub const EXECCORE_ELFMAP_MAX_PHDRS: usize = exec_core::MAX_ELFMAP_PHDRS;
+
+/// Maps a shared object for a runtime linker (IRIX `elfmap`): `phdrs` holds `count`
+/// program headers (`Elf32_Phdr` for `elf_class` 1, `Elf64_Phdr` for 2, in the CPU's byte
+/// order) as copied from user space; `file` is the object's handle for `read_at` and
+/// `map_file`. Every PT_LOAD is validated as `execcore_prepare` validates one, then mapped
+/// in `mode` (`EXECCORE_LOAD_*`) at its own address inside the user window of the ABI
+/// `cpu` gives such a file. If those addresses are taken (`reserve` returns EEXIST or
+/// ENOMEM) or below the window (an object linked at 0), one retry at
+/// `find_free_range(span + largest p_align, largest p_align)`, every segment moved by the
+/// same delta. On success `*out_base` is where the page of the lowest PT_LOAD landed (the
+/// delta is `*out_base` minus that page's own address); on failure nothing stays mapped.
+///
+/// Needs `read_at`, `reserve`, `map_anonymous`, `protect`, `unmap`, and `write` or
+/// `read_into`; `map_file` in mapped mode, `find_free_range` to move an object.
+///
+/// # Safety
+/// `phdrs` valid for `count` entries of its class; other pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_elfmap(
+    cpu: *const execcore_cpu,
+    file: u64,
+    phdrs: *const u8,
+    count: usize,
+    elf_class: u32,
+    mode: u32,
+    ops: *const execcore_ops,
+    out_base: *mut u64,
+    out_error: *mut execcore_error,
+) -> execcore_status {
+    // SAFETY: NULL or valid, per the contract above.
+    let (Some(cpu), Some(ops)) = (unsafe { cpu.as_ref() }, unsafe { ops.as_ref() }) else {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    };
+    if phdrs.is_null() || out_base.is_null() {
+        return EXECCORE_ERR_NULL_ARGUMENT;
+    }
+    if ops.read_at.is_none() {
+        return EXECCORE_ERR_MISSING_CALLBACK;
+    }
+    let class = match elf_class {
+        1 => elf_stream::Class::Elf32,
+        2 => elf_stream::Class::Elf64,
+        _ => return EXECCORE_ERR_INVALID_PARAMETER,
+    };
+    let mode = match mode {
+        EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
+        EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
+        EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
+        _ => return EXECCORE_ERR_INVALID_PARAMETER,
+    };
+    let policy = match AnyPolicy::from_cpu(cpu) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    if count > EXECCORE_ELFMAP_MAX_PHDRS {
+        let err =
+            ExecError::TooManyProgramHeaders { count: count as u64, cap: EXECCORE_ELFMAP_MAX_PHDRS as u32 };
+        return fail(&err, Some(&policy), out_error);
+    }
+    // SAFETY: the caller guarantees `count` entries of the class; count is capped above.
+    let table =
+        unsafe { core::slice::from_raw_parts(phdrs, count.saturating_mul(class.program_header_size())) };
+    let result = policy.elfmap_target(class).and_then(|(target, endian)| {
+        let headers = exec_core::elfmap::decode_table(table, count, class, endian)?;
+        let source = CFile { ops, handle: file };
+        let mut space = CSpace { ops, main_file: file, interp_file: file };
+        exec_core::elfmap(&source, &headers, target, &mut space, mode)
+    });
+    match result {
+        Ok(m) => {
+            // SAFETY: checked non-NULL above.
+            unsafe { out_base.write(m.base.0) };
+            EXECCORE_OK
+        }
+        Err(e) => fail(&e, Some(&policy), out_error),
+    }
+}

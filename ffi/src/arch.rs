@@ -99,6 +99,49 @@ impl AnyPolicy {
         }
     }
 
+    /// The address window, page size and byte order `elfmap` maps an object of ELF class
+    /// `class` for: the layout of the ABI the policy gives such a file (MIPS ELF32: o32,
+    /// whose window n32 shares), above `vm.mmap_min_addr` (65536, Linux's default).
+    pub fn elfmap_target(
+        &self,
+        class: elf_stream::Class,
+    ) -> Result<(exec_core::ElfmapTarget, elf_stream::Endian), ExecError> {
+        use exec_core::ArchPolicy;
+        let (machine, endian) = match self {
+            AnyPolicy::X86_64(_) => (elf_stream::Machine::X86_64, elf_stream::Endian::Little),
+            AnyPolicy::Aarch64(p) => (
+                elf_stream::Machine::AARCH64,
+                if p.cpu.big_endian { elf_stream::Endian::Big } else { elf_stream::Endian::Little },
+            ),
+            AnyPolicy::Mips(p) => (elf_stream::Machine::MIPS, p.cpu.endian),
+        };
+        let header = elf_stream::FileHeader {
+            class,
+            endian,
+            os_abi: 0,
+            abi_version: 0,
+            elf_type: elf_stream::ElfType::DYN,
+            machine,
+            entry: elf_stream::VirtAddr(0),
+            phoff: elf_stream::FileOffset(0),
+            shoff: elf_stream::FileOffset(0),
+            flags: 0,
+            ehsize: 0,
+            phentsize: class.program_header_size() as u16,
+            phnum: 0,
+            shentsize: 0,
+            shnum: 0,
+            shstrndx: 0,
+        };
+        let (page, layout) = match self {
+            AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+        };
+        let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
+        Ok((exec_core::ElfmapTarget { page, min, end: layout.task_size }, endian))
+    }
+
     /// Platform strings for the stack.
     pub fn platforms(&self, abi: exec_core::Abi) -> (Option<&[u8]>, Option<&[u8]>) {
         match self {

@@ -126,6 +126,8 @@ pub const EXECCORE_ERR_ADDRESS_SPACE_FAILED: execcore_status = 220;
 pub const EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED: execcore_status = 222;
 /// The `exec_fd` callback (a descriptor for `AT_PFETCHFD`) failed; `errno_value` is its errno.
 pub const EXECCORE_ERR_EXEC_FD_FAILED: execcore_status = 223;
+/// `execcore_elfmap` was given more program headers than `EXECCORE_ELFMAP_MAX_PHDRS`.
+pub const EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS: execcore_status = 224;
 /// Address not part of the image.
 pub const EXECCORE_ERR_NOT_MAPPED: execcore_status = 221;
 /// The architecture policy rejected the file (see the arch-specific statuses 300-399).
@@ -322,6 +324,12 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         "exec_fd_failed",
         Errno::EIO,
         "the exec_fd callback failed to give a descriptor\0",
+    ),
+    (
+        EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS,
+        "too_many_program_headers",
+        Errno::E2BIG,
+        "more program headers than elfmap takes\0",
     ),
     (EXECCORE_ERR_NOT_MAPPED, "not_mapped", Errno::EFAULT, "address is not part of the image\0"),
     (EXECCORE_ERR_ARCH_REJECTED, "arch_rejected", Errno::ENOEXEC, "rejected by the architecture policy\0"),

@@ -216,6 +216,7 @@ fn every_error_kind_has_its_own_status() {
         X::ReservationRefused { bytes: 1 },
         X::Entropy(elf_stream::Errno::EIO),
         X::AddressSpace { op: "map", errno: elf_stream::Errno::ENOMEM },
+        X::TooManyProgramHeaders { count: 65, cap: 64 },
         X::NotMapped(1),
     ];
     let mut seen = std::collections::BTreeSet::new();

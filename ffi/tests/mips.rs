@@ -453,3 +453,98 @@ fn r5000_text_is_patched_through_patch_text_and_scannable_for_lazy_kernels() {
     assert_eq!((st, report.patched_pages), (EXECCORE_OK, 0));
     assert!(z.k.patches.is_empty());
 }
+
+/// The object's bytes, its raw program header table and entry count.
+fn table_of(path: &Path) -> (Vec<u8>, Vec<u8>, usize, u32) {
+    let bytes = std::fs::read(path).unwrap();
+    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&bytes[..]).unwrap();
+    let h = *elf.header();
+    let n = elf.phnum() as usize;
+    let size = h.class.program_header_size();
+    let table = bytes[h.phoff.0 as usize..][..n * size].to_vec();
+    (bytes.clone(), table, n, if h.class == elf_stream::Class::Elf64 { 2 } else { 1 })
+}
+
+fn elfmap_call(
+    k: &mut Kernel,
+    cpu: &execcore_cpu,
+    table: &[u8],
+    count: usize,
+    class: u32,
+) -> (execcore_status, u64, execcore_error) {
+    let ops = mips_ops(k);
+    let (mut base, mut err) = (0u64, execcore_error::default());
+    let st = unsafe {
+        execcore_elfmap(cpu, 0, table.as_ptr(), count, class, EXECCORE_LOAD_EAGER, &ops, &mut base, &mut err)
+    };
+    (st, base, err)
+}
+
+/// Every PT_LOAD's file bytes are in the kernel's memory at `p_vaddr + delta`.
+fn assert_mapped(k: &Kernel, file: &[u8], delta: u64) {
+    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(file).unwrap();
+    for ph in elf.program_headers().map(Result::unwrap).filter(|p| p.kind == elf_stream::ProgramType::LOAD) {
+        for i in (0..ph.filesz).step_by(97) {
+            let a = ph.vaddr.0.wrapping_add(delta) + i;
+            assert_eq!(k.memory.get(&a), Some(&file[(ph.offset.0 + i) as usize]), "{a:#x}");
+        }
+    }
+}
+
+#[test]
+fn elfmap_through_the_c_abi() {
+    let cpu = mips_cpu(EXECCORE_MIPS_CPU_5KEF, false);
+    // A shared object linked at 0: moved to the kernel's free range (64 KiB aligned).
+    let (file, table, n, class) = table_of(Path::new("/usr/mips64el-linux-gnuabi64/lib/libc.so.6"));
+    let mut k = Kernel { files: vec![file.clone()], free_at: Some(0x1_2340_0000), ..Default::default() };
+    let (st, base, err) = elfmap_call(&mut k, &cpu, &table, n, class);
+    assert_eq!(st, EXECCORE_OK, "{err:?}");
+    assert_eq!(base, 0x1_2340_0000);
+    assert_mapped(&k, &file, base);
+    assert!(k.calls.iter().any(|c| c.starts_with("find_free_range") && c.ends_with(" 0x10000")));
+    // No free range: the callback's ENOMEM, nothing left (every reserve undone).
+    let mut k = Kernel { files: vec![file.clone()], ..Default::default() };
+    let (st, _, err) = elfmap_call(&mut k, &cpu, &table, n, class);
+    assert_eq!((st, err.errno_value), (EXECCORE_ERR_ADDRESS_SPACE_FAILED, 12));
+    assert!(!k.calls.iter().any(|c| c.starts_with("reserve")));
+
+    // A fixed-address object (n64 ET_EXEC at 0x120000000) goes at its own addresses ...
+    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin/mips-n64-le-static");
+    let (file, table, n, class) = table_of(&exe);
+    let mut k = Kernel { files: vec![file.clone()], free_at: Some(0x7000_0000), ..Default::default() };
+    let (st, own, _) = elfmap_call(&mut k, &cpu, &table, n, class);
+    assert_eq!(st, EXECCORE_OK);
+    assert_eq!(own, 0x1_2000_0000);
+    assert_mapped(&k, &file, 0);
+    assert!(!k.calls.iter().any(|c| c.starts_with("find_free_range")));
+    // ... or, taken, moves once.
+    let mut k = Kernel {
+        files: vec![file.clone()],
+        taken: vec![(own, own + 1)],
+        free_at: Some(0x7000_0000),
+        ..Default::default()
+    };
+    let (st, base, _) = elfmap_call(&mut k, &cpu, &table, n, class);
+    assert_eq!((st, base), (EXECCORE_OK, 0x7000_0000));
+    assert_mapped(&k, &file, base.wrapping_sub(own));
+
+    // Errors: too many headers (E2BIG), a bad class, a malformed header (EINVAL).
+    let many = vec![0u8; 65 * 56];
+    let (st, _, err) = elfmap_call(&mut k, &cpu, &many, 65, 2);
+    assert_eq!((st, err.errno_value), (EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS, 7));
+    assert_eq!(elfmap_call(&mut k, &cpu, &table, n, 3).0, EXECCORE_ERR_INVALID_PARAMETER);
+    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&file[..]).unwrap();
+    let load =
+        elf.program_headers().map(Result::unwrap).find(|p| p.kind == elf_stream::ProgramType::LOAD).unwrap();
+    let mut bad = table.clone();
+    let at = load.index as usize * 56 + 32; // p_filesz
+    bad[at..at + 8].copy_from_slice(&(load.memsz + 1).to_le_bytes());
+    let (st, _, err) = elfmap_call(&mut k, &cpu, &bad, n, class);
+    assert_eq!(
+        (st, err.errno_value, err.value),
+        (EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ, 22, u64::from(load.index))
+    );
+    // ELF32 on MIPS: the o32 window (the n64 object's addresses are above it).
+    let (st, _, _) = elfmap_call(&mut k, &cpu, &[0u8; 32], 1, 1);
+    assert_eq!(st, EXECCORE_ERR_NO_LOAD_SEGMENT);
+}

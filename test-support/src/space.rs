@@ -35,6 +35,11 @@ pub struct MockSpace {
     pub no_map_file: bool,
     /// `patch_text` calls: (page, offsets), with the page's bytes as they were then.
     pub patches: Vec<(u64, Vec<u32>, Vec<u8>)>,
+    /// Ranges some other mapping holds: `reserve` over them fails with EEXIST.
+    pub occupied: Vec<AddrRange>,
+    /// Where `find_free_range` starts looking (upwards, skipping occupied and reserved
+    /// ranges); `None`: ENOSYS, as a kernel without it.
+    pub free_from: Option<u64>,
 }
 
 impl MockSpace {
@@ -68,7 +73,7 @@ impl MockSpace {
 impl AddressSpace for MockSpace {
     fn reserve(&mut self, r: AddrRange) -> Result<(), Errno> {
         self.call(format!("reserve {:#x}-{:#x}", r.start.0, r.end.0))?;
-        if self.reserved.iter().any(|x| x.overlaps(&r)) {
+        if self.reserved.iter().chain(&self.occupied).any(|x| x.overlaps(&r)) {
             return Err(Errno(17));
         }
         self.reserved.push(r);
@@ -130,6 +135,18 @@ impl AddressSpace for MockSpace {
             self.pages.get_mut(&p).ok_or(Errno::ENOMEM)?.prot = prot;
         }
         Ok(())
+    }
+
+    fn find_free_range(&mut self, len: u64, align: u64) -> Result<UserAddr, Errno> {
+        self.call(format!("find_free_range {len:#x} {align:#x}"))?;
+        let mut at = self.free_from.ok_or(Errno(38))?.next_multiple_of(align);
+        loop {
+            let r = AddrRange::new(UserAddr(at), UserAddr(at + len));
+            match self.reserved.iter().chain(&self.occupied).find(|x| x.overlaps(&r)) {
+                Some(x) => at = x.end.0.next_multiple_of(align),
+                None => return Ok(UserAddr(at)),
+            }
+        }
     }
 
     fn patch_text(&mut self, page: UserAddr, offsets: &[u32]) -> Result<(), Errno> {

@@ -19,6 +19,10 @@ pub struct Kernel {
     pub exec_fd: Option<Result<u64, i32>>,
     /// Bytes currently reserved through `reserve_memory`.
     pub reserved_bytes: u64,
+    /// Ranges (start, end) `reserve_checked` refuses with EEXIST.
+    pub taken: Vec<(u64, u64)>,
+    /// What `find_free_range` answers (None: ENOMEM).
+    pub free_at: Option<u64>,
 }
 
 pub unsafe fn kernel<'a>(ctx: *mut c_void) -> &'a mut Kernel {
@@ -140,6 +144,28 @@ pub unsafe extern "C" fn release_memory(ctx: *mut c_void, bytes: u64) {
     unsafe { kernel(ctx) }.reserved_bytes -= bytes;
 }
 
+/// `reserve` that refuses the `taken` ranges with EEXIST.
+pub unsafe extern "C" fn reserve_checked(ctx: *mut c_void, start: u64, len: u64) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    k.calls.push(format!("reserve {start:#x} {len:#x}"));
+    if k.taken.iter().any(|&(s, e)| start < e && s < start + len) {
+        return 17;
+    }
+    0
+}
+
+pub unsafe extern "C" fn find_free_range(ctx: *mut c_void, len: u64, align: u64, out: *mut u64) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    k.calls.push(format!("find_free_range {len:#x} {align:#x}"));
+    match k.free_at {
+        Some(a) => {
+            unsafe { *out = a };
+            0
+        }
+        None => 12,
+    }
+}
+
 /// [`ops`] with every optional callback a MIPS kernel offers: `patch_text`, `exec_fd`,
 /// memory reservation.
 pub fn mips_ops(k: &mut Kernel) -> execcore_ops {
@@ -148,6 +174,8 @@ pub fn mips_ops(k: &mut Kernel) -> execcore_ops {
         exec_fd: Some(exec_fd),
         reserve_memory: Some(reserve_memory),
         release_memory: Some(release_memory),
+        reserve: Some(reserve_checked),
+        find_free_range: Some(find_free_range),
         ..ops(k)
     }
 }
