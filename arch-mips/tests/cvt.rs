@@ -1,7 +1,10 @@
 //! The R5000 `cvt.[ds].l` scanner: encodings as GNU as emits them (mips64-linux-gnuabi64-as
 //! -march=mips64r2), both byte orders, offsets, capacity, partial words, and real text.
 
+mod common;
+
 use arch_mips::cvt::{find_cvt_l, CvtL, CvtScan};
+use common::objdump_cvt;
 use elf_stream::Endian;
 
 /// (word, what GNU as disassembles it to).
@@ -63,19 +66,6 @@ fn full_page_capacity_and_partial_words() {
     // A trailing partial word is not an instruction; an empty page has none.
     assert_eq!(find_cvt_l(&text[..4095], Endian::Big, &mut out), 1023);
     assert_eq!(find_cvt_l(&[], Endian::Big, &mut out), 0);
-}
-
-/// The `cvt.[ds].l` addresses GNU objdump finds in `file`.
-fn objdump_cvt(file: &str) -> std::collections::BTreeSet<u64> {
-    let out = std::process::Command::new("mips64-linux-gnuabi64-objdump")
-        .args(["-d", file])
-        .output()
-        .expect("mips64-linux-gnuabi64-objdump (binutils-mips64-linux-gnuabi64)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("\tcvt.s.l\t") || l.contains("\tcvt.d.l\t"))
-        .map(|l| u64::from_str_radix(l.trim().split(':').next().unwrap(), 16).unwrap())
-        .collect()
 }
 
 #[test]

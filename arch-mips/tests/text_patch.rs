@@ -8,7 +8,7 @@
 mod common;
 
 use arch_mips::{find_cvt_l, CpuModel, CvtL, Mips};
-use common::{Elf, Program};
+use common::{objdump_cvt, Elf, Program};
 use elf_stream::Endian;
 use exec_core::{load, resolve_fault, LoadMode, MappingFlags, UserAddr};
 use std::collections::BTreeSet;
@@ -48,18 +48,6 @@ fn calls(space: &MockSpace) -> Vec<(u64, Vec<u32>)> {
         }
     }
     v
-}
-
-fn objdump_cvt(file: &str) -> BTreeSet<u64> {
-    let out = std::process::Command::new("mips64-linux-gnuabi64-objdump")
-        .args(["-d", file])
-        .output()
-        .expect("mips64-linux-gnuabi64-objdump (binutils-mips64-linux-gnuabi64)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("\tcvt.s.l\t") || l.contains("\tcvt.d.l\t"))
-        .map(|l| u64::from_str_radix(l.trim().split(':').next().unwrap(), 16).unwrap())
-        .collect()
 }
 
 fn program(name: &str) -> Program {

@@ -499,3 +499,16 @@ pub fn plan_bytes(
     let r = exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan);
     (r, host)
 }
+
+/// The `cvt.[ds].l` addresses GNU objdump finds in `file`.
+pub fn objdump_cvt(file: &str) -> std::collections::BTreeSet<u64> {
+    let out = std::process::Command::new("mips64-linux-gnuabi64-objdump")
+        .args(["-d", file])
+        .output()
+        .expect("mips64-linux-gnuabi64-objdump (binutils-mips64-linux-gnuabi64)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\tcvt.s.l\t") || l.contains("\tcvt.d.l\t"))
+        .map(|l| u64::from_str_radix(l.trim().split(':').next().unwrap(), 16).unwrap())
+        .collect()
+}

@@ -3,9 +3,9 @@
 //! Adding an architecture whose policy crate exists is a few lines: a dependency in
 //! Cargo.toml, and here an arm in [`Arch::plan`] that builds the policy (with the page
 //! sizes it supports) and says how its `Info` appears in the `"arch"` object, plus the
-//! architecture in [`Arch::has_policy`]. Detection (`e_machine`) and `--arch` names exist
-//! already for x86_64, aarch64 and MIPS.
+//! architecture in [`Arch::has_policy`]. x86_64, aarch64 and MIPS have theirs.
 
+use crate::cli::DEFAULT_MIPS_CPU;
 use crate::plan::{run, Failure, Job, Planned};
 use elf_stream::Machine;
 use serde_json::json;
@@ -15,9 +15,9 @@ use serde_json::json;
 pub enum Arch {
     /// `arch-x86_64`.
     X86_64,
-    /// `arch-aarch64` (policy not written yet).
+    /// `arch-aarch64`.
     Aarch64,
-    /// `arch-mips`, every ABI (policy not written yet).
+    /// `arch-mips`, every ABI, both byte orders.
     Mips,
 }
 
@@ -56,7 +56,7 @@ impl Arch {
 
     /// Whether this build has the architecture's policy (an arm in [`Arch::plan`]).
     pub const fn has_policy(self) -> bool {
-        matches!(self, Arch::X86_64 | Arch::Aarch64)
+        matches!(self, Arch::X86_64 | Arch::Aarch64 | Arch::Mips)
     }
 
     /// Plans `job` with this architecture's policy.
@@ -88,10 +88,51 @@ impl Arch {
                     })
                 })
             }
-            // When the MIPS policy lands: `run(&arch_mips::Mips::new(..), job, |i| json!({..}))`.
-            Arch::Mips => Err(unsupported(self.name(), &job.header)),
+            Arch::Mips => {
+                job.require_page_size(&[4096, 16384, 65536], self)?;
+                // n64 TASK_SIZE is 1 << 40, up to 1 << 48 with CONFIG_MIPS_VA_BITS_48.
+                job.require_va_bits(48, self)?;
+                run(&mips_policy(job), job, mips_info)
+            }
         }
     }
+}
+
+/// The MIPS policy for `job`: `--cpu` (default [`DEFAULT_MIPS_CPU`]) in the file's byte
+/// order, on the 64-bit (or, for 32-bit models, 32-bit) Linux kernel, `--os`,
+/// `--strict-prefetch`, `--isa-check`, `--page-size`.
+fn mips_policy(job: &Job<'_>) -> arch_mips::Mips {
+    let m = job.opts.mips;
+    let model = m.cpu.unwrap_or(DEFAULT_MIPS_CPU);
+    let mut policy = arch_mips::Mips::model(model, job.header.endian).with_os(m.os);
+    policy.kernel.page_size = exec_core::PageSize::new(job.opts.page_size).unwrap_or(exec_core::PageSize::K4);
+    arch_mips::Mips { strict_prefetch: m.strict_prefetch, isa_check: m.isa_check, ..policy }
+}
+
+/// The MIPS `"arch"` object (plan.schema.json `mips_arch`).
+fn mips_info(i: &arch_mips::Info) -> serde_json::Value {
+    let ex = i.exceptions;
+    json!({
+        "abi": i.abi.map(arch_mips::MipsAbi::name),
+        "fp_mode": i.fp_mode.name(),
+        "fp_native": i.fp_native,
+        "nan2008": i.nan2008,
+        "fcsr": i.fcsr,
+        "fp_exceptions": {
+            "info": ex.map(|e| e.info),
+            "precise": ex.is_some_and(|e| e.precise()),
+            "speculative": ex.is_some_and(|e| e.speculative()),
+            "enabled_mask": ex.map_or(0, |e| e.enabled_mask()),
+            "page0": ex.is_some_and(|e| e.page0()),
+            "smm": ex.is_some_and(|e| e.smm()),
+        },
+        "hwpatch": i.hwpatch,
+        "interp_hwpatch": i.interp_hwpatch,
+        "text_patch": i.text_patch.main || i.text_patch.interp,
+        "prefetch_fd": i.prefetch_fd,
+        "prefetch_warning": i.prefetch_warning,
+        "read_implies_exec": i.read_implies_exec,
+    })
 }
 
 /// The error for a file or `--arch` this build has no policy for: `what` is the

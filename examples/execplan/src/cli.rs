@@ -13,14 +13,18 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
-                [--env K=V]... [--argv0 S] [--stats] [--] FILE [ARGS...]
+                [--env K=V]... [--argv0 S] [--stats] [--batch]
+                [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
+                [--isa-check on|off] [--] FILE [ARGS...]
        execplan --help";
 
 /// `--help`: the synopsis and what every option does.
 pub const HELP: &str = "\
 usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
-                [--env K=V]... [--argv0 S] [--stats] [--] FILE [ARGS...]
+                [--env K=V]... [--argv0 S] [--stats] [--batch]
+                [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
+                [--isa-check on|off] [--] FILE [ARGS...]
 
 Prints the exec plan execcore makes for FILE: the layout Linux would give it with ASLR
 off, an 8 MiB stack rlimit, 4096-byte pages and an empty environment; argv is
@@ -37,6 +41,16 @@ Numbers may be decimal or 0x-prefixed hex. Options may also be written --opt=VAL
   --env K=V         add an environment string (repeatable, in order)
   --argv0 S         argv[0] (default: FILE)
   --stats           count read_at calls and bytes read (program + interpreter)
+  --batch           batch job: reserve the memory requirement before the point of no return
+
+MIPS (byte order from the file; 64-bit Linux kernel as Debian's malta, ieee754=strict):
+  --cpu MODEL       r5000 r8000 r10000 5kef 5kec mips32r2 mips64r2 mips64dspr2 mips32r6
+                    mips64r6 (default 5kef: the qemu CPU of the real-kernel oracle)
+  --os P            linux (default) or irix: auxv and errno conventions
+  --strict-prefetch on (default): a static R8000-prefetch program is rejected (EBADRQC);
+                    off: accepted with a warning
+  --isa-check O     on (default): EF_MIPS_ARCH above the CPU's ISA is rejected (EBADRQC);
+                    off: not checked, as Linux
 
 Exit status: 0 planned, 1 the file was rejected, 2 usage error.";
 
@@ -62,8 +76,32 @@ pub struct Options {
     pub va_bits: Option<u32>,
     pub env: Vec<Vec<u8>>,
     pub argv0: Option<Vec<u8>>,
+    pub batch: bool,
+    pub mips: MipsOptions,
     pub file: OsString,
     pub args: Vec<Vec<u8>>,
+}
+
+/// The MIPS policy's switches (`--cpu`, `--os`, `--strict-prefetch`, `--isa-check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MipsOptions {
+    /// `None`: the default model, [`DEFAULT_MIPS_CPU`].
+    pub cpu: Option<arch_mips::CpuModel>,
+    pub os: arch_mips::OsProfile,
+    pub strict_prefetch: bool,
+    pub isa_check: bool,
+}
+
+/// The MIPS CPU without `--cpu`: the 5KEf the real-kernel oracle boots (arch-mips/README.md).
+pub const DEFAULT_MIPS_CPU: arch_mips::CpuModel = arch_mips::CpuModel::Mips5KEf;
+
+/// `on` or `off`.
+fn on_off(flag: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{flag}: expected on or off, got {v:?}")),
+    }
 }
 
 /// What the command line asks for.
@@ -102,6 +140,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         va_bits: None,
         env: Vec::new(),
         argv0: None,
+        batch: false,
+        mips: MipsOptions {
+            cpu: None,
+            os: arch_mips::OsProfile::Linux,
+            strict_prefetch: true,
+            isa_check: true,
+        },
         file: OsString::new(),
         args: Vec::new(),
     };
@@ -128,13 +173,29 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 None => it.next().ok_or_else(|| format!("{flag} needs a value")),
             }
         };
-        let takes_value = !matches!(flag.as_str(), "--json" | "--stats" | "-h" | "--help");
+        let takes_value = !matches!(flag.as_str(), "--json" | "--stats" | "--batch" | "-h" | "--help");
         if !takes_value && inline.is_some() {
             return Err(format!("{flag} takes no value"));
         }
         match flag.as_str() {
             "--json" => o.json = true,
             "--stats" => o.stats = true,
+            "--batch" => o.batch = true,
+            "--cpu" => {
+                let v = utf8(&flag, value()?)?;
+                let names: Vec<_> = arch_mips::CpuModel::ALL.iter().map(|m| m.name()).collect();
+                o.mips.cpu = Some(
+                    arch_mips::CpuModel::from_name(&v)
+                        .ok_or_else(|| format!("--cpu: unknown CPU {v:?} ({})", names.join(", ")))?,
+                );
+            }
+            "--os" => {
+                let v = utf8(&flag, value()?)?;
+                o.mips.os = arch_mips::OsProfile::from_name(&v)
+                    .ok_or_else(|| format!("--os: expected linux or irix, got {v:?}"))?;
+            }
+            "--strict-prefetch" => o.mips.strict_prefetch = on_off(&flag, &utf8(&flag, value()?)?)?,
+            "--isa-check" => o.mips.isa_check = on_off(&flag, &utf8(&flag, value()?)?)?,
             "-h" | "--help" => return Ok(Command::Help),
             "--arch" => {
                 let v = utf8(&flag, value()?)?;
@@ -221,6 +282,21 @@ mod tests {
         assert_eq!((o.page_size, o.seed, o.va_bits, o.json, o.stats), (4096, None, None, false, false));
         assert_eq!(o.root, PathBuf::from("/"));
         assert!(o.env.is_empty() && o.argv0.is_none() && o.args.is_empty());
+        assert!(!o.batch && o.mips.cpu.is_none() && o.mips.strict_prefetch && o.mips.isa_check);
+        assert_eq!(o.mips.os, arch_mips::OsProfile::Linux);
+        let o = opts(&[
+            "--cpu=R5000",
+            "--os",
+            "irix",
+            "--strict-prefetch",
+            "off",
+            "--isa-check=off",
+            "--batch",
+            "f",
+        ]);
+        assert_eq!(o.mips.cpu, Some(arch_mips::CpuModel::R5000));
+        assert_eq!(o.mips.os, arch_mips::OsProfile::Irix);
+        assert!(o.batch && !o.mips.strict_prefetch && !o.mips.isa_check);
     }
 
     #[test]
@@ -275,6 +351,11 @@ mod tests {
             &["--json=1", "f"],
             &["--seed", "", "f"],
             &["", "x"],
+            &["--cpu", "r4000", "f"],
+            &["--os", "solaris", "f"],
+            &["--strict-prefetch", "yes", "f"],
+            &["--isa-check", "1", "f"],
+            &["--batch=1", "f"],
         ] {
             assert!(parse_strs(bad).is_err(), "{bad:?}");
         }

@@ -3,7 +3,9 @@
 //! ```text
 //! execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
 //!          [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
-//!          [--env K=V]... [--argv0 S] [--stats] [--] FILE [ARGS...]
+//!          [--env K=V]... [--argv0 S] [--stats] [--batch]
+//!          [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off] [--isa-check on|off]
+//!          [--] FILE [ARGS...]
 //! ```
 //! Defaults: ASLR off, 8 MiB stack rlimit, 4096-byte pages, empty environment,
 //! argv = [argv0 or FILE, ARGS...], interpreter looked up under `/`.

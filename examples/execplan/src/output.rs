@@ -116,6 +116,7 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "program_bytes": p.memory.main.eager,
             "interp_bytes": p.memory.interp.eager,
             "stack_bytes": p.memory.stack,
+            "reserved_bytes": p.reserved,
         },
         "arch": p.arch,
         "warnings": r.planned.warnings,

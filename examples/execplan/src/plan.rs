@@ -148,6 +148,9 @@ pub fn run<P: ArchPolicy>(
     if o.seed.is_some() {
         params.randomize = Randomize::On;
     }
+    if o.batch {
+        params.reservation = exec_core::MemoryReservation::Reserve;
+    }
     if let Some(bits) = o.va_bits {
         params.window = Some(exec_core::Window {
             start: UserAddr(params.mmap_min_addr),
@@ -172,7 +175,8 @@ pub fn run<P: ArchPolicy>(
                 warnings,
             })
         }
-        Err(e) => Err(Failure { warnings, ..Failure::from(e) }),
+        // The policy's errno: an OS profile renumbers (MIPS: EBADRQC 54, ELIBBAD 84).
+        Err(e) => Err(Failure { warnings, errno: policy.errno(&e), ..Failure::from(e) }),
     }
 }
 
