@@ -548,3 +548,35 @@ fn elfmap_through_the_c_abi() {
     let (st, _, _) = elfmap_call(&mut k, &cpu, &[0u8; 32], 1, 1);
     assert_eq!(st, EXECCORE_ERR_NO_LOAD_SEGMENT);
 }
+
+unsafe extern "C" fn refuse_map(_ctx: *mut std::ffi::c_void, _start: u64, _len: u64, _prot: u32) -> i32 {
+    12 // ENOMEM
+}
+
+#[test]
+fn batch_reservation_is_held_by_the_plan_and_released_when_a_failed_load_is_discarded() {
+    let cpu = execcore_cpu { os: EXECCORE_OS_IRIX, ..mips_cpu(EXECCORE_MIPS_CPU_5KEF, false) };
+    let (name, root) = ("probe-mips-o32-le-dynpie", "/usr/mipsel-linux-gnu");
+    let prog = std::fs::read(corpus(name)).unwrap();
+    // Success: reserved at prepare, still held after load and build_stack (handed over).
+    let mut x = Exec::prepare(&cpu, prog.clone(), root, EXECCORE_EXEC_BATCH, |_| {}).ok();
+    let held = x.k.reserved_bytes;
+    assert!(held > 0, "prepare reserved the requirement");
+    let ops = mips_ops(&mut x.k);
+    let mut report = execcore_load_report::default();
+    let st = unsafe { execcore_load(&*x.plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    assert_eq!(x.k.reserved_bytes, held, "handed over with the new image");
+    // A load that fails after the point of no return: nothing mapped stays, and discarding
+    // the plan gives the reservation back.
+    let mut x = Exec::prepare(&cpu, prog, root, EXECCORE_EXEC_BATCH, |_| {}).ok();
+    assert_eq!(x.k.reserved_bytes, held);
+    let ops = execcore_ops { map_anonymous: Some(refuse_map), ..mips_ops(&mut x.k) };
+    let mut err = execcore_error::default();
+    let st = unsafe { execcore_load(&*x.plan, &ops, EXECCORE_LOAD_EAGER, &mut report, &mut err) };
+    assert_ne!(st, EXECCORE_OK);
+    assert_eq!(err.errno_value, 12, "the address space's ENOMEM");
+    assert_eq!(x.k.reserved_bytes, held, "the caller still owns the plan");
+    assert_eq!(unsafe { execcore_plan_discard(&mut *x.plan, &ops) }, EXECCORE_OK);
+    assert_eq!(x.k.reserved_bytes, 0, "released by discard");
+}
