@@ -20,12 +20,13 @@
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info};
-use common::{merge, observed_image, Observed, Program, Ranges, Seg, Synth, PF_R, PF_W, PF_X};
+use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
 use exec_core::Prot;
 use exec_core::{ArchPolicy, ExecPlan, Image, StaticPieAlign};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use test_support::maps::{merge, observed_image, Ranges};
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).

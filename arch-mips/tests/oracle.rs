@@ -24,6 +24,7 @@ use common::{Boot, Observed, Program};
 use elf_stream::{ElfType, Endian};
 use exec_core::{ArchPolicy, ExecPlan, Image};
 use std::collections::HashMap;
+use test_support::maps::{merge, observed_image, Ranges};
 
 const PAGE: u64 = 4096;
 
@@ -33,35 +34,7 @@ fn policy(model: CpuModel, endian: Endian, ieee754: Ieee754) -> Mips {
     p
 }
 
-fn merge(v: Vec<(u64, u64, String)>) -> Vec<(u64, u64, String)> {
-    let mut out: Vec<(u64, u64, String)> = Vec::new();
-    for (s, e, p) in v {
-        match out.last_mut() {
-            Some(last) if last.1 == s && last.2 == p => last.1 = e,
-            _ => out.push((s, e, p)),
-        }
-    }
-    out
-}
-
-fn observed_image(maps: &[common::Vma], path: &str) -> Vec<(u64, u64, String)> {
-    let mut out = Vec::new();
-    let mut last_end = None;
-    let mut maps = maps.to_vec();
-    maps.sort_by_key(|v| v.start);
-    for v in &maps {
-        let anon = v.path.is_empty() || v.path == "[heap]";
-        if v.path == path || (anon && last_end == Some(v.start)) {
-            out.push((v.start, v.end, v.perms[..3].to_string()));
-            last_end = Some(v.end);
-        } else {
-            last_end = None;
-        }
-    }
-    merge(out)
-}
-
-fn planned_image(img: &Image) -> Vec<(u64, u64, String)> {
+fn planned_image(img: &Image) -> Ranges {
     merge(img.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
 }
 

@@ -4,5 +4,6 @@
 //! which those crates forbid.
 
 pub mod alloc_counter;
+pub mod maps;
 pub mod sources;
 pub mod space;

@@ -440,47 +440,7 @@ impl Observed {
     }
 }
 
-/// Address ranges with their `rwx` permissions, lowest first.
-pub type Ranges = Vec<(u64, u64, String)>;
-
-/// Joins adjacent ranges with the same permissions.
-pub fn merge(v: Ranges) -> Ranges {
-    let mut out: Ranges = Vec::new();
-    for (s, e, p) in v {
-        match out.last_mut() {
-            Some(last) if last.1 == s && last.2 == p => last.1 = e,
-            _ => out.push((s, e, p)),
-        }
-    }
-    out
-}
-
-/// The kernel's mappings of the file at guest `path`, with the anonymous ones that
-/// continue them (bss), merged.
-pub fn observed_image(maps: &[Vma], path: &str) -> Ranges {
-    let mut out = Vec::new();
-    let mut last_end = None;
-    let mut maps = maps.to_vec();
-    maps.sort_by_key(|v| v.start);
-    for v in &maps {
-        let anon = v.path.is_empty() || v.path == "[heap]";
-        if v.path == path || (anon && last_end == Some(v.start)) {
-            out.push((v.start, v.end, v.perms[..3].to_string()));
-            last_end = Some(v.end);
-        } else {
-            last_end = None;
-        }
-    }
-    merge(out)
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Vma {
-    pub start: u64,
-    pub end: u64,
-    pub perms: String,
-    pub path: String,
-}
+pub use test_support::maps::Vma;
 
 fn hex(s: &str) -> u64 {
     let s = s.trim();

@@ -169,13 +169,7 @@ pub struct Observed {
     pub exit: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Vma {
-    pub start: u64,
-    pub end: u64,
-    pub perms: String,
-    pub path: String,
-}
+pub use test_support::maps::Vma;
 
 impl Observed {
     pub fn aux(&self, t: u64) -> Option<u64> {

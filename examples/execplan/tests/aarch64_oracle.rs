@@ -28,9 +28,9 @@ fn plan_json(p: &common::Program) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn ranges(image: &Value) -> common::Ranges {
+fn ranges(image: &Value) -> test_support::maps::Ranges {
     let maps = image["mappings"].as_array().unwrap();
-    common::merge(
+    test_support::maps::merge(
         maps.iter()
             .map(|m| {
                 (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap(), m["prot"].as_str().unwrap().into())
@@ -70,12 +70,12 @@ fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
         eq("start_brk", v["brk"].as_u64(), o.stat.get("start_brk").copied());
         eq("stack top", v["stack"]["top"].as_u64(), Some(o.stack_top));
         let main = ranges(&v["image"]);
-        if main != common::observed_image(&o.maps, &common::guest_path(p)) {
+        if main != test_support::maps::observed_image(&o.maps, &common::guest_path(p)) {
             bad.push(format!("{}: program mappings {main:x?}\n  kernel {:x?}", p.name, o.maps));
         }
         if let Some(interp) = &p.interp {
             let ld = ranges(&v["interp_image"]);
-            if ld != common::observed_image(&o.maps, interp) {
+            if ld != test_support::maps::observed_image(&o.maps, interp) {
                 bad.push(format!("{}: interpreter mappings {ld:x?}\n  kernel {:x?}", p.name, o.maps));
             }
         }
