@@ -147,6 +147,16 @@ pub fn direct(p: &Program, args: &[&str]) -> Output {
     qemu(p, &p.qemu).arg(&p.path).args(args).output().expect("spawn qemu")
 }
 
+/// qemu running the harness in `mode`, with `p`'s root; the caller adds options and `p`.
+fn harness_cmd(t: Target, p: &Program, mode: &str) -> Command {
+    let mut cmd = qemu(p, t.qemu);
+    cmd.arg(t.harness()).args(["--mode", mode]);
+    if let Some(root) = &p.root {
+        cmd.args(["--root", root]);
+    }
+    cmd
+}
+
 /// The program loaded by the harness in `mode` (eager or mapped), with the fault
 /// resolver checked against every loaded page.
 pub fn through(t: Target, p: &Program, mode: &str, args: &[&str]) -> (Output, Report) {
@@ -157,12 +167,13 @@ pub fn through(t: Target, p: &Program, mode: &str, args: &[&str]) -> (Output, Re
         std::thread::current().id()
     ));
     let _ = std::fs::remove_file(&report);
-    let mut cmd = qemu(p, t.qemu);
-    cmd.arg(t.harness()).args(["--mode", mode, "--verify-faults"]).arg(&report);
-    if let Some(root) = &p.root {
-        cmd.args(["--root", root]);
-    }
-    let out = cmd.arg(&p.path).args(args).output().expect("spawn qemu");
+    let out = harness_cmd(t, p, mode)
+        .arg("--verify-faults")
+        .arg(&report)
+        .arg(&p.path)
+        .args(args)
+        .output()
+        .expect("spawn qemu");
     let text = std::fs::read_to_string(&report).unwrap_or_else(|_| {
         panic!("{} ({mode}): no report; stderr {}", p.name, String::from_utf8_lossy(&out.stderr))
     });
@@ -171,13 +182,8 @@ pub fn through(t: Target, p: &Program, mode: &str, args: &[&str]) -> (Output, Re
 }
 
 /// A program the harness must reject: its output (no report is written).
-pub fn through_rejected(t: Target, p: &Program, mode: &str) -> (Output, ()) {
-    let mut cmd = qemu(p, t.qemu);
-    cmd.arg(t.harness()).args(["--mode", mode]);
-    if let Some(root) = &p.root {
-        cmd.args(["--root", root]);
-    }
-    (cmd.arg(&p.path).output().expect("spawn qemu"), ())
+pub fn through_rejected(t: Target, p: &Program, mode: &str) -> Output {
+    harness_cmd(t, p, mode).arg(&p.path).output().expect("spawn qemu")
 }
 
 pub const MODES: [&str; 2] = ["eager", "mapped"];
