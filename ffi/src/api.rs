@@ -39,6 +39,24 @@ pub extern "C" fn execcore_plan_size() -> usize {
     EXECCORE_PLAN_SIZE
 }
 
+/// Runs an entry point's body so that a non-NULL `out_error` always describes its failure:
+/// cleared first, then filled from the status alone where the body returned early (NULL
+/// argument, missing callback, invalid parameter) without a detailed error.
+fn reporting(out_error: *mut execcore_error, body: impl FnOnce() -> execcore_status) -> execcore_status {
+    // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
+    if let Some(out) = unsafe { out_error.as_mut() } {
+        *out = execcore_error { status: EXECCORE_OK, errno_value: 0, value: 0 };
+    }
+    let status = body();
+    // SAFETY: as above.
+    if let Some(out) = unsafe { out_error.as_mut() } {
+        if status != EXECCORE_OK && out.status == EXECCORE_OK {
+            *out = execcore_error { status, errno_value: execcore_status_errno(status), value: 0 };
+        }
+    }
+    status
+}
+
 fn fail(err: &ExecError, policy: Option<&AnyPolicy>, out_error: *mut execcore_error) -> execcore_status {
     let status = status_of(err);
     let errno = policy.map_or(err.errno(), |p| p.errno(err));
@@ -114,46 +132,48 @@ pub unsafe extern "C" fn execcore_prepare(
     plan: *mut execcore_plan,
     out_error: *mut execcore_error,
 ) -> execcore_status {
-    // SAFETY: NULL or valid, per the contract above.
-    let (Some(cpu), Some(p), Some(ops), Some(storage)) =
-        (unsafe { cpu.as_ref() }, unsafe { params.as_ref() }, unsafe { ops.as_ref() }, unsafe {
-            plan.as_mut()
-        })
-    else {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    };
-    StoredPlan::clear(storage);
-    if ops.read_at.is_none() {
-        return EXECCORE_ERR_MISSING_CALLBACK;
-    }
-    let policy = match AnyPolicy::from_cpu(cpu) {
-        Ok(p) => p,
-        Err(status) => return status,
-    };
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
-    let params = params_from_c(p, &argv, &envp);
-    let main = CFile { ops, handle: p.file };
-    let mut host = CHost { ops };
-    match policy.prepare(&main, &mut host, &params) {
-        Ok(mut prepared) => {
-            if let Err((status, errno)) = supply_prefetch_fd(&mut prepared.plan, ops) {
-                // Transactional: nothing of this exec may outlive the failure.
-                if prepared.plan.reserved > 0 {
-                    exec_core::ExecHost::release_memory(&mut host, prepared.plan.reserved);
-                }
-                // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
-                if let Some(out) = unsafe { out_error.as_mut() } {
-                    *out = execcore_error { status, errno_value: errno, value: 0 };
-                }
-                return status;
-            }
-            let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
-            StoredPlan::new(prepared.plan, *cpu, p.file, interp_file).store(storage);
-            EXECCORE_OK
+    reporting(out_error, || {
+        // SAFETY: NULL or valid, per the contract above.
+        let (Some(cpu), Some(p), Some(ops), Some(storage)) =
+            (unsafe { cpu.as_ref() }, unsafe { params.as_ref() }, unsafe { ops.as_ref() }, unsafe {
+                plan.as_mut()
+            })
+        else {
+            return EXECCORE_ERR_NULL_ARGUMENT;
+        };
+        StoredPlan::clear(storage);
+        if ops.read_at.is_none() {
+            return EXECCORE_ERR_MISSING_CALLBACK;
         }
-        Err(e) => fail(&e, Some(&policy), out_error),
-    }
+        let policy = match AnyPolicy::from_cpu(cpu) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let argv = CStrings { ptr: p.argv, count: p.argc };
+        let envp = CStrings { ptr: p.envp, count: p.envc };
+        let params = params_from_c(p, &argv, &envp);
+        let main = CFile { ops, handle: p.file };
+        let mut host = CHost { ops };
+        match policy.prepare(&main, &mut host, &params) {
+            Ok(mut prepared) => {
+                if let Err((status, errno)) = supply_prefetch_fd(&mut prepared.plan, ops) {
+                    // Transactional: nothing of this exec may outlive the failure.
+                    if prepared.plan.reserved > 0 {
+                        exec_core::ExecHost::release_memory(&mut host, prepared.plan.reserved);
+                    }
+                    // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
+                    if let Some(out) = unsafe { out_error.as_mut() } {
+                        *out = execcore_error { status, errno_value: errno, value: 0 };
+                    }
+                    return status;
+                }
+                let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
+                StoredPlan::new(prepared.plan, *cpu, p.file, interp_file).store(storage);
+                EXECCORE_OK
+            }
+            Err(e) => fail(&e, Some(&policy), out_error),
+        }
+    })
 }
 
 /// Puts the kernel's descriptor (`ops->exec_fd`) into `AT_PFETCHFD` when the MIPS policy
@@ -418,36 +438,38 @@ pub unsafe extern "C" fn execcore_build_stack(
     out_entry: *mut execcore_entry_state,
     out_error: *mut execcore_error,
 ) -> execcore_status {
-    let s = try_status!(stored(plan));
-    // SAFETY: NULL or valid.
-    let (Some(p), Some(ops)) = (unsafe { params.as_ref() }, unsafe { ops.as_ref() }) else {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    };
-    if out_entry.is_null() {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    }
-    let policy = match AnyPolicy::from_cpu(&s.cpu) {
-        Ok(p) => p,
-        Err(status) => return status,
-    };
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
-    let params = params_from_c(p, &argv, &envp);
-    let mut random = [0u8; 16];
-    let mut host = CHost { ops };
-    if let Err(errno) = exec_core::ExecHost::random(&mut host, &mut random) {
-        return fail(&ExecError::Entropy(errno), Some(&policy), out_error);
-    }
-    let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
-    let plats = policy.platforms(s.plan.abi);
-    match exec_core::write_stack(&s.plan.stack, &params, plats, &s.plan.auxv, &random, &mut space) {
-        Ok(()) => {
-            // SAFETY: checked non-NULL above.
-            unsafe { out_entry.write(entry_state(s)) };
-            EXECCORE_OK
+    reporting(out_error, || {
+        let s = try_status!(stored(plan));
+        // SAFETY: NULL or valid.
+        let (Some(p), Some(ops)) = (unsafe { params.as_ref() }, unsafe { ops.as_ref() }) else {
+            return EXECCORE_ERR_NULL_ARGUMENT;
+        };
+        if out_entry.is_null() {
+            return EXECCORE_ERR_NULL_ARGUMENT;
         }
-        Err(e) => fail(&e, Some(&policy), out_error),
-    }
+        let policy = match AnyPolicy::from_cpu(&s.cpu) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let argv = CStrings { ptr: p.argv, count: p.argc };
+        let envp = CStrings { ptr: p.envp, count: p.envc };
+        let params = params_from_c(p, &argv, &envp);
+        let mut random = [0u8; 16];
+        let mut host = CHost { ops };
+        if let Err(errno) = exec_core::ExecHost::random(&mut host, &mut random) {
+            return fail(&ExecError::Entropy(errno), Some(&policy), out_error);
+        }
+        let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
+        let plats = policy.platforms(s.plan.abi);
+        match exec_core::write_stack(&s.plan.stack, &params, plats, &s.plan.auxv, &random, &mut space) {
+            Ok(()) => {
+                // SAFETY: checked non-NULL above.
+                unsafe { out_entry.write(entry_state(s)) };
+                EXECCORE_OK
+            }
+            Err(e) => fail(&e, Some(&policy), out_error),
+        }
+    })
 }
 
 /// Builds the planned images into the new address space (`mode`: `EXECCORE_LOAD_EAGER`,
@@ -467,37 +489,39 @@ pub unsafe extern "C" fn execcore_load(
     out_report: *mut execcore_load_report,
     out_error: *mut execcore_error,
 ) -> execcore_status {
-    let s = try_status!(stored(plan));
-    // SAFETY: NULL or valid.
-    let Some(ops) = (unsafe { ops.as_ref() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
-    if out_report.is_null() {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    }
-    let mode = match mode {
-        EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
-        EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
-        EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
-        _ => return EXECCORE_ERR_INVALID_PARAMETER,
-    };
-    let policy = AnyPolicy::from_cpu(&s.cpu).ok();
-    let main = CFile { ops, handle: s.main_file };
-    let interp = CFile { ops, handle: s.interp_file };
-    let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
-    match exec_core::load(&s.plan, &main, s.plan.interp.as_ref().map(|_| &interp), &mut space, mode) {
-        Ok(r) => {
-            let report = execcore_load_report {
-                mappings: r.mappings,
-                copy_calls: r.copy_calls,
-                bytes_copied: r.bytes_copied,
-                patched_pages: r.patched_pages,
-                reserved: [0; 4],
-            };
-            // SAFETY: checked non-NULL above.
-            unsafe { out_report.write(report) };
-            EXECCORE_OK
+    reporting(out_error, || {
+        let s = try_status!(stored(plan));
+        // SAFETY: NULL or valid.
+        let Some(ops) = (unsafe { ops.as_ref() }) else { return EXECCORE_ERR_NULL_ARGUMENT };
+        if out_report.is_null() {
+            return EXECCORE_ERR_NULL_ARGUMENT;
         }
-        Err(e) => fail(&e, policy.as_ref(), out_error),
-    }
+        let mode = match mode {
+            EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
+            EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
+            EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
+            _ => return EXECCORE_ERR_INVALID_PARAMETER,
+        };
+        let policy = AnyPolicy::from_cpu(&s.cpu).ok();
+        let main = CFile { ops, handle: s.main_file };
+        let interp = CFile { ops, handle: s.interp_file };
+        let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
+        match exec_core::load(&s.plan, &main, s.plan.interp.as_ref().map(|_| &interp), &mut space, mode) {
+            Ok(r) => {
+                let report = execcore_load_report {
+                    mappings: r.mappings,
+                    copy_calls: r.copy_calls,
+                    bytes_copied: r.bytes_copied,
+                    patched_pages: r.patched_pages,
+                    reserved: [0; 4],
+                };
+                // SAFETY: checked non-NULL above.
+                unsafe { out_report.write(report) };
+                EXECCORE_OK
+            }
+            Err(e) => fail(&e, policy.as_ref(), out_error),
+        }
+    })
 }
 
 /// What the page containing `addr` holds (lazy mode): the file handle, up to 4 pieces
@@ -610,51 +634,55 @@ pub unsafe extern "C" fn execcore_elfmap(
     out_base: *mut u64,
     out_error: *mut execcore_error,
 ) -> execcore_status {
-    // SAFETY: NULL or valid, per the contract above.
-    let (Some(cpu), Some(ops)) = (unsafe { cpu.as_ref() }, unsafe { ops.as_ref() }) else {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    };
-    if phdrs.is_null() || out_base.is_null() {
-        return EXECCORE_ERR_NULL_ARGUMENT;
-    }
-    if ops.read_at.is_none() {
-        return EXECCORE_ERR_MISSING_CALLBACK;
-    }
-    let class = match elf_class {
-        1 => elf_stream::Class::Elf32,
-        2 => elf_stream::Class::Elf64,
-        _ => return EXECCORE_ERR_INVALID_PARAMETER,
-    };
-    let mode = match mode {
-        EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
-        EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
-        EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
-        _ => return EXECCORE_ERR_INVALID_PARAMETER,
-    };
-    let policy = match AnyPolicy::from_cpu(cpu) {
-        Ok(p) => p,
-        Err(status) => return status,
-    };
-    if count > EXECCORE_ELFMAP_MAX_PHDRS {
-        let err =
-            ExecError::TooManyProgramHeaders { count: count as u64, cap: EXECCORE_ELFMAP_MAX_PHDRS as u32 };
-        return fail(&err, Some(&policy), out_error);
-    }
-    // SAFETY: the caller guarantees `count` entries of the class; count is capped above.
-    let table =
-        unsafe { core::slice::from_raw_parts(phdrs, count.saturating_mul(class.program_header_size())) };
-    let result = policy.elfmap_target(class).and_then(|(target, endian)| {
-        let headers = exec_core::elfmap::decode_table(table, count, class, endian)?;
-        let source = CFile { ops, handle: file };
-        let mut space = CSpace { ops, main_file: file, interp_file: file };
-        exec_core::elfmap(&source, &headers, target, &mut space, mode)
-    });
-    match result {
-        Ok(m) => {
-            // SAFETY: checked non-NULL above.
-            unsafe { out_base.write(m.base.0) };
-            EXECCORE_OK
+    reporting(out_error, || {
+        // SAFETY: NULL or valid, per the contract above.
+        let (Some(cpu), Some(ops)) = (unsafe { cpu.as_ref() }, unsafe { ops.as_ref() }) else {
+            return EXECCORE_ERR_NULL_ARGUMENT;
+        };
+        if phdrs.is_null() || out_base.is_null() {
+            return EXECCORE_ERR_NULL_ARGUMENT;
         }
-        Err(e) => fail(&e, Some(&policy), out_error),
-    }
+        if ops.read_at.is_none() {
+            return EXECCORE_ERR_MISSING_CALLBACK;
+        }
+        let class = match elf_class {
+            1 => elf_stream::Class::Elf32,
+            2 => elf_stream::Class::Elf64,
+            _ => return EXECCORE_ERR_INVALID_PARAMETER,
+        };
+        let mode = match mode {
+            EXECCORE_LOAD_EAGER => exec_core::LoadMode::Eager,
+            EXECCORE_LOAD_MAPPED => exec_core::LoadMode::Mapped,
+            EXECCORE_LOAD_LAZY => exec_core::LoadMode::Lazy,
+            _ => return EXECCORE_ERR_INVALID_PARAMETER,
+        };
+        let policy = match AnyPolicy::from_cpu(cpu) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        if count > EXECCORE_ELFMAP_MAX_PHDRS {
+            let err = ExecError::TooManyProgramHeaders {
+                count: count as u64,
+                cap: EXECCORE_ELFMAP_MAX_PHDRS as u32,
+            };
+            return fail(&err, Some(&policy), out_error);
+        }
+        // SAFETY: the caller guarantees `count` entries of the class; count is capped above.
+        let table =
+            unsafe { core::slice::from_raw_parts(phdrs, count.saturating_mul(class.program_header_size())) };
+        let result = policy.elfmap_target(class).and_then(|(target, endian)| {
+            let headers = exec_core::elfmap::decode_table(table, count, class, endian)?;
+            let source = CFile { ops, handle: file };
+            let mut space = CSpace { ops, main_file: file, interp_file: file };
+            exec_core::elfmap(&source, &headers, target, &mut space, mode)
+        });
+        match result {
+            Ok(m) => {
+                // SAFETY: checked non-NULL above.
+                unsafe { out_base.write(m.base.0) };
+                EXECCORE_OK
+            }
+            Err(e) => fail(&e, Some(&policy), out_error),
+        }
+    })
 }

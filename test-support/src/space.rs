@@ -40,6 +40,8 @@ pub struct MockSpace {
     /// Where `find_free_range` starts looking (upwards, skipping occupied and reserved
     /// ranges); `None`: ENOSYS, as a kernel without it.
     pub free_from: Option<u64>,
+    /// Populated pages allowed at once; more fail with ENOMEM (bounds fuzzed images).
+    pub max_pages: Option<usize>,
 }
 
 impl MockSpace {
@@ -59,6 +61,15 @@ impl MockSpace {
             return Err(Errno::ENOMEM);
         }
         Ok(())
+    }
+
+    /// ENOMEM when populating `r` would exceed `max_pages`.
+    fn room_for(&self, r: AddrRange) -> Result<(), Errno> {
+        let wanted = (r.end.0 - r.start.0) / self.page;
+        match self.max_pages {
+            Some(max) if self.pages.len() as u64 + wanted > max as u64 => Err(Errno::ENOMEM),
+            _ => Ok(()),
+        }
     }
 
     fn pages_of(&self, r: AddrRange) -> impl Iterator<Item = u64> {
@@ -82,6 +93,7 @@ impl AddressSpace for MockSpace {
 
     fn map_anonymous(&mut self, r: AddrRange, prot: Prot, _: MappingFlags) -> Result<(), Errno> {
         self.call(format!("map_anonymous {:#x}-{:#x} {prot}", r.start.0, r.end.0))?;
+        self.room_for(r)?;
         let page = self.page as usize;
         for p in self.pages_of(r).collect::<Vec<_>>() {
             self.pages.insert(p, Page { bytes: vec![0; page], prot });
@@ -102,6 +114,7 @@ impl AddressSpace for MockSpace {
             return Err(Errno(38));
         }
         assert!(self.reserved_for(r), "map_file outside a reservation");
+        self.room_for(r)?;
         let file = &self.files[usize::from(role == Role::Interpreter)];
         for (i, p) in self.pages_of(r).collect::<Vec<_>>().into_iter().enumerate() {
             let mut bytes = vec![0; self.page as usize];

@@ -1,0 +1,119 @@
+//! `prepare` + `load` on a fuzzed program and a fuzzed interpreter, against the mock
+//! address space, with the policy the program's `e_machine` asks for.
+//!
+//! Invariants checked: an error from `prepare` releases every reserved byte; an error from
+//! `load` leaves the address space empty; a successful eager load holds exactly the pages
+//! the fault resolver describes (eager == lazy); every page of every mapping resolves.
+
+use crate::sections;
+use elf_stream::{FileHeader, Machine};
+use exec_core::{
+    load, prepare, ArchPolicy, ExecParams, LoadMode, MemoryReservation, PageSize, Randomize, StackLimit,
+    UserAddr, Window,
+};
+use test_support::host::MemHost;
+use test_support::space::{materialize, MockSpace};
+
+/// Populated pages the mock space allows (64 MiB of 4 KiB pages): a larger image is
+/// refused with ENOMEM, as a kernel out of memory would.
+const MAX_PAGES: usize = 16 * 1024;
+/// Images compared page by page with the fault resolver up to this many pages.
+const COMPARE_PAGES: u64 = 2048;
+
+/// The fuzz target: see the module documentation. Input: [`sections`] options (first
+/// byte: load mode, ASLR, stack limit, window, batch, page size / OS / CPU), main file,
+/// interpreter (none when empty).
+pub fn exec(data: &[u8]) {
+    let [options, main, interp] = sections::<3>(data);
+    let selector = options.first().copied().unwrap_or(0);
+    let interp = (!interp.is_empty()).then_some(interp);
+    let Ok(header) = FileHeader::parse(main) else {
+        return;
+    };
+    let big_pages = selector & 0x40 != 0;
+    match header.machine {
+        Machine::AARCH64 => {
+            let mut cpu = arch_aarch64::Cpu::default();
+            if big_pages {
+                cpu.page_size =
+                    PageSize::new(if selector & 0x80 != 0 { 65536 } else { 16384 }).expect("page size");
+                cpu.va_bits = 48;
+            }
+            run(&arch_aarch64::Aarch64::new(cpu), selector, main, interp)
+        }
+        Machine::MIPS | Machine::MIPS_RS3_LE => {
+            // The oracle's 5KEf, or an R5000 (text patching), in the file's byte order.
+            let model =
+                if selector & 0x80 != 0 { arch_mips::CpuModel::R5000 } else { arch_mips::CpuModel::Mips5KEf };
+            let mut policy = arch_mips::Mips::model(model, header.endian);
+            if big_pages {
+                policy.os = arch_mips::OsProfile::Irix;
+            }
+            run(&policy, selector, main, interp)
+        }
+        _ => run(&arch_x86_64::X86_64::default(), selector, main, interp),
+    }
+}
+
+fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8]>) {
+    let argv: [&[u8]; 2] = [b"prog", b"arg"];
+    let envp: [&[u8]; 1] = [b"K=V"];
+    let mut params = ExecParams::new(b"/prog");
+    params.argv = &argv;
+    params.envp = &envp;
+    if selector & 0x04 != 0 {
+        params.randomize = Randomize::On;
+    }
+    if selector & 0x08 != 0 {
+        params.stack_limit = StackLimit::Unlimited;
+    }
+    if selector & 0x10 != 0 {
+        params.window = Some(Window { start: UserAddr(0x10000), end: UserAddr(0x4000_0000) });
+    }
+    if selector & 0x20 != 0 {
+        params.reservation = MemoryReservation::Reserve;
+    }
+    let mut host = MemHost::new(interp);
+    let prepared = match prepare(policy, main, &mut host, &params, None) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = e.errno();
+            assert_eq!(host.reserved, 0, "prepare failed with {e:?} but left memory reserved");
+            return;
+        }
+    };
+    let plan = prepared.plan;
+    let interp_bytes = prepared.interpreter.map(|f| f.0).unwrap_or_default();
+    let interp_src = plan.interp.as_ref().map(|_| &interp_bytes[..]);
+    let page = policy.page_size().get();
+    let mode = match selector & 3 {
+        0 => LoadMode::Eager,
+        1 => LoadMode::Mapped,
+        _ => LoadMode::Lazy,
+    };
+    let mut space = MockSpace::new(main, &interp_bytes);
+    space.page = page;
+    space.max_pages = Some(MAX_PAGES);
+    match load(&plan, main, interp_src, &mut space, mode) {
+        Err(e) => {
+            let _ = e.errno();
+            assert!(space.is_empty(), "load failed with {e:?} and left {:?}", space.calls);
+        }
+        Ok(_) => {
+            let pages: u64 = plan.mappings().map(|m| (m.range.end.0 - m.range.start.0) / page).sum();
+            if page == 4096 && pages <= COMPARE_PAGES && mode == LoadMode::Eager {
+                let lazy = materialize(&plan, main, &interp_bytes);
+                for (addr, want) in &lazy {
+                    let got = space.pages.get(addr).unwrap_or_else(|| panic!("page {addr:#x} not loaded"));
+                    assert_eq!(got.bytes, want.bytes, "eager and lazy disagree at {addr:#x}");
+                }
+            } else if pages <= COMPARE_PAGES {
+                for m in plan.mappings() {
+                    for p in (m.range.start.0..m.range.end.0).step_by(page as usize) {
+                        exec_core::resolve_fault(&plan, UserAddr(p)).expect("a mapped page must resolve");
+                    }
+                }
+            }
+        }
+    }
+}
