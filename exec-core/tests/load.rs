@@ -6,7 +6,7 @@ use exec_core::fs_host::FsHost;
 use exec_core::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use test_support::space::{materialize, MockSpace, Page};
+use test_support::space::{check_against_segments, materialize, MockSpace, Page};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -59,19 +59,6 @@ fn run(l: &Loaded, mode: LoadMode) -> (MockSpace, LoadReport) {
     let interp = (!l.interp.is_empty()).then_some(&l.interp[..]);
     let report = load(&l.plan, &l.main[..], interp, &mut space, mode).unwrap();
     (space, report)
-}
-
-/// The bytes every PT_LOAD puts in memory, byte by byte, from the ELF alone.
-fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
-    for s in &image.loads {
-        let ph = s.ph;
-        for i in 0..ph.memsz {
-            let a = ph.vaddr.0 + image.bias + i;
-            let page = &pages[&(a & !0xfff)];
-            let want = if i < ph.filesz { file[(ph.offset.0 + i) as usize] } else { 0 };
-            assert_eq!(page.bytes[(a & 0xfff) as usize], want, "byte at {a:#x} of segment {}", ph.index);
-        }
-    }
 }
 
 #[test]

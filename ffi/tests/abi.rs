@@ -242,8 +242,12 @@ fn loads_and_resolves_faults_through_the_c_entry_points() {
         EXECCORE_OK
     );
     let mut report = execcore_load_report::default();
-    let st = unsafe { execcore_load(&*plan, &ops, 7, &mut report, std::ptr::null_mut()) };
+    // An early refusal still describes itself in `out_error` (found by the c_abi fuzzer:
+    // it used to leave a stale error there).
+    let mut err = execcore_error { status: 5, errno_value: 99, value: 7 };
+    let st = unsafe { execcore_load(&*plan, &ops, 7, &mut report, &mut err) };
     assert_eq!(st, EXECCORE_ERR_INVALID_PARAMETER);
+    assert_eq!((err.status, err.errno_value, err.value), (st, 22, 0));
     let st = unsafe { execcore_load(&*plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
     assert_eq!(st, EXECCORE_OK);
     assert!(report.copy_calls >= 8 && report.bytes_copied > 100_000, "{report:?}");

@@ -2,7 +2,9 @@
 //! reservation rules enforced, failure at call N on request.
 
 use elf_stream::{Errno, FileOffset};
-use exec_core::{resolve_fault, AddrRange, AddressSpace, ExecPlan, MappingFlags, Prot, Role, UserAddr};
+use exec_core::{
+    resolve_fault, AddrRange, AddressSpace, ExecPlan, Image, MappingFlags, Prot, Role, UserAddr,
+};
 use std::collections::BTreeMap;
 
 /// One page of simulated memory.
@@ -181,12 +183,13 @@ impl AddressSpace for MockSpace {
 /// Every page of a lazily loaded plan, as the fault resolver says it is.
 pub fn materialize<I>(plan: &ExecPlan<I>, main: &[u8], interp: &[u8]) -> BTreeMap<u64, Page> {
     let mut out = BTreeMap::new();
+    let page = plan.main.page.get();
     for m in plan.mappings() {
-        for p in (m.range.start.0..m.range.end.0).step_by(4096) {
+        for p in (m.range.start.0..m.range.end.0).step_by(page as usize) {
             let fill = resolve_fault(plan, UserAddr(p + 123)).expect("resolve");
             assert_eq!(fill.page.0, p);
             let file = if fill.role == Role::Interpreter { interp } else { main };
-            let mut bytes = vec![0u8; 4096];
+            let mut bytes = vec![0u8; page as usize];
             for piece in fill.pieces() {
                 let (o, f, n) =
                     (piece.page_offset as usize, piece.file_offset.0 as usize, piece.len as usize);
@@ -196,4 +199,19 @@ pub fn materialize<I>(plan: &ExecPlan<I>, main: &[u8], interp: &[u8]) -> BTreeMa
         }
     }
     out
+}
+
+/// Checks that `pages` hold what every PT_LOAD of `image` puts in memory, byte by byte,
+/// from the ELF alone: the file's bytes, then zeros up to `p_memsz`.
+pub fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
+    let page = image.page.get();
+    for s in &image.loads {
+        let ph = s.ph;
+        for i in 0..ph.memsz {
+            let a = ph.vaddr.0 + image.bias + i;
+            let p = pages.get(&(a & !(page - 1))).unwrap_or_else(|| panic!("page of {a:#x} not loaded"));
+            let want = if i < ph.filesz { file[(ph.offset.0 + i) as usize] } else { 0 };
+            assert_eq!(p.bytes[(a & (page - 1)) as usize], want, "byte at {a:#x} of segment {}", ph.index);
+        }
+    }
 }

@@ -17,8 +17,11 @@ pub use elf::{header, mips_records, notes};
 pub use exec::exec;
 pub use stack::stack;
 
+/// A target's body: one fuzzer input in, a panic on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name cargo-fuzz knows it by.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("header", header),
     ("notes", notes),
     ("mips_records", mips_records),
