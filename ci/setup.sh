@@ -18,6 +18,8 @@ for c in rustfmt clippy; do
 done
 rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src' ||
     rustup component add rust-src --toolchain nightly
+# cargo-fuzz (nightly) for the short fuzz run in ci/test.sh and for ci/fuzz.sh.
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 # Debian packages (EXECCORE_APT_PACKAGES, from ci/test.sh): the C harness, qemu-user for
 # the cross-built harnesses, the cross compilers and sysroots the corpus programs run

@@ -22,12 +22,20 @@ source ci/setup.sh
 
 step "format"
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --all --check
 
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 
 step "tests"
 cargo test --workspace
+
+step "fuzz corpus replay (every corpus and artifact file, stable)"
+cargo test --manifest-path fuzz/Cargo.toml -p fuzz-cases
+
+step "fuzz, time-boxed (20 s per target; ci/fuzz.sh runs the long ones)"
+EXECCORE_FUZZ_SCRATCH=1 ci/fuzz.sh 20
 
 step "no_std builds"
 for t in x86_64-unknown-none aarch64-unknown-none; do

@@ -546,6 +546,7 @@ fn check_summary_tsv(stats: &mut Stats, dir: &Path) -> usize {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "compares hundreds of host and corpus files")]
 fn differential_against_object() {
     let mut stats = Stats::default();
 

@@ -136,6 +136,7 @@ fn every_malformed_file_gets_its_exact_outcome() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "spawns python3")]
 fn the_generator_reproduces_the_committed_corpus() {
     let dir = std::env::temp_dir().join(format!("execcore-malformed-{}", std::process::id()));
     let status = std::process::Command::new("python3")

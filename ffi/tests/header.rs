@@ -68,6 +68,7 @@ fn tempdir() -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "runs cbindgen and gcc")]
 fn header_is_up_to_date() {
     let generated = generate(&root().join("ffi"));
     let path = root().join("include/execcore.h");
@@ -82,12 +83,14 @@ fn header_is_up_to_date() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "spawns gcc")]
 fn header_compiles_in_every_c_standard() {
     let failures = compile_errors(&root().join("include/execcore.h"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "spawns gcc")]
 fn a_broken_header_is_caught() {
     // The checks must fail when the header is wrong: a stale copy differs from the
     // generated one, and a syntax error does not compile.

@@ -30,6 +30,7 @@ fn archive(dir: &Path, name: &str, source: &str) -> std::path::PathBuf {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "spawns the build and gcc")]
 fn symbol_check_accepts_builtins_and_rejects_anything_else() {
     let dir = std::env::temp_dir().join(format!("execcore-symbols-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
