@@ -1,8 +1,9 @@
 //! One test per check of `prepare`: a valid synthetic image, then the malformation that
 //! breaks exactly one rule, and the exact error (and errno) it must give.
 
-use elf_stream::{Errno, ReadAt};
+use elf_stream::Errno;
 use exec_core::*;
+use test_support::host::MemHost;
 
 const LOAD: u32 = 1;
 const INTERP: u32 = 3;
@@ -94,57 +95,14 @@ fn interp_image() -> Vec<u8> {
     elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900), load(R | W, 0x1000, 0x1000, 0x80, 0x2000)], None, 0x1080)
 }
 
-struct Host {
-    interp: Vec<u8>,
-    id: Option<FileId>,
-    refuse: bool,
-    reserved: u64,
-    opened: Vec<Vec<u8>>,
-}
-
-impl Host {
-    fn new() -> Host {
-        Host { interp: interp_image(), id: None, refuse: false, reserved: 0, opened: Vec::new() }
-    }
-}
-
-struct Bytes(Vec<u8>);
-
-impl ReadAt for Bytes {
-    type Error = elf_stream::ReadFailure;
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        Ok(self.0.as_slice().read_at(offset, buf).unwrap_or(0))
-    }
-    fn size(&self) -> Option<u64> {
-        Some(self.0.len() as u64)
-    }
-}
-
-impl ExecHost for Host {
-    type Interp = Bytes;
-    fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Bytes>, Errno> {
-        if path != b"/interp" {
-            return Err(Errno::ENOENT);
-        }
-        self.opened.push(path.to_vec());
-        Ok(OpenedFile { source: Bytes(self.interp.clone()), id: self.id })
-    }
-    fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
-        buf.fill(0x5a);
-        Ok(())
-    }
-    fn reserve_memory(&mut self, bytes: u64) -> Result<(), Errno> {
-        if self.refuse {
-            return Err(Errno::EAGAIN);
-        }
-        self.reserved += bytes;
-        Ok(())
-    }
+/// The interpreter is `interp_image()`, found only at `/interp`.
+fn host() -> MemHost {
+    MemHost { path: Some(b"/interp".to_vec()), ..MemHost::new(Some(&interp_image())) }
 }
 
 fn plan_with(
     image: &[u8],
-    host: &mut Host,
+    host: &mut MemHost,
     params: &ExecParams<'_>,
 ) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
     prepare(&arch_x86_64::X86_64::default(), image, host, params, None).map(|p| p.plan)
@@ -154,7 +112,7 @@ fn plan(image: &[u8]) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
     let argv: [&[u8]; 1] = [b"prog"];
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
-    plan_with(image, &mut Host::new(), &params)
+    plan_with(image, &mut host(), &params)
 }
 
 fn set_ph(image: &mut [u8], index: usize, field: usize, value: u64) {
@@ -338,8 +296,8 @@ fn interpreter_checks() {
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
     let check = |interp: Vec<u8>| {
-        let mut host = Host::new();
-        host.interp = interp;
+        let mut host = host();
+        host.interp = Some(interp);
         plan_with(&dyn_pie(), &mut host, &params).map(|_| ())
     };
     assert!(check(interp_image()).is_ok());
@@ -369,7 +327,7 @@ fn interpreter_checks() {
 #[test]
 fn argc_zero_gets_an_empty_argv0() {
     let params = ExecParams::new(b"/prog");
-    let p = plan_with(&static_exec(), &mut Host::new(), &params).unwrap();
+    let p = plan_with(&static_exec(), &mut host(), &params).unwrap();
     assert_eq!(p.stack.argc, 1);
     assert!(p.stack.empty_argv0);
 }
@@ -382,7 +340,7 @@ fn argument_limits() {
     let argv: [&[u8]; 2] = [b"prog", &big];
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
-    let err = plan_with(&img, &mut Host::new(), &params).unwrap_err();
+    let err = plan_with(&img, &mut host(), &params).unwrap_err();
     assert_eq!(err, ExecError::StringTooLong { index: 1, len: 32 * 4096 + 1 });
     assert_eq!(err.errno(), Errno::E2BIG);
     // Total over max(min(6 MiB, rlimit/4), 128 KiB): 512 KiB rlimit gives 128 KiB.
@@ -394,12 +352,12 @@ fn argument_limits() {
     params.envp = &env;
     params.stack_limit = StackLimit::Bytes(512 << 10);
     assert!(matches!(
-        plan_with(&img, &mut Host::new(), &params).unwrap_err(),
+        plan_with(&img, &mut host(), &params).unwrap_err(),
         ExecError::ArgumentsTooLarge { limit: 131072, .. }
     ));
     // The same environment fits under 8 MiB.
     params.stack_limit = StackLimit::Bytes(8 << 20);
-    assert!(plan_with(&img, &mut Host::new(), &params).is_ok());
+    assert!(plan_with(&img, &mut host(), &params).is_ok());
 }
 
 #[test]
@@ -411,7 +369,7 @@ fn memory_requirement_and_cache() {
     params.argv = &argv;
     let policy = arch_x86_64::X86_64::default();
     let img = dyn_pie();
-    let mut host = Host::new();
+    let mut host = host();
     host.id = Some(id);
     let p1 = prepare(&policy, &img[..], &mut host, &params, Some(&mut cache)).unwrap().plan;
     assert!(!p1.memory.interp_cached);
@@ -437,12 +395,12 @@ fn batch_reservation() {
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
     params.reservation = MemoryReservation::Reserve;
-    let mut host = Host::new();
-    let p = plan_with(&dyn_pie(), &mut host, &params).unwrap();
+    let mut accepting = host();
+    let p = plan_with(&dyn_pie(), &mut accepting, &params).unwrap();
     assert_eq!(p.reserved, p.memory.eager_bytes());
-    assert_eq!(host.reserved, p.reserved);
-    let mut host = Host::new();
-    host.refuse = true;
+    assert_eq!(accepting.reserved, p.reserved);
+    let mut host = host();
+    host.refuse_reservation = true;
     let err = plan_with(&dyn_pie(), &mut host, &params).unwrap_err();
     assert!(matches!(err, ExecError::ReservationRefused { .. }));
     assert_eq!(err.errno(), Errno::EAGAIN);
@@ -459,7 +417,7 @@ fn unlimited_stack_on_x86_64_stays_top_down_with_the_largest_gap() {
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
     params.stack_limit = StackLimit::Unlimited;
-    let p = plan_with(&dyn_pie(), &mut Host::new(), &params).unwrap();
+    let p = plan_with(&dyn_pie(), &mut host(), &params).unwrap();
     let interp = p.interp.as_ref().unwrap();
     assert!(p.mmap.top_down);
     assert_eq!(p.mmap.base, UserAddr(0x1555_5555_6000));
@@ -491,7 +449,7 @@ fn unlimited_stack_selects_the_legacy_layout_where_linux_does() {
     params.argv = &argv;
     params.stack_limit = StackLimit::Unlimited;
     let policy = Generic(arch_x86_64::X86_64::default());
-    let p = prepare(&policy, &dyn_pie()[..], &mut Host::new(), &params, None).unwrap().plan;
+    let p = prepare(&policy, &dyn_pie()[..], &mut host(), &params, None).unwrap().plan;
     assert!(!p.mmap.top_down);
     assert_eq!(p.interp.as_ref().unwrap().bias, 0x2aaa_aaaa_b000, "interpreter at TASK_UNMAPPED_BASE");
     assert_eq!(p.main.bias, 0x5555_5555_4000);
@@ -503,7 +461,7 @@ fn small_windows_get_a_consistent_layout() {
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
     params.window = Some(Window { start: UserAddr(0x10000), end: UserAddr(1 << 30) });
-    let p = plan_with(&dyn_pie(), &mut Host::new(), &params).unwrap();
+    let p = plan_with(&dyn_pie(), &mut host(), &params).unwrap();
     let end = 1u64 << 30;
     assert_eq!(p.stack.top, UserAddr(end));
     assert_eq!(p.main.bias, (end / 3 * 2) & !0xfff);
@@ -520,7 +478,7 @@ fn small_windows_get_a_consistent_layout() {
         Some("/interp"),
         0x1100,
     );
-    let err = plan_with(&img, &mut Host::new(), &params).unwrap_err();
+    let err = plan_with(&img, &mut host(), &params).unwrap_err();
     assert!(matches!(err, ExecError::OutsideUserRange { .. } | ExecError::NoSpace { .. }), "{err:?}");
 }
 

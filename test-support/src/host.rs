@@ -21,11 +21,14 @@ impl ReadAt for Bytes {
     }
 }
 
-/// The host: `interp` for every interpreter path (ENOENT when `None`).
+/// The host: `interp` for every interpreter path, or only for `path` when set (ENOENT
+/// otherwise, or when `interp` is `None`).
 #[derive(Debug, Default)]
 pub struct MemHost {
     /// The interpreter's bytes.
     pub interp: Option<Vec<u8>>,
+    /// The one path the interpreter is found at; `None`: any path.
+    pub path: Option<Vec<u8>>,
     /// Identity reported with the interpreter (enables the memory-requirement cache).
     pub id: Option<FileId>,
     /// Refuse `reserve_memory` with EAGAIN.
@@ -47,6 +50,9 @@ impl ExecHost for MemHost {
     type Interp = Bytes;
 
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Bytes>, Errno> {
+        if self.path.as_deref().is_some_and(|p| p != path) {
+            return Err(Errno::ENOENT);
+        }
         self.opened.push(path.to_vec());
         let bytes = self.interp.clone().ok_or(Errno::ENOENT)?;
         Ok(OpenedFile { source: Bytes(bytes), id: self.id })
