@@ -10,6 +10,9 @@ use common::{
 use elf_stream::{Errno, Error, Limits, MipsAbiFlags, ProgramType};
 use test_support::sources::{NoSize, OneByte};
 
+/// Mutations per seed (Miri runs the same walk on a few: it is ~1000x slower).
+const ROUNDS: usize = if cfg!(miri) { 4 } else { 300 };
+
 /// xorshift64*: a fixed, dependency-free generator.
 struct Rng(u64);
 
@@ -50,7 +53,7 @@ fn seeds() -> Vec<Vec<u8>> {
         out.push(img.bytes);
     }
     // A few real files, cut to their first 8 KiB (what the mutations touch).
-    for path in project_files().iter().step_by(16) {
+    for path in project_files().iter().step_by(if cfg!(miri) { 128 } else { 16 }) {
         let mut bytes = common::read(path);
         bytes.truncate(8192);
         out.push(bytes);
@@ -73,7 +76,7 @@ fn random_mutations_never_panic() {
     let mut runs = 0;
     for seed in &seeds {
         let hot = seed.len().min(1024);
-        for _ in 0..300 {
+        for _ in 0..ROUNDS {
             let mut bytes = seed.clone();
             for _ in 0..1 + rng.below(4) {
                 let at = rng.below(hot);
