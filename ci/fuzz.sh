@@ -32,7 +32,7 @@ for t in "${targets[@]}"; do
         echo "ci/fuzz.sh: $t found something; the input is in fuzz/artifacts/$t/" >&2
         exit 1
     fi
-    done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)
     execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$done_line")
     cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$done_line")
     ft=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$done_line")
