@@ -447,14 +447,18 @@ pub fn c_abi(data: &[u8]) {
         k.fail_at = input.fail_at.map(usize::from);
         let ops = self::ops(&mut k, input.mode);
         let mut base = 0u64;
-        // SAFETY: `phdrs` is live; `count` entries are read only within its length check.
+        // The contract: `phdrs` holds `count` entries of the class (32 or 56 bytes); an
+        // unknown class is refused before the table is read.
+        let class = u32::from(*class % 3);
+        let entry = if class == 1 { 32 } else { 56 };
+        // SAFETY: `phdrs` is live and holds `count` entries of the class.
         let st = unsafe {
             execcore_elfmap(
                 &cpu,
                 0,
                 phdrs.as_ptr(),
-                usize::from(*count).min(phdrs.len() / 32),
-                u32::from(*class % 3),
+                usize::from(*count).min(phdrs.len() / entry),
+                class,
                 u32::from(*mode % 4),
                 &ops,
                 &mut base,
