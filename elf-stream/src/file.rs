@@ -65,6 +65,7 @@ pub struct ElfFile<R, const W: usize = DEFAULT_WINDOW> {
 
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Opens `source` with Linux's default limits (4 KiB program header table cap).
+    #[inline]
     pub fn open(source: R) -> Result<Self, Error> {
         Self::open_with(source, Limits::default())
     }
@@ -72,9 +73,14 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Opens `source`: reads the head window (one call for a well-behaved source), checks the
     /// header, resolves PN_XNUM and checks the table against `limits` and the file size.
     pub fn open_with(source: R, limits: Limits) -> Result<Self, Error> {
-        let mut head = [0u8; W];
-        let (header, head_len) = read_header(&source, &mut head)?;
-        let mut file = ElfFile { source, header, phnum: u32::from(header.phnum), head, head_len };
+        // Built in place and read straight into its window: moving a filled 1 KiB window
+        // around costs more than parsing the header.
+        let mut file =
+            ElfFile { source, header: FileHeader::PLACEHOLDER, phnum: 0, head: [0u8; W], head_len: 0 };
+        let (header, head_len) = read_header(&file.source, &mut file.head)?;
+        file.header = header;
+        file.phnum = u32::from(header.phnum);
+        file.head_len = head_len;
         if header.phnum == PN_XNUM {
             file.phnum = file.extended_phnum()?;
         }
@@ -145,12 +151,14 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     }
 
     /// The head window's bytes for `offset..offset+len`, if it holds all of them.
+    #[inline]
     fn window(&self, offset: u64, len: u64) -> Option<&[u8]> {
         let start = usize::try_from(offset).ok()?;
         let len = usize::try_from(len).ok()?;
         self.head.get(..self.head_len)?.get(start..)?.get(..len)
     }
 
+    #[inline]
     pub(crate) fn program_header_offset(&self, index: u32) -> Result<FileOffset, Error> {
         let count = self.phnum;
         let missing = Error::NoSuchProgramHeader { index, count };
@@ -161,6 +169,14 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         rel.and_then(|r| self.header.phoff.checked_add(r)).ok_or(missing)
     }
 
+    /// The whole program header table, when the head window holds it.
+    #[inline]
+    pub(crate) fn table_in_window(&self) -> Option<&[u8]> {
+        let size = u64::from(self.phnum).checked_mul(self.header.class.program_header_size() as u64)?;
+        self.window(self.header.phoff.0, size)
+    }
+
+    #[inline]
     pub(crate) fn program_header_in_window(&self, index: u32) -> Option<ProgramHeader> {
         let class = self.header.class;
         let offset = self.program_header_offset(index).ok()?;

@@ -51,6 +51,7 @@ pub struct FileHeader {
 ///
 /// `ident` may be shorter than 16 bytes; whatever is present is checked and a short
 /// ident that is right so far is [`Error::Truncated`].
+#[inline]
 pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
     let magic_seen = ident.get(..4).unwrap_or(ident);
     if ELF_MAGIC.get(..magic_seen.len()) != Some(magic_seen) {
@@ -73,6 +74,27 @@ pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
 }
 
 impl FileHeader {
+    /// A header no file has (all zero); stands in while an [`ElfFile`](crate::ElfFile) is
+    /// being opened.
+    pub(crate) const PLACEHOLDER: FileHeader = FileHeader {
+        class: Class::Elf64,
+        endian: Endian::Little,
+        os_abi: 0,
+        abi_version: 0,
+        elf_type: ElfType(0),
+        machine: Machine(0),
+        entry: VirtAddr(0),
+        phoff: FileOffset(0),
+        shoff: FileOffset(0),
+        flags: 0,
+        ehsize: 0,
+        phentsize: 0,
+        phnum: 0,
+        shentsize: 0,
+        shnum: 0,
+        shstrndx: 0,
+    };
+
     /// Decodes and validates the header at the start of `bytes`.
     ///
     /// Checks magic, `EI_CLASS`, `EI_DATA`, `EI_VERSION`, `e_version`, `e_ehsize` and
@@ -90,6 +112,7 @@ impl FileHeader {
     /// assert_eq!(h.elf_type, elf_stream::ElfType::EXEC);
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn parse(bytes: &[u8]) -> Result<FileHeader, Error> {
         let (class, endian) = parse_ident(bytes)?;
         let size = class.header_size();
