@@ -1,6 +1,6 @@
 //! Address spaces for the load benchmarks: [`MemorySpace`] copies into real, already
-//! faulted memory (the eager-load bandwidth comparison); [`CountingSpace`] only counts
-//! (mapped and lazy loads, whose cost must not depend on the file's size).
+//! faulted memory (the eager-load bandwidth comparison). Mapped and lazy loads, whose
+//! cost must not depend on the file's size, use `test_support::counting::CountingSpace`.
 
 use elf_stream::{Errno, FileOffset, ReadAt};
 use exec_core::{AddrRange, AddressSpace, ExecError, ExecPlan, MappingFlags, Prot, Role, UserAddr};
@@ -137,60 +137,5 @@ impl AddressSpace for MemorySpace {
 
     fn unmap(&mut self, _: AddrRange) -> Result<(), Errno> {
         Ok(())
-    }
-}
-
-/// Accepts every operation and counts them; writes go nowhere. File mappings and lazy
-/// registration succeed, so mapped and lazy loads cost what the library does.
-#[derive(Debug, Default)]
-pub struct CountingSpace {
-    /// Operations performed.
-    pub calls: u64,
-    /// Bytes written (the partial pages a mapped load copies, the stack).
-    pub written: u64,
-}
-
-impl CountingSpace {
-    fn call(&mut self) -> Result<(), Errno> {
-        self.calls += 1;
-        Ok(())
-    }
-}
-
-impl AddressSpace for CountingSpace {
-    fn reserve(&mut self, _: AddrRange) -> Result<(), Errno> {
-        self.call()
-    }
-
-    fn map_anonymous(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> {
-        self.call()
-    }
-
-    fn map_file(
-        &mut self,
-        _: AddrRange,
-        _: Role,
-        _: FileOffset,
-        _: Prot,
-        _: MappingFlags,
-    ) -> Result<(), Errno> {
-        self.call()
-    }
-
-    fn map_lazy(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> {
-        self.call()
-    }
-
-    fn write(&mut self, _: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
-        self.written += bytes.len() as u64;
-        self.call()
-    }
-
-    fn protect(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> {
-        self.call()
-    }
-
-    fn unmap(&mut self, _: AddrRange) -> Result<(), Errno> {
-        self.call()
     }
 }

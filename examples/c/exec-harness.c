@@ -100,7 +100,9 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
 static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
                                execcore_file_id *out_id) {
     struct harness *h = ctx;
-    char full[8192];
+    /* Static, not on the stack: the stack report measures the library and its callbacks,
+     * and a kernel resolves the path with its own (per-task) buffer. */
+    static char full[8192];
     if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
         return ENAMETOOLONG;
     int fd = open(full, O_RDONLY | O_CLOEXEC);
@@ -289,7 +291,11 @@ static size_t __attribute__((noinline)) stack_used(void) {
  * loading where userfaultfd is missing (qemu-user). Writes "pages N mismatches M" to
  * `report` and returns M (or -1 when the plan cannot be read). */
 #define MAX_MAPPINGS 64
-static long verify_faults(const char *report, size_t stack_bytes) {
+static struct {
+    unsigned long pages, mismatches;
+    size_t prepare_stack, load_stack, build_stack; /* stack high-water of each entry point */
+} VERIFY;
+static long verify_faults(void) {
     static uint8_t page[PAGE] __attribute__((aligned(4096)));
     execcore_mapping maps[MAX_MAPPINGS];
     size_t nmaps = 0;
@@ -313,12 +319,23 @@ static long verify_faults(const char *report, size_t stack_bytes) {
             if (unreadable && mprotect(USER(a), PAGE, prot_of(maps[m].prot)) != 0) return -1;
         }
     }
+    VERIFY.pages = pages;
+    VERIFY.mismatches = bad;
+    return (long)bad;
+}
+
+/* Writes the --verify-faults report: pages and mismatches, the stack high-water of
+ * prepare + load together ("stack") and of each entry point, and the file reads. */
+static int write_report(const char *report) {
     FILE *f = fopen(report, "w");
     if (!f) return -1;
-    fprintf(f, "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu\n", pages, bad, stack_bytes,
-            (unsigned long long)H.reads, (unsigned long long)H.read_bytes);
-    fclose(f);
-    return (long)bad;
+    size_t both = VERIFY.prepare_stack > VERIFY.load_stack ? VERIFY.prepare_stack : VERIFY.load_stack;
+    fprintf(f,
+            "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu prepare_stack %zu load_stack %zu "
+            "build_stack_stack %zu\n",
+            VERIFY.pages, VERIFY.mismatches, both, (unsigned long long)H.reads, (unsigned long long)H.read_bytes,
+            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack);
+    return fclose(f);
 }
 
 /* glibc registered rseq for this thread; the program's libc must be able to register its own. */
@@ -433,11 +450,17 @@ int main(int argc, char **argv) {
     if (verify_report) paint_stack();
     execcore_status st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (verify_report) {
+        VERIFY.prepare_stack = stack_used();
+        paint_stack();
+    }
     /* Point of no return (for a kernel: the old image would be dropped here). */
     execcore_load_report report;
     st = execcore_load(&PLAN, &ops, mode, &report, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
-    if (verify_report && verify_faults(verify_report, stack_used()) != 0) {
+    if (verify_report) VERIFY.load_stack = stack_used();
+    if (verify_report && verify_faults() != 0) {
+        write_report(verify_report); /* build_stack not reached: its stack is 0 */
         fprintf(stderr, "exec-harness: %s: the fault resolver disagrees with the eager load (see %s)\n", prog,
                 verify_report);
         return 126;
@@ -460,8 +483,16 @@ int main(int argc, char **argv) {
         }
     }
     execcore_entry_state entry;
+    if (verify_report) paint_stack();
     st = execcore_build_stack(&PLAN, &params, &ops, &entry, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (verify_report) {
+        VERIFY.build_stack = stack_used();
+        if (write_report(verify_report) != 0) {
+            fprintf(stderr, "exec-harness: cannot write %s\n", verify_report);
+            return 126;
+        }
+    }
 
     /* Leave the process as execve would: default signals, empty mask, flushed stdio,
      * no harness descriptors (the pager keeps its own), no rseq registration. */

@@ -65,6 +65,26 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     }
     let abi = policy.accept(&header)?;
     let opened = open_interpreter(&main_file, host)?;
+    prepare_opened(policy, &main_file, abi, opened, host, params, cache)
+}
+
+/// The rest of [`prepare`] once the program is open and its interpreter found. Out of
+/// line so its large frame (images, auxv, the interpreter's file) is not on the stack
+/// while [`open_interpreter`] holds its PATH_MAX buffer: stack use is the larger of the
+/// two, not their sum.
+#[inline(never)]
+fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main_file: &ElfFile<&R>,
+    abi: Abi,
+    opened: Option<Opened<H::Interp>>,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
+    let page = policy.page_size();
+    let limits = Limits::for_page_size(page.get() as u32);
+    let header = *main_file.header();
     let interp_file = match opened {
         Some((source, id)) => Some((open_interp_file(policy, &header, abi, source, limits)?, id)),
         None => None,
@@ -72,7 +92,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let has_interp = interp_file.is_some();
 
     let mut info = P::Info::default();
-    policy.inspect(&main_file, Role::Main, &mut info)?;
+    policy.inspect(main_file, Role::Main, &mut info)?;
     if let Some((f, _)) = &interp_file {
         policy.inspect(f, Role::Interpreter, &mut info)?;
     }
@@ -81,7 +101,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     finished?;
 
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
-    let mut main_img = Image::scan(&main_file, Role::Main, page, adjust(Role::Main))?;
+    let mut main_img = Image::scan(main_file, Role::Main, page, adjust(Role::Main))?;
     if main_img.phdr_vaddr.is_none() {
         return Err(ExecError::ProgramHeadersNotLoaded);
     }

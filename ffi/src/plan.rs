@@ -23,20 +23,36 @@ pub struct StoredPlan {
 }
 
 const_assert!(core::mem::size_of::<StoredPlan>() <= EXECCORE_PLAN_SIZE);
+// What makes the bitwise copy in `store` sound: everything a plan holds is `Copy`.
+static_assertions::assert_impl_all!(exec_core::LoadSegment: Copy);
+static_assertions::assert_impl_all!(exec_core::AuxEntry: Copy);
+static_assertions::assert_impl_all!(AnyInfo: Copy);
 const_assert!(core::mem::align_of::<StoredPlan>() <= core::mem::align_of::<execcore_plan>());
 
 impl StoredPlan {
-    /// Wraps a plan.
-    pub fn new(plan: ExecPlan<AnyInfo>, cpu: execcore_cpu, main_file: u64, interp_file: u64) -> Self {
-        StoredPlan { magic: MAGIC, plan, cpu, main_file, interp_file }
-    }
-
-    /// Moves `self` into `storage`, replacing (and dropping nothing of) what was there.
-    pub fn store(self, storage: &mut execcore_plan) {
+    /// Copies `plan` and what it was planned with into `storage`, replacing (and dropping
+    /// nothing of) what was there. Field by field, in place: a whole `StoredPlan` built
+    /// first would be one more plan-sized copy on the stack of `execcore_prepare`.
+    pub fn store(
+        storage: &mut execcore_plan,
+        plan: &ExecPlan<AnyInfo>,
+        cpu: execcore_cpu,
+        main_file: u64,
+        interp_file: u64,
+    ) {
         let dst = (storage as *mut execcore_plan).cast::<StoredPlan>();
         // SAFETY: the storage is large and aligned enough (asserted above) and exclusively
-        // borrowed; `StoredPlan` needs no drop, so overwriting is fine.
-        unsafe { dst.write(self) }
+        // borrowed; `StoredPlan` needs no drop, so overwriting is fine. A plan is plain data
+        // (numbers and fixed arrays of `Copy` values, nothing owned; asserted above), so
+        // its bitwise copy is an independent, valid plan. The magic word goes last: `load`
+        // trusts the rest once it sees it.
+        unsafe {
+            core::ptr::copy_nonoverlapping(plan, core::ptr::addr_of_mut!((*dst).plan), 1);
+            core::ptr::addr_of_mut!((*dst).cpu).write(cpu);
+            core::ptr::addr_of_mut!((*dst).main_file).write(main_file);
+            core::ptr::addr_of_mut!((*dst).interp_file).write(interp_file);
+            core::ptr::addr_of_mut!((*dst).magic).write(MAGIC);
+        }
     }
 
     /// The plan in `storage`, if it holds one.
