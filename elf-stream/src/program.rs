@@ -140,7 +140,12 @@ impl<'a, R: ReadAt, const W: usize> ProgramHeaders<'a, R, W> {
         let header = self.file.header();
         let entsize = header.class.program_header_size();
         let at = (index as usize).checked_mul(entsize)?;
-        ProgramHeader::decode(self.table.get(at..)?, header.class, header.endian, index)
+        let bytes = self.table.get(at..)?;
+        if let (Class::Elf64, Endian::Little) = (header.class, header.endian) {
+            // The common case decoded right here (the general `decode` is not inlined).
+            return Some(decode64::<false>(bytes.get(..56)?.try_into().ok()?, index));
+        }
+        ProgramHeader::decode(bytes, header.class, header.endian, index)
     }
 
     /// Entry `index` when the table is not (all) in the window: streamed in chunks.

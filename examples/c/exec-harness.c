@@ -3,7 +3,7 @@
  * and libexeccore.a to load a real program (and its interpreter) into its own process,
  * builds the initial stack, and jumps to the entry point.
  *
- *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]
+ *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
  *
  * The environment is passed through; the program's output and exit status become the
  * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
@@ -12,6 +12,9 @@
  * compares every loaded page with the resolver's answer before the program starts, which
  * checks lazy mode where userfaultfd is missing (qemu-user); REPORT gets the page count,
  * the mismatches, the stack high-water of prepare + load and their file reads.
+ * --bench N times N execs of PROG each way, its output sent to /dev/null: fork + this
+ * harness's in-process exec (open, prepare, load, stack, jump) + wait, against fork +
+ * execve + wait by the kernel; prints "harness_ns H kernel_ns K ratio R" (means per exec).
  * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
  */
 #define _GNU_SOURCE
@@ -32,6 +35,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "execcore.h"
@@ -348,16 +353,53 @@ static void unregister_rseq(void) {
         syscall(SYS_rseq, area, __rseq_size, 1, 0x53053053);
 }
 
-static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]\n");
-    exit(2);
+extern char **environ;
+
+/* Monotonic nanoseconds. */
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-extern char **environ;
+/* Forks `n` children that exec `argv[0]`: through the harness (`in_process`: the child
+ * returns 1 to go on with main's exec path) or the kernel's execve. The parent returns 0
+ * after the last child, with the mean nanoseconds per fork + exec + wait in `*mean_ns`. */
+static int bench_execs(long n, int in_process, char **argv, uint64_t *mean_ns) {
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    uint64_t total = 0;
+    long warm = n / 10 + 1; /* not timed: page cache, first faults */
+    for (long i = 0; i < warm + n; i++) {
+        uint64_t t0 = now_ns();
+        pid_t pid = fork();
+        if (pid < 0) return -1;
+        if (pid == 0) {
+            dup2(devnull, 1);
+            if (in_process) return 1;
+            execve(argv[0], argv, environ);
+            _exit(127);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "exec-harness: --bench: %s failed (status %#x)\n", argv[0], status);
+            return -1;
+        }
+        if (i >= warm) total += now_ns() - t0;
+    }
+    close(devnull);
+    *mean_ns = total / (uint64_t)n;
+    return 0;
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n");
+    exit(2);
+}
 
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
+    long bench = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
@@ -370,6 +412,9 @@ int main(int argc, char **argv) {
             H.root = argv[++i];
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
+        } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
+            bench = strtol(argv[++i], NULL, 10);
+            if (bench <= 0) usage();
         } else {
             usage();
         }
@@ -380,6 +425,17 @@ int main(int argc, char **argv) {
         return 127;
     }
     const char *prog = argv[i];
+    if (bench > 0) {
+        uint64_t harness_ns = 0, kernel_ns = 0;
+        int r = bench_execs(bench, 1, &argv[i], &harness_ns);
+        if (r < 0) return 127;
+        if (r == 0) { /* the parent: the children went on below */
+            if (bench_execs(bench, 0, &argv[i], &kernel_ns) != 0) return 127;
+            printf("harness_ns %llu kernel_ns %llu ratio %.3f\n", (unsigned long long)harness_ns,
+                   (unsigned long long)kernel_ns, (double)harness_ns / (double)kernel_ns);
+            return 0;
+        }
+    }
     H.fd[0] = open(prog, O_RDONLY | O_CLOEXEC);
     if (H.fd[0] < 0) {
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(errno), strerrorname_np(errno));
