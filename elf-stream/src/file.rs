@@ -73,10 +73,34 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Opens `source`: reads the head window (one call for a well-behaved source), checks the
     /// header, resolves PN_XNUM and checks the table against `limits` and the file size.
     pub fn open_with(source: R, limits: Limits) -> Result<Self, Error> {
-        // Built in place and read straight into its window: moving a filled 1 KiB window
-        // around costs more than parsing the header.
-        let mut file =
-            ElfFile { source, header: FileHeader::PLACEHOLDER, phnum: 0, head: [0u8; W], head_len: 0 };
+        let mut slot = None;
+        Self::open_in(&mut slot, source, limits)?;
+        slot.ok_or(Error::BadMagic) // never taken: `open_in` filled the slot
+    }
+
+    /// [`ElfFile::open_with`] into caller-provided storage: the file (its head window
+    /// included) is built and filled where it will stay, never moved. For callers short of
+    /// stack: each move of an opened file out of a `Result` is a window-sized copy.
+    ///
+    /// On failure `slot` holds the partly opened file; only the returned reference means
+    /// it was opened.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), elf_stream::Error> {
+    /// let bytes = std::fs::read("/bin/ls").unwrap();
+    /// let mut slot = None;
+    /// let elf = elf_stream::ElfFile::<&[u8]>::open_in(&mut slot, &bytes[..], Default::default())?;
+    /// assert!(elf.phnum() > 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_in(slot: &mut Option<Self>, source: R, limits: Limits) -> Result<&mut Self, Error> {
+        let file = slot.insert(ElfFile {
+            source,
+            header: FileHeader::PLACEHOLDER,
+            phnum: 0,
+            head: [0u8; W],
+            head_len: 0,
+        });
         let (header, head_len) = read_header(&file.source, &mut file.head)?;
         file.header = header;
         file.phnum = u32::from(header.phnum);
