@@ -65,13 +65,14 @@ pub struct ElfFile<R, const W: usize = DEFAULT_WINDOW> {
 
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Opens `source` with Linux's default limits (4 KiB program header table cap).
-    #[inline]
+    #[inline(always)]
     pub fn open(source: R) -> Result<Self, Error> {
         Self::open_with(source, Limits::default())
     }
 
     /// Opens `source`: reads the head window (one call for a well-behaved source), checks the
     /// header, resolves PN_XNUM and checks the table against `limits` and the file size.
+    #[inline(always)]
     pub fn open_with(source: R, limits: Limits) -> Result<Self, Error> {
         let mut slot = None;
         Self::open_in(&mut slot, source, limits)?;

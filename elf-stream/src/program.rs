@@ -135,7 +135,7 @@ impl<'a, R: ReadAt, const W: usize> ProgramHeaders<'a, R, W> {
     }
 
     /// Entry `index` from the table in the window: the hot path, kept small to inline.
-    #[inline]
+    #[inline(always)]
     fn in_table(&self, index: u32) -> Option<ProgramHeader> {
         let header = self.file.header();
         let entsize = header.class.program_header_size();
@@ -189,6 +189,9 @@ impl<'a, R: ReadAt, const W: usize> ProgramHeaders<'a, R, W> {
 impl<R: ReadAt, const W: usize> Iterator for ProgramHeaders<'_, R, W> {
     type Item = Result<ProgramHeader, Error>;
 
+    // Always inlined (its slow path is out of line): returned through memory, each entry
+    // would be stored and reloaded by the caller, a store-forwarding stall per field.
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed || self.next >= self.file.phnum() {
             return None;
