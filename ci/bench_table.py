@@ -198,7 +198,7 @@ w(f"- Goal peak heap 0 bytes: {verdict(heap_ok, 'allocations seen')}.")
 w("")
 w("Stack high-water per entry point, bytes (painted stack; callbacks and the address space included):")
 w("")
-w("| file | Rust `prepare` | of which path buffer | Rust `load` (eager, bounce) | Rust `write_stack` | "
+w("| file | Rust `prepare` | path buffer held | Rust `load` (eager, bounce) | Rust `write_stack` | "
   "C `execcore_prepare` | C `execcore_load` (eager, `read_into`) | C `execcore_build_stack` |")
 w("|---|---|---|---|---|---|---|---|")
 worst_rust = worst_c = 0
@@ -214,8 +214,9 @@ goal = 8192
 w(f"- Goal ≤ 8 KiB for `prepare` + `load` (high-water of the sequence), path buffer apart: Rust API "
   f"{worst_rust} B: {verdict(worst_rust <= goal, f'by {worst_rust - goal} B')}; C ABI {worst_c} B: "
   f"{verdict(worst_c <= goal, f'by {worst_c - goal} B')}. Independent of file size: the same for every file above.")
-w("- The path buffer (`PATH_MAX`, 4096 B) lives in `open_interpreter`, called before the deeper half of "
-  "`prepare` runs, so it is not on the deepest path: the totals above include it only where it is.")
+w("- The interpreter-path buffer (`PATH_MAX`, 4096 B, \"path buffer held\") lives in `open_interpreter`, which "
+  "returns before the deeper half of `prepare` runs: it is not on the deepest path, so the totals above are "
+  "the high-water with it, and without it they would be the same.")
 w("")
 
 # 7. callgrind
