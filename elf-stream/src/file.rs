@@ -177,7 +177,7 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
 
     /// The head window's bytes for `offset..offset+len`, if it holds all of them.
     #[inline]
-    fn window(&self, offset: u64, len: u64) -> Option<&[u8]> {
+    pub(crate) fn window(&self, offset: u64, len: u64) -> Option<&[u8]> {
         let start = usize::try_from(offset).ok()?;
         let len = usize::try_from(len).ok()?;
         self.head.get(..self.head_len)?.get(start..)?.get(..len)

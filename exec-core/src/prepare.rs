@@ -107,7 +107,9 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     finished?;
 
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
-    let mut main_img = Image::scan(main_file, Role::Main, page, adjust(Role::Main))?;
+    // Scanned in place (`scan_in`): a moved image is a 1.2 KiB copy on the kernel's stack.
+    let mut main_slot = None;
+    let main_img = Image::scan_in(&mut main_slot, main_file, Role::Main, page, adjust(Role::Main))?;
     if main_img.phdr_vaddr.is_none() {
         return Err(ExecError::ProgramHeadersNotLoaded);
     }
@@ -117,9 +119,11 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux",
         );
     }
+    let mut interp_img_slot = None;
     let mut interp_img = match &interp_file {
         Some((f, id)) => {
-            let mut img = Image::scan(f, Role::Interpreter, page, adjust(Role::Interpreter))?;
+            let img =
+                Image::scan_in(&mut interp_img_slot, *f, Role::Interpreter, page, adjust(Role::Interpreter))?;
             img.id = *id;
             Some(img)
         }
@@ -217,7 +221,7 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         }
     }
 
-    let entry = interp_img.as_ref().map_or(entry_main, Image::entry);
+    let entry = interp_img.as_ref().map_or(entry_main, |i| i.entry());
     let registers = policy.entry_registers(entry, stack.sp, &info, params);
 
     // Memory.
@@ -242,11 +246,13 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 
     let interpreter = interp_slot.map(ElfFile::into_source);
     let mmap = alloc.area;
+    // Moved once, from where they were scanned into the plan.
+    let Some(main) = main_slot else { return Err(ExecError::NoLoadSegment) };
     Ok(Prepared {
         plan: ExecPlan {
             abi,
-            main: main_img,
-            interp: interp_img,
+            main,
+            interp: interp_img_slot,
             entry,
             brk,
             mmap,
