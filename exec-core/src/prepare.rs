@@ -157,8 +157,8 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
     let colour = policy.mmap_colour();
     main_img.bias = match header.elf_type {
-        ElfType::DYN if has_interp => layout::pie_bias(&lay, &main_img, &rnd),
-        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, &main_img, true, colour, &[])?,
+        ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
+        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, main_img, true, colour, &[])?,
         _ => 0,
     };
     main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
@@ -173,7 +173,7 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             return Err(ExecError::NoSpace { what: "interpreter overlaps the program" });
         }
     }
-    let brk = layout::brk(&lay, &main_img, static_pie, params.randomize, &rnd);
+    let brk = layout::brk(&lay, main_img, static_pie, params.randomize, &rnd);
 
     // Stack.
     let exec_stack = main_img.exec_stack.unwrap_or_else(|| policy.default_exec_stack(abi));
@@ -225,7 +225,7 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let registers = policy.entry_registers(entry, stack.sp, &info, params);
 
     // Memory.
-    let main_mem = crate::memory::ImageMemory::of(&main_img);
+    let main_mem = crate::memory::ImageMemory::of(main_img);
     let (interp_mem, interp_cached) = match (&interp_img, cache) {
         (Some(img), Some(c)) => c.lookup(img),
         (Some(img), None) => (crate::memory::ImageMemory::of(img), false),
