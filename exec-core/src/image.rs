@@ -77,23 +77,9 @@ impl Image {
         Ok(img)
     }
 
-    /// [`Image::scan`] into caller-provided storage: the image (1.2 KiB of segments) is
-    /// built where it stays, never moved — for callers short of stack. On failure `slot`
-    /// holds a partly scanned image; only the returned reference means success.
-    pub fn scan_in<'s, R: ReadAt, const W: usize>(
-        slot: &'s mut Option<Image>,
-        file: &ElfFile<R, W>,
-        role: Role,
-        page: PageSize,
-        adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
-    ) -> Result<&'s mut Image, ExecError> {
-        let img = slot.insert(Image::empty(role, *file.header(), file.phnum(), page));
-        img.fill(file, adjust)?;
-        Ok(img)
-    }
-
-    /// Scans `file`'s program headers into `self` (see [`Image::fill_from`]).
-    fn fill<R: ReadAt, const W: usize>(
+    /// Scans `file`'s program headers into `self`, made by [`Image::empty`], in place
+    /// (`prepare` builds its images where the plan keeps them).
+    pub(crate) fn fill<R: ReadAt, const W: usize>(
         &mut self,
         file: &ElfFile<R, W>,
         adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
@@ -105,7 +91,7 @@ impl Image {
     }
 
     /// An image of `role` with no segments yet.
-    fn empty(role: Role, header: FileHeader, phnum: u32, page: PageSize) -> Image {
+    pub(crate) fn empty(role: Role, header: FileHeader, phnum: u32, page: PageSize) -> Image {
         Image {
             role,
             header,

@@ -2,7 +2,7 @@
 //! stack and the memory — without touching any address space.
 
 use crate::addr::{AddrRange, UserAddr};
-use crate::auxv::{AuxType, Auxv, AuxvContext};
+use crate::auxv::{AuxType, AuxvContext};
 use crate::error::ExecError;
 use crate::host::{ExecHost, FileId, LogLevel};
 use crate::image::{Image, PhdrCheck};
@@ -55,6 +55,24 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
 ) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
+    let mut out = None;
+    prepare_into(policy, main, host, params, cache, &mut out)?;
+    out.ok_or(ExecError::InvalidParameter("prepare_into left no plan"))
+}
+
+/// [`prepare`] into caller-provided storage: the plan (about 3.8 KiB: two images and
+/// the auxv) is built where it stays instead of on the stack and then moved, so a kernel
+/// short of stack (the C ABI puts it in the caller's `execcore_plan`) pays only the
+/// working frames. On success `out` holds the result and the reference points to it; on
+/// failure `out` holds a partial plan to be ignored.
+pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main: &R,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
     // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
@@ -68,7 +86,13 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     }
     let abi = policy.accept(&header)?;
     let opened = open_interpreter(main_file, host)?;
-    prepare_opened(policy, main_file, abi, opened, host, params, cache)
+    prepare_opened(policy, main_file, Start { abi, opened }, host, params, cache, out)
+}
+
+/// What [`prepare_opened`] starts from: the ABI and the interpreter found.
+struct Start<S> {
+    abi: Abi,
+    opened: Option<Opened<S>>,
 }
 
 /// The rest of [`prepare`] once the program is open and its interpreter found. Out of
@@ -76,15 +100,16 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 /// while [`open_interpreter`] holds its PATH_MAX buffer: stack use is the larger of the
 /// two, not their sum.
 #[inline(never)]
-fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
     main_file: &ElfFile<&R>,
-    abi: Abi,
-    opened: Option<Opened<H::Interp>>,
+    start: Start<H::Interp>,
     host: &mut H,
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
-) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    let Start { abi, opened } = start;
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
     let header = *main_file.header();
@@ -107,9 +132,13 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     finished?;
 
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
-    // Scanned in place (`scan_in`): a moved image is a 1.2 KiB copy on the kernel's stack.
-    let mut main_slot = None;
-    let main_img = Image::scan_in(&mut main_slot, main_file, Role::Main, page, adjust(Role::Main))?;
+    // The plan is built in `out`, images and auxv where they stay: each moved image would
+    // be a 1.2 KiB copy on the kernel's stack.
+    let main_empty = Image::empty(Role::Main, header, main_file.phnum(), page);
+    let prepared = out.insert(Prepared { plan: ExecPlan::unplanned(abi, main_empty), interpreter: None });
+    let plan = &mut prepared.plan;
+    plan.main.fill(main_file, adjust(Role::Main))?;
+    let main_img = &mut plan.main;
     if main_img.phdr_vaddr.is_none() {
         return Err(ExecError::ProgramHeadersNotLoaded);
     }
@@ -119,11 +148,10 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux",
         );
     }
-    let mut interp_img_slot = None;
     let mut interp_img = match &interp_file {
         Some((f, id)) => {
-            let img =
-                Image::scan_in(&mut interp_img_slot, *f, Role::Interpreter, page, adjust(Role::Interpreter))?;
+            let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
+            img.fill(*f, adjust(Role::Interpreter))?;
             img.id = *id;
             Some(img)
         }
@@ -210,8 +238,8 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         platform: draft.platform,
         base_platform: draft.base_platform,
     };
-    let mut auxv = Auxv::new();
-    policy.auxv(&ctx, &info, &mut auxv)?;
+    let auxv = &mut plan.auxv;
+    policy.auxv(&ctx, &info, auxv)?;
     let stack = plan_stack(&inputs, params, auxv.len())?;
     auxv.set(AuxType::AT_RANDOM, stack.random.0);
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
@@ -244,37 +272,39 @@ fn prepare_opened<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         reserved = bytes;
     }
 
-    let interpreter = interp_slot.map(ElfFile::into_source);
     let mmap = alloc.area;
-    // Moved once, from where they were scanned into the plan.
-    let Some(main) = main_slot else { return Err(ExecError::NoLoadSegment) };
-    Ok(Prepared {
-        plan: ExecPlan {
-            abi,
-            main,
-            interp: interp_img_slot,
-            entry,
-            brk,
-            mmap,
-            stack,
-            auxv,
-            registers,
-            memory,
-            reserved,
-            arch: info,
-            text_scan: policy.text_scanner(),
-        },
-        interpreter,
-    })
+    plan.entry = entry;
+    plan.brk = brk;
+    plan.mmap = mmap;
+    plan.stack = stack;
+    plan.registers = registers;
+    plan.memory = memory;
+    plan.reserved = reserved;
+    plan.arch = info;
+    plan.text_scan = policy.text_scanner();
+    prepared.interpreter = interp_slot.map(ElfFile::into_source);
+    Ok(prepared)
 }
 
 /// An opened interpreter source and its identity.
 type Opened<S> = (S, Option<FileId>);
 
-/// Reads PT_INTERP and opens the file it names. Kept out of line so the path buffer
+/// Reads PT_INTERP and opens the file it names, if the program has one.
+fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
+    main: &ElfFile<R, W>,
+    host: &mut H,
+) -> Result<Option<Opened<H::Interp>>, ExecError> {
+    // A static program never has the path buffer on its stack.
+    if main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_none() {
+        return Ok(None);
+    }
+    read_and_open_interpreter(main, host)
+}
+
+/// [`open_interpreter`]'s reading and opening. Kept out of line so the path buffer
 /// (PATH_MAX bytes) lives only during this call.
 #[inline(never)]
-fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
+fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {

@@ -135,10 +135,11 @@ pub unsafe extern "C" fn execcore_prepare(
     let params = params_from_c(p, &argv, &envp);
     let main = CFile { ops, handle: p.file };
     let mut host = CHost { ops };
-    // Matched by reference: binding the plan by value would be one more plan-sized copy
-    // on this frame before `store` copies it into the caller's storage.
-    let mut result = exec_core::prepare(&policy, &main, &mut host, &params, None);
-    match &mut result {
+    // Built in the storage's scratch, not on this frame (kernel stack is short).
+    let (slot, result) = StoredPlan::prepare_in(storage, |out| {
+        exec_core::prepare_into(&policy, &main, &mut host, &params, None, out)
+    });
+    match result {
         Ok(prepared) => {
             if let Err((status, errno)) = supply_prefetch_fd(&mut prepared.plan, ops) {
                 // Transactional: nothing of this exec may outlive the failure.
@@ -152,10 +153,10 @@ pub unsafe extern "C" fn execcore_prepare(
                 return status;
             }
             let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
-            StoredPlan::store(storage, &prepared.plan, *cpu, p.file, interp_file);
+            slot.store(&prepared.plan, *cpu, p.file, interp_file);
             EXECCORE_OK
         }
-        Err(e) => fail(e, Some(&policy), out_error),
+        Err(e) => fail(&e, Some(&policy), out_error),
     }
 }
 

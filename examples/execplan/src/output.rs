@@ -128,6 +128,7 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "bytes_read": s.bytes_read,
             "stack": {
                 "prepare": s.prepare_stack,
+                "prepare_into": s.prepare_into_stack,
                 "path_buffer": s.path_buffer,
                 "load": s.load.map(|l| l.load_stack),
                 "stack_builder": s.load.map(|l| l.builder_stack),
@@ -319,9 +320,14 @@ pub fn text(r: &Report, stats: bool) -> String {
         let s = &r.planned.stats;
         let path = match s.path_buffer {
             0 => String::new(),
-            n => format!(" (of which {n} B interpreter path buffer)"),
+            n => format!(" (a {n} B interpreter path buffer held on the way)"),
         };
-        row(&mut o, "stack use", format!("prepare {} B{path}", s.prepare_stack));
+        row(&mut o, "stack use", format!("prepare_into {} B{path}", s.prepare_into_stack));
+        row(
+            &mut o,
+            "stack use",
+            format!("prepare {} B (the same, the plan returned by value)", s.prepare_stack),
+        );
         if let Some(l) = s.load {
             row(&mut o, "stack use", format!("load {} B (eager, 512-byte bounce copy)", l.load_stack));
             row(&mut o, "stack use", format!("stack builder {} B", l.builder_stack));

@@ -79,8 +79,11 @@ impl Job<'_> {
 pub struct Stats {
     pub read_calls: u64,
     pub bytes_read: u64,
-    /// Stack bytes `prepare` used (its interpreter-path buffer included).
+    /// Stack bytes `prepare` used (its interpreter-path buffer included), the plan
+    /// returned by value.
     pub prepare_stack: usize,
+    /// The same for `prepare_into`, the plan built in the caller's storage.
+    pub prepare_into_stack: usize,
     /// The PATH_MAX buffer `prepare` holds while it reads PT_INTERP (0 without one).
     pub path_buffer: usize,
     /// The eager load and the stack builder, when they ran (see [`measure_load`]).
@@ -177,21 +180,36 @@ pub fn run<P: ArchPolicy>(
             end: UserAddr(1u64.checked_shl(bits).unwrap_or(u64::MAX)),
         });
     }
-    let mut fs = FsHost::new(&o.root);
-    fs.seed = o.seed.map(mix);
-    let mut host = CountingHost(fs);
+    let host_for = |fs_seed: Option<u64>| {
+        let mut fs = FsHost::new(&o.root);
+        fs.seed = fs_seed.map(mix);
+        CountingHost(fs)
+    };
+    let mut host = host_for(o.seed);
     let source = Counting::new(job.file);
-    let mut call = || exec_core::prepare(policy, &source, &mut host, &params, None);
+    // The plan is built in `out`, off the measured stack, as a kernel would keep it.
+    let mut out = Box::new(None);
+    let mut call =
+        || exec_core::prepare_into(policy, &source, &mut host, &params, None, &mut out).map(|_| ());
     // Painting the stack is only safe on the measuring thread (`plan` starts one for --stats).
-    let (result, prepare_stack) = if o.stats { high_water(call) } else { (call(), 0) };
+    let (result, prepare_into_stack) = if o.stats { high_water(call) } else { (call(), 0) };
+    let result = result.and_then(|()| out.take().ok_or(ExecError::InvalidParameter("no plan")));
     let warnings = host.0.messages.iter().map(|(_, m)| m.clone()).collect();
     match result {
         Ok(prepared) => {
+            // The by-value `prepare` as well: the same work, its result on the stack.
+            let prepare_stack = if o.stats {
+                let mut host = host_for(o.seed);
+                high_water(|| exec_core::prepare(policy, job.file, &mut host, &params, None).is_ok()).1
+            } else {
+                0
+            };
             let (calls, bytes) = prepared.interpreter.as_ref().map_or((0, 0), |i| (i.calls(), i.bytes()));
             let mut stats = Stats {
                 read_calls: source.calls().saturating_add(calls),
                 bytes_read: source.bytes().saturating_add(bytes),
                 prepare_stack,
+                prepare_into_stack,
                 path_buffer: if prepared.plan.interp.is_some() { PATH_MAX } else { 0 },
                 load: None,
             };
