@@ -47,6 +47,32 @@ pub struct FileHeader {
     pub shstrndx: u16,
 }
 
+/// The header's fields from `f` (the whole header of `class`), and `e_version`.
+#[inline(always)]
+fn decode_fields(f: Fields<'_>, class: Class, endian: Endian) -> (FileHeader, u32) {
+    // Within the header every field exists; `unwrap_or(0)` is never taken.
+    let u16_at = |a32: usize, a64: usize| f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0);
+    let header = FileHeader {
+        class,
+        endian,
+        os_abi: f.u8(7).unwrap_or(0),
+        abi_version: f.u8(8).unwrap_or(0),
+        elf_type: ElfType(f.u16(16).unwrap_or(0)),
+        machine: Machine(f.u16(18).unwrap_or(0)),
+        entry: VirtAddr(f.word(class, 24, 24).unwrap_or(0)),
+        phoff: FileOffset(f.word(class, 28, 32).unwrap_or(0)),
+        shoff: FileOffset(f.word(class, 32, 40).unwrap_or(0)),
+        flags: f.u32(if class == Class::Elf32 { 36 } else { 48 }).unwrap_or(0),
+        ehsize: u16_at(40, 52),
+        phentsize: u16_at(42, 54),
+        phnum: u16_at(44, 56),
+        shentsize: u16_at(46, 58),
+        shnum: u16_at(48, 60),
+        shstrndx: u16_at(50, 62),
+    };
+    (header, f.u32(20).unwrap_or(0))
+}
+
 /// Checks `e_ident` (magic, class, data, version) from its first bytes.
 ///
 /// `ident` may be shorter than 16 bytes; whatever is present is checked and a short
@@ -116,29 +142,16 @@ impl FileHeader {
     pub fn parse(bytes: &[u8]) -> Result<FileHeader, Error> {
         let (class, endian) = parse_ident(bytes)?;
         let size = class.header_size();
-        let f =
-            Fields::new(bytes.get(..size).ok_or(Error::Truncated { offset: 0, len: size as u64 })?, endian);
-        // Within the checked slice every field exists; `unwrap_or(0)` is never taken.
-        let u16_at =
-            |a32: usize, a64: usize| f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0);
-        let version = f.u32(20).unwrap_or(0);
-        let header = FileHeader {
-            class,
-            endian,
-            os_abi: f.u8(7).unwrap_or(0),
-            abi_version: f.u8(8).unwrap_or(0),
-            elf_type: ElfType(f.u16(16).unwrap_or(0)),
-            machine: Machine(f.u16(18).unwrap_or(0)),
-            entry: VirtAddr(f.word(class, 24, 24).unwrap_or(0)),
-            phoff: FileOffset(f.word(class, 28, 32).unwrap_or(0)),
-            shoff: FileOffset(f.word(class, 32, 40).unwrap_or(0)),
-            flags: f.u32(if class == Class::Elf32 { 36 } else { 48 }).unwrap_or(0),
-            ehsize: u16_at(40, 52),
-            phentsize: u16_at(42, 54),
-            phnum: u16_at(44, 56),
-            shentsize: u16_at(46, 58),
-            shnum: u16_at(48, 60),
-            shstrndx: u16_at(50, 62),
+        let truncated = Error::Truncated { offset: 0, len: size as u64 };
+        // One arm per class, so each decodes from a slice of constant length: the field
+        // offsets are constants and their bounds checks fold away.
+        let (header, version) = match class {
+            Class::Elf64 => {
+                decode_fields(Fields::new(bytes.get(..64).ok_or(truncated)?, endian), class, endian)
+            }
+            Class::Elf32 => {
+                decode_fields(Fields::new(bytes.get(..52).ok_or(truncated)?, endian), class, endian)
+            }
         };
         if version != 1 {
             return Err(Error::BadVersion(version));
