@@ -79,8 +79,8 @@ fn decode_fields(f: Fields<'_>, class: Class, endian: Endian) -> (FileHeader, u3
 /// ident that is right so far is [`Error::Truncated`].
 #[inline]
 pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
-    let magic_seen = ident.get(..4).unwrap_or(ident);
-    if ELF_MAGIC.get(..magic_seen.len()) != Some(magic_seen) {
+    // Byte by byte, not a slice comparison: that is a `memcmp` call for four bytes.
+    if ident.iter().zip(ELF_MAGIC.iter()).any(|(a, b)| a != b) {
         return Err(Error::BadMagic);
     }
     let truncated = Error::Truncated { offset: 0, len: EI_NIDENT as u64 };
