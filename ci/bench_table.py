@@ -178,7 +178,7 @@ for line in (out / "exec.txt").read_text().splitlines():
     r = {rest[i]: rest[i + 1] for i in range(0, len(rest) - 1, 2)}
     w(f"| {mode} | {name} | {int(r['harness_ns']) / 1e3:.0f} µs | {int(r['kernel_ns']) / 1e3:.0f} µs | {r['ratio']} |")
 w("")
-w("Informative: both sides fork the harness and wait; the harness side also opens the file, resets "
+w("Medians of 500 execs each way, alternating. Informative: both sides fork the harness and wait; the harness side also opens the file, resets "
   "signal dispositions (one syscall per signal) and does every map, copy and protect as separate syscalls "
   "from user space. `tiny` = `testdata/bin/x86_64-static`, `static` = `hello-x86_64-glibc-static`.")
 w("")

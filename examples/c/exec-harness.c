@@ -14,7 +14,8 @@
  * the mismatches, the stack high-water of prepare + load and their file reads.
  * --bench N times N execs of PROG each way, its output sent to /dev/null: fork + this
  * harness's in-process exec (open, prepare, load, stack, jump) + wait, against fork +
- * execve + wait by the kernel; prints "harness_ns H kernel_ns K ratio R" (means per exec).
+ * execve + wait by the kernel, alternating; prints "harness_ns H kernel_ns K ratio R"
+ * (medians per exec).
  * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
  */
 #define _GNU_SOURCE
@@ -362,32 +363,57 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Forks `n` children that exec `argv[0]`: through the harness (`in_process`: the child
- * returns 1 to go on with main's exec path) or the kernel's execve. The parent returns 0
- * after the last child, with the mean nanoseconds per fork + exec + wait in `*mean_ns`. */
-static int bench_execs(long n, int in_process, char **argv, uint64_t *mean_ns) {
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Forks a child that execs argv[0] through the harness (`in_process`: the child returns 1
+ * to go on with main's exec path) or through the kernel's execve, and waits for it. The
+ * parent returns 0 with the nanoseconds of fork + exec + wait in `*ns`, or -1. */
+static int timed_exec(int in_process, char **argv, int devnull, uint64_t *ns) {
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(devnull, 1);
+        if (in_process) return 1;
+        execve(argv[0], argv, environ);
+        _exit(127);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "exec-harness: --bench: %s failed (status %#x)\n", argv[0], status);
+        return -1;
+    }
+    *ns = now_ns() - t0;
+    return 0;
+}
+
+/* --bench: `n` execs each way, alternating so both see the same machine, after n/10 + 1
+ * untimed rounds (page cache, first faults). Medians in `*harness_ns` and `*kernel_ns`.
+ * Returns 0 in the parent, 1 in a child that is to go on with the exec, -1 on failure. */
+#define MAX_BENCH 100000
+static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kernel_ns) {
+    static uint64_t h[MAX_BENCH], k[MAX_BENCH];
+    if (n > MAX_BENCH) n = MAX_BENCH;
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    uint64_t total = 0;
-    long warm = n / 10 + 1; /* not timed: page cache, first faults */
+    long warm = n / 10 + 1;
     for (long i = 0; i < warm + n; i++) {
-        uint64_t t0 = now_ns();
-        pid_t pid = fork();
-        if (pid < 0) return -1;
-        if (pid == 0) {
-            dup2(devnull, 1);
-            if (in_process) return 1;
-            execve(argv[0], argv, environ);
-            _exit(127);
+        uint64_t th = 0, tk = 0;
+        int r = timed_exec(1, argv, devnull, &th);
+        if (r != 0) return r;
+        if (timed_exec(0, argv, devnull, &tk) != 0) return -1;
+        if (i >= warm) {
+            h[i - warm] = th;
+            k[i - warm] = tk;
         }
-        int status;
-        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "exec-harness: --bench: %s failed (status %#x)\n", argv[0], status);
-            return -1;
-        }
-        if (i >= warm) total += now_ns() - t0;
     }
     close(devnull);
-    *mean_ns = total / (uint64_t)n;
+    qsort(h, (size_t)n, sizeof h[0], cmp_u64);
+    qsort(k, (size_t)n, sizeof k[0], cmp_u64);
+    *harness_ns = h[n / 2];
+    *kernel_ns = k[n / 2];
     return 0;
 }
 
@@ -427,10 +453,9 @@ int main(int argc, char **argv) {
     const char *prog = argv[i];
     if (bench > 0) {
         uint64_t harness_ns = 0, kernel_ns = 0;
-        int r = bench_execs(bench, 1, &argv[i], &harness_ns);
+        int r = bench_execs(bench, &argv[i], &harness_ns, &kernel_ns);
         if (r < 0) return 127;
         if (r == 0) { /* the parent: the children went on below */
-            if (bench_execs(bench, 0, &argv[i], &kernel_ns) != 0) return 127;
             printf("harness_ns %llu kernel_ns %llu ratio %.3f\n", (unsigned long long)harness_ns,
                    (unsigned long long)kernel_ns, (double)harness_ns / (double)kernel_ns);
             return 0;
