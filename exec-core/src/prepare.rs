@@ -95,10 +95,10 @@ struct Start<S> {
     opened: Option<Opened<S>>,
 }
 
-/// The rest of [`prepare`] once the program is open and its interpreter found. Out of
-/// line so its large frame (images, auxv, the interpreter's file) is not on the stack
-/// while [`open_interpreter`] holds its PATH_MAX buffer: stack use is the larger of the
-/// two, not their sum.
+/// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
+/// of line so its frame (the interpreter's file and window, layout and stack planning)
+/// is not on the stack while [`open_interpreter`] holds its PATH_MAX buffer: stack use is
+/// the larger of the two, not their sum.
 #[inline(never)]
 fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
