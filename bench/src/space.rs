@@ -139,3 +139,26 @@ impl AddressSpace for MemorySpace {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{read_chunked, ReadChunk};
+    use elf_stream::Counting;
+    use std::num::NonZeroUsize;
+
+    #[test]
+    fn reads_in_chunks_of_the_asked_size() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let src = Counting::new(&data[..]);
+        let mut dest = [0u8; 10];
+        let four = ReadChunk::Bytes(NonZeroUsize::new(4).unwrap());
+        assert_eq!(read_chunked(&src, 20, &mut dest, four).unwrap(), 3);
+        assert_eq!(dest.to_vec(), (20..30u8).collect::<Vec<_>>());
+        assert_eq!(read_chunked(&src, 50, &mut dest, ReadChunk::Whole).unwrap(), 1);
+        assert_eq!(dest[0], 50);
+        assert_eq!(read_chunked(&src, 0, &mut [], ReadChunk::Whole).unwrap(), 0);
+        assert_eq!(src.calls(), 4);
+        // Past the end of the file is an error, not a short copy.
+        assert!(read_chunked(&src, 95, &mut dest, four).is_err());
+    }
+}
