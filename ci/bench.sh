@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ci/bench.sh - run every benchmark once and write the results table into BENCHMARKS.md.
 #
-#   ci/bench.sh            all benchmarks (about 5 minutes), then BENCHMARKS.md updated
+#   ci/bench.sh            all benchmarks (about a minute once built), then BENCHMARKS.md updated
 #   ci/bench.sh --print    the same, the table printed instead of written
 #
 # One run, one process per benchmark group, the same files throughout, so the numbers

@@ -105,10 +105,11 @@ w("")
 # 2. prepare
 w("### Full `prepare` (program + interpreter + stack plan; in memory; medians)")
 w("")
-w("| file | time | `read_at` calls | bytes read |")
-w("|---|---|---|---|")
+w("| file | `prepare` | `prepare_into` (plan in caller storage) | `read_at` calls | bytes read |")
+w("|---|---|---|---|---|")
 for f in files:
-    w(f"| {f} | {ns(d[f'prepare/prepare/{f}'])} | {c[f'prepare.{f}.read_calls']} | {c[f'prepare.{f}.bytes_read']} |")
+    w(f"| {f} | {ns(d[f'prepare/prepare/{f}'])} | {ns(d[f'prepare/prepare_into/{f}'])} | "
+      f"{c[f'prepare.{f}.read_calls']} | {c[f'prepare.{f}.bytes_read']} |")
 w("")
 one = c["prepare.static.read_calls"] == 1
 dyn_calls = max(c[f"prepare.{f}.read_calls"] for f in ["dynpie", "big"])

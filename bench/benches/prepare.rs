@@ -1,6 +1,7 @@
 //! Full `prepare` (program + interpreter + stack image plan) of the same files the header
 //! benchmark reads, in memory: the interpreter (the host's ld.so) is served by `MemHost`,
-//! so the time is the library's, not `open(2)`'s.
+//! so the time is the library's, not `open(2)`'s. `prepare_into` is the same work with
+//! the plan built in storage the caller keeps (reused here, as a kernel would).
 
 use divan::{black_box, Bencher};
 use execcore_bench::fixtures::{self, Fixture};
@@ -24,5 +25,19 @@ fn prepare(b: Bencher, name: &str) {
     b.bench(|| {
         let mut host = MemHost::new(interp);
         execcore_bench::prepare_x86_64(black_box(main), &mut host).map(|p| p.plan.entry)
+    });
+}
+
+#[divan::bench(args = ["static", "dynpie", "big"])]
+fn prepare_into(b: Bencher, name: &str) {
+    let main = &FILES[name][..];
+    let interp = &LD_SO[..];
+    let policy = arch_x86_64::X86_64::default();
+    let params = execcore_bench::params();
+    let mut out = None;
+    b.bench_local(|| {
+        let mut host = MemHost::new(interp);
+        exec_core::prepare_into(&policy, black_box(main), &mut host, &params, None, &mut out)
+            .map(|p| p.plan.entry)
     });
 }
