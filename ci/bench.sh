@@ -57,6 +57,9 @@ ci/callgrind.sh | tee "$out/callgrind.txt"
     echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
 } >"$out/machine.txt"
 
+# A fuzzer that started during the run counts too.
+[ -s "$out/busy.txt" ] || pgrep -af 'cargo-fuzz|fuzz/target' | grep -v pgrep | head -1 >"$out/busy.txt" || true
+
 python3 ci/bench_table.py "$out" >"$out/table.md"
 if [ "${1:-}" = "--print" ]; then
     cat "$out/table.md"
