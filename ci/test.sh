@@ -9,8 +9,9 @@ step "setup"
 # Debian packages the tests need: the host C harness (static glibc); qemu-user and the
 # aarch64/MIPS cross toolchains and sysroots for the cross-built harnesses and the corpus;
 # qemu-system, cpio and bc for the real-kernel oracles (../shared/sysoracle); musl for
-# arm64, mips64el and mipsel (foreign architectures, added by setup.sh).
-export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3 coreutils
+# arm64, mips64el and mipsel (foreign architectures, added by setup.sh); valgrind for the
+# instruction-count gate.
+export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3 coreutils valgrind
   qemu-user-static qemu-system-arm qemu-system-mips cpio bc
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-mips-linux-gnu libc6-dev-mips-cross gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
@@ -36,6 +37,9 @@ cargo test --manifest-path fuzz/Cargo.toml -p fuzz-cases
 
 step "fuzz, time-boxed (20 s per target; ci/fuzz.sh runs the long ones)"
 EXECCORE_FUZZ_SCRATCH=1 ci/fuzz.sh 20
+
+step "instruction counts (callgrind gate; benchmarks themselves: ci/bench.sh)"
+ci/callgrind.sh
 
 step "no_std builds"
 for t in x86_64-unknown-none aarch64-unknown-none; do

@@ -11,32 +11,39 @@ pub(crate) struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    #[inline]
     pub(crate) const fn new(data: &'a [u8], endian: Endian) -> Self {
         Self { data, endian }
     }
 
+    #[inline]
     fn array<const N: usize>(&self, at: usize) -> Option<[u8; N]> {
         self.data.get(at..)?.get(..N)?.try_into().ok()
     }
 
+    #[inline]
     pub(crate) fn u8(&self, at: usize) -> Option<u8> {
         self.data.get(at).copied()
     }
 
+    #[inline]
     pub(crate) fn u16(&self, at: usize) -> Option<u16> {
         self.array(at).map(|b| self.endian.u16(b))
     }
 
+    #[inline]
     pub(crate) fn u32(&self, at: usize) -> Option<u32> {
         self.array(at).map(|b| self.endian.u32(b))
     }
 
+    #[inline]
     pub(crate) fn u64(&self, at: usize) -> Option<u64> {
         self.array(at).map(|b| self.endian.u64(b))
     }
 
     /// A class-sized word (`Elf32_Addr`/`Elf64_Addr`, `_Off`, `_Xword`), widened to `u64`;
     /// `at32` and `at64` are its offsets in the two layouts.
+    #[inline]
     pub(crate) fn word(&self, class: Class, at32: usize, at64: usize) -> Option<u64> {
         match class {
             Class::Elf32 => self.u32(at32).map(u64::from),

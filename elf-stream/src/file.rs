@@ -65,16 +65,47 @@ pub struct ElfFile<R, const W: usize = DEFAULT_WINDOW> {
 
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// Opens `source` with Linux's default limits (4 KiB program header table cap).
+    #[inline(always)]
     pub fn open(source: R) -> Result<Self, Error> {
         Self::open_with(source, Limits::default())
     }
 
     /// Opens `source`: reads the head window (one call for a well-behaved source), checks the
     /// header, resolves PN_XNUM and checks the table against `limits` and the file size.
+    #[inline(always)]
     pub fn open_with(source: R, limits: Limits) -> Result<Self, Error> {
-        let mut head = [0u8; W];
-        let (header, head_len) = read_header(&source, &mut head)?;
-        let mut file = ElfFile { source, header, phnum: u32::from(header.phnum), head, head_len };
+        let mut slot = None;
+        Self::open_in(&mut slot, source, limits)?;
+        slot.ok_or(Error::BadMagic) // never taken: `open_in` filled the slot
+    }
+
+    /// [`ElfFile::open_with`] into caller-provided storage: the file (its head window
+    /// included) is built and filled where it will stay, never moved. For callers short of
+    /// stack: each move of an opened file out of a `Result` is a window-sized copy.
+    ///
+    /// On failure `slot` holds the partly opened file; only the returned reference means
+    /// it was opened.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), elf_stream::Error> {
+    /// let bytes = std::fs::read("/bin/ls").unwrap();
+    /// let mut slot = None;
+    /// let elf = elf_stream::ElfFile::<&[u8]>::open_in(&mut slot, &bytes[..], Default::default())?;
+    /// assert!(elf.phnum() > 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_in(slot: &mut Option<Self>, source: R, limits: Limits) -> Result<&mut Self, Error> {
+        let file = slot.insert(ElfFile {
+            source,
+            header: FileHeader::PLACEHOLDER,
+            phnum: 0,
+            head: [0u8; W],
+            head_len: 0,
+        });
+        let (header, head_len) = read_header(&file.source, &mut file.head)?;
+        file.header = header;
+        file.phnum = u32::from(header.phnum);
+        file.head_len = head_len;
         if header.phnum == PN_XNUM {
             file.phnum = file.extended_phnum()?;
         }
@@ -145,12 +176,14 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     }
 
     /// The head window's bytes for `offset..offset+len`, if it holds all of them.
-    fn window(&self, offset: u64, len: u64) -> Option<&[u8]> {
+    #[inline]
+    pub(crate) fn window(&self, offset: u64, len: u64) -> Option<&[u8]> {
         let start = usize::try_from(offset).ok()?;
         let len = usize::try_from(len).ok()?;
         self.head.get(..self.head_len)?.get(start..)?.get(..len)
     }
 
+    #[inline]
     pub(crate) fn program_header_offset(&self, index: u32) -> Result<FileOffset, Error> {
         let count = self.phnum;
         let missing = Error::NoSuchProgramHeader { index, count };
@@ -161,6 +194,14 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         rel.and_then(|r| self.header.phoff.checked_add(r)).ok_or(missing)
     }
 
+    /// The whole program header table, when the head window holds it.
+    #[inline]
+    pub(crate) fn table_in_window(&self) -> Option<&[u8]> {
+        let size = u64::from(self.phnum).checked_mul(self.header.class.program_header_size() as u64)?;
+        self.window(self.header.phoff.0, size)
+    }
+
+    #[inline]
     pub(crate) fn program_header_in_window(&self, index: u32) -> Option<ProgramHeader> {
         let class = self.header.class;
         let offset = self.program_header_offset(index).ok()?;

@@ -47,13 +47,40 @@ pub struct FileHeader {
     pub shstrndx: u16,
 }
 
+/// The header's fields from `f` (the whole header of `class`), and `e_version`.
+#[inline(always)]
+fn decode_fields(f: Fields<'_>, class: Class, endian: Endian) -> (FileHeader, u32) {
+    // Within the header every field exists; `unwrap_or(0)` is never taken.
+    let u16_at = |a32: usize, a64: usize| f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0);
+    let header = FileHeader {
+        class,
+        endian,
+        os_abi: f.u8(7).unwrap_or(0),
+        abi_version: f.u8(8).unwrap_or(0),
+        elf_type: ElfType(f.u16(16).unwrap_or(0)),
+        machine: Machine(f.u16(18).unwrap_or(0)),
+        entry: VirtAddr(f.word(class, 24, 24).unwrap_or(0)),
+        phoff: FileOffset(f.word(class, 28, 32).unwrap_or(0)),
+        shoff: FileOffset(f.word(class, 32, 40).unwrap_or(0)),
+        flags: f.u32(if class == Class::Elf32 { 36 } else { 48 }).unwrap_or(0),
+        ehsize: u16_at(40, 52),
+        phentsize: u16_at(42, 54),
+        phnum: u16_at(44, 56),
+        shentsize: u16_at(46, 58),
+        shnum: u16_at(48, 60),
+        shstrndx: u16_at(50, 62),
+    };
+    (header, f.u32(20).unwrap_or(0))
+}
+
 /// Checks `e_ident` (magic, class, data, version) from its first bytes.
 ///
 /// `ident` may be shorter than 16 bytes; whatever is present is checked and a short
 /// ident that is right so far is [`Error::Truncated`].
+#[inline]
 pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
-    let magic_seen = ident.get(..4).unwrap_or(ident);
-    if ELF_MAGIC.get(..magic_seen.len()) != Some(magic_seen) {
+    // Byte by byte, not a slice comparison: that is a `memcmp` call for four bytes.
+    if ident.iter().zip(ELF_MAGIC.iter()).any(|(a, b)| a != b) {
         return Err(Error::BadMagic);
     }
     let truncated = Error::Truncated { offset: 0, len: EI_NIDENT as u64 };
@@ -73,6 +100,27 @@ pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
 }
 
 impl FileHeader {
+    /// A header no file has (all zero); stands in while an [`ElfFile`](crate::ElfFile) is
+    /// being opened.
+    pub(crate) const PLACEHOLDER: FileHeader = FileHeader {
+        class: Class::Elf64,
+        endian: Endian::Little,
+        os_abi: 0,
+        abi_version: 0,
+        elf_type: ElfType(0),
+        machine: Machine(0),
+        entry: VirtAddr(0),
+        phoff: FileOffset(0),
+        shoff: FileOffset(0),
+        flags: 0,
+        ehsize: 0,
+        phentsize: 0,
+        phnum: 0,
+        shentsize: 0,
+        shnum: 0,
+        shstrndx: 0,
+    };
+
     /// Decodes and validates the header at the start of `bytes`.
     ///
     /// Checks magic, `EI_CLASS`, `EI_DATA`, `EI_VERSION`, `e_version`, `e_ehsize` and
@@ -90,32 +138,20 @@ impl FileHeader {
     /// assert_eq!(h.elf_type, elf_stream::ElfType::EXEC);
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn parse(bytes: &[u8]) -> Result<FileHeader, Error> {
         let (class, endian) = parse_ident(bytes)?;
         let size = class.header_size();
-        let f =
-            Fields::new(bytes.get(..size).ok_or(Error::Truncated { offset: 0, len: size as u64 })?, endian);
-        // Within the checked slice every field exists; `unwrap_or(0)` is never taken.
-        let u16_at =
-            |a32: usize, a64: usize| f.u16(if class == Class::Elf32 { a32 } else { a64 }).unwrap_or(0);
-        let version = f.u32(20).unwrap_or(0);
-        let header = FileHeader {
-            class,
-            endian,
-            os_abi: f.u8(7).unwrap_or(0),
-            abi_version: f.u8(8).unwrap_or(0),
-            elf_type: ElfType(f.u16(16).unwrap_or(0)),
-            machine: Machine(f.u16(18).unwrap_or(0)),
-            entry: VirtAddr(f.word(class, 24, 24).unwrap_or(0)),
-            phoff: FileOffset(f.word(class, 28, 32).unwrap_or(0)),
-            shoff: FileOffset(f.word(class, 32, 40).unwrap_or(0)),
-            flags: f.u32(if class == Class::Elf32 { 36 } else { 48 }).unwrap_or(0),
-            ehsize: u16_at(40, 52),
-            phentsize: u16_at(42, 54),
-            phnum: u16_at(44, 56),
-            shentsize: u16_at(46, 58),
-            shnum: u16_at(48, 60),
-            shstrndx: u16_at(50, 62),
+        let truncated = Error::Truncated { offset: 0, len: size as u64 };
+        // One arm per class, so each decodes from a slice of constant length: the field
+        // offsets are constants and their bounds checks fold away.
+        let (header, version) = match class {
+            Class::Elf64 => {
+                decode_fields(Fields::new(bytes.get(..64).ok_or(truncated)?, endian), class, endian)
+            }
+            Class::Elf32 => {
+                decode_fields(Fields::new(bytes.get(..52).ok_or(truncated)?, endian), class, endian)
+            }
         };
         if version != 1 {
             return Err(Error::BadVersion(version));

@@ -153,14 +153,30 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// FEATURE_1_AND with exactly 4 data bytes. `None` when there is no PT_GNU_PROPERTY.
     pub fn gnu_properties(&self) -> Result<Option<GnuProperties>, Error> {
         let Some(ph) = self.unique_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
+        if ph.filesz > MAX_PROPERTY_SEGMENT as u64 {
+            return Err(Error::PropertyTooLarge { size: ph.filesz });
+        }
+        self.check_in_file(ph.file_range(), ph.index)?;
+        // Typically the note sits in the head window: parse it there, with no copy.
+        match self.window(ph.offset.0, ph.filesz) {
+            Some(data) => parse_properties(data, self.header()),
+            None => self.read_properties(&ph),
+        }
+        .map(Some)
+    }
+
+    /// The note read into a [`MAX_PROPERTY_SEGMENT`] buffer, for a PT_GNU_PROPERTY outside
+    /// the head window. Out of line so the buffer is on the stack only then: it would be
+    /// the deepest frame of `prepare`.
+    #[inline(never)]
+    fn read_properties(&self, ph: &crate::ProgramHeader) -> Result<GnuProperties, Error> {
         let mut buf = [0u8; MAX_PROPERTY_SEGMENT];
         let data = usize::try_from(ph.filesz)
             .ok()
             .and_then(|n| buf.get_mut(..n))
             .ok_or(Error::PropertyTooLarge { size: ph.filesz })?;
-        self.check_in_file(ph.file_range(), ph.index)?;
         self.read_exact_at(ph.offset, data)?;
-        parse_properties(data, self.header()).map(Some)
+        parse_properties(data, self.header())
     }
 }
 

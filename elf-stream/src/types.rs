@@ -90,6 +90,7 @@ impl Endian {
     }
 
     /// Decodes a `u16`.
+    #[inline]
     pub const fn u16(self, b: [u8; 2]) -> u16 {
         match self {
             Endian::Little => u16::from_le_bytes(b),
@@ -98,6 +99,7 @@ impl Endian {
     }
 
     /// Decodes a `u32`.
+    #[inline]
     pub const fn u32(self, b: [u8; 4]) -> u32 {
         match self {
             Endian::Little => u32::from_le_bytes(b),
@@ -106,6 +108,7 @@ impl Endian {
     }
 
     /// Decodes a `u64`.
+    #[inline]
     pub const fn u64(self, b: [u8; 8]) -> u64 {
         match self {
             Endian::Little => u64::from_le_bytes(b),

@@ -3,7 +3,7 @@
  * and libexeccore.a to load a real program (and its interpreter) into its own process,
  * builds the initial stack, and jumps to the entry point.
  *
- *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]
+ *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
  *
  * The environment is passed through; the program's output and exit status become the
  * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
@@ -12,6 +12,10 @@
  * compares every loaded page with the resolver's answer before the program starts, which
  * checks lazy mode where userfaultfd is missing (qemu-user); REPORT gets the page count,
  * the mismatches, the stack high-water of prepare + load and their file reads.
+ * --bench N times N execs of PROG each way, its output sent to /dev/null: fork + this
+ * harness's in-process exec (open, prepare, load, stack, jump) + wait, against fork +
+ * execve + wait by the kernel, alternating; prints "harness_ns H kernel_ns K ratio R"
+ * (medians per exec).
  * Known limit of loading in-process: /proc/self/exe keeps naming the harness.
  */
 #define _GNU_SOURCE
@@ -32,6 +36,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "execcore.h"
@@ -100,7 +106,9 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
 static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
                                execcore_file_id *out_id) {
     struct harness *h = ctx;
-    char full[8192];
+    /* Static, not on the stack: the stack report measures the library and its callbacks,
+     * and a kernel resolves the path with its own (per-task) buffer. */
+    static char full[8192];
     if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
         return ENAMETOOLONG;
     int fd = open(full, O_RDONLY | O_CLOEXEC);
@@ -289,7 +297,11 @@ static size_t __attribute__((noinline)) stack_used(void) {
  * loading where userfaultfd is missing (qemu-user). Writes "pages N mismatches M" to
  * `report` and returns M (or -1 when the plan cannot be read). */
 #define MAX_MAPPINGS 64
-static long verify_faults(const char *report, size_t stack_bytes) {
+static struct {
+    unsigned long pages, mismatches;
+    size_t prepare_stack, load_stack, build_stack; /* stack high-water of each entry point */
+} VERIFY;
+static long verify_faults(void) {
     static uint8_t page[PAGE] __attribute__((aligned(4096)));
     execcore_mapping maps[MAX_MAPPINGS];
     size_t nmaps = 0;
@@ -313,12 +325,23 @@ static long verify_faults(const char *report, size_t stack_bytes) {
             if (unreadable && mprotect(USER(a), PAGE, prot_of(maps[m].prot)) != 0) return -1;
         }
     }
+    VERIFY.pages = pages;
+    VERIFY.mismatches = bad;
+    return (long)bad;
+}
+
+/* Writes the --verify-faults report: pages and mismatches, the stack high-water of
+ * prepare + load together ("stack") and of each entry point, and the file reads. */
+static int write_report(const char *report) {
     FILE *f = fopen(report, "w");
     if (!f) return -1;
-    fprintf(f, "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu\n", pages, bad, stack_bytes,
-            (unsigned long long)H.reads, (unsigned long long)H.read_bytes);
-    fclose(f);
-    return (long)bad;
+    size_t both = VERIFY.prepare_stack > VERIFY.load_stack ? VERIFY.prepare_stack : VERIFY.load_stack;
+    fprintf(f,
+            "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu prepare_stack %zu load_stack %zu "
+            "build_stack_stack %zu\n",
+            VERIFY.pages, VERIFY.mismatches, both, (unsigned long long)H.reads, (unsigned long long)H.read_bytes,
+            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack);
+    return fclose(f);
 }
 
 /* glibc registered rseq for this thread; the program's libc must be able to register its own. */
@@ -331,16 +354,78 @@ static void unregister_rseq(void) {
         syscall(SYS_rseq, area, __rseq_size, 1, 0x53053053);
 }
 
-static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] PROG [ARGS...]\n");
-    exit(2);
+extern char **environ;
+
+/* Monotonic nanoseconds. */
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-extern char **environ;
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Forks a child that execs argv[0] through the harness (`in_process`: the child returns 1
+ * to go on with main's exec path) or through the kernel's execve, and waits for it. The
+ * parent returns 0 with the nanoseconds of fork + exec + wait in `*ns`, or -1. */
+static int timed_exec(int in_process, char **argv, int devnull, uint64_t *ns) {
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(devnull, 1);
+        if (in_process) return 1;
+        execve(argv[0], argv, environ);
+        _exit(127);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "exec-harness: --bench: %s failed (status %#x)\n", argv[0], status);
+        return -1;
+    }
+    *ns = now_ns() - t0;
+    return 0;
+}
+
+/* --bench: `n` execs each way, alternating so both see the same machine, after n/10 + 1
+ * untimed rounds (page cache, first faults). Medians in `*harness_ns` and `*kernel_ns`.
+ * Returns 0 in the parent, 1 in a child that is to go on with the exec, -1 on failure. */
+#define MAX_BENCH 100000
+static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kernel_ns) {
+    static uint64_t h[MAX_BENCH], k[MAX_BENCH];
+    if (n > MAX_BENCH) n = MAX_BENCH;
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    long warm = n / 10 + 1;
+    for (long i = 0; i < warm + n; i++) {
+        uint64_t th = 0, tk = 0;
+        int r = timed_exec(1, argv, devnull, &th);
+        if (r != 0) return r;
+        if (timed_exec(0, argv, devnull, &tk) != 0) return -1;
+        if (i >= warm) {
+            h[i - warm] = th;
+            k[i - warm] = tk;
+        }
+    }
+    close(devnull);
+    qsort(h, (size_t)n, sizeof h[0], cmp_u64);
+    qsort(k, (size_t)n, sizeof k[0], cmp_u64);
+    *harness_ns = h[n / 2];
+    *kernel_ns = k[n / 2];
+    return 0;
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n");
+    exit(2);
+}
 
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
+    long bench = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
@@ -353,6 +438,9 @@ int main(int argc, char **argv) {
             H.root = argv[++i];
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
+        } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
+            bench = strtol(argv[++i], NULL, 10);
+            if (bench <= 0) usage();
         } else {
             usage();
         }
@@ -363,6 +451,16 @@ int main(int argc, char **argv) {
         return 127;
     }
     const char *prog = argv[i];
+    if (bench > 0) {
+        uint64_t harness_ns = 0, kernel_ns = 0;
+        int r = bench_execs(bench, &argv[i], &harness_ns, &kernel_ns);
+        if (r < 0) return 127;
+        if (r == 0) { /* the parent: the children went on below */
+            printf("harness_ns %llu kernel_ns %llu ratio %.3f\n", (unsigned long long)harness_ns,
+                   (unsigned long long)kernel_ns, (double)harness_ns / (double)kernel_ns);
+            return 0;
+        }
+    }
     H.fd[0] = open(prog, O_RDONLY | O_CLOEXEC);
     if (H.fd[0] < 0) {
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(errno), strerrorname_np(errno));
@@ -433,11 +531,17 @@ int main(int argc, char **argv) {
     if (verify_report) paint_stack();
     execcore_status st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (verify_report) {
+        VERIFY.prepare_stack = stack_used();
+        paint_stack();
+    }
     /* Point of no return (for a kernel: the old image would be dropped here). */
     execcore_load_report report;
     st = execcore_load(&PLAN, &ops, mode, &report, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
-    if (verify_report && verify_faults(verify_report, stack_used()) != 0) {
+    if (verify_report) VERIFY.load_stack = stack_used();
+    if (verify_report && verify_faults() != 0) {
+        write_report(verify_report); /* build_stack not reached: its stack is 0 */
         fprintf(stderr, "exec-harness: %s: the fault resolver disagrees with the eager load (see %s)\n", prog,
                 verify_report);
         return 126;
@@ -460,8 +564,16 @@ int main(int argc, char **argv) {
         }
     }
     execcore_entry_state entry;
+    if (verify_report) paint_stack();
     st = execcore_build_stack(&PLAN, &params, &ops, &entry, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    if (verify_report) {
+        VERIFY.build_stack = stack_used();
+        if (write_report(verify_report) != 0) {
+            fprintf(stderr, "exec-harness: cannot write %s\n", verify_report);
+            return 126;
+        }
+    }
 
     /* Leave the process as execve would: default signals, empty mask, flushed stdio,
      * no harness descriptors (the pager keeps its own), no rseq registration. */

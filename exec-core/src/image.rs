@@ -72,9 +72,40 @@ impl Image {
         page: PageSize,
         adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
     ) -> Result<Image, ExecError> {
+        let mut img = Image::empty(role, *file.header(), file.phnum(), page);
+        img.fill(file, adjust)?;
+        Ok(img)
+    }
+
+    /// Scans `file`'s program headers into `self`, made by [`Image::empty`], in place
+    /// (`prepare` builds its images where the plan keeps them).
+    pub(crate) fn fill<R: ReadAt, const W: usize>(
+        &mut self,
+        file: &ElfFile<R, W>,
+        adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
+    ) -> Result<(), ExecError> {
+        let role = self.role;
         let headers = file.program_headers().map(|ph| ph.map_err(|e| ExecError::elf(role, e)));
         let in_file = |range, index| file.check_in_file(range, index);
-        Image::from_headers(*file.header(), file.phnum(), headers, in_file, role, page, adjust)
+        self.fill_from(headers, in_file, adjust)
+    }
+
+    /// An image of `role` with no segments yet.
+    pub(crate) fn empty(role: Role, header: FileHeader, phnum: u32, page: PageSize) -> Image {
+        Image {
+            role,
+            header,
+            phnum,
+            bias: 0,
+            loads: heapless::Vec::new(),
+            first_vaddr: VirtAddr(0),
+            max_align: page.get(),
+            phdr_vaddr: None,
+            phdr_check: PhdrCheck::Absent,
+            exec_stack: None,
+            id: None,
+            page,
+        }
     }
 
     /// [`Image::scan`] over program headers from anywhere (a table the kernel copied from
@@ -88,20 +119,31 @@ impl Image {
         in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
         role: Role,
         page: PageSize,
-        mut adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
+        adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
     ) -> Result<Image, ExecError> {
-        let mut loads: heapless::Vec<LoadSegment, MAX_LOADS> = heapless::Vec::new();
+        let mut img = Image::empty(role, header, phnum, page);
+        img.fill_from(headers, in_file, adjust)?;
+        Ok(img)
+    }
+
+    /// Validates `headers` into `self` (made by [`Image::empty`]): its segments in place.
+    fn fill_from(
+        &mut self,
+        headers: impl IntoIterator<Item = Result<ProgramHeader, ExecError>>,
+        in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
+        mut adjust: impl FnMut(Prot) -> (Prot, MappingFlags),
+    ) -> Result<(), ExecError> {
+        let (header, role, page) = (self.header, self.role, self.page);
         let mut first_vaddr = None;
         let mut max_align = 0u64;
         let mut phdr_vaddr = None;
         let mut pt_phdr = None;
-        let mut exec_stack = None;
         for ph in headers {
             let ph = ph?;
             match ph.kind {
                 ProgramType::LOAD => {}
                 ProgramType::GNU_STACK => {
-                    exec_stack = Some(ph.flags.executable());
+                    self.exec_stack = Some(ph.flags.executable());
                     continue;
                 }
                 ProgramType::PHDR => {
@@ -123,32 +165,21 @@ impl Image {
             }
             first_vaddr.get_or_insert(ph.vaddr);
             let (prot, flags) = adjust(Prot::from_segment(ph.flags));
-            loads
+            self.loads
                 .push(LoadSegment { ph, prot, flags })
                 .map_err(|_| ExecError::TooManySegments { cap: MAX_LOADS as u32 })?;
         }
-        let first_vaddr = first_vaddr.ok_or(ExecError::NoLoadSegment)?;
-        loads.sort_unstable_by_key(|s| s.ph.vaddr);
-        check_neighbours(&loads, page)?;
-        let phdr_check = match (pt_phdr, phdr_vaddr) {
+        self.first_vaddr = first_vaddr.ok_or(ExecError::NoLoadSegment)?;
+        self.loads.sort_unstable_by_key(|s| s.ph.vaddr);
+        check_neighbours(&self.loads, page)?;
+        self.phdr_check = match (pt_phdr, phdr_vaddr) {
             (None, _) => PhdrCheck::Absent,
             (Some(p), Some(c)) if p == c => PhdrCheck::Agrees,
             (Some(p), _) => PhdrCheck::Disagrees(p),
         };
-        Ok(Image {
-            role,
-            header,
-            phnum,
-            bias: 0,
-            loads,
-            first_vaddr,
-            max_align: page.up(max_align).unwrap_or(page.get()).max(page.get()),
-            phdr_vaddr,
-            phdr_check,
-            exec_stack,
-            id: None,
-            page,
-        })
+        self.max_align = page.up(max_align).unwrap_or(page.get()).max(page.get());
+        self.phdr_vaddr = phdr_vaddr;
+        Ok(())
     }
 
     /// Unbiased page-aligned start of the lowest segment.

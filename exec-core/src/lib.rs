@@ -5,7 +5,9 @@
 //!
 //! 1. [`prepare`] reads and validates the program and its interpreter, asks the
 //!    [`ArchPolicy`] every architecture question, places the images, sizes the initial
-//!    stack and the memory requirement — touching no address space.
+//!    stack and the memory requirement — touching no address space. [`prepare_into`]
+//!    does the same with the plan built in the caller's storage, for stacks too short to
+//!    hold the plan too.
 //! 2. [`load`](crate::load) builds the images into a fresh [`AddressSpace`] (eager copy,
 //!    file mappings, or lazy with [`resolve_fault`](crate::fault::resolve_fault)), undoing
 //!    everything on failure.
@@ -59,7 +61,7 @@ pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
 pub use params::{Credentials, ExecParams, MemoryReservation, Randomize, StackLimit, StringList, Window};
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
-pub use prepare::{prepare, Prepared};
+pub use prepare::{prepare, prepare_into, Prepared};
 pub use space::AddressSpace;
 pub use stack::{write_stack, StackPlan};
 pub use text_patch::TextScanFn;

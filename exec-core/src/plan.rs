@@ -1,6 +1,6 @@
 //! `ExecPlan`: everything `prepare` decided, ready for `load` and the stack builder.
 
-use crate::addr::UserAddr;
+use crate::addr::{AddrRange, UserAddr};
 use crate::auxv::Auxv;
 use crate::image::{Image, Mapping};
 use crate::layout::MmapArea;
@@ -8,6 +8,7 @@ use crate::memory::MemoryRequirement;
 use crate::policy::{Abi, EntryRegisters};
 use crate::stack::StackPlan;
 use crate::text_patch::TextScanFn;
+use elf_stream::Endian;
 
 /// The complete plan of one exec. Nothing has touched any address space yet.
 #[derive(Clone, Debug)]
@@ -73,5 +74,47 @@ impl<I> ExecPlan<I> {
     /// The images, program first.
     pub fn images(&self) -> impl Iterator<Item = &Image> {
         core::iter::once(&self.main).chain(self.interp.as_ref())
+    }
+}
+
+impl<I: Default> ExecPlan<I> {
+    /// A plan with `main` and nothing decided yet (zero addresses, empty auxv): what
+    /// `prepare` fills in place.
+    pub(crate) fn unplanned(abi: Abi, main: Image) -> Self {
+        let zero = UserAddr(0);
+        let nowhere = AddrRange::new(zero, zero);
+        ExecPlan {
+            abi,
+            main,
+            interp: None,
+            entry: zero,
+            brk: zero,
+            mmap: MmapArea { base: zero, free: nowhere, top_down: true },
+            stack: StackPlan {
+                top: zero,
+                extent: nowhere,
+                exec: false,
+                sp: zero,
+                word: 8,
+                endian: Endian::Little,
+                argc: 0,
+                envc: 0,
+                empty_argv0: false,
+                arg_start: zero,
+                env_start: zero,
+                execfn: zero,
+                top_reserve: 0,
+                platform: None,
+                base_platform: None,
+                random: zero,
+                auxv: zero,
+            },
+            auxv: Auxv::new(),
+            registers: EntryRegisters::default(),
+            memory: MemoryRequirement::default(),
+            reserved: 0,
+            arch: I::default(),
+            text_scan: None,
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! stack and the memory — without touching any address space.
 
 use crate::addr::{AddrRange, UserAddr};
-use crate::auxv::{AuxType, Auxv, AuxvContext};
+use crate::auxv::{AuxType, AuxvContext};
 use crate::error::ExecError;
 use crate::host::{ExecHost, FileId, LogLevel};
 use crate::image::{Image, PhdrCheck};
@@ -55,24 +55,75 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
 ) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
+    let mut out = None;
+    prepare_into(policy, main, host, params, cache, &mut out)?;
+    out.ok_or(ExecError::InvalidParameter("prepare_into left no plan"))
+}
+
+/// [`prepare`] into caller-provided storage: the plan (about 3.8 KiB: two images and
+/// the auxv) is built where it stays instead of on the stack and then moved, so a kernel
+/// short of stack (the C ABI puts it in the caller's `execcore_plan`) pays only the
+/// working frames. On success `out` holds the result and the reference points to it; on
+/// failure `out` holds a partial plan to be ignored.
+pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main: &R,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
-    let main_file: ElfFile<&R> =
-        ElfFile::open_with(main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
+    // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
+    // on the kernel's stack.
+    let mut main_slot = None;
+    let main_file: &ElfFile<&R> =
+        ElfFile::open_in(&mut main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
     let header = *main_file.header();
     if header.elf_type != ElfType::EXEC && header.elf_type != ElfType::DYN {
         return Err(ExecError::NotExecutable(header.elf_type));
     }
     let abi = policy.accept(&header)?;
-    let opened = open_interpreter(&main_file, host)?;
+    let opened = open_interpreter(main_file, host)?;
+    prepare_opened(policy, main_file, Start { abi, opened }, host, params, cache, out)
+}
+
+/// What [`prepare_opened`] starts from: the ABI and the interpreter found.
+struct Start<S> {
+    abi: Abi,
+    opened: Option<Opened<S>>,
+}
+
+/// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
+/// of line so its frame (the interpreter's file and window, layout and stack planning)
+/// is not on the stack while [`open_interpreter`] holds its PATH_MAX buffer: stack use is
+/// the larger of the two, not their sum.
+#[inline(never)]
+fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main_file: &ElfFile<&R>,
+    start: Start<H::Interp>,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    let Start { abi, opened } = start;
+    let page = policy.page_size();
+    let limits = Limits::for_page_size(page.get() as u32);
+    let header = *main_file.header();
+    let mut interp_slot = None;
     let interp_file = match opened {
-        Some((source, id)) => Some((open_interp_file(policy, &header, abi, source, limits)?, id)),
+        Some((source, id)) => {
+            Some((open_interp_file(policy, &header, abi, source, limits, &mut interp_slot)?, id))
+        }
         None => None,
     };
     let has_interp = interp_file.is_some();
 
     let mut info = P::Info::default();
-    policy.inspect(&main_file, Role::Main, &mut info)?;
+    policy.inspect(main_file, Role::Main, &mut info)?;
     if let Some((f, _)) = &interp_file {
         policy.inspect(f, Role::Interpreter, &mut info)?;
     }
@@ -81,7 +132,13 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     finished?;
 
     let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
-    let mut main_img = Image::scan(&main_file, Role::Main, page, adjust(Role::Main))?;
+    // The plan is built in `out`, images and auxv where they stay: each moved image would
+    // be a 1.2 KiB copy on the kernel's stack.
+    let main_empty = Image::empty(Role::Main, header, main_file.phnum(), page);
+    let prepared = out.insert(Prepared { plan: ExecPlan::unplanned(abi, main_empty), interpreter: None });
+    let plan = &mut prepared.plan;
+    plan.main.fill(main_file, adjust(Role::Main))?;
+    let main_img = &mut plan.main;
     if main_img.phdr_vaddr.is_none() {
         return Err(ExecError::ProgramHeadersNotLoaded);
     }
@@ -93,7 +150,8 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     }
     let mut interp_img = match &interp_file {
         Some((f, id)) => {
-            let mut img = Image::scan(f, Role::Interpreter, page, adjust(Role::Interpreter))?;
+            let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
+            img.fill(*f, adjust(Role::Interpreter))?;
             img.id = *id;
             Some(img)
         }
@@ -127,8 +185,8 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
     let colour = policy.mmap_colour();
     main_img.bias = match header.elf_type {
-        ElfType::DYN if has_interp => layout::pie_bias(&lay, &main_img, &rnd),
-        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, &main_img, true, colour, &[])?,
+        ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
+        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, main_img, true, colour, &[])?,
         _ => 0,
     };
     main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
@@ -143,7 +201,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             return Err(ExecError::NoSpace { what: "interpreter overlaps the program" });
         }
     }
-    let brk = layout::brk(&lay, &main_img, static_pie, params.randomize, &rnd);
+    let brk = layout::brk(&lay, main_img, static_pie, params.randomize, &rnd);
 
     // Stack.
     let exec_stack = main_img.exec_stack.unwrap_or_else(|| policy.default_exec_stack(abi));
@@ -180,8 +238,8 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         platform: draft.platform,
         base_platform: draft.base_platform,
     };
-    let mut auxv = Auxv::new();
-    policy.auxv(&ctx, &info, &mut auxv)?;
+    let auxv = &mut plan.auxv;
+    policy.auxv(&ctx, &info, auxv)?;
     let stack = plan_stack(&inputs, params, auxv.len())?;
     auxv.set(AuxType::AT_RANDOM, stack.random.0);
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
@@ -191,11 +249,11 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         }
     }
 
-    let entry = interp_img.as_ref().map_or(entry_main, Image::entry);
+    let entry = interp_img.as_ref().map_or(entry_main, |i| i.entry());
     let registers = policy.entry_registers(entry, stack.sp, &info, params);
 
     // Memory.
-    let main_mem = crate::memory::ImageMemory::of(&main_img);
+    let main_mem = crate::memory::ImageMemory::of(main_img);
     let (interp_mem, interp_cached) = match (&interp_img, cache) {
         (Some(img), Some(c)) => c.lookup(img),
         (Some(img), None) => (crate::memory::ImageMemory::of(img), false),
@@ -214,35 +272,39 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         reserved = bytes;
     }
 
-    let interpreter = interp_file.map(|(f, _)| f.into_source());
     let mmap = alloc.area;
-    Ok(Prepared {
-        plan: ExecPlan {
-            abi,
-            main: main_img,
-            interp: interp_img,
-            entry,
-            brk,
-            mmap,
-            stack,
-            auxv,
-            registers,
-            memory,
-            reserved,
-            arch: info,
-            text_scan: policy.text_scanner(),
-        },
-        interpreter,
-    })
+    plan.entry = entry;
+    plan.brk = brk;
+    plan.mmap = mmap;
+    plan.stack = stack;
+    plan.registers = registers;
+    plan.memory = memory;
+    plan.reserved = reserved;
+    plan.arch = info;
+    plan.text_scan = policy.text_scanner();
+    prepared.interpreter = interp_slot.map(ElfFile::into_source);
+    Ok(prepared)
 }
 
 /// An opened interpreter source and its identity.
 type Opened<S> = (S, Option<FileId>);
 
-/// Reads PT_INTERP and opens the file it names. Kept out of line so the path buffer
+/// Reads PT_INTERP and opens the file it names, if the program has one.
+fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
+    main: &ElfFile<R, W>,
+    host: &mut H,
+) -> Result<Option<Opened<H::Interp>>, ExecError> {
+    // A static program never has the path buffer on its stack.
+    if main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_none() {
+        return Ok(None);
+    }
+    read_and_open_interpreter(main, host)
+}
+
+/// [`open_interpreter`]'s reading and opening. Kept out of line so the path buffer
 /// (PATH_MAX bytes) lives only during this call.
 #[inline(never)]
-fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
+fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
@@ -256,14 +318,15 @@ fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
 
 /// Opens the interpreter and checks it matches the program (Linux: ELIBBAD unless the
 /// type is wrong, EINVAL).
-fn open_interp_file<P: ArchPolicy, S: ReadAt>(
+fn open_interp_file<'s, P: ArchPolicy, S: ReadAt>(
     policy: &P,
     main: &elf_stream::FileHeader,
     abi: Abi,
     source: S,
     limits: Limits,
-) -> Result<ElfFile<S>, ExecError> {
-    let file = ElfFile::open_with(source, limits).map_err(|e| match e {
+    slot: &'s mut Option<ElfFile<S>>,
+) -> Result<&'s mut ElfFile<S>, ExecError> {
+    let file = ElfFile::open_in(slot, source, limits).map_err(|e| match e {
         elf_stream::Error::Read { .. } | elf_stream::Error::Truncated { .. } => {
             ExecError::elf(Role::Interpreter, e)
         }

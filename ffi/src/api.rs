@@ -8,8 +8,8 @@ use crate::strings::CStrings;
 use crate::types::*;
 use core::ffi::c_char;
 use exec_core::{
-    Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit, UserAddr,
-    Window,
+    ArchPolicy, Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit,
+    UserAddr, Window,
 };
 
 /// The ABI version this library implements; compare with `EXECCORE_ABI_VERSION` at boot.
@@ -59,7 +59,7 @@ fn reporting(out_error: *mut execcore_error, body: impl FnOnce() -> execcore_sta
 
 fn fail(err: &ExecError, policy: Option<&AnyPolicy>, out_error: *mut execcore_error) -> execcore_status {
     let status = status_of(err);
-    let errno = policy.map_or(err.errno(), |p| p.errno(err));
+    let errno = policy.map_or(err.errno(), |p| exec_core::ArchPolicy::errno(p, err));
     let value = match *err {
         ExecError::FileSizeExceedsMemSize { index }
         | ExecError::Misaligned { index }
@@ -154,8 +154,12 @@ pub unsafe extern "C" fn execcore_prepare(
         let params = params_from_c(p, &argv, &envp);
         let main = CFile { ops, handle: p.file };
         let mut host = CHost { ops };
-        match policy.prepare(&main, &mut host, &params) {
-            Ok(mut prepared) => {
+        // Built in the storage's scratch, not on this frame (kernel stack is short).
+        let (slot, result) = StoredPlan::prepare_in(storage, |out| {
+            exec_core::prepare_into(&policy, &main, &mut host, &params, None, out)
+        });
+        match result {
+            Ok(prepared) => {
                 if let Err((status, errno)) = supply_prefetch_fd(&mut prepared.plan, ops) {
                     // Transactional: nothing of this exec may outlive the failure.
                     if prepared.plan.reserved > 0 {
@@ -168,7 +172,7 @@ pub unsafe extern "C" fn execcore_prepare(
                     return status;
                 }
                 let interp_file = prepared.interpreter.map_or(0, |f| f.handle);
-                StoredPlan::new(prepared.plan, *cpu, p.file, interp_file).store(storage);
+                slot.store(&prepared.plan, *cpu, p.file, interp_file);
                 EXECCORE_OK
             }
             Err(e) => fail(&e, Some(&policy), out_error),
@@ -460,7 +464,8 @@ pub unsafe extern "C" fn execcore_build_stack(
             return fail(&ExecError::Entropy(errno), Some(&policy), out_error);
         }
         let mut space = CSpace { ops, main_file: s.main_file, interp_file: s.interp_file };
-        let plats = policy.platforms(s.plan.abi);
+        let plats =
+            (ArchPolicy::platform(&policy, s.plan.abi), ArchPolicy::base_platform(&policy, s.plan.abi));
         match exec_core::write_stack(&s.plan.stack, &params, plats, &s.plan.auxv, &random, &mut space) {
             Ok(()) => {
                 // SAFETY: checked non-NULL above.

@@ -1,9 +1,8 @@
 //! Dispatch from the C CPU description to the arch policies compiled in.
 
-use crate::adapters::{CFile, CHost};
 use crate::status::{execcore_status, EXECCORE_ERR_INVALID_PARAMETER, EXECCORE_ERR_UNSUPPORTED_ARCH};
 use crate::types::*;
-use exec_core::{ExecError, ExecParams, Prepared};
+use exec_core::ExecError;
 
 /// Arch facts of any supported architecture (what the C plan stores).
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,32 +61,6 @@ impl AnyPolicy {
         }
     }
 
-    /// `prepare` with this policy, its arch facts wrapped in [`AnyInfo`].
-    pub fn prepare<'a>(
-        &self,
-        main: &CFile<'a>,
-        host: &mut CHost<'a>,
-        params: &ExecParams<'_>,
-    ) -> Result<Prepared<AnyInfo, CFile<'a>>, ExecError> {
-        match self {
-            AnyPolicy::X86_64(p) => exec_core::prepare(p, main, host, params, None)
-                .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::X86_64), interpreter: pr.interpreter }),
-            AnyPolicy::Aarch64(p) => exec_core::prepare(p, main, host, params, None)
-                .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::Aarch64), interpreter: pr.interpreter }),
-            AnyPolicy::Mips(p) => exec_core::prepare(p, main, host, params, None)
-                .map(|pr| Prepared { plan: pr.plan.map_arch(AnyInfo::Mips), interpreter: pr.interpreter }),
-        }
-    }
-
-    /// The errno to report for `err` under this policy's OS profile.
-    pub fn errno(&self, err: &ExecError) -> elf_stream::Errno {
-        match self {
-            AnyPolicy::X86_64(p) => exec_core::ArchPolicy::errno(p, err),
-            AnyPolicy::Aarch64(p) => exec_core::ArchPolicy::errno(p, err),
-            AnyPolicy::Mips(p) => exec_core::ArchPolicy::errno(p, err),
-        }
-    }
-
     /// Fills the arch part of the entry state.
     pub fn entry_arch(&self, info: &AnyInfo, out: &mut execcore_entry_state) {
         match info {
@@ -140,21 +113,6 @@ impl AnyPolicy {
         };
         let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
         Ok((exec_core::ElfmapTarget { page, min, end: layout.task_size }, endian))
-    }
-
-    /// Platform strings for the stack.
-    pub fn platforms(&self, abi: exec_core::Abi) -> (Option<&[u8]>, Option<&[u8]>) {
-        match self {
-            AnyPolicy::X86_64(p) => {
-                (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
-            }
-            AnyPolicy::Aarch64(p) => {
-                (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
-            }
-            AnyPolicy::Mips(p) => {
-                (exec_core::ArchPolicy::platform(p, abi), exec_core::ArchPolicy::base_platform(p, abi))
-            }
-        }
     }
 }
 

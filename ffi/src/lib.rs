@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod adapters;
+mod any_policy;
 pub mod api;
 pub mod arch;
 pub mod plan;

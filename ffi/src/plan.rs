@@ -1,8 +1,11 @@
 //! The prepared plan inside caller-owned `execcore_plan` storage.
 
+use crate::adapters::CFile;
 use crate::arch::AnyInfo;
 use crate::types::*;
-use exec_core::ExecPlan;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use exec_core::{ExecPlan, Prepared};
 use static_assertions::const_assert;
 
 /// Marks storage that holds a [`StoredPlan`] ("EXECPLAN").
@@ -23,20 +26,68 @@ pub struct StoredPlan {
 }
 
 const_assert!(core::mem::size_of::<StoredPlan>() <= EXECCORE_PLAN_SIZE);
+// What makes the bitwise copy in `store` sound: everything a plan holds is `Copy`.
+static_assertions::assert_impl_all!(exec_core::LoadSegment: Copy);
+static_assertions::assert_impl_all!(exec_core::AuxEntry: Copy);
+static_assertions::assert_impl_all!(AnyInfo: Copy);
 const_assert!(core::mem::align_of::<StoredPlan>() <= core::mem::align_of::<execcore_plan>());
 
-impl StoredPlan {
-    /// Wraps a plan.
-    pub fn new(plan: ExecPlan<AnyInfo>, cpu: execcore_cpu, main_file: u64, interp_file: u64) -> Self {
-        StoredPlan { magic: MAGIC, plan, cpu, main_file, interp_file }
-    }
+/// Where `exec_core::prepare_into` builds the plan through the C ABI.
+pub type Outcome<'a> = Option<Prepared<AnyInfo, CFile<'a>>>;
 
-    /// Moves `self` into `storage`, replacing (and dropping nothing of) what was there.
-    pub fn store(self, storage: &mut execcore_plan) {
-        let dst = (storage as *mut execcore_plan).cast::<StoredPlan>();
-        // SAFETY: the storage is large and aligned enough (asserted above) and exclusively
-        // borrowed; `StoredPlan` needs no drop, so overwriting is fine.
-        unsafe { dst.write(self) }
+/// Offset in the storage of the scratch the plan is built in: past the stored plan.
+const SCRATCH: usize = {
+    let align = core::mem::align_of::<Outcome<'static>>();
+    core::mem::size_of::<StoredPlan>().div_ceil(align) * align
+};
+const_assert!(SCRATCH + core::mem::size_of::<Outcome<'static>>() <= EXECCORE_PLAN_SIZE);
+const_assert!(core::mem::align_of::<Outcome<'static>>() <= core::mem::align_of::<execcore_plan>());
+
+/// Where a prepared plan is stored: the head of an `execcore_plan` storage.
+pub struct PlanSlot<'s> {
+    dst: *mut StoredPlan,
+    _storage: PhantomData<&'s mut execcore_plan>,
+}
+
+impl PlanSlot<'_> {
+    /// Copies `plan` and what it was planned with into the slot, replacing (and dropping
+    /// nothing of) what was there. Field by field, in place: a whole `StoredPlan` built
+    /// first would be one more plan-sized copy on the stack.
+    pub fn store(self, plan: &ExecPlan<AnyInfo>, cpu: execcore_cpu, main_file: u64, interp_file: u64) {
+        let dst = self.dst;
+        // SAFETY: `dst` is the start of an exclusively borrowed storage, large and aligned
+        // enough for a `StoredPlan` (asserted above); `StoredPlan` needs no drop, so
+        // overwriting is fine. A plan is plain data (numbers and fixed arrays of `Copy`
+        // values, nothing owned; asserted above), so its bitwise copy is an independent,
+        // valid plan; it does not overlap the scratch it comes from. The magic word goes
+        // last: `load` trusts the rest once it sees it.
+        unsafe {
+            core::ptr::copy_nonoverlapping(plan, core::ptr::addr_of_mut!((*dst).plan), 1);
+            core::ptr::addr_of_mut!((*dst).cpu).write(cpu);
+            core::ptr::addr_of_mut!((*dst).main_file).write(main_file);
+            core::ptr::addr_of_mut!((*dst).interp_file).write(interp_file);
+            core::ptr::addr_of_mut!((*dst).magic).write(MAGIC);
+        }
+    }
+}
+
+impl StoredPlan {
+    /// Clears `storage`, runs `prepare` with its output (`exec_core::prepare_into`'s `out`)
+    /// in the storage's tail, past where the plan goes, and returns what it returned with
+    /// the slot the plan is then stored through. On the stack of `execcore_prepare` the
+    /// plan would cost its size (about 3.8 KiB) of kernel stack.
+    pub fn prepare_in<'s, 'a, E>(
+        storage: &'s mut execcore_plan,
+        prepare: impl FnOnce(&'s mut Outcome<'a>) -> Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>,
+    ) -> (PlanSlot<'s>, Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>) {
+        StoredPlan::clear(storage);
+        let base = (storage as *mut execcore_plan).cast::<u8>();
+        // SAFETY: `[SCRATCH, SCRATCH + size_of::<Outcome>())` lies inside the storage and is
+        // aligned for `Outcome` (asserted above), and does not overlap the plan's bytes
+        // `[0, size_of::<StoredPlan>())` that the slot writes: the two borrows are disjoint.
+        let scratch = unsafe { &mut *base.add(SCRATCH).cast::<MaybeUninit<Outcome<'a>>>() };
+        let result = prepare(scratch.write(None));
+        (PlanSlot { dst: base.cast(), _storage: PhantomData }, result)
     }
 
     /// The plan in `storage`, if it holds one.

@@ -4,6 +4,7 @@
 //! which those crates forbid.
 
 pub mod alloc_counter;
+pub mod counting;
 pub mod host;
 pub mod maps;
 pub mod sources;

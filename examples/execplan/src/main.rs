@@ -17,6 +17,7 @@ mod arch;
 mod cli;
 mod output;
 mod plan;
+mod stack_meter;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -122,9 +122,19 @@ pub fn json(r: &Report, stats: bool) -> Value {
         "warnings": r.planned.warnings,
     });
     if stats {
+        let s = &r.planned.stats;
         v["stats"] = json!({
-            "read_calls": r.planned.stats.read_calls,
-            "bytes_read": r.planned.stats.bytes_read,
+            "read_calls": s.read_calls,
+            "bytes_read": s.bytes_read,
+            "stack": {
+                "prepare": s.prepare_stack,
+                "prepare_into": s.prepare_into_stack,
+                "path_buffer": s.path_buffer,
+                "load": s.load.map(|l| l.load_stack),
+                "stack_builder": s.load.map(|l| l.builder_stack),
+            },
+            "load_read_calls": s.load.map(|l| l.read_calls),
+            "load_bytes_read": s.load.map(|l| l.bytes_read),
         });
     }
     v
@@ -307,6 +317,29 @@ pub fn text(r: &Report, stats: bool) -> String {
                 r.planned.stats.read_calls, r.planned.stats.bytes_read
             ),
         );
+        let s = &r.planned.stats;
+        let path = match s.path_buffer {
+            0 => String::new(),
+            n => format!(" (a {n} B interpreter path buffer held on the way)"),
+        };
+        row(&mut o, "stack use", format!("prepare_into {} B{path}", s.prepare_into_stack));
+        row(
+            &mut o,
+            "stack use",
+            format!("prepare {} B (the same, the plan returned by value)", s.prepare_stack),
+        );
+        if let Some(l) = s.load {
+            row(&mut o, "stack use", format!("load {} B (eager, 512-byte bounce copy)", l.load_stack));
+            row(&mut o, "stack use", format!("stack builder {} B", l.builder_stack));
+            row(
+                &mut o,
+                "load reads",
+                format!(
+                    "{} read_at calls, {} bytes (eager, 512-byte bounce copy)",
+                    l.read_calls, l.bytes_read
+                ),
+            );
+        }
     }
     for w in &r.planned.warnings {
         row(&mut o, "warning", w.clone());

@@ -2,12 +2,14 @@
 
 use crate::arch::{self, Arch};
 use crate::cli::{ArchChoice, Options};
+use crate::stack_meter::{high_water, on_measuring_thread};
 use elf_stream::{Counting, ElfFile, Errno, FileHeader, Limits, ProgramHeader, PATH_MAX};
 use exec_core::fs_host::FsHost;
 use exec_core::policy::Role;
 use exec_core::{ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, OpenedFile, Randomize, UserAddr};
 use serde_json::Value;
 use std::fs::File;
+use test_support::counting::CountingSpace;
 
 /// Why a file was not planned: a stable snake_case kind, the errno `execve` would return,
 /// a message, and any warnings `prepare` logged before it failed.
@@ -71,11 +73,32 @@ impl Job<'_> {
     }
 }
 
-/// Read statistics of `prepare` (program and interpreter).
+/// Read statistics of `prepare` (program and interpreter), and what `--stats` measures
+/// beyond them: the stack high-water of each entry point and the reads of an eager load.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stats {
     pub read_calls: u64,
     pub bytes_read: u64,
+    /// Stack bytes `prepare` used (its interpreter-path buffer included), the plan
+    /// returned by value.
+    pub prepare_stack: usize,
+    /// The same for `prepare_into`, the plan built in the caller's storage.
+    pub prepare_into_stack: usize,
+    /// The PATH_MAX buffer `prepare` holds while it reads PT_INTERP (0 without one).
+    pub path_buffer: usize,
+    /// The eager load and the stack builder, when they ran (see [`measure_load`]).
+    pub load: Option<LoadStats>,
+}
+
+/// An eager `load` into an address space that only counts (every file byte through the
+/// library's 512-byte bounce buffer: its deepest and most read-hungry path), then
+/// `write_stack`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadStats {
+    pub load_stack: usize,
+    pub read_calls: u64,
+    pub bytes_read: u64,
+    pub builder_stack: usize,
 }
 
 /// The outcome of `prepare`, arch facts already turned into JSON.
@@ -157,27 +180,77 @@ pub fn run<P: ArchPolicy>(
             end: UserAddr(1u64.checked_shl(bits).unwrap_or(u64::MAX)),
         });
     }
-    let mut fs = FsHost::new(&o.root);
-    fs.seed = o.seed.map(mix);
-    let mut host = CountingHost(fs);
+    let host_for = |fs_seed: Option<u64>| {
+        let mut fs = FsHost::new(&o.root);
+        fs.seed = fs_seed.map(mix);
+        CountingHost(fs)
+    };
+    let mut host = host_for(o.seed);
     let source = Counting::new(job.file);
-    let result = exec_core::prepare(policy, &source, &mut host, &params, None);
+    // The plan is built in `out`, off the measured stack, as a kernel would keep it.
+    let mut out = Box::new(None);
+    let mut call =
+        || exec_core::prepare_into(policy, &source, &mut host, &params, None, &mut out).map(|_| ());
+    // Painting the stack is only safe on the measuring thread (`plan` starts one for --stats).
+    let (result, prepare_into_stack) = if o.stats { high_water(call) } else { (call(), 0) };
+    let result = result.and_then(|()| out.take().ok_or(ExecError::InvalidParameter("no plan")));
     let warnings = host.0.messages.iter().map(|(_, m)| m.clone()).collect();
     match result {
         Ok(prepared) => {
+            // The by-value `prepare` as well: the same work, its result on the stack.
+            let prepare_stack = if o.stats {
+                let mut host = host_for(o.seed);
+                high_water(|| exec_core::prepare(policy, job.file, &mut host, &params, None).is_ok()).1
+            } else {
+                0
+            };
             let (calls, bytes) = prepared.interpreter.as_ref().map_or((0, 0), |i| (i.calls(), i.bytes()));
-            Ok(Planned {
-                plan: prepared.plan.map_arch(|i| info(&i)),
-                stats: Stats {
-                    read_calls: source.calls().saturating_add(calls),
-                    bytes_read: source.bytes().saturating_add(bytes),
-                },
-                warnings,
-            })
+            let mut stats = Stats {
+                read_calls: source.calls().saturating_add(calls),
+                bytes_read: source.bytes().saturating_add(bytes),
+                prepare_stack,
+                prepare_into_stack,
+                path_buffer: if prepared.plan.interp.is_some() { PATH_MAX } else { 0 },
+                load: None,
+            };
+            if o.stats {
+                stats.load = measure_load(policy, &prepared, &source, &params);
+            }
+            Ok(Planned { plan: prepared.plan.map_arch(|i| info(&i)), stats, warnings })
         }
         // The policy's errno: an OS profile renumbers (MIPS: EBADRQC 54, ELIBBAD 84).
         Err(e) => Err(Failure { warnings, errno: policy.errno(&e), ..Failure::from(e) }),
     }
+}
+
+/// Loads `prepared` eagerly into a [`CountingSpace`] and builds its stack there, measuring
+/// both; `None` if either fails (the plan is still printed).
+fn measure_load<P: ArchPolicy, S: elf_stream::ReadAt>(
+    policy: &P,
+    prepared: &exec_core::Prepared<P::Info, S>,
+    main: &Counting<&File>,
+    params: &ExecParams<'_>,
+) -> Option<LoadStats> {
+    let plan = &prepared.plan;
+    let interp = prepared.interpreter.as_ref().map(Counting::new);
+    let (calls0, bytes0) = (main.calls(), main.bytes());
+    let mut space = CountingSpace::default();
+    let mode = exec_core::LoadMode::Eager;
+    let (loaded, load_stack) = high_water(|| exec_core::load(plan, main, interp.as_ref(), &mut space, mode));
+    loaded.ok()?;
+    let platforms = (policy.platform(plan.abi), policy.base_platform(plan.abi));
+    let random = [0u8; 16];
+    let (built, builder_stack) = high_water(|| {
+        exec_core::write_stack(&plan.stack, params, platforms, &plan.auxv, &random, &mut space)
+    });
+    built.ok()?;
+    let (icalls, ibytes) = interp.as_ref().map_or((0, 0), |i| (i.calls(), i.bytes()));
+    Some(LoadStats {
+        load_stack,
+        read_calls: main.calls() - calls0 + icalls,
+        bytes_read: main.bytes() - bytes0 + ibytes,
+        builder_stack,
+    })
 }
 
 /// The `io::Error` text without Rust's " (os error N)" suffix.
@@ -216,7 +289,8 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
         },
     };
     let job = Job { opts: o, file: &file, header };
-    let planned = arch.plan(&job)?;
+    // --stats measures stack use, which needs a thread whose stack it can paint.
+    let planned = if o.stats { on_measuring_thread(|| arch.plan(&job))? } else { arch.plan(&job)? };
     // Details for the report, read after `prepare` (not counted in --stats), which has
     // validated the header, the program header table and PT_INTERP.
     let page = planned.plan.main.page.get();

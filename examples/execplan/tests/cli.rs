@@ -892,3 +892,28 @@ fn mips_cpu_os_strict_prefetch_isa_check_and_batch() {
     assert_eq!(u(&v["memory"]["reserved_bytes"]), u(&v["memory"]["bytes"]));
     assert_eq!(u(&ok(&[t])["memory"]["reserved_bytes"]), 0);
 }
+
+#[test]
+fn stats_stack_use_does_not_grow_with_the_file() {
+    // Dynamic PIEs from 16 KiB to over 1 MiB: the same code path, so the same stack high-water
+    // for each entry point, while the eager load's reads grow with the bytes (one per 512-byte
+    // bounce buffer: the fallback path `--stats` measures).
+    let files = [
+        corpus().join("hello-x86_64-glibc-dynpie"),
+        PathBuf::from("/usr/bin/ls"),
+        PathBuf::from("/usr/bin/bash"),
+    ];
+    let stats: Vec<Value> =
+        files.iter().map(|f| ok(&["--stats".as_ref(), f.as_os_str()])["stats"].clone()).collect();
+    for (f, s) in files.iter().zip(&stats) {
+        assert_eq!(s["stack"], stats[0]["stack"], "{}", f.display());
+        assert_eq!(u(&s["stack"]["path_buffer"]), 4096, "{}: has PT_INTERP", f.display());
+        assert!(u(&s["stack"]["prepare"]) > 1024 && u(&s["stack"]["load"]) > 512, "{}: {s}", f.display());
+        let (calls, bytes) = (u(&s["load_read_calls"]), u(&s["load_bytes_read"]));
+        assert!(calls >= bytes / 512 && bytes > 0, "{}: {calls} reads for {bytes} bytes", f.display());
+    }
+    assert!(u(&stats[2]["load_bytes_read"]) > 4 * u(&stats[0]["load_bytes_read"]));
+    // A static program holds no interpreter path.
+    let s = &ok(&["--stats".as_ref(), corpus().join("hello-x86_64-glibc-static").as_os_str()])["stats"];
+    assert_eq!(u(&s["stack"]["path_buffer"]), 0);
+}

@@ -152,3 +152,67 @@ fn rejected_files_exit_127_with_a_message() {
         );
     }
 }
+
+/// The `--verify-faults` report as numbers by key.
+fn report(path: &Path) -> std::collections::HashMap<String, u64> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.chunks(2).map(|c| (c[0].to_string(), c[1].parse().unwrap_or_else(|_| panic!("{text}")))).collect()
+}
+
+#[test]
+fn stack_per_entry_point_and_reads_do_not_grow_with_the_file() {
+    // Dynamic PIEs from 16 KiB to over 1 MiB: the same stack high-water per entry point,
+    // and one read per contiguous run of file bytes (the harness has `read_into`), so the
+    // calls stay few while the bytes grow.
+    let dir = std::env::temp_dir().join(format!("execcore-stack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        repo().join("../shared/corpus/bin/hello-x86_64-glibc-dynpie"),
+        "/usr/bin/ls".into(),
+        "/usr/bin/bash".into(),
+    ];
+    let mut reports = Vec::new();
+    for f in &files {
+        let out = dir.join("report");
+        let st = Command::new(harness())
+            .arg("--verify-faults")
+            .arg(&out)
+            .arg(f)
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{}: {}", f.display(), String::from_utf8_lossy(&st.stderr));
+        reports.push(report(&out));
+    }
+    for (f, r) in files.iter().zip(&reports) {
+        for key in ["prepare_stack", "load_stack", "build_stack_stack", "stack"] {
+            assert_eq!(r[key], reports[0][key], "{}: {key}", f.display());
+            assert!(r[key] > 0, "{}: {key}", f.display());
+        }
+        assert_eq!(r["stack"], r["prepare_stack"].max(r["load_stack"]), "{}", f.display());
+        assert!(r["reads"] <= 16, "{}: {} reads", f.display(), r["reads"]);
+    }
+    assert!(reports[2]["read_bytes"] > 1 << 20, "bash's segments are read whole");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bench_mode_times_both_ways() {
+    let out = Command::new(harness())
+        .args(["--bench", "3"])
+        .arg(repo().join("testdata/bin/x86_64-static"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(
+        words.iter().step_by(2).copied().collect::<Vec<_>>(),
+        ["harness_ns", "kernel_ns", "ratio"],
+        "{text}"
+    );
+    let ns: Vec<f64> = words.iter().skip(1).step_by(2).map(|w| w.parse().unwrap()).collect();
+    assert!(ns.iter().all(|&n| n > 0.0), "{text}");
+    assert!((ns[0] / ns[1] - ns[2]).abs() < 0.01, "{text}");
+}
