@@ -11,4 +11,7 @@ rustup component list --toolchain nightly --installed | grep -q '^miri' ||
     rustup component add miri --toolchain nightly
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 export PROPTEST_CASES="${PROPTEST_CASES:-4}"
-cargo +nightly miri test -p elf-stream -p exec-core -p ffi "$@"
+# The C entry points (the crate with `unsafe`) first, then the two forbid(unsafe) crates.
+for crate in ffi exec-core elf-stream; do
+    cargo +nightly miri test -p "$crate" "$@"
+done

@@ -49,6 +49,9 @@ fn summary<R: ReadAt>(source: R) -> Summary {
     Summary::of(source, Limits::default())
 }
 
+/// Every cut natively; under Miri (~1000x slower) every 13th, still hitting every structure.
+const CUT_STEP: usize = if cfg!(miri) { 13 } else { 1 };
+
 fn check_prefixes(img: &Image, exact: bool) {
     let full = summary(&img.bytes[..]);
     for (name, part) in full.parts() {
@@ -57,7 +60,7 @@ fn check_prefixes(img: &Image, exact: bool) {
     let len = img.bytes.len();
     let header_end = img.class.header_size();
     let table_end = img.phoff + (full.header.as_ref().unwrap().1 as usize) * img.class.program_header_size();
-    for cut in 0..len {
+    for cut in (0..len).step_by(CUT_STEP) {
         let bytes = &img.bytes[..cut];
         let runs = [
             ("slice", summary(bytes)),
@@ -132,7 +135,7 @@ fn every_truncation_with_a_tiny_window() {
     // With no head window every structure is read from the source: the same guarantees.
     for (class, endian) in KINDS {
         let img = minimal(class, endian);
-        for cut in 0..img.bytes.len() {
+        for cut in (0..img.bytes.len()).step_by(CUT_STEP) {
             let bytes = &img.bytes[..cut];
             let Ok(elf) = ElfFile::<_, 0>::open(NoSize(bytes)) else { continue };
             let phs: Result<Vec<_>, _> = elf.program_headers().collect();
