@@ -189,8 +189,10 @@ impl Image {
 
     /// Unbiased end of the highest segment (`p_vaddr + p_memsz`, not page aligned).
     pub fn max_vaddr(&self) -> u64 {
-        // Sorted by start and non-overlapping, so the last segment ends highest.
-        self.loads.last().map_or(0, |s| s.ph.vaddr.0.saturating_add(s.ph.memsz))
+        // Not simply the last one: a PT_LOAD of p_memsz 0 may sort after a larger one
+        // starting at the same address (found by fuzzing: the span, the reservation and
+        // brk came out too short).
+        self.loads.iter().map(|s| s.ph.vaddr.0.saturating_add(s.ph.memsz)).max().unwrap_or(0)
     }
 
     /// `total_mapping_size`: from the lowest page to the highest byte.

@@ -39,8 +39,8 @@ fn rows() -> Vec<Row> {
         .collect()
 }
 
-/// What one file did: the plan's mappings, or the error and its errno.
-type Outcome = Result<Vec<Mapping>, (String, String)>;
+/// What one file did: the plan's mappings and brk, or the error and its errno.
+type Outcome = Result<(Vec<Mapping>, UserAddr), (String, String)>;
 
 fn argv() -> [&'static [u8]; 2] {
     [b"prog", b"arg"]
@@ -88,7 +88,7 @@ fn run<P: ArchPolicy>(policy: &P, main: &[u8], interp: Option<&[u8]>) -> Outcome
             }
         }
     }
-    Ok(plan.mappings().collect())
+    Ok((plan.mappings().collect(), plan.brk))
 }
 
 fn outcome(policy: &str, main: &[u8], interp: Option<&[u8]>) -> Outcome {
@@ -121,9 +121,9 @@ fn every_malformed_file_gets_its_exact_outcome() {
         let got = outcome(&row.policy, &main, interp.as_deref());
         let ok = match (row.expected.as_str(), &got) {
             ("loads", Ok(_)) => true,
-            (want, Ok(mappings)) if want.starts_with("same-plan:") => {
+            (want, Ok(plan)) if want.starts_with("same-plan:") => {
                 let base = std::fs::read(testdata().join(&want["same-plan:".len()..])).expect("base fixture");
-                outcome(&row.policy, &base, interp.as_deref()).as_ref() == Ok(mappings)
+                outcome(&row.policy, &base, interp.as_deref()).as_ref() == Ok(plan)
             }
             (want, Err((debug, errno))) => want == debug && &row.errno == errno,
             _ => false,

@@ -242,6 +242,14 @@ def cases():
     case("readonly-with-bss", "x86_64", "-", "loads", "-", e,
          "a read-only PT_LOAD with bss: zero-filled after its file bytes, pages stay read-only")
     e = Elf(S)
+    e.set_ph(2, "memsz", 0x3000)
+    empty = e.index(PT_NOTE)
+    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x402800)
+    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    case("load-empty-inside-last", "x86_64", "-", "same-plan:malformed/readonly-with-bss", "-", e,
+         "a PT_LOAD of p_memsz 0 starting inside the highest one: the span, reservation and brk still "
+         "end where the highest segment does (found by the c_abi fuzzer)")
+    e = Elf(S)
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0", "x86_64", "-", "loads", "-", e, "a PT_LOAD with p_filesz 0 (all bss)")
     e = Elf(S)
