@@ -83,6 +83,7 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
         }
     };
     let plan = prepared.plan;
+    check_plan(&plan);
     let interp_bytes = prepared.interpreter.map(|f| f.0).unwrap_or_default();
     let interp_src = plan.interp.as_ref().map(|_| &interp_bytes[..]);
     let page = policy.page_size().get();
@@ -116,4 +117,26 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
             }
         }
     }
+}
+
+/// What every plan promises: each mapping inside its image's span, the spans disjoint,
+/// brk outside the program's span (the heap never overwrites the image) — except for a
+/// static PIE, whose brk Linux moves to ELF_ET_DYN_BASE wherever the image went.
+fn check_plan<I>(plan: &exec_core::ExecPlan<I>) {
+    let main = plan.main.span();
+    for m in plan.mappings() {
+        let span =
+            if m.role == exec_core::Role::Main { main } else { plan.interp.as_ref().expect("interp").span() };
+        assert!(span.start <= m.range.start && m.range.end <= span.end, "{m:?} outside its image {span:?}");
+    }
+    if let Some(interp) = &plan.interp {
+        assert!(
+            !interp.span().overlaps(&main),
+            "program {main:?} and interpreter {:?} overlap",
+            interp.span()
+        );
+    }
+    let static_pie = plan.main.header.elf_type == elf_stream::ElfType::DYN && plan.interp.is_none();
+    let inside = main.start < plan.brk && plan.brk < main.end;
+    assert!(static_pie || !inside, "brk {:?} inside the program {main:?}", plan.brk);
 }
