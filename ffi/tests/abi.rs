@@ -98,7 +98,9 @@ fn errors_are_statuses_with_errnos() {
     let mut bytes = std::fs::read("/bin/ls").unwrap();
     let at = bytes.windows(10).position(|w| w == b"/lib64/ld-").unwrap();
     bytes[at + 1] = b'X';
-    k.files = vec![bytes];
+    // Through the context pointer the callbacks use: writing through `k` itself would
+    // invalidate that pointer (Miri's Stacked Borrows caught the first version of this).
+    unsafe { kernel(ops.ctx) }.files = vec![bytes];
     let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, &mut err) };
     assert_eq!(st, EXECCORE_ERR_INTERPRETER_OPEN_FAILED);
     assert_eq!(err.errno_value, 2); // ENOENT from open_interp
