@@ -3,6 +3,7 @@
 # (or the ones named) for SECONDS each (default 600), from the committed corpus, then
 # minimise the corpus. Each run is appended to the table in fuzz/README.md. A finding
 # stops the script with libFuzzer's report; the input is in fuzz/artifacts/<target>/.
+# EXECCORE_FUZZ_ROUND names the round in the table's first column.
 # EXECCORE_FUZZ_SCRATCH=1 (ci/test.sh's short run): new inputs go to target/fuzz-scratch, the
 # committed corpus is only read, nothing is minimised or recorded.
 set -euo pipefail
@@ -42,7 +43,7 @@ for t in "${targets[@]}"; do
     files=$(ls fuzz/corpus/"$t" | wc -l)
     echo "ci/fuzz.sh: $t: $execs executions in ${seconds} s, cov $cov, features $ft, corpus $files files, no finding"
     if [ "${EXECCORE_FUZZ_SCRATCH:-0}" != 1 ]; then
-        printf '| %s | %s | %s | %s | %s | %s | %s | none |\n' "$(date -u +%F)" "$t" "$seconds" "$execs" \
-            "$cov" "$ft" "$files" >>fuzz/README.md
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | none |\n' "${EXECCORE_FUZZ_ROUND:--}" \
+            "$(date -u +%F)" "$t" "$seconds" "$execs" "$cov" "$ft" "$files" >>fuzz/README.md
     fi
 done
