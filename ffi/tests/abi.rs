@@ -231,7 +231,6 @@ fn every_error_kind_has_its_own_status() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "eager-loads /bin/ls and ld.so (370 KB) into a byte map: hours under Miri")]
 fn loads_and_resolves_faults_through_the_c_entry_points() {
     let ls = std::fs::read("/bin/ls").unwrap();
     let mut k = Kernel { files: vec![ls.clone()], root: "/".into(), ..Default::default() };

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub struct Kernel {
     pub files: Vec<Vec<u8>>,
     pub root: std::path::PathBuf,
-    pub memory: BTreeMap<u64, u8>,
+    pub memory: Memory,
     pub calls: Vec<String>,
     /// `patch_text` calls: (page, offsets).
     pub patches: Vec<(u64, Vec<u32>)>,
@@ -23,6 +23,36 @@ pub struct Kernel {
     pub taken: Vec<(u64, u64)>,
     /// What `find_free_range` answers (None: ENOMEM).
     pub free_at: Option<u64>,
+}
+
+/// Sparse memory in 4 KiB pages (a byte map made Miri runs of whole loads take hours).
+/// A byte of a page never written reads as 0, one of a page never touched as absent.
+#[derive(Default)]
+pub struct Memory {
+    pages: BTreeMap<u64, Box<[u8; 4096]>>,
+}
+
+impl Memory {
+    pub fn write_all(&mut self, mut addr: u64, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let at = (addr & 0xfff) as usize;
+            let n = bytes.len().min(4096 - at);
+            let page = self.pages.entry(addr & !0xfff).or_insert_with(|| Box::new([0; 4096]));
+            page[at..at + n].copy_from_slice(&bytes[..n]);
+            (addr, bytes) = (addr + n as u64, &bytes[n..]);
+        }
+    }
+
+    pub fn get(&self, addr: &u64) -> Option<&u8> {
+        self.pages.get(&(addr & !0xfff)).map(|p| &p[(addr & 0xfff) as usize])
+    }
+}
+
+impl std::ops::Index<&u64> for Memory {
+    type Output = u8;
+    fn index(&self, addr: &u64) -> &u8 {
+        self.get(addr).unwrap_or_else(|| panic!("no memory at {addr:#x}"))
+    }
 }
 
 pub unsafe fn kernel<'a>(ctx: *mut c_void) -> &'a mut Kernel {
@@ -78,9 +108,7 @@ pub unsafe extern "C" fn map_anonymous(ctx: *mut c_void, start: u64, len: u64, p
 
 pub unsafe extern "C" fn write(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> i32 {
     let k = unsafe { kernel(ctx) };
-    for i in 0..len {
-        k.memory.insert(addr + i as u64, unsafe { *src.add(i) });
-    }
+    k.memory.write_all(addr, unsafe { std::slice::from_raw_parts(src, len) });
     0
 }
 
