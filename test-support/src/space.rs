@@ -136,10 +136,14 @@ impl AddressSpace for MockSpace {
 
     fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
         self.call(format!("write {:#x} {}", addr.0, bytes.len()))?;
-        for (i, b) in bytes.iter().enumerate() {
-            let a = addr.0 + i as u64;
-            let page = self.pages.get_mut(&(a & !(self.page - 1))).ok_or(Errno::EFAULT)?;
-            page.bytes[(a & (self.page - 1)) as usize] = *b;
+        // Page by page, not byte by byte (Miri runs whole loads through this).
+        let (mut at, mut rest) = (addr.0, bytes);
+        while !rest.is_empty() {
+            let offset = (at & (self.page - 1)) as usize;
+            let n = rest.len().min(self.page as usize - offset);
+            let page = self.pages.get_mut(&(at & !(self.page - 1))).ok_or(Errno::EFAULT)?;
+            page.bytes[offset..offset + n].copy_from_slice(&rest[..n]);
+            (at, rest) = (at + n as u64, &rest[n..]);
         }
         Ok(())
     }
