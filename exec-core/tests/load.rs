@@ -119,6 +119,27 @@ fn mapped_mode_without_file_mappings_copies() {
     assert_eq!(space.pages, eager.pages);
 }
 
+/// With the host's real ld.so as interpreter, and a static program (fault_injection.rs
+/// covers the small fixture interpreters).
+#[test]
+fn every_address_space_failure_leaves_it_empty() {
+    for name in ["x86_64-dyn-pie", "x86_64-static"] {
+        let l = prepare_file(&repo().join("testdata/bin").join(name));
+        for mode in [LoadMode::Eager, LoadMode::Mapped, LoadMode::Lazy] {
+            let (clean, _) = run(&l, mode);
+            let n = clean.calls.len();
+            for at in 1..=n {
+                let mut space = MockSpace::new(&l.main, &l.interp);
+                space.fail_at = Some(at);
+                let interp = (!l.interp.is_empty()).then_some(&l.interp[..]);
+                let err = load(&l.plan, &l.main[..], interp, &mut space, mode).unwrap_err();
+                assert!(matches!(err, ExecError::AddressSpace { .. }), "{err:?}");
+                assert!(space.is_empty(), "{name} {mode:?} failing at call {at}: {:?}", space.calls);
+            }
+        }
+    }
+}
+
 #[test]
 fn fault_resolver_refuses_addresses_outside_the_image() {
     let l = prepare_file(&repo().join("testdata/bin/x86_64-static"));
