@@ -130,7 +130,8 @@ fn reading_real_binaries_allocates_nothing() {
         bad.len()
     );
     assert_eq!((allocations, bytes), (0, 0), "elf-stream allocated");
-    assert!(files.len() >= 40);
+    // Under Miri the fixtures (and /bin/ls) stand for the host's files.
+    assert!(files.len() >= if cfg!(miri) { 20 } else { 40 }, "{} files", files.len());
     // The counter does count: a deliberate allocation inside a measurement is seen.
     let (_, allocations, _) = ALLOC.measure(|| std::hint::black_box(vec![0u8; 10]));
     assert_eq!(allocations, 1);

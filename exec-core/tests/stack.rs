@@ -3,55 +3,8 @@
 
 use elf_stream::{Errno, ReadAt};
 use exec_core::*;
-use std::collections::BTreeMap;
-
-/// Memory as a byte map; records the stack mapping.
-#[derive(Default)]
-struct Memory {
-    bytes: BTreeMap<u64, u8>,
-    mapped: Vec<(AddrRange, Prot)>,
-}
-
-impl AddressSpace for Memory {
-    fn reserve(&mut self, _: AddrRange) -> Result<(), Errno> {
-        Ok(())
-    }
-    fn map_anonymous(&mut self, r: AddrRange, prot: Prot, _: MappingFlags) -> Result<(), Errno> {
-        self.mapped.push((r, prot));
-        Ok(())
-    }
-    fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
-        let inside =
-            self.mapped.iter().any(|(r, _)| r.start.0 <= addr.0 && addr.0 + bytes.len() as u64 <= r.end.0);
-        if !inside {
-            return Err(Errno::EFAULT);
-        }
-        for (i, b) in bytes.iter().enumerate() {
-            self.bytes.insert(addr.0 + i as u64, *b);
-        }
-        Ok(())
-    }
-    fn protect(&mut self, _: AddrRange, _: Prot, _: MappingFlags) -> Result<(), Errno> {
-        Ok(())
-    }
-    fn unmap(&mut self, _: AddrRange) -> Result<(), Errno> {
-        Ok(())
-    }
-}
-
-impl Memory {
-    fn word(&self, a: u64) -> u64 {
-        u64::from_le_bytes(std::array::from_fn(|i| self.bytes[&(a + i as u64)]))
-    }
-    fn cstr(&self, mut a: u64) -> Vec<u8> {
-        let mut s = Vec::new();
-        while self.bytes[&a] != 0 {
-            s.push(self.bytes[&a]);
-            a += 1;
-        }
-        s
-    }
-}
+use test_support::space::MockSpace;
+use test_support::stack::{InitialStack, StackReader};
 
 struct NoInterp;
 impl ExecHost for NoInterp {
@@ -86,53 +39,24 @@ fn static_exec() -> Vec<u8> {
     b
 }
 
-struct Parsed {
-    argc: u64,
-    argv: Vec<Vec<u8>>,
-    envp: Vec<Vec<u8>>,
-    auxv: Vec<(u64, u64)>,
-}
-
-fn parse(mem: &Memory, sp: u64) -> Parsed {
-    let argc = mem.word(sp);
-    let mut at = sp + 8;
-    let mut argv = Vec::new();
-    for _ in 0..argc {
-        argv.push(mem.cstr(mem.word(at)));
-        at += 8;
-    }
-    assert_eq!(mem.word(at), 0, "argv NULL");
-    at += 8;
-    let mut envp = Vec::new();
-    while mem.word(at) != 0 {
-        envp.push(mem.cstr(mem.word(at)));
-        at += 8;
-    }
-    at += 8;
-    let mut auxv = Vec::new();
-    loop {
-        let (k, v) = (mem.word(at), mem.word(at + 8));
-        at += 16;
-        if k == 0 {
-            break;
-        }
-        auxv.push((k, v));
-    }
-    Parsed { argc, argv, envp, auxv }
-}
-
-fn build(argv: &[&[u8]], envp: &[&[u8]], execfn: &[u8]) -> (ExecPlan<arch_x86_64::Info>, Memory) {
+/// The plan and the address space after `write_stack`.
+fn build(argv: &[&[u8]], envp: &[&[u8]], execfn: &[u8]) -> (ExecPlan<arch_x86_64::Info>, MockSpace) {
     let image = static_exec();
     let mut params = ExecParams::new(execfn);
     params.argv = &argv;
     params.envp = &envp;
     let policy = arch_x86_64::X86_64::default();
     let plan = prepare(&policy, &image[..], &mut NoInterp, &params, None).unwrap().plan;
-    let mut mem = Memory::default();
+    let mut mem = MockSpace::new(&image, &[]);
     let random = [0xabu8; 16];
     let plats = (policy.platform(plan.abi), None);
     write_stack(&plan.stack, &params, plats, &plan.auxv, &random, &mut mem).unwrap();
     (plan, mem)
+}
+
+/// What a start routine finds at the plan's sp.
+fn parse(mem: &MockSpace, plan: &ExecPlan<arch_x86_64::Info>) -> InitialStack {
+    StackReader::new(mem, &plan.stack).read(plan.stack.sp.0)
 }
 
 #[test]
@@ -142,17 +66,18 @@ fn reads_back_like_a_libc_start_routine() {
     let (plan, mem) = build(&argv, &envp, b"/usr/bin/prog");
     let sp = plan.stack.sp.0;
     assert_eq!(sp % 16, 0);
-    let p = parse(&mem, sp);
+    let p = parse(&mem, &plan);
+    let read = StackReader::new(&mem, &plan.stack);
     assert_eq!(p.argc, 3);
     assert_eq!(p.argv, argv.iter().map(|s| s.to_vec()).collect::<Vec<_>>());
     assert_eq!(p.envp, envp.iter().map(|s| s.to_vec()).collect::<Vec<_>>());
     let want: Vec<(u64, u64)> = plan.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
     assert_eq!(p.auxv, want);
     let get = |k: AuxType| p.auxv.iter().find(|e| e.0 == k.0).unwrap().1;
-    assert_eq!(mem.cstr(get(AuxType::AT_EXECFN)), b"/usr/bin/prog");
-    assert_eq!(mem.cstr(get(AuxType::AT_PLATFORM)), b"x86_64");
+    assert_eq!(read.cstr(get(AuxType::AT_EXECFN)), b"/usr/bin/prog");
+    assert_eq!(read.cstr(get(AuxType::AT_PLATFORM)), b"x86_64");
     let r = get(AuxType::AT_RANDOM);
-    assert!((0..16).all(|i| mem.bytes[&(r + i)] == 0xab));
+    assert!((0..16).all(|i| read.byte(r + i) == 0xab));
     // Linux's order: HWCAP ... EXECFN, PLATFORM.
     let order: Vec<u64> = p.auxv.iter().map(|e| e.0).collect();
     let names = [16, 6, 17, 3, 4, 5, 7, 8, 9, 11, 12, 13, 14, 23, 25, 26, 31, 15];
@@ -160,16 +85,17 @@ fn reads_back_like_a_libc_start_routine() {
     // Top: 8 zero bytes above the AT_EXECFN string, which ends at top - 8.
     let top = plan.stack.top.0;
     // (anonymous memory is zero: the builder leaves those bytes untouched or zero)
-    assert!((top - 8..top).all(|a| mem.bytes.get(&a).copied().unwrap_or(0) == 0));
+    assert!((top - 8..top).all(|a| read.byte(a) == 0));
     assert_eq!(get(AuxType::AT_EXECFN) + b"/usr/bin/prog\0".len() as u64, top - 8);
     // Strings ascending: argv, envp, execfn; the stack mapping holds everything.
-    assert!(mem.mapped.iter().any(|(r, prot)| r.start.0 <= sp && r.end.0 == top && *prot == Prot(3)));
+    assert!((sp & !0xfff..top).step_by(4096).all(|p| mem.pages[&p].prot == Prot(3)));
+    assert!(!mem.pages.contains_key(&top), "the stack mapping ends at the top");
 }
 
 #[test]
 fn argc_zero_reads_back_as_one_empty_argument() {
     let (plan, mem) = build(&[], &[], b"/p");
-    let p = parse(&mem, plan.stack.sp.0);
+    let p = parse(&mem, &plan);
     assert_eq!(p.argc, 1);
     assert_eq!(p.argv, vec![Vec::<u8>::new()]);
 }
@@ -185,7 +111,7 @@ fn many_shapes_of_arguments() {
             let envp: Vec<&[u8]> = (0..(n % 5)).map(|_| s).collect();
             let (plan, mem) = build(&argv, &envp, s);
             assert_eq!(plan.stack.sp.0 % 16, 0);
-            let p = parse(&mem, plan.stack.sp.0);
+            let p = parse(&mem, &plan);
             assert_eq!(p.argc as usize, n.max(1));
             if n > 0 {
                 assert!(p.argv.iter().all(|a| a == s));

@@ -9,3 +9,4 @@ pub mod host;
 pub mod maps;
 pub mod sources;
 pub mod space;
+pub mod stack;

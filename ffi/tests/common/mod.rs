@@ -43,6 +43,12 @@ impl Memory {
         }
     }
 
+    /// The page at `addr` (4 KiB aligned), if any byte of it was written.
+    pub fn page(&self, addr: u64) -> Option<&[u8; 4096]> {
+        self.pages.get(&addr).map(|p| &**p)
+    }
+
+    /// The byte at `addr`, if its page was written.
     pub fn get(&self, addr: &u64) -> Option<&u8> {
         self.pages.get(&(addr & !0xfff)).map(|p| &p[(addr & 0xfff) as usize])
     }

@@ -7,6 +7,7 @@ use elf_stream::Endian;
 use exec_core::{prepare, write_stack, ArchPolicy, ExecParams, Randomize, StackLimit};
 use test_support::host::MemHost;
 use test_support::space::MockSpace;
+use test_support::stack::StackReader;
 
 /// A string: its bytes repeated, so a small input can reach the per-string and total
 /// argument limits (128 KiB and a quarter of the stack limit).
@@ -89,65 +90,14 @@ fn run<P: ArchPolicy>(policy: &P, program: &[u8], input: &Input) {
         return;
     }
     let s = &plan.stack;
-    let read = Reader { space: &space, word: s.word, endian: s.endian };
     assert!(s.extent.start.0 <= s.sp.0 && s.sp.0 < s.top.0, "sp outside the stack mapping");
     assert_eq!(s.sp.0 % 16, 0, "sp misaligned");
-    let argc = read.word(s.sp.0);
-    let mut at = s.sp.0 + s.word;
-    let mut got_argv = Vec::new();
-    for _ in 0..argc {
-        got_argv.push(read.cstr(read.word(at)));
-        at += s.word;
-    }
+    let got = StackReader::new(&space, s).read(s.sp.0);
     let want_argv = if argv.is_empty() { vec![Vec::new()] } else { argv.clone() };
-    assert_eq!(got_argv, want_argv, "argv does not read back");
-    assert_eq!(read.word(at), 0, "argv not NULL-terminated");
-    at += s.word;
-    for want in &envp {
-        assert_eq!(&read.cstr(read.word(at)), want, "envp does not read back");
-        at += s.word;
-    }
-    assert_eq!(read.word(at), 0, "envp not NULL-terminated");
-    at += s.word;
+    assert_eq!((got.argc, &got.argv), (want_argv.len() as u64, &want_argv), "argv does not read back");
+    assert_eq!(got.envp, envp, "envp does not read back");
     let mask = u64::MAX >> (64 - 8 * s.word);
-    for e in plan.auxv.entries() {
-        let want = (e.kind.0 & mask, e.value & mask);
-        assert_eq!((read.word(at), read.word(at + s.word)), want, "auxv does not read back");
-        at += 2 * s.word;
-    }
-    assert_eq!(read.word(at), 0, "auxv not AT_NULL-terminated");
-}
-
-struct Reader<'a> {
-    space: &'a MockSpace,
-    word: u64,
-    endian: Endian,
-}
-
-impl Reader<'_> {
-    fn byte(&self, a: u64) -> u8 {
-        let page = self.space.pages.get(&(a & !(self.space.page - 1))).expect("read outside the stack");
-        page.bytes[(a & (self.space.page - 1)) as usize]
-    }
-
-    fn word(&self, a: u64) -> u64 {
-        let mut b = [0u8; 8];
-        let n = self.word as usize;
-        for (i, x) in b.iter_mut().take(n).enumerate() {
-            *x = self.byte(a + i as u64);
-        }
-        match self.endian {
-            Endian::Little => u64::from_le_bytes(b),
-            Endian::Big => u64::from_be_bytes(b) >> (64 - 8 * n),
-        }
-    }
-
-    fn cstr(&self, mut a: u64) -> Vec<u8> {
-        let mut s = Vec::new();
-        while self.byte(a) != 0 {
-            s.push(self.byte(a));
-            a += 1;
-        }
-        s
-    }
+    let want_auxv: Vec<(u64, u64)> =
+        plan.auxv.entries().iter().map(|e| (e.kind.0 & mask, e.value & mask)).collect();
+    assert_eq!(got.auxv, want_auxv, "auxv does not read back");
 }
