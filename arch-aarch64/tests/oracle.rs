@@ -74,28 +74,9 @@ fn stack_bytes(policy: &Aarch64, plan: &ExecPlan<Info>, p: &Program, random: &[u
     let mut params = exec_core::ExecParams::new(execfn.as_bytes());
     params.argv = &argv;
     params.envp = &envp;
-    let mut space = test_support::space::MockSpace::new(&[], &[]);
-    let mut r = [0u8; 16];
-    r.copy_from_slice(&random[..16]);
-    exec_core::write_stack(
-        &plan.stack,
-        &params,
-        (policy.platform(plan.abi), policy.base_platform(plan.abi)),
-        &plan.auxv,
-        &r,
-        &mut space,
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    let mut a = plan.stack.sp.0;
-    while a < plan.stack.top.0 {
-        let page = a & !(PAGE - 1);
-        let pg = &space.pages[&page];
-        let end = (page + PAGE).min(plan.stack.top.0);
-        out.extend_from_slice(&pg.bytes[(a - page) as usize..(end - page) as usize]);
-        a = end;
-    }
-    out
+    let platforms = (policy.platform(plan.abi), policy.base_platform(plan.abi));
+    let random = random[..16].try_into().expect("16 AT_RANDOM bytes");
+    test_support::stack::initial_stack_bytes(plan, &params, platforms, random)
 }
 
 /// Every difference between the plan of `p` and what the kernel did.

@@ -13,7 +13,7 @@ use exec_core::*;
 fn every_aarch64_program_plans() {
     let progs = common::programs();
     assert!(progs.len() >= 16, "{} aarch64 programs", progs.len());
-    assert!(progs.iter().any(|p| p.path.starts_with(common::fixtures_bin())), "fixtures found");
+    assert!(progs.iter().any(|p| p.path.starts_with(test_support::corpus::fixtures_bin())), "fixtures found");
     for p in &progs {
         let plan = common::plan_cpu(Cpu::default(), p).unwrap_or_else(|e| panic!("{}: {e}", p.name));
         assert_eq!(plan.stack.top, UserAddr(1 << 48), "{}", p.name);

@@ -38,13 +38,6 @@ fn planned_image(img: &Image) -> Ranges {
     merge(img.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
 }
 
-fn interp_path(p: &Program) -> Option<String> {
-    let bytes = p.bytes();
-    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&bytes[..]).ok()?;
-    let mut buf = [0u8; 4096];
-    Some(String::from_utf8_lossy(elf.interpreter(&mut buf).ok()??).into_owned())
-}
-
 /// The initial stack the plan writes, from sp to the top, with the kernel's random bytes.
 fn stack_bytes(policy: &Mips, plan: &ExecPlan<Info>, p: &Program, random: &[u8]) -> Vec<u8> {
     let execfn = common::guest_path(p);
@@ -53,29 +46,9 @@ fn stack_bytes(policy: &Mips, plan: &ExecPlan<Info>, p: &Program, random: &[u8])
     let mut params = exec_core::ExecParams::new(execfn.as_bytes());
     params.argv = &argv;
     params.envp = &envp;
-    let mut space = test_support::space::MockSpace::new(&[], &[]);
-    let abi = plan.abi;
-    let mut r = [0u8; 16];
-    r.copy_from_slice(&random[..16]);
-    exec_core::write_stack(
-        &plan.stack,
-        &params,
-        (policy.platform(abi), policy.base_platform(abi)),
-        &plan.auxv,
-        &r,
-        &mut space,
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    let mut a = plan.stack.sp.0;
-    while a < plan.stack.top.0 {
-        let page = a & !(PAGE - 1);
-        let pg = &space.pages[&page];
-        let end = (page + PAGE).min(plan.stack.top.0);
-        out.extend_from_slice(&pg.bytes[(a - page) as usize..(end - page) as usize]);
-        a = end;
-    }
-    out
+    let platforms = (policy.platform(plan.abi), policy.base_platform(plan.abi));
+    let random = random[..16].try_into().expect("16 AT_RANDOM bytes");
+    test_support::stack::initial_stack_bytes(plan, &params, platforms, random)
 }
 
 /// Every difference between the plan of `p` under `policy` and what the kernel did.
@@ -117,7 +90,7 @@ fn differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
     if main != kmain {
         d.push(format!("main mappings {main:x?}\n   kernel {kmain:x?}"));
     }
-    if let (Some(img), Some(path)) = (&plan.interp, interp_path(p)) {
+    if let (Some(img), Some(path)) = (&plan.interp, common::interp_of(&p.bytes())) {
         let ours = planned_image(img);
         let theirs = observed_image(&o.maps, &path);
         if ours != theirs {
@@ -129,7 +102,7 @@ fn differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
     if stack_vma != Some((plan.stack.top.0, rwx.to_string())) {
         d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
     }
-    if let Some(fr) = &o.fr {
+    if let Some(fr) = o.fr() {
         let ours = match plan.arch.fp_mode {
             FpMode::Fr0 => "0",
             FpMode::Fr1 | FpMode::Fre => "1",
@@ -321,7 +294,7 @@ fn fp_matrix_equals_the_kernel() {
             table.push_str(&format!(
                 "{:32} {qemu:17} {append:16} {}\n",
                 p.name,
-                match (&o.errno, &o.fr) {
+                match (&o.errno, o.fr()) {
                     (Some(e), _) => format!("errno {e}"),
                     (None, Some(fr)) => format!("ok FR={fr}"),
                     (None, None) => "ok".into(),
@@ -354,7 +327,7 @@ fn fp_matrix_equals_the_kernel() {
             let o = &seen[&twin.name];
             match (common::plan(&be_policy, b), o.errno) {
                 (Ok(plan), None) => {
-                    if let Some(fr) = &o.fr {
+                    if let Some(fr) = o.fr() {
                         let ours = if plan.arch.fp_mode == FpMode::Fr0 { "0" } else { "1" };
                         if ours != fr {
                             failures.push(format!("{} [{qemu} {append}]: FR {ours}, LE kernel {fr}", b.name));

@@ -78,7 +78,7 @@ fn options_programs_report_their_records() {
     assert!(progs.len() >= 14, "{} *-options programs", progs.len());
     for p in &progs {
         let plan = common::plan(&five_kef(p.endian), p).unwrap_or_else(|e| panic!("{}: {e}", p.name));
-        let fixture = p.path.starts_with(common::repo().join("testdata"));
+        let fixture = p.path.starts_with(test_support::corpus::fixtures_bin());
         let exceptions = if fixture { 0x40f01 } else { 0x11f18 };
         let ex = plan.arch.exceptions.unwrap_or_else(|| panic!("{}: no ODK_EXCEPTIONS", p.name));
         assert_eq!(ex.info, exceptions, "{}", p.name);

@@ -4,9 +4,11 @@
 //! which those crates forbid.
 
 pub mod alloc_counter;
+pub mod corpus;
 pub mod counting;
 pub mod host;
 pub mod maps;
 pub mod sources;
 pub mod space;
 pub mod stack;
+pub mod sysoracle;

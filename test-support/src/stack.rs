@@ -3,7 +3,7 @@
 
 use crate::space::MockSpace;
 use elf_stream::Endian;
-use exec_core::StackPlan;
+use exec_core::{write_stack, ExecParams, ExecPlan, StackPlan};
 
 /// What a start routine finds at `sp`.
 #[derive(Debug, PartialEq, Eq)]
@@ -98,4 +98,19 @@ impl<'a> StackReader<'a> {
         }
         InitialStack { argc, argv, envp, auxv }
     }
+}
+
+/// The bytes from sp to the top of the stack [`write_stack`] builds for `plan` with
+/// `params`, the policy's `platforms` and `random` (what a kernel oracle dumps).
+pub fn initial_stack_bytes<I>(
+    plan: &ExecPlan<I>,
+    params: &ExecParams<'_>,
+    platforms: (Option<&[u8]>, Option<&[u8]>),
+    random: &[u8; 16],
+) -> Vec<u8> {
+    let mut space = MockSpace::new(&[], &[]);
+    space.page = plan.main.page.get();
+    write_stack(&plan.stack, params, platforms, &plan.auxv, random, &mut space).expect("write_stack");
+    let read = StackReader::new(&space, &plan.stack);
+    (plan.stack.sp.0..plan.stack.top.0).map(|a| read.byte(a)).collect()
 }

@@ -8,23 +8,10 @@ use exec_core::fs_host::FsHost;
 use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 pub const EM_AARCH64: u16 = 183;
 
-/// The workspace root (this module is also used by examples/execplan's tests).
-pub fn repo() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors().find(|p| p.join("Cargo.lock").is_file()).unwrap_or(here).to_path_buf()
-}
-
-pub fn corpus_bin() -> PathBuf {
-    repo().join("../shared/corpus/bin")
-}
-
-pub fn fixtures_bin() -> PathBuf {
-    repo().join("testdata/bin")
-}
+use test_support::corpus::temp_dir;
 
 /// An AArch64 program and the root its PT_INTERP resolves under.
 #[derive(Clone, Debug)]
@@ -42,25 +29,6 @@ impl Program {
     }
 }
 
-/// name -> sysroot column of a MANIFEST.tsv (absent file: empty).
-fn sysroots(manifest: &Path, root_col: usize) -> HashMap<String, String> {
-    let Ok(text) = std::fs::read_to_string(manifest) else { return HashMap::new() };
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            Some((f.first()?.to_string(), f.get(root_col)?.to_string()))
-        })
-        .collect()
-}
-
-pub fn interp_of(bytes: &[u8]) -> Option<String> {
-    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(bytes).ok()?;
-    let mut buf = [0u8; 4096];
-    let p = elf.interpreter(&mut buf).ok()??;
-    Some(String::from_utf8_lossy(p).into_owned())
-}
-
 /// The sysroot for a program the manifest does not name: glibc's cross sysroot, or the
 /// host for musl (Debian's musl:arm64 installs /lib/ld-musl-aarch64.so.1).
 fn default_root(interp: Option<&str>) -> &'static str {
@@ -70,41 +38,16 @@ fn default_root(interp: Option<&str>) -> &'static str {
     }
 }
 
-fn machine_of(bytes: &[u8]) -> Option<(u16, bool)> {
-    if bytes.len() < 20 || &bytes[..4] != b"\x7fELF" {
-        return None;
-    }
-    let big = bytes[5] == 2;
-    let m = [bytes[18], bytes[19]];
-    Some((if big { u16::from_be_bytes(m) } else { u16::from_le_bytes(m) }, big))
-}
-
-fn scan_dir(dir: &Path, roots: &HashMap<String, String>, out: &mut Vec<Program>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    for path in paths {
-        if !path.is_file() {
-            continue;
-        }
-        let bytes = std::fs::read(&path).unwrap();
-        let Some((EM_AARCH64, big_endian)) = machine_of(&bytes) else { continue };
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let interp = interp_of(&bytes);
-        let root = match roots.get(&name).map(String::as_str) {
-            Some("-") | None => default_root(interp.as_deref()).to_string(),
-            Some(r) => r.to_string(),
-        };
-        out.push(Program { path, name, root: root.into(), interp, big_endian });
-    }
-}
-
 /// Every AArch64 program (e_machine 183) of the shared corpus and of the fixtures.
 pub fn programs() -> Vec<Program> {
-    let mut v = Vec::new();
-    scan_dir(&corpus_bin(), &sysroots(&corpus_bin().join("MANIFEST.tsv"), 2), &mut v);
-    scan_dir(&fixtures_bin(), &sysroots(&repo().join("testdata/MANIFEST.tsv"), 8), &mut v);
-    v
+    test_support::corpus::all()
+        .into_iter()
+        .filter_map(|e| {
+            let (EM_AARCH64, big_endian) = e.machine()? else { return None };
+            let root = e.sysroot.unwrap_or_else(|| default_root(e.interp.as_deref()).to_string());
+            Some(Program { path: e.path, name: e.name, root: root.into(), interp: e.interp, big_endian })
+        })
+        .collect()
 }
 
 pub fn program(name: &str) -> Program {
@@ -174,16 +117,6 @@ pub fn plan_params(
     let mut host = FsHost::new(root);
     host.seed = Some(3);
     exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
-}
-
-/// A fresh directory for one test.
-pub fn temp_dir(tag: &str) -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("arch-aarch64-test-{}-{n}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A root directory holding `bytes` at the absolute path `at` (an interpreter).
@@ -411,107 +344,7 @@ pub fn property_note(props: &[(u32, &[u8])]) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 // The oracle.
 
-/// What the real kernel did with one program at its first instruction.
-#[derive(Clone, Debug, Default)]
-pub struct Observed {
-    /// None: exec succeeded; Some(errno): it failed.
-    pub errno: Option<i32>,
-    /// The whole auxv, in order (without AT_NULL).
-    pub auxv: Vec<(u64, u64)>,
-    pub sp: u64,
-    pub pc: u64,
-    pub stat: HashMap<String, u64>,
-    pub maps: Vec<Vma>,
-    pub stack_top: u64,
-    /// Raw bytes from sp to the stack top.
-    pub stack: Vec<u8>,
-    /// The 16 AT_RANDOM bytes.
-    pub random: Vec<u8>,
-    pub platform: Option<String>,
-    pub execfn: Option<String>,
-    pub exit: Option<String>,
-    /// Program output lines.
-    pub output: Vec<String>,
-}
-
-impl Observed {
-    pub fn aux(&self, t: u64) -> Option<u64> {
-        self.auxv.iter().find(|e| e.0 == t).map(|e| e.1)
-    }
-}
-
-pub use test_support::maps::Vma;
-
-fn hex(s: &str) -> u64 {
-    let s = s.trim();
-    if s == "0" {
-        return 0;
-    }
-    u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap_or_else(|_| panic!("bad hex {s:?}"))
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    let s = s.trim();
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()).collect()
-}
-
-fn unquote(s: &str) -> String {
-    s.trim().trim_matches('"').to_string()
-}
-
-/// Parses one program's block of the serial log (`o.*` lines, then its output).
-pub fn parse_block(block: &str) -> Observed {
-    let mut o = Observed::default();
-    let mut in_run = false;
-    for line in block.lines() {
-        if let Some(rest) = line.strip_prefix("o.") {
-            let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
-            match k {
-                "exec" if v.starts_with("ok") => o.errno = None,
-                "exec" => {
-                    let n =
-                        v.split("errno=").nth(1).unwrap_or("").split(|c: char| !c.is_ascii_digit()).next();
-                    o.errno = Some(n.unwrap_or("").parse().unwrap_or(-1));
-                }
-                "reg.sp" => o.sp = hex(v),
-                "reg.pc" => o.pc = hex(v),
-                "stack_top" => o.stack_top = hex(v),
-                "stack.hex" => o.stack = unhex(v),
-                "random.bytes" => o.random = unhex(v),
-                "platform.str" => o.platform = Some(unquote(v)),
-                "execfn.str" => o.execfn = Some(unquote(v)),
-                "maps" => {
-                    let f: Vec<&str> = v.split_whitespace().collect();
-                    let (s, e) = f[0].split_once('-').unwrap();
-                    o.maps.push(Vma {
-                        start: hex(s),
-                        end: hex(e),
-                        perms: f[1].to_string(),
-                        path: f.get(5).map_or(String::new(), |p| p.to_string()),
-                    });
-                }
-                "run.begin" => in_run = true,
-                "exit" | "signal" => {
-                    in_run = false;
-                    o.exit = Some(format!("{k} {v}"));
-                }
-                k if k.starts_with("auxv[") => {
-                    let (t, val) = v.split_once(':').unwrap();
-                    o.auxv.push((t.parse().unwrap(), hex(val)));
-                }
-                k if k.starts_with("stat.") => {
-                    o.stat.insert(k["stat.".len()..].to_string(), hex(v));
-                }
-                _ => {}
-            }
-        } else if in_run && !line.trim().is_empty() {
-            o.output.push(line.to_string());
-        }
-    }
-    o
-}
-
-static ORACLE_LOCK: Mutex<()> = Mutex::new(());
+pub use test_support::sysoracle::Observed;
 
 /// The oracle's qemu CPU model: `None` is sysoracle's default (cortex-a57, no BTI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -536,16 +369,6 @@ fn cache_dir(boot: Boot) -> PathBuf {
     }
 }
 
-fn sha256_of(paths: &[PathBuf]) -> Vec<String> {
-    let out = std::process::Command::new("sha256sum").args(paths).output().expect("sha256sum");
-    assert!(out.status.success(), "sha256sum {paths:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split_whitespace().next().unwrap().to_string())
-        .collect()
-}
-
 /// The host file sysoracle.sh copies into the guest as `p`'s interpreter.
 fn oracle_interp(p: &Program) -> Option<PathBuf> {
     let interp = p.interp.as_deref()?;
@@ -555,82 +378,24 @@ fn oracle_interp(p: &Program) -> Option<PathBuf> {
     })
 }
 
-/// What the real arm64 kernel does with each of `progs`: from the cache (keyed by the
-/// oracle's script, tracer and kernel, the program's and its interpreter's SHA-256), or by
-/// booting the oracle once for every program not cached. Panics when the oracle cannot run:
-/// never skips.
+/// What the real arm64 kernel does with each of `progs` (cached; one boot for the programs
+/// not cached).
 pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
-    let _guard = ORACLE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = cache_dir(boot);
-    std::fs::create_dir_all(&dir).unwrap();
-    let script = repo().join("../shared/sysoracle/sysoracle.sh");
-    let tracer = repo().join("../shared/sysoracle/oracle-trace.c");
-    let mut inputs: Vec<PathBuf> = vec![script.clone(), tracer];
-    for p in progs {
-        inputs.push(p.path.clone());
-        inputs.push(oracle_interp(p).unwrap_or_else(|| p.path.clone()));
-    }
-    let hashes = sha256_of(&inputs);
-    let kcache = std::env::var_os("SYSORACLE_CACHE")
-        .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from);
-    let kernel = std::fs::read_to_string(kcache.join("aarch64/kernel.name")).unwrap_or_default();
-    let tools =
-        format!("{}{}-{}", &hashes[0][..12], &hashes[1][..12], kernel.trim().trim_start_matches("vmlinuz-"));
-    let key = |i: usize| {
-        format!("{}-{}-{}-{}", progs[i].name, &hashes[2 + 2 * i][..20], &hashes[3 + 2 * i][..12], tools)
+    let run = test_support::sysoracle::Boot {
+        arch: "aarch64",
+        cache: cache_dir(boot),
+        env: vec![
+            ("CPU", boot.qemu_cpu),
+            ("ORACLE_ENV", Some(ENV)),
+            ("ORACLE_ARGS", Some("")),
+            ("OUT_LINES", Some("8")),
+            ("RANDMAPS", None),
+            ("APPEND_EXTRA", None),
+        ],
     };
-    let mut blocks: HashMap<String, String> = HashMap::new();
-    let mut missing = Vec::new();
-    for (i, p) in progs.iter().enumerate() {
-        match std::fs::read_to_string(dir.join(key(i))) {
-            Ok(b) if !kernel.is_empty() => {
-                blocks.insert(p.name.clone(), b);
-            }
-            _ => missing.push(i),
-        }
-    }
-    if !missing.is_empty() {
-        let mut cmd = std::process::Command::new(&script);
-        match boot.qemu_cpu {
-            Some(cpu) => cmd.env("CPU", cpu),
-            None => cmd.env_remove("CPU"),
-        };
-        let out = cmd
-            .arg("aarch64")
-            .args(missing.iter().map(|&i| &progs[i].path))
-            .env("ORACLE_ENV", ENV)
-            .env("ORACLE_ARGS", "")
-            .env("OUT_LINES", "8")
-            .env_remove("RANDMAPS")
-            .env_remove("APPEND_EXTRA")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let log = stdout.lines().rev().find_map(|l| l.strip_prefix("# log=")).unwrap_or_else(|| {
-            panic!("sysoracle failed ({}):\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr))
-        });
-        let text = std::fs::read_to_string(log).unwrap();
-        assert!(text.contains("=== SYSORACLE DONE"), "the oracle kernel did not finish: see {log}");
-        // The kernel name exists now (the first run downloads it): key by it.
-        let kernel = std::fs::read_to_string(kcache.join("aarch64/kernel.name")).unwrap_or_default();
-        let tools = format!(
-            "{}{}-{}",
-            &hashes[0][..12],
-            &hashes[1][..12],
-            kernel.trim().trim_start_matches("vmlinuz-")
-        );
-        for &i in &missing {
-            let name = &progs[i].name;
-            let begin = format!("=== BEGIN {name}\n");
-            let start =
-                text.find(&begin).unwrap_or_else(|| panic!("{name} missing from {log}")) + begin.len();
-            let end = start + text[start..].find(&format!("=== END {name}\n")).unwrap();
-            let block = text[start..end].to_string();
-            assert!(block.contains("o.exec="), "{name}: no exec result in {log}");
-            let key = format!("{}-{}-{}-{}", name, &hashes[2 + 2 * i][..20], &hashes[3 + 2 * i][..12], tools);
-            std::fs::write(dir.join(key), &block).unwrap();
-            blocks.insert(name.clone(), block);
-        }
-    }
-    blocks.into_iter().map(|(k, b)| (k, parse_block(&b))).collect()
+    let subjects: Vec<_> = progs
+        .iter()
+        .map(|p| test_support::sysoracle::Subject { name: &p.name, path: &p.path, interp: oracle_interp(p) })
+        .collect();
+    test_support::sysoracle::observe(&run, &subjects)
 }

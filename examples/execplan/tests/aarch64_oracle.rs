@@ -42,7 +42,7 @@ fn ranges(image: &Value) -> test_support::maps::Ranges {
 #[test]
 fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
     let progs: Vec<common::Program> = common::programs().into_iter().filter(|p| !p.big_endian).collect();
-    let corpus = progs.iter().filter(|p| p.path.starts_with(common::corpus_bin())).count();
+    let corpus = progs.iter().filter(|p| p.path.starts_with(test_support::corpus::corpus_bin())).count();
     assert!(corpus >= 16, "only {corpus} aarch64 corpus programs");
     let refs: Vec<&common::Program> = progs.iter().collect();
     let seen = common::oracle(common::A57, &refs);

@@ -1,0 +1,102 @@
+//! The programs the architecture suites run: the shared corpus (`../shared/corpus/bin`)
+//! and the project's fixtures (`testdata/bin`), each with the sysroot its manifest gives.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shared corpus's binaries.
+pub fn corpus_bin() -> PathBuf {
+    repo().join("../shared/corpus/bin")
+}
+
+/// The project's fixtures.
+pub fn fixtures_bin() -> PathBuf {
+    repo().join("testdata/bin")
+}
+
+/// One ELF file of a program directory.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its file name.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its PT_INTERP path, if it has a readable one.
+    pub interp: Option<String>,
+    /// The sysroot its manifest names for it (`None`: not named, or `-`).
+    pub sysroot: Option<String>,
+}
+
+impl Entry {
+    /// `e_machine` and whether the file is big-endian (`None`: too short for a header).
+    pub fn machine(&self) -> Option<(u16, bool)> {
+        let b = &self.bytes;
+        let big = *b.get(5)? == 2;
+        let m = [*b.get(18)?, *b.get(19)?];
+        Some((if big { u16::from_be_bytes(m) } else { u16::from_le_bytes(m) }, big))
+    }
+}
+
+/// The PT_INTERP path of an ELF file.
+pub fn interp_of(bytes: &[u8]) -> Option<String> {
+    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(bytes).ok()?;
+    let mut buf = [0u8; 4096];
+    let p = elf.interpreter(&mut buf).ok()??;
+    Some(String::from_utf8_lossy(p).into_owned())
+}
+
+/// name -> the `root_col` column of a MANIFEST.tsv (an absent file: empty).
+fn sysroots(manifest: &Path, root_col: usize) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(manifest) else { return HashMap::new() };
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some((f.first()?.to_string(), f.get(root_col)?.to_string()))
+        })
+        .collect()
+}
+
+/// The ELF files of `dir`, sorted by name, with their sysroots from `manifest`.
+fn entries(dir: &Path, manifest: &Path, root_col: usize) -> Vec<Entry> {
+    let roots = sysroots(manifest, root_col);
+    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = read.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            if !bytes.starts_with(b"\x7fELF") {
+                return None;
+            }
+            let name = path.file_name()?.to_str()?.to_string();
+            let sysroot = roots.get(&name).filter(|r| *r != "-").cloned();
+            Some(Entry { interp: interp_of(&bytes), path, name, bytes, sysroot })
+        })
+        .collect()
+}
+
+/// Every ELF file of the shared corpus, then of the fixtures.
+pub fn all() -> Vec<Entry> {
+    let mut v = entries(&corpus_bin(), &corpus_bin().join("MANIFEST.tsv"), 2);
+    v.extend(entries(&fixtures_bin(), &repo().join("testdata/MANIFEST.tsv"), 8));
+    v
+}
+
+/// A fresh, empty directory for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("execcore-test-{}-{n}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

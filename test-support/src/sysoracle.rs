@@ -1,0 +1,234 @@
+//! The real-kernel oracle, `../shared/sysoracle/sysoracle.sh`: what a Debian arm64 or MIPS
+//! kernel did with each program at its first instruction. Results are cached per program,
+//! keyed by the SHA-256 of the program, of the interpreter the oracle copies, of the script
+//! and tracer, and by the kernel's name; programs not cached are run in one boot. Panics when
+//! the oracle cannot run: a test using it never skips.
+
+use crate::maps::Vma;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What the real kernel did with one program.
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    /// None: exec succeeded; Some(errno): it failed (-1: killed before its exec stop).
+    pub errno: Option<i32>,
+    /// The whole auxv, in order (without AT_NULL).
+    pub auxv: Vec<(u64, u64)>,
+    /// The stack pointer at the first instruction.
+    pub sp: u64,
+    /// The program counter at the first instruction.
+    pub pc: u64,
+    /// `/proc/PID/stat` fields by name (start_brk, start_stack...).
+    pub stat: HashMap<String, u64>,
+    /// `/proc/PID/maps`.
+    pub maps: Vec<Vma>,
+    /// The top of the stack mapping.
+    pub stack_top: u64,
+    /// Raw bytes from sp to the stack top.
+    pub stack: Vec<u8>,
+    /// The 16 AT_RANDOM bytes.
+    pub random: Vec<u8>,
+    /// The AT_PLATFORM string.
+    pub platform: Option<String>,
+    /// The AT_EXECFN string.
+    pub execfn: Option<String>,
+    /// How the program ended: `exit N` or `signal N`.
+    pub exit: Option<String>,
+    /// The program's non-empty output lines.
+    pub output: Vec<String>,
+}
+
+impl Observed {
+    /// The value of auxv entry `t`.
+    pub fn aux(&self, t: u64) -> Option<u64> {
+        self.auxv.iter().find(|e| e.0 == t).map(|e| e.1)
+    }
+
+    /// The `FR=n` line the MIPS FPU-mode probes print (n: the FR bit they saw).
+    pub fn fr(&self) -> Option<&str> {
+        self.output.iter().find_map(|l| l.trim().strip_prefix("FR="))
+    }
+}
+
+fn hex(s: &str) -> u64 {
+    u64::from_str_radix(s.trim().trim_start_matches("0x"), 16).unwrap_or_else(|_| panic!("bad hex {s:?}"))
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    let s = s.trim();
+    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()).collect()
+}
+
+fn unquote(s: &str) -> String {
+    s.trim().trim_matches('"').to_string()
+}
+
+/// Parses one program's block of the serial log: its `o.*` lines, then its output.
+pub fn parse_block(block: &str) -> Observed {
+    let mut o = Observed::default();
+    let mut in_run = false;
+    for line in block.lines() {
+        let Some(rest) = line.strip_prefix("o.") else {
+            if in_run && !line.trim().is_empty() {
+                o.output.push(line.to_string());
+            }
+            continue;
+        };
+        let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
+        match k {
+            "exec" if v.starts_with("ok") => o.errno = None,
+            "exec" => {
+                let n = v.split("errno=").nth(1).unwrap_or("").split(|c: char| !c.is_ascii_digit()).next();
+                o.errno = Some(n.unwrap_or("").parse().unwrap_or(-1));
+            }
+            "reg.sp" => o.sp = hex(v),
+            "reg.pc" => o.pc = hex(v),
+            "stack_top" => o.stack_top = hex(v),
+            "stack.hex" => o.stack = unhex(v),
+            "random.bytes" => o.random = unhex(v),
+            "platform.str" => o.platform = Some(unquote(v)),
+            "execfn.str" => o.execfn = Some(unquote(v)),
+            "maps" => {
+                let f: Vec<&str> = v.split_whitespace().collect();
+                let (s, e) = f[0].split_once('-').unwrap();
+                o.maps.push(Vma {
+                    start: hex(s),
+                    end: hex(e),
+                    perms: f[1].to_string(),
+                    path: f.get(5).map_or(String::new(), |p| p.to_string()),
+                });
+            }
+            "run.begin" => in_run = true,
+            "exit" | "signal" => {
+                in_run = false;
+                o.exit = Some(format!("{k} {v}"));
+            }
+            k if k.starts_with("auxv[") => {
+                let (t, val) = v.split_once(':').unwrap();
+                o.auxv.push((t.parse().unwrap(), hex(val)));
+            }
+            k if k.starts_with("stat.") => {
+                o.stat.insert(k["stat.".len()..].to_string(), hex(v));
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+/// One kernel configuration of the oracle.
+#[derive(Clone, Debug)]
+pub struct Boot<'a> {
+    /// sysoracle.sh's architecture (`aarch64`, `mips64el`).
+    pub arch: &'a str,
+    /// Where this configuration's results are cached.
+    pub cache: PathBuf,
+    /// The script's environment: `(name, Some(value))` is set, `(name, None)` removed.
+    pub env: Vec<(&'a str, Option<&'a str>)>,
+}
+
+/// A program for the oracle.
+#[derive(Clone, Debug)]
+pub struct Subject<'a> {
+    /// Its file name: the oracle runs it as `/t/<name>` and logs it under that name.
+    pub name: &'a str,
+    /// The file.
+    pub path: &'a Path,
+    /// The host file the oracle copies into the guest as its interpreter, if any.
+    pub interp: Option<PathBuf>,
+}
+
+static ORACLE_LOCK: Mutex<()> = Mutex::new(());
+
+fn sha256_of(paths: &[&Path]) -> Vec<String> {
+    let out = std::process::Command::new("sha256sum").args(paths).output().expect("sha256sum");
+    assert!(out.status.success(), "sha256sum {paths:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+fn sysoracle() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/sysoracle")
+}
+
+/// What the kernel booted as `boot` did with each of `progs`, by name: from the cache, or
+/// by booting the oracle once for every program not cached.
+pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observed> {
+    if progs.is_empty() {
+        return HashMap::new();
+    }
+    let _guard = ORACLE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    std::fs::create_dir_all(&boot.cache).unwrap();
+    let script = sysoracle().join("sysoracle.sh");
+    let tracer = sysoracle().join("oracle-trace.c");
+    let mut inputs: Vec<&Path> = vec![&script, &tracer];
+    for p in progs {
+        inputs.push(p.path);
+        inputs.push(p.interp.as_deref().unwrap_or(p.path));
+    }
+    let hashes = sha256_of(&inputs);
+    // The kernel the script downloads on its first boot; until then nothing is cached.
+    let kernel_name = || {
+        let dir = std::env::var_os("SYSORACLE_CACHE")
+            .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from);
+        let name = std::fs::read_to_string(dir.join(boot.arch).join("kernel.name")).unwrap_or_default();
+        name.trim().trim_start_matches("vmlinuz-").to_string()
+    };
+    let key = |i: usize, kernel: &str| {
+        let (prog, interp) = (&hashes[2 + 2 * i], &hashes[3 + 2 * i]);
+        format!(
+            "{}-{}-{}-{}{}-{kernel}",
+            progs[i].name,
+            &prog[..20],
+            &interp[..12],
+            &hashes[0][..12],
+            &hashes[1][..12]
+        )
+    };
+    let kernel = kernel_name();
+    let mut blocks: HashMap<String, String> = HashMap::new();
+    let mut missing = Vec::new();
+    for (i, p) in progs.iter().enumerate() {
+        match std::fs::read_to_string(boot.cache.join(key(i, &kernel))) {
+            Ok(b) if !kernel.is_empty() => {
+                blocks.insert(p.name.to_string(), b);
+            }
+            _ => missing.push(i),
+        }
+    }
+    if !missing.is_empty() {
+        let mut cmd = std::process::Command::new(&script);
+        cmd.arg(boot.arch).args(missing.iter().map(|&i| progs[i].path));
+        for (name, value) in &boot.env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let log = stdout.lines().rev().find_map(|l| l.strip_prefix("# log=")).unwrap_or_else(|| {
+            panic!("sysoracle failed ({}):\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr))
+        });
+        let text = std::fs::read_to_string(log).unwrap();
+        assert!(text.contains("=== SYSORACLE DONE"), "the oracle kernel did not finish: see {log}");
+        let kernel = kernel_name();
+        for &i in &missing {
+            let name = progs[i].name;
+            let begin = format!("=== BEGIN {name}\n");
+            let start =
+                text.find(&begin).unwrap_or_else(|| panic!("{name} missing from {log}")) + begin.len();
+            let end = start + text[start..].find(&format!("=== END {name}\n")).unwrap();
+            let block = text[start..end].to_string();
+            assert!(block.contains("o.exec="), "{name}: no exec result in {log}");
+            std::fs::write(boot.cache.join(key(i, &kernel)), &block).unwrap();
+            blocks.insert(name.to_string(), block);
+        }
+    }
+    blocks.into_iter().map(|(k, b)| (k, parse_block(&b))).collect()
+}
