@@ -23,10 +23,11 @@ use arch_aarch64::{Aarch64, Cpu, Info};
 use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
 use exec_core::Prot;
-use exec_core::{ArchPolicy, ExecPlan, Image, StaticPieAlign};
+use exec_core::{ArchPolicy, ExecPlan, StaticPieAlign};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use test_support::maps::{merge, observed_image, Ranges};
+use test_support::maps::planned_image;
+use test_support::sysoracle::{differences, Run};
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
@@ -43,10 +44,6 @@ fn oracle_cpu() -> Cpu {
         static_pie_align: StaticPieAlign::HonouredSince6_10,
         ..Cpu::default()
     }
-}
-
-fn planned_image(img: &Image) -> Ranges {
-    merge(img.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
 }
 
 /// Where Linux maps the vDSO after the images (`get_unmapped_area(NULL, vvar + vdso)`,
@@ -66,21 +63,8 @@ fn linux_vdso(plan: &ExecPlan<Info>) -> u64 {
     }
 }
 
-/// The initial stack the plan writes, from sp to the top, with the kernel's random bytes.
-fn stack_bytes(policy: &Aarch64, plan: &ExecPlan<Info>, p: &Program, random: &[u8]) -> Vec<u8> {
-    let execfn = common::guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [common::ENV.as_bytes()];
-    let mut params = exec_core::ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    let platforms = (policy.platform(plan.abi), policy.base_platform(plan.abi));
-    let random = random[..16].try_into().expect("16 AT_RANDOM bytes");
-    test_support::stack::initial_stack_bytes(plan, &params, platforms, random)
-}
-
 /// Every difference between the plan of `p` and what the kernel did.
-fn differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
+fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
     let mut d = Vec::new();
     let first = match (common::plan_as_oracle(policy, p, None), o.errno) {
         // Killed after the point of no return (a segment that cannot be mapped): execve
@@ -99,54 +83,19 @@ fn differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
     // The vDSO goes where Linux puts it; the plan does not depend on its address.
     let vdso = linux_vdso(&first);
     let plan = common::plan_as_oracle(policy, p, Some(vdso)).unwrap().plan;
-    let mut eq = |what: &str, ours: u64, theirs: Option<u64>| {
-        if Some(ours) != theirs {
-            d.push(format!("{what} {ours:#x}, kernel {theirs:x?}"));
-        }
+    let execfn = common::guest_path(p);
+    let run = Run {
+        execfn: &execfn,
+        envp: &[common::ENV.as_bytes()],
+        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
     };
-    let aux = |t: exec_core::AuxType| plan.auxv.get(t).unwrap_or(u64::MAX);
-    use exec_core::AuxType as A;
-    eq("AT_PHDR", aux(A::AT_PHDR), o.aux(3));
-    eq("AT_PHENT", aux(A::AT_PHENT), o.aux(4));
-    eq("AT_PHNUM", aux(A::AT_PHNUM), o.aux(5));
-    eq("AT_BASE", aux(A::AT_BASE), o.aux(7));
-    eq("AT_ENTRY", aux(A::AT_ENTRY), o.aux(9));
-    eq("start_brk", plan.brk.0, o.stat.get("start_brk").copied());
-    eq("stack top", plan.stack.top.0, Some(o.stack_top));
-    eq("sp", plan.stack.sp.0, Some(o.sp));
-    eq("pc", plan.entry.0, Some(o.pc));
-    eq("arg_start", plan.stack.arg_start.0, o.stat.get("arg_start").copied());
-    eq("env_start", plan.stack.env_start.0, o.stat.get("env_start").copied());
+    d.extend(differences(&plan, o, &run, p.interp.as_deref()));
     let kernel_vdso = o.maps.iter().find(|v| v.path == "[vdso]").map(|v| v.start);
-    eq("vDSO", vdso, kernel_vdso);
-    let planned_auxv: Vec<(u64, u64)> = plan.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
-    if planned_auxv != o.auxv {
-        d.push(format!("auxv {planned_auxv:x?}\n   kernel {:x?}", o.auxv));
+    if kernel_vdso != Some(vdso) {
+        d.push(format!("vDSO {vdso:#x}, kernel {kernel_vdso:x?}"));
     }
-    let stack = stack_bytes(policy, &plan, p, &o.random);
-    if stack != o.stack {
-        d.push(format!("stack bytes differ:\n   ours   {stack:02x?}\n   kernel {:02x?}", o.stack));
-    }
-    let main = planned_image(&plan.main);
-    let kmain = observed_image(&o.maps, &common::guest_path(p));
-    if main != kmain {
-        d.push(format!("main mappings {main:x?}\n   kernel {kmain:x?}"));
-    }
-    match (&plan.interp, &p.interp) {
-        (Some(img), Some(path)) => {
-            let ours = planned_image(img);
-            let theirs = observed_image(&o.maps, path);
-            if ours != theirs {
-                d.push(format!("interpreter mappings {ours:x?}\n   kernel {theirs:x?}"));
-            }
-        }
-        (None, None) => {}
-        (ours, theirs) => d.push(format!("interpreter: planned {}, PT_INTERP {theirs:?}", ours.is_some())),
-    }
-    let stack_vma = o.maps.iter().find(|v| v.path == "[stack]").map(|v| (v.end, v.perms[..3].to_string()));
-    let rwx = if plan.stack.exec { "rwx" } else { "rw-" };
-    if stack_vma != Some((plan.stack.top.0, rwx.to_string())) {
-        d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
+    if plan.interp.is_some() != p.interp.is_some() {
+        d.push(format!("interpreter: planned {}, PT_INTERP {:?}", plan.interp.is_some(), p.interp));
     }
     if !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") {
         d.push(format!("the program did not exit 0 under the kernel: {:?}", o.exit));
@@ -330,7 +279,7 @@ fn layout_equals_the_arm64_kernel() {
                 (false, false) => "static ET_EXEC",
             });
         }
-        for d in differences(&policy, p, o) {
+        for d in plan_differences(&policy, p, o) {
             failures.push(format!("{}: {d}", p.name));
         }
     }
@@ -413,7 +362,7 @@ fn layout_and_bti_equal_the_arm64_kernel_on_a_bti_cpu() {
     let policy = Aarch64::new(cpu);
     let mut failures = bti_outcomes(&policy, &progs, &seen);
     for p in &progs {
-        for d in differences(&policy, p, &seen[&p.name]) {
+        for d in plan_differences(&policy, p, &seen[&p.name]) {
             failures.push(format!("{}: {d}", p.name));
         }
     }

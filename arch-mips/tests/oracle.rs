@@ -22,9 +22,9 @@ mod common;
 use arch_mips::{CpuModel, FpMode, Ieee754, Info, Mips, MipsAbi};
 use common::{Boot, Observed, Program};
 use elf_stream::{ElfType, Endian};
-use exec_core::{ArchPolicy, ExecPlan, Image};
+use exec_core::{ArchPolicy, ExecPlan};
 use std::collections::HashMap;
-use test_support::maps::{merge, observed_image, Ranges};
+use test_support::sysoracle::{differences, Run};
 
 const PAGE: u64 = 4096;
 
@@ -34,74 +34,24 @@ fn policy(model: CpuModel, endian: Endian, ieee754: Ieee754) -> Mips {
     p
 }
 
-fn planned_image(img: &Image) -> Ranges {
-    merge(img.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
-}
-
-/// The initial stack the plan writes, from sp to the top, with the kernel's random bytes.
-fn stack_bytes(policy: &Mips, plan: &ExecPlan<Info>, p: &Program, random: &[u8]) -> Vec<u8> {
-    let execfn = common::guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [common::ENV.as_bytes()];
-    let mut params = exec_core::ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    let platforms = (policy.platform(plan.abi), policy.base_platform(plan.abi));
-    let random = random[..16].try_into().expect("16 AT_RANDOM bytes");
-    test_support::stack::initial_stack_bytes(plan, &params, platforms, random)
-}
 
 /// Every difference between the plan of `p` under `policy` and what the kernel did.
-fn differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
-    let mut d = Vec::new();
+fn plan_differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
     let (r, _) = common::plan_as_oracle(policy, p);
     let plan = match (r, o.errno) {
-        (Err(e), Some(errno)) => {
-            if policy.errno(&e).0 != errno {
-                d.push(format!("errno {} ({e}), kernel {errno}", policy.errno(&e).0));
-            }
-            return d;
-        }
+        (Err(e), Some(errno)) if policy.errno(&e).0 == errno => return Vec::new(),
+        (Err(e), Some(errno)) => return vec![format!("errno {} ({e}), kernel {errno}", policy.errno(&e).0)],
         (Err(e), None) => return vec![format!("rejected ({e}), the kernel ran it")],
         (Ok(_), Some(errno)) => return vec![format!("planned, the kernel failed with errno {errno}")],
         (Ok(prep), None) => prep.plan,
     };
-    let planned_auxv: Vec<(u64, u64)> = plan.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
-    if planned_auxv != o.auxv {
-        d.push(format!("auxv {planned_auxv:x?}\n   kernel {:x?}", o.auxv));
-    }
-    let mut eq = |what: &str, ours: u64, theirs: u64| {
-        if ours != theirs {
-            d.push(format!("{what} {ours:#x}, kernel {theirs:#x}"));
-        }
+    let execfn = common::guest_path(p);
+    let run = Run {
+        execfn: &execfn,
+        envp: &[common::ENV.as_bytes()],
+        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
     };
-    eq("sp", plan.stack.sp.0, o.sp);
-    eq("pc", plan.entry.0, o.pc);
-    eq("stack top", plan.stack.top.0, o.stack_top);
-    eq("start_brk", plan.brk.0, o.stat["start_brk"]);
-    eq("arg_start", plan.stack.arg_start.0, o.stat["arg_start"]);
-    eq("env_start", plan.stack.env_start.0, o.stat["env_start"]);
-    let stack = stack_bytes(policy, &plan, p, &o.random);
-    if stack != o.stack {
-        d.push(format!("stack bytes differ:\n   ours   {stack:02x?}\n   kernel {:02x?}", o.stack));
-    }
-    let main = planned_image(&plan.main);
-    let kmain = observed_image(&o.maps, &common::guest_path(p));
-    if main != kmain {
-        d.push(format!("main mappings {main:x?}\n   kernel {kmain:x?}"));
-    }
-    if let (Some(img), Some(path)) = (&plan.interp, common::interp_of(&p.bytes())) {
-        let ours = planned_image(img);
-        let theirs = observed_image(&o.maps, &path);
-        if ours != theirs {
-            d.push(format!("interpreter mappings {ours:x?}\n   kernel {theirs:x?}"));
-        }
-    }
-    let stack_vma = o.maps.iter().find(|v| v.path == "[stack]").map(|v| (v.end, v.perms[..3].to_string()));
-    let rwx = if plan.stack.exec { "rwx" } else { "rw-" };
-    if stack_vma != Some((plan.stack.top.0, rwx.to_string())) {
-        d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
-    }
+    let mut d = differences(&plan, o, &run, common::interp_of(&p.bytes()).as_deref());
     if let Some(fr) = o.fr() {
         let ours = match plan.arch.fp_mode {
             FpMode::Fr0 => "0",
@@ -186,7 +136,7 @@ fn layout_against(boot: Boot, model: CpuModel) {
     for p in &progs {
         let o = &seen[&p.name];
         ran += usize::from(o.errno.is_none());
-        for d in differences(&policy, p, o) {
+        for d in plan_differences(&policy, p, o) {
             failures.push(format!("{} [{}]: {d}", p.name, boot.qemu_cpu));
         }
         if let Ok(plan) = common::plan(&policy, p) {
@@ -300,7 +250,7 @@ fn fp_matrix_equals_the_kernel() {
                     (None, None) => "ok".into(),
                 }
             ));
-            for d in differences(&linux, p, o) {
+            for d in plan_differences(&linux, p, o) {
                 failures.push(format!("{} [{qemu} {append}]: {d}", p.name));
             }
             // With the ISA check, a release 6 program on an R2 CPU is EBADRQC (54) where

@@ -47,3 +47,8 @@ pub fn observed_image(maps: &[Vma], path: &str) -> Ranges {
     }
     merge(out)
 }
+
+/// The ranges a plan maps for `image`, merged as [`observed_image`] merges the kernel's.
+pub fn planned_image(image: &exec_core::Image) -> Ranges {
+    merge(image.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect())
+}

@@ -4,7 +4,9 @@
 //! and tracer, and by the kernel's name; programs not cached are run in one boot. Panics when
 //! the oracle cannot run: a test using it never skips.
 
-use crate::maps::Vma;
+use crate::maps::{observed_image, planned_image, Vma};
+use crate::stack::initial_stack_bytes;
+use exec_core::{ExecParams, ExecPlan};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -231,4 +233,70 @@ pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observ
         }
     }
     blocks.into_iter().map(|(k, b)| (k, parse_block(&b))).collect()
+}
+
+/// How the oracle ran a program: argv `[execfn]`, AT_EXECFN `execfn`, environment `envp`,
+/// and the AT_PLATFORM strings the policy gives the plan's ABI.
+#[derive(Clone, Copy, Debug)]
+pub struct Run<'a> {
+    /// argv[0] and AT_EXECFN (`/t/<name>`).
+    pub execfn: &'a str,
+    /// The environment strings.
+    pub envp: &'a [&'a [u8]],
+    /// AT_PLATFORM and AT_BASE_PLATFORM.
+    pub platforms: (Option<&'a [u8]>, Option<&'a [u8]>),
+}
+
+/// Every difference between `plan` and what the kernel did in `o`, in what every
+/// architecture's oracle reports: sp, pc, stack top, start_brk, arg_start and env_start,
+/// the whole auxv, the stack's bytes (written with the kernel's AT_RANDOM bytes), the
+/// program's and the interpreter's (`interp`: its path in the guest) mappings, and the
+/// stack mapping's end and protection.
+pub fn differences<I>(plan: &ExecPlan<I>, o: &Observed, run: &Run<'_>, interp: Option<&str>) -> Vec<String> {
+    let mut d = Vec::new();
+    let mut eq = |what: &str, ours: u64, theirs: Option<u64>| {
+        if Some(ours) != theirs {
+            d.push(format!("{what} {ours:#x}, kernel {theirs:x?}"));
+        }
+    };
+    let stat = |name: &str| o.stat.get(name).copied();
+    eq("sp", plan.stack.sp.0, Some(o.sp));
+    eq("pc", plan.entry.0, Some(o.pc));
+    eq("stack top", plan.stack.top.0, Some(o.stack_top));
+    eq("start_brk", plan.brk.0, stat("start_brk"));
+    eq("arg_start", plan.stack.arg_start.0, stat("arg_start"));
+    eq("env_start", plan.stack.env_start.0, stat("env_start"));
+    let planned_auxv: Vec<(u64, u64)> = plan.auxv.entries().iter().map(|e| (e.kind.0, e.value)).collect();
+    if planned_auxv != o.auxv {
+        d.push(format!("auxv {planned_auxv:x?}\n   kernel {:x?}", o.auxv));
+    }
+    match <&[u8; 16]>::try_from(o.random.as_slice()) {
+        Ok(random) => {
+            let argv = [run.execfn.as_bytes()];
+            let mut params = ExecParams::new(run.execfn.as_bytes());
+            params.argv = &argv;
+            params.envp = &run.envp;
+            let stack = initial_stack_bytes(plan, &params, run.platforms, random);
+            if stack != o.stack {
+                d.push(format!("stack bytes differ:\n   ours   {stack:02x?}\n   kernel {:02x?}", o.stack));
+            }
+        }
+        Err(_) => d.push(format!("the kernel reported {} AT_RANDOM bytes", o.random.len())),
+    }
+    let (main, kmain) = (planned_image(&plan.main), observed_image(&o.maps, run.execfn));
+    if main != kmain {
+        d.push(format!("main mappings {main:x?}\n   kernel {kmain:x?}"));
+    }
+    if let (Some(img), Some(path)) = (&plan.interp, interp) {
+        let (ours, theirs) = (planned_image(img), observed_image(&o.maps, path));
+        if ours != theirs {
+            d.push(format!("interpreter mappings {ours:x?}\n   kernel {theirs:x?}"));
+        }
+    }
+    let stack_vma = o.maps.iter().find(|v| v.path == "[stack]").map(|v| (v.end, v.perms[..3].to_string()));
+    let rwx = if plan.stack.exec { "rwx" } else { "rw-" };
+    if stack_vma != Some((plan.stack.top.0, rwx.to_string())) {
+        d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
+    }
+    d
 }
