@@ -9,7 +9,7 @@ use arch_aarch64::{Aarch64, Cpu, Info, ABI, ABI_BE};
 use common::{property_note, root_with, Synth};
 use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, VirtAddr};
 use exec_core::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 const GLIBC_LD: &str = "/lib/ld-linux-aarch64.so.1";
@@ -29,7 +29,7 @@ fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno) {
 }
 
 /// A root holding `interp` at [`TEST_LD`].
-fn interp_root(tag: &str, interp: &Synth) -> PathBuf {
+fn interp_root(tag: &str, interp: &Synth) -> test_support::corpus::TempDir {
     root_with(tag, TEST_LD, &interp.build())
 }
 

@@ -34,7 +34,6 @@ fn policy(model: CpuModel, endian: Endian, ieee754: Ieee754) -> Mips {
     p
 }
 
-
 /// Every difference between the plan of `p` under `policy` and what the kernel did.
 fn plan_differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
     let (r, _) = common::plan_as_oracle(policy, p);

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use test_support::corpus::TempDir;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -23,7 +24,7 @@ fn generate(crate_dir: &Path) -> String {
 
 /// Compiles `header` with gcc in every standard; returns the failures.
 fn compile_errors(header: &Path) -> Vec<String> {
-    let dir = tempdir();
+    let dir = TempDir::new("header");
     let unit = dir.join("unit.c");
     std::fs::write(
         &unit,
@@ -57,16 +58,6 @@ fn compile_errors(header: &Path) -> Vec<String> {
     failures
 }
 
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "execcore-header-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 #[cfg_attr(miri, ignore = "runs cbindgen and gcc")]
 fn header_is_up_to_date() {
@@ -94,7 +85,7 @@ fn header_compiles_in_every_c_standard() {
 fn a_broken_header_is_caught() {
     // The checks must fail when the header is wrong: a stale copy differs from the
     // generated one, and a syntax error does not compile.
-    let dir = tempdir();
+    let dir = TempDir::new("header");
     let good = std::fs::read_to_string(root().join("include/execcore.h")).unwrap();
     let broken = good.replacen("execcore_status;", "execcore_status", 1);
     assert_ne!(broken, good, "the mutation must change the header");

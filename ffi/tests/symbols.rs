@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use test_support::corpus::TempDir;
 
 fn check(lib: &Path) -> std::process::Output {
     Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/build-lib.sh"))
@@ -32,8 +33,7 @@ fn archive(dir: &Path, name: &str, source: &str) -> std::path::PathBuf {
 #[test]
 #[cfg_attr(miri, ignore = "spawns the build and gcc")]
 fn symbol_check_accepts_builtins_and_rejects_anything_else() {
-    let dir = std::env::temp_dir().join(format!("execcore-symbols-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("symbols");
     let good = archive(
         &dir,
         "good",

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub const EM_AARCH64: u16 = 183;
 
-use test_support::corpus::temp_dir;
+use test_support::corpus::TempDir;
 
 /// An AArch64 program and the root its PT_INTERP resolves under.
 #[derive(Clone, Debug)]
@@ -119,9 +119,10 @@ pub fn plan_params(
     exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
 }
 
-/// A root directory holding `bytes` at the absolute path `at` (an interpreter).
-pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> PathBuf {
-    let root = temp_dir(tag);
+/// A root directory holding `bytes` at the absolute path `at` (an interpreter), removed
+/// when dropped.
+pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> TempDir {
+    let root = TempDir::new(tag);
     let path = root.join(at.trim_start_matches('/'));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();

@@ -9,7 +9,7 @@ use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use test_support::corpus::{corpus_bin, interp_of, temp_dir};
+pub use test_support::corpus::{corpus_bin, interp_of};
 
 /// A MIPS program and what it needs.
 #[derive(Clone, Debug)]
@@ -258,14 +258,6 @@ impl Elf {
 
     pub fn option_info(&self, kind: u8) -> Option<u32> {
         self.option_records().iter().find(|r| r.1 == kind).map(|r| self.get32(r.0 + 4))
-    }
-
-    /// Writes the bytes to a fresh temporary file.
-    pub fn to_temp(&self, name: &str) -> PathBuf {
-        let dir = temp_dir(name);
-        let path = dir.join(name);
-        std::fs::write(&path, &self.bytes).unwrap();
-        path
     }
 }
 

@@ -10,8 +10,8 @@
 mod cross;
 
 use cross::{Program, Target};
-use std::path::PathBuf;
 use std::process::Command;
+use test_support::corpus::TempDir;
 
 const AARCH64: Target = Target { make: "aarch64", qemu: "qemu-aarch64-static" };
 
@@ -43,10 +43,9 @@ fn every_aarch64_program_runs_as_under_qemu() {
 const BIG: u64 = 72 << 20;
 
 /// Builds `big.c` (testdata/src/big/) against a generated `BIG`-byte blob, static and as
-/// a dynamic PIE.
-fn big_programs() -> Vec<Program> {
-    let dir = std::env::temp_dir().join(format!("execcore-big-aarch64-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// a dynamic PIE, in a directory removed when the test ends (the blob is 72 MiB).
+fn big_programs() -> (TempDir, Vec<Program>) {
+    let dir = TempDir::new("big-aarch64");
     let blob = dir.join("blob.bin");
     let bytes: Vec<u8> = (0..BIG).map(big_byte).collect();
     std::fs::write(&blob, bytes).unwrap();
@@ -73,7 +72,7 @@ fn big_programs() -> Vec<Program> {
             root: root.map(String::from),
         });
     }
-    out
+    (dir, out)
 }
 
 /// The blob's byte at `i` (big.c computes the same).
@@ -83,7 +82,7 @@ fn big_byte(i: u64) -> u8 {
 
 #[test]
 fn a_program_over_64_mib_runs_in_the_memory_of_a_small_one() {
-    let big = big_programs();
+    let (_dir, big) = big_programs();
     let corpus = cross::programs(AARCH64.qemu);
     for b in &big {
         // The same kind of program, small: hello-aarch64-glibc-{static,dynpie}.
@@ -107,5 +106,4 @@ fn a_program_over_64_mib_runs_in_the_memory_of_a_small_one() {
         assert!(big_reports[0].read_bytes >= BIG, "eager load read {:?}", big_reports[0]);
         assert!(big_reports[1].read_bytes < 1 << 20, "mapped load read {:?}", big_reports[1]);
     }
-    let _ = std::fs::remove_dir_all(big[0].path.parent().unwrap_or(&PathBuf::new()));
 }

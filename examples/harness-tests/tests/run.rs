@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+use test_support::corpus::TempDir;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -135,8 +136,7 @@ fn corpus_programs() {
 
 #[test]
 fn rejected_files_exit_127_with_a_message() {
-    let dir = std::env::temp_dir().join(format!("harness-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("harness-rejects");
     let text = dir.join("text");
     std::fs::write(&text, "#!/bin/sh\necho hi\n").unwrap();
     let cut = dir.join("cut");
@@ -165,8 +165,7 @@ fn stack_per_entry_point_and_reads_do_not_grow_with_the_file() {
     // Dynamic PIEs from 16 KiB to over 1 MiB: the same stack high-water per entry point,
     // and one read per contiguous run of file bytes (the harness has `read_into`), so the
     // calls stay few while the bytes grow.
-    let dir = std::env::temp_dir().join(format!("execcore-stack-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("harness-stack");
     let files = [
         repo().join("../shared/corpus/bin/hello-x86_64-glibc-dynpie"),
         "/usr/bin/ls".into(),
@@ -194,7 +193,6 @@ fn stack_per_entry_point_and_reads_do_not_grow_with_the_file() {
         assert!(r["reads"] <= 16, "{}: {} reads", f.display(), r["reads"]);
     }
     assert!(reports[2]["read_bytes"] > 1 << 20, "bash's segments are read whole");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
