@@ -29,7 +29,7 @@ fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno) {
 }
 
 /// A root holding `interp` at [`TEST_LD`].
-fn interp_root(tag: &str, interp: &Synth) -> test_support::corpus::TempDir {
+fn interp_root(tag: &str, interp: &Synth) -> test_support::temp::TempDir {
     root_with(tag, TEST_LD, &interp.build())
 }
 

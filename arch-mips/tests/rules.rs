@@ -102,7 +102,7 @@ fn abi_selection() {
 #[test]
 fn interpreter_must_have_the_same_abi() {
     // An o32 program whose /lib/ld.so.1 is the n32 one: ELIBBAD (84 on Linux/MIPS).
-    let root = test_support::corpus::TempDir::new("abi-mismatch");
+    let root = test_support::temp::TempDir::new("abi-mismatch");
     std::fs::create_dir_all(root.join("lib")).unwrap();
     std::fs::copy("/usr/mips64el-linux-gnuabi64/lib32/ld.so.1", root.join("lib/ld.so.1")).unwrap();
     let main = Elf::corpus("hello-mips-o32-le-dyn");
@@ -203,7 +203,7 @@ fn nan_policy() {
 #[test]
 fn nan_mismatch_with_the_interpreter_is_elibbad() {
     // A 2008-NaN interpreter for a legacy-NaN program, accepted NaN-wise (relaxed).
-    let root = test_support::corpus::TempDir::new("nan");
+    let root = test_support::temp::TempDir::new("nan");
     std::fs::create_dir_all(root.join("lib")).unwrap();
     let mut ld = Elf::read(Path::new("/usr/mipsel-linux-gnu/lib/ld.so.1"));
     ld.set_flags(ld.flags() | flags::NAN2008);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use test_support::corpus::TempDir;
+use test_support::temp::TempDir;
 
 fn check(lib: &Path) -> std::process::Output {
     Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/build-lib.sh"))

@@ -12,3 +12,4 @@ pub mod sources;
 pub mod space;
 pub mod stack;
 pub mod sysoracle;
+pub mod temp;

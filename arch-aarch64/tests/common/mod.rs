@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub const EM_AARCH64: u16 = 183;
 
-use test_support::corpus::TempDir;
+use test_support::temp::TempDir;
 
 /// An AArch64 program and the root its PT_INTERP resolves under.
 #[derive(Clone, Debug)]

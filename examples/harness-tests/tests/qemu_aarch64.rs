@@ -11,7 +11,7 @@ mod cross;
 
 use cross::{Program, Target};
 use std::process::Command;
-use test_support::corpus::TempDir;
+use test_support::temp::TempDir;
 
 const AARCH64: Target = Target { make: "aarch64", qemu: "qemu-aarch64-static" };
 
