@@ -142,12 +142,14 @@ pub fn json(r: &Report, stats: bool) -> Value {
 
 /// The error object.
 pub fn error_json(f: &Failure) -> Value {
-    json!({"error": {"kind": f.kind, "errno": f.errno.0, "message": f.message}})
+    json!({"error": {"kind": f.kind, "errno": f.errno.0, "errno_name": f.errno_name, "message": f.message}})
 }
 
-/// The stderr line for a rejected file.
+/// The stderr line for a rejected file; an errno the OS profile renumbers shows its number
+/// after the name ("ELIBBAD 84" on MIPS).
 pub fn error_line(file: &str, f: &Failure) -> String {
-    format!("execplan: {file}: {} ({})", f.message, errno_name(f.errno))
+    let number = if errno_name(f.errno) == f.errno_name { String::new() } else { format!(" {}", f.errno.0) };
+    format!("execplan: {file}: {} ({}{number})", f.message, f.errno_name)
 }
 
 fn flags_text(ph: &ProgramHeader) -> String {

@@ -11,12 +11,14 @@ use serde_json::Value;
 use std::fs::File;
 use test_support::counting::CountingSpace;
 
-/// Why a file was not planned: a stable snake_case kind, the errno `execve` would return,
-/// a message, and any warnings `prepare` logged before it failed.
+/// Why a file was not planned: a stable snake_case kind, the errno `execve` would return
+/// (in the OS profile's numbering) and its C name, a message, and any warnings `prepare`
+/// logged before it failed.
 #[derive(Debug)]
 pub struct Failure {
     pub kind: String,
     pub errno: Errno,
+    pub errno_name: String,
     pub message: String,
     pub warnings: Vec<String>,
 }
@@ -34,7 +36,7 @@ impl From<ExecError> for Failure {
 
 impl Failure {
     pub fn new(kind: &str, errno: Errno, message: String) -> Failure {
-        Failure { kind: kind.into(), errno, message, warnings: Vec::new() }
+        Failure { kind: kind.into(), errno, errno_name: errno_name(errno), message, warnings: Vec::new() }
     }
 }
 
@@ -218,7 +220,8 @@ pub fn run<P: ArchPolicy>(
             }
             Ok(Planned { plan: prepared.plan.map_arch(|i| info(&i)), stats, warnings })
         }
-        // The policy's errno: an OS profile renumbers (MIPS: EBADRQC 54, ELIBBAD 84).
+        // The policy's errno: an OS profile renumbers (MIPS: EBADRQC 54, ELIBBAD 84); the
+        // name is the asm-generic errno's, which the number stands for.
         Err(e) => Err(Failure { warnings, errno: policy.errno(&e), ..Failure::from(e) }),
     }
 }
