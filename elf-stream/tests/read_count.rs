@@ -45,8 +45,13 @@ fn bin_ls_costs_one_read() {
     let src = Counting::new(&file);
     let elf: ElfFile<_> = ElfFile::open(&src).unwrap();
     assert_eq!(elf.program_headers().filter(|p| p.is_ok()).count() as u32, elf.phnum());
-    elf.interpreter(&mut buf).unwrap();
-    assert_eq!(src.calls(), 1);
+    let want = interp.map(<[u8]>::to_vec);
+    assert_eq!(elf.interpreter(&mut [0u8; PATH_MAX]).unwrap().map(<[u8]>::to_vec), want);
+    // Miri's file reads come back short on purpose (a test of the retry loop, which the
+    // assertions above pass); the count is then Miri's, not the library's.
+    if !cfg!(miri) {
+        assert_eq!(src.calls(), 1);
+    }
 }
 
 #[test]
