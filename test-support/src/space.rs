@@ -1,7 +1,7 @@
 //! A simulated address space for loader tests: pages in a map, every call recorded,
 //! reservation rules enforced, failure at call N on request.
 
-use elf_stream::{Errno, FileOffset};
+use elf_stream::{Errno, FileOffset, ProgramHeader, ProgramType};
 use exec_core::{
     resolve_fault, AddrRange, AddressSpace, ExecPlan, Image, MappingFlags, Prot, Role, UserAddr,
 };
@@ -208,14 +208,25 @@ pub fn materialize<I>(plan: &ExecPlan<I>, main: &[u8], interp: &[u8]) -> BTreeMa
 /// Checks that `pages` hold what every PT_LOAD of `image` puts in memory, from the ELF
 /// alone: the file's bytes, then zeros up to `p_memsz`; panics naming the first wrong byte.
 pub fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
-    let page = image.page.get();
+    let headers: Vec<ProgramHeader> = image.loads.iter().map(|s| s.ph).collect();
+    check_loads(&headers, image.bias, image.page.get(), file, pages);
+}
+
+/// [`check_against_segments`] for the PT_LOADs among `headers`, moved by `bias` (wrapping,
+/// as an object `elfmap` relocated), in pages of `page` bytes.
+pub fn check_loads(
+    headers: &[ProgramHeader],
+    bias: u64,
+    page: u64,
+    file: &[u8],
+    pages: &BTreeMap<u64, Page>,
+) {
     let zeros = vec![0u8; page as usize];
-    for s in &image.loads {
-        let ph = s.ph;
+    for ph in headers.iter().filter(|p| p.kind == ProgramType::LOAD) {
         // A page's share of the segment at a time (Miri checks whole programs through this).
         let mut i = 0;
         while i < ph.memsz {
-            let a = ph.vaddr.0 + image.bias + i;
+            let a = ph.vaddr.0.wrapping_add(bias) + i;
             let at = (a & (page - 1)) as usize;
             let n = (page - at as u64).min(ph.memsz - i) as usize;
             let p = pages.get(&(a & !(page - 1))).unwrap_or_else(|| panic!("page of {a:#x} not loaded"));
