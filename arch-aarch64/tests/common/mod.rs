@@ -8,10 +8,9 @@ use exec_core::fs_host::FsHost;
 use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use test_support::temp::TempDir;
 
 pub const EM_AARCH64: u16 = 183;
-
-use test_support::temp::TempDir;
 
 /// An AArch64 program and the root its PT_INTERP resolves under.
 #[derive(Clone, Debug)]
