@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header notes mips_records exec stack c_abi)
+[ ${#targets[@]} -gt 0 ] || targets=(header notes mips_records exec stack c_abi elfmap)
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 [ -n "$(ls fuzz/corpus/header 2>/dev/null)" ] || python3 fuzz/seed.py

@@ -78,6 +78,15 @@ def main():
             write("exec", f"{name}-mode{mode}", frame(bytes([mode]), data, interp))
         arch = {62: 0, 183: 1, 8: 2, 10: 2}.get(m, 4)  # Input.arch, the first byte arbitrary reads
         write("c_abi", name, frame(data, interp, bytes([arch]) + bytes(63)))
+        # elfmap options: mode, table source (0: the object's own), page size / free range /
+        # own range taken, free range base >> 28, failing call.
+        for opts in ([0, 0, 2, 7, 0], [1, 0, 6, 7, 0], [2, 0, 0, 0, 0]):
+            write("elfmap", f"{name}-mode{opts[0]}", frame(bytes(opts), data, b""))
+        if c == 2 and e == 1:
+            phoff, = struct.unpack_from("<Q", data, 32)
+            phnum, = struct.unpack_from("<H", data, 56)
+            table = data[phoff:phoff + 56 * phnum]
+            write("elfmap", f"{name}-table", frame(bytes([0, 1, 2, 7, 0]), data, table))
     for i, arg in enumerate([b"", b"\x00" * 64, bytes(range(256))]):
         write("stack", f"args{i}", arg)
     print(f"seed.py: {len(progs)} programs, {len(interps)} interpreters")

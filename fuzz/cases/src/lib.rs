@@ -9,11 +9,13 @@
 
 mod c_abi;
 mod elf;
+mod elfmap;
 mod exec;
 mod stack;
 
 pub use c_abi::c_abi;
 pub use elf::{header, mips_records, notes};
+pub use elfmap::elfmap;
 pub use exec::exec;
 pub use stack::stack;
 
@@ -28,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("exec", exec),
     ("stack", stack),
     ("c_abi", c_abi),
+    ("elfmap", elfmap),
 ];
 
 /// Splits an input into `N` parts: each of the first `N - 1` is preceded by its length
