@@ -432,7 +432,10 @@ impl Iterator for Mappings<'_> {
                 end = end.saturating_sub(page.get());
             }
             let file_end = v.saturating_add(s.ph.filesz);
-            let file_stop = page.up(file_end).unwrap_or(u64::MAX).min(end);
+            // No file bytes: all zero from the first page on, even when p_vaddr is not
+            // page aligned (found by the elfmap fuzzer: that first page went unmapped).
+            let file_stop =
+                if s.ph.filesz == 0 { start } else { page.up(file_end).unwrap_or(u64::MAX).min(end) };
             let mk = |lo: u64, hi: u64, content| Mapping {
                 range: AddrRange::new(img.at(lo), img.at(hi)),
                 prot: s.prot,

@@ -253,6 +253,12 @@ def cases():
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0", "x86_64", "-", "loads", "-", e, "a PT_LOAD with p_filesz 0 (all bss)")
     e = Elf(S)
+    e.set_ph(2, "offset", 0x1210).set_ph(2, "vaddr", 0x402210).set_ph(2, "paddr", 0x402210)
+    e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
+    case("load-filesz-0-unaligned", "x86_64", "-", "loads", "-", e,
+         "a PT_LOAD with p_filesz 0 starting inside a page of its own: zeros from that page on "
+         "(found by the elfmap fuzzer: the first page went unmapped)")
+    e = Elf(S)
     e.set_ph(2, "memsz", (1 << 64) - 0x402000 + 0x10)
     case("vaddr-wrap", "x86_64", "-", "OutsideUserRange { index: 2 }", "EINVAL", e,
          "p_vaddr + p_memsz wraps around 2^64")
