@@ -158,11 +158,13 @@ impl AddressSpace for MockSpace {
 
     fn find_free_range(&mut self, len: u64, align: u64) -> Result<UserAddr, Errno> {
         self.call(format!("find_free_range {len:#x} {align:#x}"))?;
-        let mut at = self.free_from.ok_or(Errno(38))?.next_multiple_of(align);
+        // No room past the end of the address space: ENOMEM, as a kernel says.
+        let up = |a: u64| a.checked_next_multiple_of(align).ok_or(Errno::ENOMEM);
+        let mut at = up(self.free_from.ok_or(Errno(38))?)?;
         loop {
-            let r = AddrRange::new(UserAddr(at), UserAddr(at + len));
+            let r = AddrRange::new(UserAddr(at), UserAddr(at.checked_add(len).ok_or(Errno::ENOMEM)?));
             match self.reserved.iter().chain(&self.occupied).find(|x| x.overlaps(&r)) {
-                Some(x) => at = x.end.0.next_multiple_of(align),
+                Some(x) => at = up(x.end.0)?,
                 None => return Ok(UserAddr(at)),
             }
         }
