@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(header notes mips_records exec stack c_abi)
+[ ${#targets[@]} -gt 0 ] || targets=(header notes mips_records exec stack c_abi elfmap)
 rustup component list --toolchain nightly --installed | grep -q '^llvm-tools' ||
     rustup component add llvm-tools-preview --toolchain nightly
 llvm="$(rustc +nightly --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin"
