@@ -50,7 +50,7 @@ fn plan_differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
         envp: &[common::ENV.as_bytes()],
         platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
     };
-    let mut d = differences(&plan, o, &run, common::interp_of(&p.bytes()).as_deref());
+    let mut d = differences(&plan, o, &run, p.interp.as_deref());
     if let Some(fr) = o.fr() {
         let ours = match plan.arch.fp_mode {
             FpMode::Fr0 => "0",

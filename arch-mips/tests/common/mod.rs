@@ -9,7 +9,7 @@ use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use test_support::corpus::{corpus_bin, interp_of};
+pub use test_support::corpus::corpus_bin;
 
 /// A MIPS program and what it needs.
 #[derive(Clone, Debug)]
@@ -18,6 +18,8 @@ pub struct Program {
     pub name: String,
     /// Root under which its PT_INTERP resolves.
     pub root: PathBuf,
+    /// Its PT_INTERP path.
+    pub interp: Option<String>,
     pub endian: Endian,
     pub class64: bool,
     pub flags: u32,
@@ -50,6 +52,7 @@ pub fn programs() -> Vec<Program> {
                 root: e.sysroot.unwrap_or_else(|| root_for(e.interp.as_deref(), h.endian)).into(),
                 path: e.path,
                 name: e.name,
+                interp: e.interp,
                 endian: h.endian,
                 class64: h.class == elf_stream::Class::Elf64,
                 flags: h.flags,
@@ -118,8 +121,7 @@ pub struct Boot {
 
 /// The guest-side interpreter the oracle copies for `p` (same mapping as sysoracle.sh).
 fn oracle_interp(p: &Program) -> Option<PathBuf> {
-    let interp = interp_of(&p.bytes())?;
-    Some(match interp.as_str() {
+    Some(match p.interp.as_deref()? {
         "/lib/ld.so.1" => "/usr/mipsel-linux-gnu/lib/ld.so.1".into(),
         "/lib32/ld.so.1" => "/usr/mips64el-linux-gnuabi64/lib32/ld.so.1".into(),
         "/lib64/ld.so.1" => "/usr/mips64el-linux-gnuabi64/lib64/ld.so.1".into(),
