@@ -239,7 +239,7 @@ pub fn check_loads(
             let want = [file_part, &zeros[..n - from_file]].concat();
             // Slices first (one memcmp); the byte loop only to name the difference.
             if got != want.as_slice() {
-                let k = (0..n).find(|&k| got[k] != want[k]).unwrap_or_default();
+                let k = (0..n).find(|&k| got[k] != want[k]).expect("the slices differ in some byte");
                 panic!(
                     "byte at {:#x} of segment {}: {:#x}, want {:#x}",
                     a + k as u64,
