@@ -7,6 +7,7 @@ pub mod alloc_counter;
 pub mod corpus;
 pub mod counting;
 pub mod host;
+pub mod invariants;
 pub mod maps;
 pub mod sources;
 pub mod space;
