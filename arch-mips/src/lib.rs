@@ -385,6 +385,25 @@ impl ArchPolicy for Mips {
         self.kernel.page_size
     }
 
+    fn header_rule(&self) -> elf_stream::HeaderRule {
+        // binfmt_elf, binfmt_elfn32 and binfmt_elfo32 each check EI_CLASS in their
+        // elf_check_arch; the byte order is the kernel's (a foreign one garbles e_machine).
+        elf_stream::HeaderRule::Native { class: None, endian: self.cpu.endian }
+    }
+
+    fn set_personality(&self, _abi: Abi, personality: exec_core::Personality) -> exec_core::Personality {
+        // SET_PERSONALITY2 keeps READ_IMPLIES_EXEC.
+        personality
+    }
+
+    fn read_implies_exec(&self, info: &Info) -> exec_core::ExecOnRead {
+        if info.read_implies_exec {
+            exec_core::ExecOnRead::On
+        } else {
+            exec_core::ExecOnRead::Off
+        }
+    }
+
     fn layout(&self, abi: Abi) -> Layout {
         let m = MipsAbi::from_abi(abi).unwrap_or(MipsAbi::N64);
         let page = self.kernel.page_size;

@@ -25,6 +25,15 @@ pub enum Error {
         /// Bytes it needs.
         len: u64,
     },
+    /// The file ended before a structure Linux reads whole with `elf_read` (PT_INTERP's
+    /// path, the interpreter's file header): EIO, as `elf_read` returns.
+    #[error("short read: {len} bytes needed at offset {offset}")]
+    ShortRead {
+        /// Start of the structure.
+        offset: u64,
+        /// Bytes it needs.
+        len: u64,
+    },
     /// Not `\x7fELF`.
     #[error("not an ELF file (bad magic)")]
     BadMagic,
@@ -187,12 +196,14 @@ pub enum Error {
 
 impl Error {
     /// The errno a kernel returns for this error, as Linux does: the source's errno
-    /// (EIO by default) for read failures, EINVAL for a short MIPS ABI flags record,
+    /// (EIO by default) for read failures, EIO for a short read of a structure Linux reads
+    /// whole, EINVAL for a short MIPS ABI flags record,
     /// ENOEXEC for every other malformation (an over-long PT_INTERP included).
     pub const fn errno(&self) -> Errno {
         match self {
             Error::Read { errno, .. } => *errno,
             Error::MipsAbiFlagsTooShort { .. } => Errno::EINVAL,
+            Error::ShortRead { .. } => Errno::EIO,
             _ => Errno::ENOEXEC,
         }
     }
@@ -202,6 +213,7 @@ impl Error {
         match self {
             Error::Read { .. } => "read_failed",
             Error::Truncated { .. } => "truncated",
+            Error::ShortRead { .. } => "short_read",
             Error::BadMagic => "bad_magic",
             Error::BadClass(_) => "bad_class",
             Error::BadEncoding(_) => "bad_encoding",

@@ -1,7 +1,7 @@
 //! `ElfFile`: an opened executable — its validated header, resolved program header count
 //! and a small head window that serves most later reads without touching the source.
 
-use crate::header::{parse_ident, EI_NIDENT, PN_XNUM};
+use crate::header::{parse_ident_with, EI_NIDENT, PN_XNUM};
 use crate::program::{ProgramHeader, ProgramHeaders};
 use crate::source::{read_at_least, read_up_to};
 use crate::{Error, FileHeader, FileOffset, ReadAt};
@@ -13,18 +13,65 @@ pub const DEFAULT_WINDOW: usize = 1024;
 /// Linux's maximum program header table size (`65536` bytes; also at most one page).
 pub const MAX_PHDR_TABLE: u32 = 65536;
 
-/// Caps applied while opening a file.
+/// How the file header's identity is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderRule {
+    /// Every identity field: the magic, `EI_CLASS`, `EI_DATA`, `EI_VERSION`, `e_version`,
+    /// `e_ehsize` and `e_phentsize`.
+    Strict,
+    /// What Linux's exec reads: the magic and `e_phentsize` only. The header is decoded in
+    /// the kernel's own format — `class` (`None`: the one `EI_CLASS` names, which must be
+    /// valid, as MIPS's `elf_check_arch` checks it) and byte order `endian` — whatever the
+    /// other identity bytes say.
+    Native {
+        /// The class the kernel reads (`None`: `EI_CLASS`'s).
+        class: Option<crate::Class>,
+        /// The kernel's byte order.
+        endian: crate::Endian,
+    },
+}
+
+/// What `e_phnum == PN_XNUM` means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtendedCount {
+    /// The count is section header 0's `sh_info` (the ELF specification).
+    Resolve,
+    /// 0xffff headers, as Linux's exec takes it (which then finds the table too large).
+    Literal,
+}
+
+/// Caps and rules applied while opening a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted program header table, in bytes.
     pub max_phdr_table: u32,
+    /// How the header's identity is judged.
+    pub header: HeaderRule,
+    /// What PN_XNUM means.
+    pub extended_count: ExtendedCount,
 }
 
 impl Limits {
-    /// Linux's rule for a given page size: 64 KiB and at most one page.
+    /// Linux's rule up to 6.16 for a given page size: 64 KiB and at most one page; every
+    /// identity field checked, PN_XNUM resolved.
     pub const fn for_page_size(page_size: u32) -> Limits {
         let cap = if page_size < MAX_PHDR_TABLE { page_size } else { MAX_PHDR_TABLE };
-        Limits { max_phdr_table: cap }
+        Limits { max_phdr_table: cap, header: HeaderRule::Strict, extended_count: ExtendedCount::Resolve }
+    }
+
+    /// These limits with the header judged by `rule`.
+    pub const fn with_header(self, rule: HeaderRule) -> Limits {
+        Limits { header: rule, ..self }
+    }
+
+    /// These limits with a program header table of up to `bytes`.
+    pub const fn with_max_phdr_table(self, bytes: u32) -> Limits {
+        Limits { max_phdr_table: bytes, ..self }
+    }
+
+    /// These limits with PN_XNUM read as `count`.
+    pub const fn with_extended_count(self, count: ExtendedCount) -> Limits {
+        Limits { extended_count: count, ..self }
     }
 }
 
@@ -102,11 +149,11 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
             head: [0u8; W],
             head_len: 0,
         });
-        let (header, head_len) = read_header(&file.source, &mut file.head)?;
+        let (header, head_len) = read_header(&file.source, &mut file.head, limits.header)?;
         file.header = header;
         file.phnum = u32::from(header.phnum);
         file.head_len = head_len;
-        if header.phnum == PN_XNUM {
+        if header.phnum == PN_XNUM && limits.extended_count == ExtendedCount::Resolve {
             file.phnum = file.extended_phnum()?;
         }
         file.check_table(limits)?;
@@ -251,16 +298,16 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
 ///
 /// A window smaller than the class's header is allowed (a kernel short of stack may want
 /// none): the header is then read into a local buffer and `head` keeps its first bytes.
-fn read_header<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<(FileHeader, usize), Error> {
+fn read_header<R: ReadAt>(source: &R, head: &mut [u8], rule: HeaderRule) -> Result<(FileHeader, usize), Error> {
     const MAX_HEADER: usize = 64;
     if head.len() >= MAX_HEADER {
-        let len = read_head(source, head)?;
-        let header = FileHeader::parse(head.get(..len).unwrap_or_default())?;
+        let len = read_head(source, head, rule)?;
+        let header = FileHeader::parse_with(head.get(..len).unwrap_or_default(), rule)?;
         return Ok((header, len));
     }
     let mut buf = [0u8; MAX_HEADER];
-    let len = read_head(source, &mut buf)?;
-    let header = FileHeader::parse(buf.get(..len).unwrap_or_default())?;
+    let len = read_head(source, &mut buf, rule)?;
+    let header = FileHeader::parse_with(buf.get(..len).unwrap_or_default(), rule)?;
     let keep = len.min(head.len());
     if let (Some(dst), Some(src)) = (head.get_mut(..keep), buf.get(..keep)) {
         dst.copy_from_slice(src);
@@ -270,10 +317,10 @@ fn read_header<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<(FileHeader, us
 
 /// Reads the head window: asks for all of it, insists only on the identification bytes and
 /// then on the class's header, so a typical file costs one call and a tiny one still opens.
-fn read_head<R: ReadAt>(source: &R, head: &mut [u8]) -> Result<usize, Error> {
+fn read_head<R: ReadAt>(source: &R, head: &mut [u8], rule: HeaderRule) -> Result<usize, Error> {
     let len = read_up_to(source, 0, head, EI_NIDENT)?;
     // Judge the bytes that exist: a 3-byte text file is "not ELF", not "truncated".
-    let (class, _) = parse_ident(head.get(..len).unwrap_or_default())?;
+    let (class, _) = parse_ident_with(head.get(..len).unwrap_or_default(), rule)?;
     let need = class.header_size();
     if len >= need {
         return Ok(len);

@@ -1,7 +1,7 @@
 //! The ELF file header (`Elf32_Ehdr` / `Elf64_Ehdr`).
 
 use crate::decode::Fields;
-use crate::{Class, ElfType, Endian, Error, FileOffset, Machine, VirtAddr};
+use crate::{Class, ElfType, Endian, Error, FileOffset, HeaderRule, Machine, VirtAddr};
 
 /// `\x7fELF`.
 pub const ELF_MAGIC: [u8; 4] = *b"\x7fELF";
@@ -99,6 +99,29 @@ pub fn parse_ident(ident: &[u8]) -> Result<(Class, Endian), Error> {
     Ok((class, endian))
 }
 
+/// [`parse_ident`] under `rule`: [`HeaderRule::Native`] checks the magic and takes the
+/// class and byte order the kernel reads (`EI_CLASS` must be valid when the rule names no
+/// class); `EI_DATA` and `EI_VERSION` are not looked at.
+#[inline]
+pub fn parse_ident_with(ident: &[u8], rule: HeaderRule) -> Result<(Class, Endian), Error> {
+    let HeaderRule::Native { class, endian } = rule else { return parse_ident(ident) };
+    if ident.iter().zip(ELF_MAGIC.iter()).any(|(a, b)| a != b) {
+        return Err(Error::BadMagic);
+    }
+    let truncated = Error::Truncated { offset: 0, len: EI_NIDENT as u64 };
+    let class = match class {
+        Some(c) => c,
+        None => {
+            let b = ident.get(4).copied().ok_or(truncated)?;
+            Class::from_ident(b).ok_or(Error::BadClass(b))?
+        }
+    };
+    if ident.len() < EI_NIDENT {
+        return Err(truncated);
+    }
+    Ok((class, endian))
+}
+
 impl FileHeader {
     /// A header no file has (all zero); stands in while an [`ElfFile`](crate::ElfFile) is
     /// being opened.
@@ -140,7 +163,14 @@ impl FileHeader {
     /// ```
     #[inline]
     pub fn parse(bytes: &[u8]) -> Result<FileHeader, Error> {
-        let (class, endian) = parse_ident(bytes)?;
+        Self::parse_with(bytes, HeaderRule::Strict)
+    }
+
+    /// [`FileHeader::parse`] under `rule` ([`HeaderRule::Native`]: the magic and
+    /// `e_phentsize` are all that is judged; `e_version` and `e_ehsize` are not).
+    #[inline]
+    pub fn parse_with(bytes: &[u8], rule: HeaderRule) -> Result<FileHeader, Error> {
+        let (class, endian) = parse_ident_with(bytes, rule)?;
         let size = class.header_size();
         let truncated = Error::Truncated { offset: 0, len: size as u64 };
         // One arm per class, so each decodes from a slice of constant length: the field
@@ -153,12 +183,14 @@ impl FileHeader {
                 decode_fields(Fields::new(bytes.get(..52).ok_or(truncated)?, endian), class, endian)
             }
         };
-        if version != 1 {
-            return Err(Error::BadVersion(version));
-        }
-        let expected = size as u16;
-        if header.ehsize != expected {
-            return Err(Error::BadHeaderSize { found: header.ehsize, expected });
+        if rule == HeaderRule::Strict {
+            if version != 1 {
+                return Err(Error::BadVersion(version));
+            }
+            let expected = size as u16;
+            if header.ehsize != expected {
+                return Err(Error::BadHeaderSize { found: header.ehsize, expected });
+            }
         }
         let expected = class.program_header_size() as u16;
         if header.phentsize != expected {

@@ -40,6 +40,44 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         Ok(Some(path))
     }
 
+    /// The interpreter path as Linux's `load_elf_binary` reads it: the first PT_INTERP
+    /// (later ones are ignored), `2 <= p_filesz <= buf.len()` (ENOEXEC), read whole (a
+    /// file ending before it: [`Error::ShortRead`], EIO), its last byte NUL (ENOEXEC); the
+    /// path is what precedes the first NUL (possibly empty: opening it then fails).
+    pub fn first_interpreter<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Error> {
+        let mut found = None;
+        for ph in self.program_headers() {
+            let ph = ph?;
+            if ph.kind == ProgramType::INTERP {
+                found = Some(ph);
+                break;
+            }
+        }
+        let Some(ph) = found else { return Ok(None) };
+        let len = ph.filesz;
+        if len < 2 {
+            return Err(Error::InterpreterTooShort { len });
+        }
+        let cap = buf.len() as u64;
+        let Some(dst) = usize::try_from(len).ok().and_then(|n| buf.get_mut(..n)) else {
+            return Err(Error::InterpreterTooLong { len, cap });
+        };
+        let short = Error::ShortRead { offset: ph.offset.0, len };
+        if self.check_in_file(ph.file_range(), ph.index).is_err() {
+            return Err(short);
+        }
+        self.read_exact_at(ph.offset, dst).map_err(|e| match e {
+            Error::Truncated { .. } => short,
+            other => other,
+        })?;
+        let Some((&last, path)) = dst.split_last() else { return Err(Error::InterpreterTooShort { len }) };
+        if last != 0 {
+            return Err(Error::InterpreterNotTerminated);
+        }
+        let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+        Ok(path.get(..end))
+    }
+
     /// The only program header of type `kind`, if any; a second one is
     /// [`Error::DuplicateSegment`].
     pub fn unique_segment(&self, kind: ProgramType) -> Result<Option<ProgramHeader>, Error> {

@@ -50,8 +50,8 @@ mod types;
 
 pub use errno::Errno;
 pub use error::Error;
-pub use file::{ElfFile, Limits, DEFAULT_WINDOW, MAX_PHDR_TABLE};
-pub use header::{parse_ident, FileHeader, EI_NIDENT, ELF_MAGIC, PN_XNUM};
+pub use file::{ElfFile, ExtendedCount, HeaderRule, Limits, DEFAULT_WINDOW, MAX_PHDR_TABLE};
+pub use header::{parse_ident, parse_ident_with, FileHeader, EI_NIDENT, ELF_MAGIC, PN_XNUM};
 pub use interp::PATH_MAX;
 pub use mips::{MipsAbiFlags, MipsOption, MipsOptions, OptionKind, ABIFLAGS_SIZE, OPTION_HEADER_SIZE};
 pub use note::{

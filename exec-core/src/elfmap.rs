@@ -20,6 +20,14 @@ use elf_stream::{
 /// 64 KiB of them). More is [`ExecError::TooManyProgramHeaders`] (E2BIG).
 pub const MAX_ELFMAP_PHDRS: usize = 64;
 
+/// The rules `elfmap` validates an object by: the hardened profile's (no overlapping
+/// segments, every segment inside the file), as a runtime linker's request is not an
+/// exec to imitate.
+pub const ELFMAP_RULES: crate::image::SegmentRules = crate::image::SegmentRules {
+    profile: crate::profile::Profile::Hardened,
+    exec_on_read: crate::image::ExecOnRead::Off,
+};
+
 /// `EEXIST`: the kernel's answer to a fixed mapping over an existing one.
 pub const EEXIST: Errno = Errno(17);
 
@@ -142,6 +150,7 @@ pub fn elfmap<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
         in_file,
         Role::Main,
         target.page,
+        ELFMAP_RULES,
         |p| (p, crate::addr::MappingFlags::NONE),
     )?;
     // At its own addresses, unless they are outside the window (a vaddr-0 object).

@@ -77,13 +77,20 @@ pub enum ExecError {
         /// Higher program header index.
         second: u32,
     },
-    /// More segments touch one page than a page can be assembled from.
-    #[error("more than {cap} segments share the page at {page:#x}")]
-    CrowdedPage {
-        /// The page (unbiased).
-        page: u64,
-        /// The capacity.
-        cap: u32,
+    /// Two PT_LOADs of different protections share a page (hardened profile: Linux gives
+    /// the page the later segment's protection).
+    #[error("segments {first} and {second} share a page with different protections")]
+    SharedPageProtections {
+        /// Lower program header index.
+        first: u32,
+        /// Higher program header index.
+        second: u32,
+    },
+    /// `p_offset + p_filesz` overflows (Linux's mmap fails after the point of no return).
+    #[error("segment {index}: file range overflows")]
+    FileRangeOverflow {
+        /// Program header index.
+        index: u32,
     },
     /// A segment's addresses overflow or leave the user address range (Linux: EINVAL).
     #[error("segment {index} lies outside the user address range")]
@@ -92,7 +99,7 @@ pub enum ExecError {
         index: u32,
     },
     /// No PT_LOAD covers the program header table, so `AT_PHDR` would point at nothing
-    /// (Linux passes the bare load bias; every libc would then crash).
+    /// (hardened profile; Linux passes the bare load bias).
     #[error("no PT_LOAD covers the program header table")]
     ProgramHeadersNotLoaded,
     /// The entry point lies outside the user address range (Linux: EINVAL).
@@ -180,6 +187,7 @@ impl ExecError {
             | ExecError::FileSizeExceedsMemSize { .. }
             | ExecError::Misaligned { .. }
             | ExecError::OutsideUserRange { .. }
+            | ExecError::FileRangeOverflow { .. }
             | ExecError::BadEntry
             | ExecError::InvalidParameter(_) => Errno::EINVAL,
             ExecError::InterpreterOpen(e) | ExecError::Entropy(e) => *e,
@@ -195,7 +203,7 @@ impl ExecError {
             | ExecError::NoLoadSegment
             | ExecError::TooManySegments { .. }
             | ExecError::OverlappingSegments { .. }
-            | ExecError::CrowdedPage { .. }
+            | ExecError::SharedPageProtections { .. }
             | ExecError::ProgramHeadersNotLoaded
             | ExecError::Capacity { .. } => Errno::ENOEXEC,
         }
@@ -215,7 +223,8 @@ impl ExecError {
             ExecError::FileSizeExceedsMemSize { .. } => "filesz_exceeds_memsz",
             ExecError::Misaligned { .. } => "misaligned_segment",
             ExecError::OverlappingSegments { .. } => "overlapping_segments",
-            ExecError::CrowdedPage { .. } => "crowded_page",
+            ExecError::SharedPageProtections { .. } => "shared_page_protections",
+            ExecError::FileRangeOverflow { .. } => "file_range_overflow",
             ExecError::OutsideUserRange { .. } => "outside_user_range",
             ExecError::ProgramHeadersNotLoaded => "program_headers_not_loaded",
             ExecError::BadEntry => "bad_entry",

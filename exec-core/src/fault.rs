@@ -53,10 +53,6 @@ pub(crate) fn page_fill(m: &Mapping, page: UserAddr, page_size: PageSize) -> Pag
     };
     match m.content {
         Content::Zero => {}
-        Content::Shared { pieces, count } => {
-            fill.pieces = pieces;
-            fill.count = count;
-        }
         Content::File { offset, bytes } => {
             let rel = page.0.saturating_sub(m.range.start.0);
             if rel < bytes {

@@ -40,6 +40,12 @@ pub trait ExecHost {
     /// to a root the host chooses).
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Self::Interp>, Errno>;
 
+    /// How the kernel places a mapping of the interpreter just opened, where it picks the
+    /// address (its file system's `thp_get_unmapped_area`; default: plain).
+    fn interpreter_placement(&mut self) -> crate::params::FilePlacement {
+        crate::params::FilePlacement::Plain
+    }
+
     /// Fills `buf` with random bytes (AT_RANDOM, ASLR).
     fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno>;
 

@@ -156,6 +156,49 @@ impl MmapAllocator {
     }
 }
 
+impl MmapAllocator {
+    /// [`MmapAllocator::allocate`] for a file mapping at file offset `offset` placed by
+    /// `thp_get_unmapped_area` (Linux ≥ 5.18, 64-bit): when the mapping covers a whole
+    /// `huge` unit past the offset rounded up, `size + huge` is found and the mapping
+    /// placed inside it congruent to `offset` modulo `huge` (top-down: one unit up when
+    /// the found start already is).
+    pub fn allocate_huge(
+        &mut self,
+        size: u64,
+        offset: u64,
+        huge: u64,
+        align: u64,
+        taken: &[AddrRange],
+    ) -> Result<UserAddr, ExecError> {
+        let none = ExecError::NoSpace { what: "mmap area" };
+        let len = self.page.up(size).ok_or(none)?;
+        let mask = huge.wrapping_sub(1);
+        let off_align = offset.checked_add(mask).map(|o| o & !mask);
+        let covers = match (offset.checked_add(len), off_align) {
+            (Some(end), Some(a)) => end > a && end - a >= huge,
+            _ => false,
+        };
+        let Some(padded) = len.checked_add(huge).filter(|_| covers) else {
+            return self.allocate(size, align, taken);
+        };
+        let saved = self.area;
+        let Ok(ret) = self.allocate(padded, self.page.get(), taken) else {
+            // Linux retries without the padding.
+            self.area = saved;
+            return self.allocate(size, align, taken);
+        };
+        let off_sub = offset.wrapping_sub(ret.0) & mask;
+        let start = if self.area.top_down && off_sub == 0 { ret.0 + huge } else { ret.0 + off_sub };
+        let start = start & !(align.max(self.page.get()).wrapping_sub(1));
+        if self.area.top_down {
+            self.area.free.end = UserAddr(start);
+        } else {
+            self.area.free.start = UserAddr(start.saturating_add(len));
+        }
+        Ok(UserAddr(start))
+    }
+}
+
 /// Bias of an ET_DYN program with an interpreter: `ELF_ET_DYN_BASE` (+ randomisation)
 /// aligned down to the largest PT_LOAD alignment, relative to the first PT_LOAD.
 pub fn pie_bias(layout: &Layout, image: &Image, rnd: &LayoutRandom) -> u64 {
@@ -174,28 +217,46 @@ pub fn mmap_bias(
     honour_align: bool,
     taken: &[AddrRange],
 ) -> Result<u64, ExecError> {
-    mmap_bias_coloured(alloc, layout, image, honour_align, 0, taken)
+    mmap_bias_placed(alloc, layout, image, honour_align, 0, 0, taken)
 }
 
 /// [`mmap_bias`] with the mapping also aligned to `colour` (MIPS cache colouring of file
-/// mappings, [`ArchPolicy::mmap_colour`](crate::policy::ArchPolicy::mmap_colour); 0 for none).
-pub fn mmap_bias_coloured(
+/// mappings, [`ArchPolicy::mmap_colour`](crate::policy::ArchPolicy::mmap_colour); 0 for
+/// none) and, when `huge` is a huge page size, placed as `thp_get_unmapped_area` does.
+///
+/// When the first PT_LOAD (table order) maps nothing from the file, Linux's first
+/// `elf_load` maps nothing either and returns address 0: the image lands at
+/// `p_vaddr - page(first p_vaddr)`, wherever that is (the placement checks then refuse
+/// what Linux would fail to map below `mmap_min_addr`).
+pub fn mmap_bias_placed(
     alloc: &mut MmapAllocator,
     layout: &Layout,
     image: &Image,
     honour_align: bool,
     colour: u64,
+    huge: u64,
     taken: &[AddrRange],
 ) -> Result<u64, ExecError> {
     let page = image.page;
+    let first_page = page.down(image.first_vaddr.0);
+    if let Some(first) = image.first_load() {
+        if !crate::image::validation::maps_file(&first.ph, page, image.version) {
+            return Ok(0u64.wrapping_sub(first_page));
+        }
+    }
     let align = match (honour_align, layout.static_pie_align) {
         (true, StaticPieAlign::HonouredSince6_10) => image.max_align,
         _ => page.get(),
     };
     let align = if colour.is_power_of_two() { align.max(colour) } else { align };
-    let at = alloc.allocate(image.total_size(), align, taken)?;
+    let offset = image.first_load().map_or(0, |s| s.ph.offset.0.wrapping_sub(page.offset(s.ph.vaddr.0)));
+    let at = if huge.is_power_of_two() && huge > page.get() {
+        alloc.allocate_huge(image.total_size(), offset, huge, align, taken)?
+    } else {
+        alloc.allocate(image.total_size(), align, taken)?
+    };
     // Linux maps the first PT_LOAD (table order) at the returned address.
-    Ok(at.0.wrapping_sub(page.down(image.first_vaddr.0)))
+    Ok(at.0.wrapping_sub(first_page))
 }
 
 /// `start_brk`: after the program's highest segment, or — for a program run without

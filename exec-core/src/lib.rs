@@ -44,6 +44,7 @@ pub mod params;
 pub mod plan;
 pub mod policy;
 pub mod prepare;
+pub mod profile;
 pub mod space;
 pub mod stack;
 pub mod text_patch;
@@ -54,14 +55,17 @@ pub use elfmap::{elfmap, ElfMapped, ElfmapTarget, MAX_ELFMAP_PHDRS};
 pub use error::{ArchError, ExecError};
 pub use fault::{resolve_fault, PageFill};
 pub use host::{ExecHost, FileId, LogLevel, OpenedFile};
-pub use image::{Content, Image, LoadSegment, Mapping, PhdrCheck, Piece};
+pub use image::{Content, ExecOnRead, Image, LoadSegment, Mapping, PhdrCheck, Piece, SegmentRules};
 pub use layout::MmapArea;
 pub use load::{load, LoadMode, LoadReport};
 pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
-pub use params::{Credentials, ExecParams, MemoryReservation, Randomize, StackLimit, StringList, Window};
+pub use params::{
+    Credentials, ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit, StringList, Window,
+};
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, prepare_into, Prepared};
+pub use profile::{KernelVersion, Personality, Profile, Strictness};
 pub use space::AddressSpace;
 pub use stack::{write_stack, StackPlan};
 pub use text_patch::TextScanFn;

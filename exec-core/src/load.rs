@@ -182,11 +182,6 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     match m.content {
         Content::File { offset, bytes } => copy(offset, 0, bytes.min(m.range.len()))?,
         Content::Zero => {}
-        Content::Shared { pieces, count } => {
-            for p in pieces.iter().take(usize::from(count)) {
-                copy(p.file_offset, p.page_offset, p.len)?;
-            }
-        }
     }
     if let Some((scan, page, endian)) = patch {
         let n = crate::text_patch::patch_mapping(m, page, endian, scan, src, space)?;
@@ -196,7 +191,7 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 }
 
 /// File mappings for the pages wholly backed by the file; the partial last page (whose
-/// tail must read as zero) and shared pages are copied; bss is anonymous.
+/// tail must read as zero) is copied; bss is anonymous.
 fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     img: &Image,
     m: &Mapping,
@@ -206,7 +201,6 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 ) -> Result<(), ExecError> {
     match m.content {
         Content::Zero => space.map_anonymous(m.range, m.prot, m.flags).map_err(op("map_anonymous")),
-        Content::Shared { .. } => copy_mapping(m, img.role, src, space, None, report),
         Content::File { offset, bytes } => {
             let whole = img.page.down(bytes.min(m.range.len()));
             let split = m.range.start.checked_add(whole).ok_or(ExecError::NotMapped(m.range.start.0))?;

@@ -1,6 +1,7 @@
 //! What the caller of `execve` supplies: arguments, environment, limits, credentials.
 
 use crate::addr::UserAddr;
+use crate::profile::{Personality, Profile};
 
 /// A list of byte strings (argv, envp) without their NUL terminators.
 ///
@@ -124,13 +125,35 @@ pub struct ExecParams<'a> {
     pub mmap_min_addr: u64,
     /// Batch-job memory reservation.
     pub reservation: MemoryReservation,
+    /// Which rules the exec follows (default: Linux, newest).
+    pub profile: Profile,
+    /// The calling process's personality (`READ_IMPLIES_EXEC`, `ADDR_NO_RANDOMIZE`,
+    /// `ADDR_COMPAT_LAYOUT`); a secure exec clears [`Personality::CLEAR_ON_SETID`].
+    pub personality: Personality,
+    /// Where the kernel places a large file mapping of the program (a static-pie run
+    /// directly): whether its file system aligns it for transparent huge pages.
+    pub placement: FilePlacement,
+}
+
+/// How the kernel places a file mapping it chooses the address of: a per-file fact
+/// (`thp_get_unmapped_area` on ext4 or xfs with transparent huge pages, not tmpfs without
+/// `huge=`), which a kernel knows and a tool finds by probing an mmap of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FilePlacement {
+    /// Wherever `mmap` puts any mapping.
+    #[default]
+    Plain,
+    /// A mapping covering a whole 2 MiB unit past its file offset is made congruent to
+    /// that offset modulo 2 MiB (Linux ≥ 5.18, 64-bit tasks).
+    HugeAligned,
 }
 
 const NO_STRINGS: [&[u8]; 0] = [];
 
 impl<'a> ExecParams<'a> {
     /// Linux defaults: empty argv and envp, 8 MiB stack limit, ASLR off, root
-    /// credentials, `AT_CLKTCK` 100, `mmap_min_addr` 64 KiB, no vDSO, no reservation.
+    /// credentials, `AT_CLKTCK` 100, `mmap_min_addr` 64 KiB, no vDSO, no reservation,
+    /// the Linux profile at its newest, personality `PER_LINUX`, plain file placement.
     pub fn new(execfn: &'a [u8]) -> Self {
         ExecParams {
             argv: &NO_STRINGS,
@@ -147,6 +170,9 @@ impl<'a> ExecParams<'a> {
             window: None,
             mmap_min_addr: 65536,
             reservation: MemoryReservation::None,
+            profile: Profile::default(),
+            personality: Personality::LINUX,
+            placement: FilePlacement::Plain,
         }
     }
 }
@@ -159,6 +185,8 @@ impl core::fmt::Debug for ExecParams<'_> {
             .field("stack_limit", &self.stack_limit)
             .field("randomize", &self.randomize)
             .field("window", &self.window)
+            .field("profile", &self.profile)
+            .field("personality", &self.personality)
             .finish_non_exhaustive()
     }
 }

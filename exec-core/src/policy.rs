@@ -3,7 +3,9 @@
 use crate::addr::{MappingFlags, PageSize, Prot, UserAddr};
 use crate::auxv::Auxv;
 use crate::error::ExecError;
+use crate::image::ExecOnRead;
 use crate::params::ExecParams;
+use crate::profile::Personality;
 use elf_stream::{ElfFile, FileHeader, ReadAt};
 
 /// Which file of an exec an item belongs to.
@@ -122,6 +124,25 @@ pub trait ArchPolicy {
 
     /// Page size of the target.
     fn page_size(&self) -> PageSize;
+
+    /// How this arch's Linux reads a file header under the Linux profile: the kernel's
+    /// own `struct elfhdr` (class and byte order whatever `e_ident` says; only the magic
+    /// and `e_phentsize` are judged). Default: ELF64 little endian (x86_64, arm64).
+    fn header_rule(&self) -> elf_stream::HeaderRule {
+        elf_stream::HeaderRule::Native { class: Some(elf_stream::Class::Elf64), endian: elf_stream::Endian::Little }
+    }
+
+    /// The personality after `SET_PERSONALITY`: x86_64 and arm64 clear READ_IMPLIES_EXEC
+    /// for a 64-bit program (the default); MIPS keeps it.
+    fn set_personality(&self, _abi: Abi, personality: Personality) -> Personality {
+        personality.without(Personality::READ_IMPLIES_EXEC)
+    }
+
+    /// `elf_read_implies_exec`: whether this exec sets READ_IMPLIES_EXEC (MIPS without
+    /// RIXI and without PT_GNU_STACK). Default: never (64-bit x86_64 and arm64).
+    fn read_implies_exec(&self, _info: &Self::Info) -> ExecOnRead {
+        ExecOnRead::Off
+    }
 
     /// The Linux layout for `abi` (window, ET_DYN base, stack top, randomisation widths).
     fn layout(&self, abi: Abi) -> Layout;

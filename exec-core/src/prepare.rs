@@ -1,18 +1,19 @@
 //! `prepare`: read and validate everything that can fail, decide the layout, size the
 //! stack and the memory — without touching any address space.
 
-use crate::addr::{AddrRange, UserAddr};
+use crate::addr::{AddrRange, MappingFlags, Prot, UserAddr};
 use crate::auxv::{AuxType, AuxvContext};
 use crate::error::ExecError;
 use crate::host::{ExecHost, FileId, LogLevel};
-use crate::image::{Image, PhdrCheck};
-use crate::layout::{self, LayoutRandom, MmapAllocator};
+use crate::image::{ExecOnRead, Image, PhdrCheck, SegmentRules};
+use crate::layout::{self, LayoutRandom, MmapAllocator, MmapArea};
 use crate::memory::{MemoryCache, MemoryRequirement};
-use crate::params::{ExecParams, MemoryReservation, Randomize, StackLimit};
+use crate::params::{ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit};
 use crate::plan::ExecPlan;
-use crate::policy::{Abi, ArchPolicy, Layout, Role};
-use crate::stack::{plan_stack, StackInputs};
-use elf_stream::{ElfFile, ElfType, Limits, ReadAt, PATH_MAX};
+use crate::policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role};
+use crate::profile::{KernelVersion, Personality, Profile, Strictness};
+use crate::stack::{plan_stack, StackInputs, StackPlan};
+use elf_stream::{Class, ElfFile, ElfType, FileHeader, Limits, ProgramType, ReadAt, PATH_MAX};
 
 /// The result of [`prepare`]: the plan, and the interpreter's source for `load`.
 #[derive(Debug)]
@@ -65,6 +66,13 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 /// short of stack (the C ABI puts it in the caller's `execcore_plan`) pays only the
 /// working frames. On success `out` holds the result and the reference points to it; on
 /// failure `out` holds a partial plan to be ignored.
+///
+/// The steps follow `load_elf_binary`'s phases: [`check_header`] (the first sanity
+/// checks and `elf_check_arch`), [`read_interpreter`] (the PT_INTERP loop and
+/// `open_exec`), then, out of line, [`check_interpreter`], [`inspect_arch`]
+/// (`arch_elf_pt_proc`, `arch_check_elf`), [`scan_images`] (the program headers
+/// `elf_load` maps), [`place_images`] (the load bias, `load_elf_interp`, brk),
+/// [`plan_initial_stack`] (`create_elf_tables`) and [`size_memory`].
 pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
     main: &R,
@@ -73,31 +81,81 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
-    let page = policy.page_size();
-    let limits = Limits::for_page_size(page.get() as u32);
+    let limits = params.profile.limits(policy.page_size(), policy.header_rule());
     // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
     // on the kernel's stack.
     let mut main_slot = None;
     let main_file: &ElfFile<&R> =
         ElfFile::open_in(&mut main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
-    let header = *main_file.header();
+    let abi = check_header(policy, main_file.header())?;
+    let opened = read_interpreter(main_file, params.profile, host)?;
+    prepare_opened(policy, main_file, Start { abi, opened, limits }, host, params, cache, out)
+}
+
+/// `load_elf_binary`'s first checks: ET_EXEC or ET_DYN, then `elf_check_arch`.
+fn check_header<P: ArchPolicy>(policy: &P, header: &FileHeader) -> Result<Abi, ExecError> {
     if header.elf_type != ElfType::EXEC && header.elf_type != ElfType::DYN {
         return Err(ExecError::NotExecutable(header.elf_type));
     }
-    let abi = policy.accept(&header)?;
-    let opened = open_interpreter(main_file, host)?;
-    prepare_opened(policy, main_file, Start { abi, opened }, host, params, cache, out)
+    policy.accept(header)
 }
 
-/// What [`prepare_opened`] starts from: the ABI and the interpreter found.
+/// What [`prepare_opened`] starts from: the ABI, the interpreter found, the open limits.
 struct Start<S> {
     abi: Abi,
     opened: Option<Opened<S>>,
+    limits: Limits,
 }
+
+/// The process inputs after `begin_new_exec` and `SET_PERSONALITY`: a secure exec's
+/// cleared personality and clamped stack limit, ASLR and the mmap layout they select.
+#[derive(Clone, Copy, Debug)]
+struct ProcessInputs {
+    personality: Personality,
+    randomize: Randomize,
+    stack_limit: StackLimit,
+    legacy: bool,
+}
+
+impl ProcessInputs {
+    fn of<P: ArchPolicy>(policy: &P, abi: Abi, params: &ExecParams<'_>, info: &P::Info) -> ProcessInputs {
+        let secure = params.credentials.secure;
+        let mut personality = params.personality;
+        let mut stack_limit = params.stack_limit;
+        if secure {
+            // begin_new_exec: PER_CLEAR_ON_SETID, and the stack limit at most _STK_LIM.
+            personality = personality.without(Personality::CLEAR_ON_SETID);
+            stack_limit = match stack_limit {
+                StackLimit::Bytes(b) => StackLimit::Bytes(b.min(STK_LIM)),
+                StackLimit::Unlimited => StackLimit::Bytes(STK_LIM),
+            };
+        }
+        let mut personality = policy.set_personality(abi, personality);
+        if policy.read_implies_exec(info) == ExecOnRead::On {
+            personality = personality.union(Personality::READ_IMPLIES_EXEC);
+        }
+        let randomize =
+            if personality.contains(Personality::ADDR_NO_RANDOMIZE) { Randomize::Off } else { params.randomize };
+        let legacy = personality.contains(Personality::ADDR_COMPAT_LAYOUT)
+            || (stack_limit == StackLimit::Unlimited && policy.legacy_layout_on_unlimited_stack());
+        ProcessInputs { personality, randomize, stack_limit, legacy }
+    }
+
+    fn exec_on_read(&self) -> ExecOnRead {
+        if self.personality.contains(Personality::READ_IMPLIES_EXEC) {
+            ExecOnRead::On
+        } else {
+            ExecOnRead::Off
+        }
+    }
+}
+
+/// Linux's `_STK_LIM`: 8 MiB.
+const STK_LIM: u64 = 8 << 20;
 
 /// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
 /// of line so its frame (the interpreter's file and window, layout and stack planning)
-/// is not on the stack while [`open_interpreter`] holds its PATH_MAX buffer: stack use is
+/// is not on the stack while [`read_interpreter`] holds its PATH_MAX buffer: stack use is
 /// the larger of the two, not their sum.
 #[inline(never)]
 fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
@@ -109,62 +167,131 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
-    let Start { abi, opened } = start;
+    let Start { abi, opened, limits } = start;
     let page = policy.page_size();
-    let limits = Limits::for_page_size(page.get() as u32);
     let header = *main_file.header();
     let mut interp_slot = None;
     let interp_file = match opened {
-        Some((source, id)) => {
-            Some((open_interp_file(policy, &header, abi, source, limits, &mut interp_slot)?, id))
+        Some((source, id, placement)) => {
+            let f = check_interpreter(policy, &header, abi, params.profile, source, limits, &mut interp_slot)?;
+            Some((f, id, placement))
         }
         None => None,
     };
     let has_interp = interp_file.is_some();
+    let interp_elf = interp_file.as_ref().map(|(f, _, _)| &**f);
+    let info = inspect_arch(policy, abi, main_file, interp_elf, host)?;
+    let process = ProcessInputs::of(policy, abi, params, &info);
 
-    let mut info = P::Info::default();
-    policy.inspect(main_file, Role::Main, &mut info)?;
-    if let Some((f, _)) = &interp_file {
-        policy.inspect(f, Role::Interpreter, &mut info)?;
-    }
-    let finished = policy.finish(abi, has_interp, &mut info);
-    policy.warnings(&info, &mut |message| host.log(LogLevel::Warning, message));
-    finished?;
-
-    let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
     // The plan is built in `out`, images and auxv where they stay: each moved image would
     // be a 1.2 KiB copy on the kernel's stack.
     let main_empty = Image::empty(Role::Main, header, main_file.phnum(), page);
     let prepared = out.insert(Prepared { plan: ExecPlan::unplanned(abi, main_empty), interpreter: None });
     let plan = &mut prepared.plan;
-    plan.main.fill(main_file, adjust(Role::Main))?;
-    let main_img = &mut plan.main;
-    if main_img.phdr_vaddr.is_none() {
-        return Err(ExecError::ProgramHeadersNotLoaded);
-    }
-    if let PhdrCheck::Disagrees(_) = main_img.phdr_check {
+    let rules = SegmentRules { profile: params.profile, exec_on_read: process.exec_on_read() };
+    let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
+    scan_images(plan, main_file, interp_file.as_ref().map(|(f, id, _)| (&**f, *id)), rules, adjust, page)?;
+    if let PhdrCheck::Disagrees(_) = plan.main.phdr_check {
         host.log(
             LogLevel::Info,
             "PT_PHDR disagrees with the PT_LOAD covering e_phoff; using the latter as Linux",
         );
     }
-    let mut interp_img = match &interp_file {
-        Some((f, id)) => {
-            let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
-            img.fill(*f, adjust(Role::Interpreter))?;
-            img.id = *id;
-            Some(img)
-        }
-        None => None,
+    let placements = Placements {
+        main: params.placement,
+        interp: interp_file.as_ref().map_or(FilePlacement::Plain, |(_, _, p)| *p),
     };
+    let placed = place_images(policy, abi, plan, params, &process, placements, host)?;
+    let (stack, registers) = plan_initial_stack(policy, abi, plan, params, &process, &placed, &info)?;
+    let (memory, reserved) = size_memory(plan, &stack, page, params, cache, host)?;
 
-    // Layout.
+    plan.entry = placed.entry;
+    plan.brk = placed.brk;
+    plan.mmap = placed.mmap;
+    plan.stack = stack;
+    plan.registers = registers;
+    plan.memory = memory;
+    plan.reserved = reserved;
+    plan.arch = info;
+    plan.text_scan = policy.text_scanner();
+    prepared.interpreter = interp_slot.map(ElfFile::into_source);
+    Ok(prepared)
+}
+
+/// The PT_GNU_STACK/PT_LOPROC loop of both images (`arch_elf_pt_proc`) and
+/// `arch_check_elf`; the arch's warnings are logged, also when it refuses.
+fn inspect_arch<P: ArchPolicy, R: ReadAt, S: ReadAt, H: ExecHost>(
+    policy: &P,
+    abi: Abi,
+    main: &ElfFile<R>,
+    interp: Option<&ElfFile<S>>,
+    host: &mut H,
+) -> Result<P::Info, ExecError> {
+    let mut info = P::Info::default();
+    policy.inspect(main, Role::Main, &mut info)?;
+    if let Some(f) = interp {
+        policy.inspect(f, Role::Interpreter, &mut info)?;
+    }
+    let finished = policy.finish(abi, interp.is_some(), &mut info);
+    policy.warnings(&info, &mut |message| host.log(LogLevel::Warning, message));
+    finished?;
+    Ok(info)
+}
+
+/// The program headers of both images, validated and kept in the plan (the PT_LOADs
+/// `elf_load` will map, PT_GNU_STACK, the table's address for AT_PHDR).
+fn scan_images<I, R: ReadAt, S: ReadAt, F: FnMut(Prot) -> (Prot, MappingFlags)>(
+    plan: &mut ExecPlan<I>,
+    main: &ElfFile<R>,
+    interp: Option<(&ElfFile<S>, Option<FileId>)>,
+    rules: SegmentRules,
+    adjust: impl Fn(Role) -> F,
+    page: crate::addr::PageSize,
+) -> Result<(), ExecError> {
+    plan.main.fill(main, rules, adjust(Role::Main))?;
+    if let Some((f, id)) = interp {
+        let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
+        img.fill(f, rules, adjust(Role::Interpreter))?;
+        img.id = id;
+    }
+    Ok(())
+}
+
+/// How the kernel places each file's mappings where it picks the address.
+#[derive(Clone, Copy, Debug)]
+struct Placements {
+    main: FilePlacement,
+    interp: FilePlacement,
+}
+
+/// Where [`place_images`] put things.
+struct Placed {
+    entry: UserAddr,
+    brk: UserAddr,
+    mmap: MmapArea,
+    stack_top: UserAddr,
+    rnd: LayoutRandom,
+}
+
+/// The layout: stack top and mmap base, the program's load bias (ELF_ET_DYN_BASE, or the
+/// mmap area for an ET_DYN without interpreter), the interpreter's (`load_elf_interp`),
+/// the entry checks (`BAD_ADDR`) and brk.
+fn place_images<P: ArchPolicy, I, H: ExecHost>(
+    policy: &P,
+    abi: Abi,
+    plan: &mut ExecPlan<I>,
+    params: &ExecParams<'_>,
+    process: &ProcessInputs,
+    placements: Placements,
+    host: &mut H,
+) -> Result<Placed, ExecError> {
+    let page = policy.page_size();
     let lay = match params.window {
         Some(w) => Layout::for_window(w.start, w.end, page),
         None => policy.layout(abi),
     };
     let min_addr = UserAddr(lay.min_addr.0.max(params.mmap_min_addr));
-    let rnd = match params.randomize {
+    let rnd = match process.randomize {
         Randomize::Off => LayoutRandom::default(),
         Randomize::On => {
             let mut bytes = [0u8; 40];
@@ -173,27 +300,41 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         }
     };
     let stack_top = layout::stack_top(&lay, page, &rnd);
-    let legacy = params.stack_limit == StackLimit::Unlimited && policy.legacy_layout_on_unlimited_stack();
-    let mmap_base = layout::mmap_base(&lay, page, params.stack_limit, legacy, params.randomize, &rnd);
-    let stack_floor = match params.stack_limit {
+    let mmap_base =
+        layout::mmap_base(&lay, page, process.stack_limit, process.legacy, process.randomize, &rnd);
+    let stack_floor = match process.stack_limit {
         StackLimit::Bytes(r) => UserAddr(stack_top.0.saturating_sub(page.up(r).unwrap_or(r))),
         StackLimit::Unlimited => UserAddr(stack_top.0.saturating_sub(lay.stack_guard_gap)),
     };
-    let top_down = !legacy;
-    let mut alloc = MmapAllocator::new(mmap_base, min_addr, stack_floor, top_down, page);
-
-    let static_pie = header.elf_type == ElfType::DYN && !has_interp;
-    let colour = policy.mmap_colour();
-    main_img.bias = match header.elf_type {
-        ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
-        ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, main_img, true, colour, &[])?,
+    let mut alloc = MmapAllocator::new(mmap_base, min_addr, stack_floor, !process.legacy, page);
+    let version = params.profile.version();
+    let class = plan.main.header.class;
+    // thp_get_unmapped_area: 64-bit tasks, since 5.18.
+    let huge = |p: FilePlacement| match p {
+        FilePlacement::HugeAligned if version.at_least(KernelVersion::V5_18) && class == Class::Elf64 => HUGE_PAGE,
         _ => 0,
     };
-    main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
+    let has_interp = plan.interp.is_some();
+    let header = plan.main.header;
+    let colour = policy.mmap_colour();
+    let main_img = &mut plan.main;
+    main_img.bias = match header.elf_type {
+        ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
+        ElfType::DYN => layout::mmap_bias_placed(&mut alloc, &lay, main_img, true, colour, huge(placements.main), &[])?,
+        _ => 0,
+    };
+    // Linux checks the program's entry only when it runs it (no interpreter).
+    if has_interp {
+        main_img.check_segments_placed(main_img.bias, min_addr, lay.task_size)?;
+    } else {
+        main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
+    }
     let main_span = main_img.span();
-    if let Some(img) = interp_img.as_mut() {
+    if let Some(img) = plan.interp.as_mut() {
         img.bias = match img.header.elf_type {
-            ElfType::DYN => layout::mmap_bias_coloured(&mut alloc, &lay, img, false, colour, &[main_span])?,
+            ElfType::DYN => {
+                layout::mmap_bias_placed(&mut alloc, &lay, img, false, colour, huge(placements.interp), &[main_span])?
+            }
             _ => 0,
         };
         img.check_placement(img.bias, min_addr, lay.task_size)?;
@@ -201,14 +342,37 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
             return Err(ExecError::NoSpace { what: "interpreter overlaps the program" });
         }
     }
-    let brk = layout::brk(&lay, main_img, static_pie, params.randomize, &rnd);
+    let static_pie = header.elf_type == ElfType::DYN && !has_interp;
+    let brk = layout::brk(&lay, &plan.main, static_pie, process.randomize, &rnd);
+    let entry = plan.interp.as_ref().map_or(plan.main.entry(), |i| i.entry());
+    Ok(Placed { entry, brk, mmap: alloc.area, stack_top, rnd })
+}
 
-    // Stack.
-    let exec_stack = main_img.exec_stack.unwrap_or_else(|| policy.default_exec_stack(abi));
+/// Transparent huge page size the placement aligns to (`HPAGE_PMD_SIZE`, 2 MiB).
+const HUGE_PAGE: u64 = 2 << 20;
+
+/// The initial stack (`create_elf_tables`): strings, auxv, the entry registers; checks
+/// that no image reaches the stack.
+fn plan_initial_stack<P: ArchPolicy, I>(
+    policy: &P,
+    abi: Abi,
+    plan: &mut ExecPlan<I>,
+    params: &ExecParams<'_>,
+    process: &ProcessInputs,
+    placed: &Placed,
+    info: &P::Info,
+) -> Result<(StackPlan, EntryRegisters), ExecError> {
+    let page = policy.page_size();
+    let main_img = &plan.main;
+    let header = main_img.header;
+    // Without PT_GNU_STACK: the arch's default, executable under READ_IMPLIES_EXEC.
+    let exec_stack = main_img.exec_stack.unwrap_or_else(|| {
+        policy.default_exec_stack(abi) || process.exec_on_read() == ExecOnRead::On
+    });
     let platform = policy.platform(abi);
     let base_platform = policy.base_platform(abi);
     let inputs = StackInputs {
-        top: stack_top,
+        top: placed.stack_top,
         page,
         class: header.class,
         endian: header.endian,
@@ -217,12 +381,13 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         platform,
         base_platform,
         exec: exec_stack,
-        align_jitter: rnd.sp_jitter,
+        align_jitter: placed.rnd.sp_jitter,
+        limit: process.stack_limit,
     };
     // String addresses do not depend on the auxv length: plan once to learn them, build
     // the auxv, then plan again with its real length.
     let draft = plan_stack(&inputs, params, 0)?;
-    let entry_main = main_img.entry();
+    let interp_img = plan.interp.as_ref();
     let ctx = AuxvContext {
         abi,
         params,
@@ -230,31 +395,39 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         phdr: main_img.phdr(),
         phent: header.class.program_header_size() as u64,
         phnum: u64::from(main_img.phnum),
-        base: interp_img.as_ref().map_or(UserAddr(0), |i| UserAddr(i.bias)),
-        has_interp,
-        entry: entry_main,
+        base: interp_img.map_or(UserAddr(0), |i| UserAddr(i.bias)),
+        has_interp: interp_img.is_some(),
+        entry: main_img.entry(),
         random: draft.random,
         execfn: draft.execfn,
         platform: draft.platform,
         base_platform: draft.base_platform,
     };
     let auxv = &mut plan.auxv;
-    policy.auxv(&ctx, &info, auxv)?;
+    policy.auxv(&ctx, info, auxv)?;
     let stack = plan_stack(&inputs, params, auxv.len())?;
     auxv.set(AuxType::AT_RANDOM, stack.random.0);
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
-    for img in core::iter::once(&main_img).chain(interp_img.as_ref()) {
+    for img in plan.images() {
         if img.span().overlaps(&stack_range) {
             return Err(ExecError::NoSpace { what: "image overlaps the stack" });
         }
     }
+    let registers = policy.entry_registers(placed.entry, stack.sp, info, params);
+    Ok((stack, registers))
+}
 
-    let entry = interp_img.as_ref().map_or(entry_main, |i| i.entry());
-    let registers = policy.entry_registers(entry, stack.sp, &info, params);
-
-    // Memory.
-    let main_mem = crate::memory::ImageMemory::of(main_img);
-    let (interp_mem, interp_cached) = match (&interp_img, cache) {
+/// The memory an eager load needs, and the batch job's reservation.
+fn size_memory<I, H: ExecHost>(
+    plan: &ExecPlan<I>,
+    stack: &StackPlan,
+    page: crate::addr::PageSize,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    host: &mut H,
+) -> Result<(MemoryRequirement, u64), ExecError> {
+    let main_mem = crate::memory::ImageMemory::of(&plan.main);
+    let (interp_mem, interp_cached) = match (&plan.interp, cache) {
         (Some(img), Some(c)) => c.lookup(img),
         (Some(img), None) => (crate::memory::ImageMemory::of(img), false),
         (None, _) => (Default::default(), false),
@@ -271,62 +444,78 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         host.reserve_memory(bytes).map_err(|_| ExecError::ReservationRefused { bytes })?;
         reserved = bytes;
     }
-
-    let mmap = alloc.area;
-    plan.entry = entry;
-    plan.brk = brk;
-    plan.mmap = mmap;
-    plan.stack = stack;
-    plan.registers = registers;
-    plan.memory = memory;
-    plan.reserved = reserved;
-    plan.arch = info;
-    plan.text_scan = policy.text_scanner();
-    prepared.interpreter = interp_slot.map(ElfFile::into_source);
-    Ok(prepared)
+    Ok((memory, reserved))
 }
 
-/// An opened interpreter source and its identity.
-type Opened<S> = (S, Option<FileId>);
+/// An opened interpreter source, its identity and placement.
+type Opened<S> = (S, Option<FileId>, FilePlacement);
 
-/// Reads PT_INTERP and opens the file it names, if the program has one.
-fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
+/// The PT_INTERP loop: reads the path and opens the file it names (`open_exec`), if the
+/// program has one.
+fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
+    profile: Profile,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     // A static program never has the path buffer on its stack.
-    if main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_none() {
+    let any = match profile.strictness() {
+        Strictness::Hardened => main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_some(),
+        Strictness::Linux => main
+            .program_headers()
+            .map(|ph| ph.map_err(|e| ExecError::elf(Role::Main, e)))
+            .try_fold(false, |found, ph| ph.map(|ph| found || ph.kind == ProgramType::INTERP))?,
+    };
+    if !any {
         return Ok(None);
     }
-    read_and_open_interpreter(main, host)
+    read_and_open_interpreter(main, profile, host)
 }
 
-/// [`open_interpreter`]'s reading and opening. Kept out of line so the path buffer
+/// [`read_interpreter`]'s reading and opening. Kept out of line so the path buffer
 /// (PATH_MAX bytes) lives only during this call.
 #[inline(never)]
 fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
+    profile: Profile,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     let mut path = [0u8; PATH_MAX];
-    let Some(p) = main.interpreter(&mut path).map_err(|e| ExecError::elf(Role::Main, e))? else {
+    let read = match profile.strictness() {
+        Strictness::Hardened => main.interpreter(&mut path),
+        Strictness::Linux => main.first_interpreter(&mut path),
+    };
+    let Some(p) = read.map_err(|e| ExecError::elf(Role::Main, e))? else {
         return Ok(None);
     };
+    // An empty path (a NUL first) opens nothing: ENOENT, as open_exec("").
+    if p.is_empty() {
+        return Err(ExecError::InterpreterOpen(elf_stream::Errno::ENOENT));
+    }
     let opened = host.open_interpreter(p).map_err(ExecError::InterpreterOpen)?;
-    Ok(Some((opened.source, opened.id)))
+    let placement = host.interpreter_placement();
+    Ok(Some((opened.source, opened.id, placement)))
 }
 
-/// Opens the interpreter and checks it matches the program (Linux: ELIBBAD unless the
-/// type is wrong, EINVAL).
-fn open_interp_file<'s, P: ArchPolicy, S: ReadAt>(
+/// Opens the interpreter and checks it matches the program: Linux reads its header in
+/// the program's format (a file shorter than that: EIO), then ELIBBAD for a bad magic or
+/// `elf_check_arch`, EINVAL for a type other than ET_EXEC or ET_DYN.
+fn check_interpreter<'s, P: ArchPolicy, S: ReadAt>(
     policy: &P,
-    main: &elf_stream::FileHeader,
+    main: &FileHeader,
     abi: Abi,
+    profile: Profile,
     source: S,
     limits: Limits,
     slot: &'s mut Option<ElfFile<S>>,
 ) -> Result<&'s mut ElfFile<S>, ExecError> {
+    let linux = profile.strictness() == Strictness::Linux;
+    let header_size = main.class.header_size() as u64;
+    let short = elf_stream::Error::ShortRead { offset: 0, len: header_size };
+    if linux && source.size().is_some_and(|size| size < header_size) {
+        return Err(ExecError::elf(Role::Interpreter, short));
+    }
     let file = ElfFile::open_in(slot, source, limits).map_err(|e| match e {
+        elf_stream::Error::Truncated { offset: 0, .. } if linux => ExecError::elf(Role::Interpreter, short),
         elf_stream::Error::Read { .. } | elf_stream::Error::Truncated { .. } => {
             ExecError::elf(Role::Interpreter, e)
         }
@@ -338,9 +527,6 @@ fn open_interp_file<'s, P: ArchPolicy, S: ReadAt>(
         e => ExecError::elf(Role::Interpreter, e),
     })?;
     let h = file.header();
-    if h.elf_type != ElfType::EXEC && h.elf_type != ElfType::DYN {
-        return Err(ExecError::InterpreterNotLoadable(h.elf_type));
-    }
     let what = if h.machine != main.machine {
         Some("machine")
     } else if h.class != main.class {
@@ -352,8 +538,12 @@ fn open_interp_file<'s, P: ArchPolicy, S: ReadAt>(
     } else {
         None
     };
-    match what {
-        Some(what) => Err(ExecError::InterpreterMismatch { what }),
-        None => Ok(file),
+    if let Some(what) = what {
+        return Err(ExecError::InterpreterMismatch { what });
     }
+    // load_elf_interp's type check comes after elf_check_arch (EINVAL).
+    if h.elf_type != ElfType::EXEC && h.elf_type != ElfType::DYN {
+        return Err(ExecError::InterpreterNotLoadable(h.elf_type));
+    }
+    Ok(file)
 }

@@ -28,7 +28,7 @@ pub struct StackPlan {
     pub word: u64,
     /// Byte order of the new process.
     pub endian: Endian,
-    /// argc as the program sees it (at least 1).
+    /// argc as the program sees it (at least 1 since Linux 5.18).
     pub argc: u64,
     /// Number of environment strings.
     pub envc: u64,
@@ -106,6 +106,9 @@ pub struct StackInputs<'a> {
     pub exec: bool,
     /// Random offset subtracted before aligning (`arch_align_stack`), 0 without ASLR.
     pub align_jitter: u64,
+    /// The stack rlimit the stack mapping is sized by (a secure exec clamps it to 8 MiB;
+    /// the argument limit keeps the caller's).
+    pub limit: StackLimit,
 }
 
 /// Computes the stack layout and checks the argument limits (E2BIG) for `auxv_len`
@@ -125,8 +128,9 @@ pub fn plan_stack(
     }
     let argv_bytes = strings_size(params.argv, 0, per_string)?;
     let envp_bytes = strings_size(params.envp, argc_given, per_string)?;
-    let empty_argv0 = argc_given == 0;
-    let argc = argc_given.max(1);
+    // Since 5.18 an empty argv gets an empty argv[0].
+    let empty_argv0 = argc_given == 0 && params.profile.version().at_least(crate::profile::KernelVersion::V5_18);
+    let argc = if empty_argv0 { 1 } else { argc_given };
     // Linux counts pointers at the kernel's word size against the limit, then the strings.
     let limit = argument_limit(params.stack_limit);
     let ptr_size = argc.saturating_add(envc).saturating_mul(inputs.kernel_word);
@@ -168,7 +172,7 @@ pub fn plan_stack(
     // The stack VMA: the string pages plus Linux's 128 KiB, down to sp if lower, at most the rlimit.
     let page = inputs.page;
     let mut start = page.down(arg_start).saturating_sub(STACK_EXPAND).min(page.down(sp));
-    if let StackLimit::Bytes(rlim) = params.stack_limit {
+    if let StackLimit::Bytes(rlim) = inputs.limit {
         let rlim = page.down(rlim);
         if top.saturating_sub(page.down(sp)) > rlim {
             return Err(ExecError::StackTooLarge { size: top.saturating_sub(sp) });

@@ -405,6 +405,7 @@ pub fn c_abi(data: &[u8]) {
         return;
     }
     query(&plan, usize::from(input.cap));
+    check_c_mappings(&plan);
     let mut report = execcore_load_report::default();
     let mode = u32::from(input.mode & 0x0f) % 4;
     // SAFETY: plan prepared above; pointers valid.
@@ -495,6 +496,42 @@ fn query(plan: &execcore_plan, cap: usize) {
         check_status(execcore_plan_layout(plan, &mut layout));
         check_status(execcore_plan_entry(plan, &mut entry));
         check_status(execcore_plan_memory(plan, &mut memory));
+    }
+}
+
+/// The plan's mappings as the C ABI reports them pass the structural invariants
+/// (`test_support::invariants::check_mappings`): sorted, page aligned, disjoint from each
+/// other and the stack, file bytes inside their mapping. Not inside the file: the C ABI's
+/// `read_at` gives no file size, so a segment past the end is found by the load (EIO).
+fn check_c_mappings(plan: &execcore_plan) {
+    use exec_core::{AddrRange, Content, Mapping, MappingFlags, Prot, Role, UserAddr};
+    let (mut nmap, mut naux) = (0usize, 0usize);
+    // SAFETY: valid plan and out pointers.
+    check_status(unsafe { execcore_plan_counts(plan, &mut nmap, &mut naux) });
+    let mut maps = vec![execcore_mapping::default(); nmap];
+    let mut len = 0usize;
+    // SAFETY: `maps` holds `nmap` entries.
+    check_status(unsafe { execcore_plan_mappings(plan, maps.as_mut_ptr(), nmap, &mut len) });
+    let mut layout = execcore_layout::default();
+    // SAFETY: valid plan and out pointer.
+    check_status(unsafe { execcore_plan_layout(plan, &mut layout) });
+    let converted: Vec<Mapping> = maps[..len]
+        .iter()
+        .map(|m| Mapping {
+            range: AddrRange::new(UserAddr(m.start), UserAddr(m.end)),
+            prot: Prot(m.prot & 0xf),
+            flags: MappingFlags::NONE,
+            content: match m.kind {
+                0 => Content::File { offset: elf_stream::FileOffset(m.file_offset), bytes: m.file_bytes },
+                // Shared pages: their pieces are not in this view.
+                _ => Content::Zero,
+            },
+            role: if m.image == 1 { Role::Interpreter } else { Role::Main },
+        })
+        .collect();
+    let stack = AddrRange::new(UserAddr(layout.stack_start), UserAddr(layout.stack_top));
+    if let Err(e) = test_support::invariants::check_mappings(&converted, Some(stack), 4096, u64::MAX, u64::MAX) {
+        panic!("unsound plan through the C ABI: {e}");
     }
 }
 

@@ -80,6 +80,7 @@ pub fn elfmap(data: &[u8]) {
         let end = start.checked_add(p.memsz).expect("a mapped segment wraps");
         assert!(target.min.0 <= start && end <= target.end.0, "segment {} outside the window", p.index);
     }
+    check_object(&headers, file, page, m.bias, mode, &space);
     match mode {
         LoadMode::Lazy => {
             for p in &loads {
@@ -89,5 +90,64 @@ pub fn elfmap(data: &[u8]) {
             }
         }
         _ => check_loads(&headers, m.bias, page.get(), file, &space.pages),
+    }
+}
+
+/// The mapped object passes the plan invariants (`test_support::invariants`): its mappings
+/// (the image `elfmap` validated, moved by `bias`) sorted, aligned, disjoint, file bytes
+/// inside; an eager or mapped load holds exactly the pages those mappings describe.
+fn check_object(
+    headers: &[ProgramHeader],
+    file: &[u8],
+    page: PageSize,
+    bias: u64,
+    mode: LoadMode,
+    space: &MockSpace,
+) {
+    use elf_stream::{ElfType, FileHeader};
+    use exec_core::{Image, Mapping, MappingFlags, Role};
+    use test_support::invariants::{check_mappings, expected_pages, same_pages};
+    let header = FileHeader {
+        class: Class::Elf64,
+        endian: Endian::Little,
+        os_abi: 0,
+        abi_version: 0,
+        elf_type: ElfType::DYN,
+        machine: elf_stream::Machine(0),
+        entry: elf_stream::VirtAddr(0),
+        phoff: elf_stream::FileOffset(u64::MAX),
+        shoff: elf_stream::FileOffset(0),
+        flags: 0,
+        ehsize: 0,
+        phentsize: 0,
+        phnum: 0,
+        shentsize: 0,
+        shnum: 0,
+        shstrndx: 0,
+    };
+    let in_file = |range: elf_stream::FileRange, index| match range.end() {
+        Some(end) if end <= file.len() as u64 => Ok(()),
+        _ => Err(elf_stream::Error::SegmentOutsideFile { index }),
+    };
+    let mut img = Image::from_headers(
+        header,
+        headers.len() as u32,
+        headers.iter().map(|h| Ok(*h)),
+        in_file,
+        Role::Main,
+        page,
+        |p| (p, MappingFlags::NONE),
+    )
+    .expect("elfmap accepted these headers");
+    img.bias = bias;
+    let maps: Vec<Mapping> = img.mappings().collect();
+    if let Err(e) = check_mappings(&maps, None, page.get(), file.len() as u64, 0) {
+        panic!("unsound elfmap: {e}");
+    }
+    if mode != LoadMode::Lazy {
+        let want = expected_pages(&maps, page.get(), file, &[]).unwrap_or_else(|e| panic!("{e}"));
+        if let Err(e) = same_pages("the mappings", &want, &format!("{mode:?}"), &space.pages) {
+            panic!("elfmap: {e}");
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! address space, with the policy the program's `e_machine` asks for.
 //!
 //! Invariants checked: an error from `prepare` releases every reserved byte; an error from
-//! `load` leaves the address space empty; a successful eager load holds exactly the pages
-//! the fault resolver describes (eager == lazy); every page of every mapping resolves.
+//! `load` leaves the address space empty; every accepted plan passes
+//! `test_support::invariants::check_plan` (sorted, aligned, disjoint mappings, file bytes
+//! inside mapping and file, eager == mapped == lazy on every page).
 
 use crate::sections;
 use elf_stream::{FileHeader, Machine};
@@ -12,12 +13,13 @@ use exec_core::{
     UserAddr, Window,
 };
 use test_support::host::MemHost;
-use test_support::space::{materialize, MockSpace};
+use test_support::invariants::check_plan;
+use test_support::space::MockSpace;
 
 /// Populated pages the mock space allows (64 MiB of 4 KiB pages): a larger image is
 /// refused with ENOMEM, as a kernel out of memory would.
 const MAX_PAGES: usize = 16 * 1024;
-/// Images compared page by page with the fault resolver up to this many pages.
+/// Plans checked by `check_plan` (three loads compared page by page) up to this many pages.
 const COMPARE_PAGES: u64 = 2048;
 
 /// The fuzz target: see the module documentation. Input: [`sections`] options (first
@@ -83,7 +85,7 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
         }
     };
     let plan = prepared.plan;
-    check_plan(&plan);
+    check_spans(&plan);
     let interp_bytes = prepared.interpreter.map(|f| f.0).unwrap_or_default();
     let interp_src = plan.interp.as_ref().map(|_| &interp_bytes[..]);
     let page = policy.page_size().get();
@@ -102,17 +104,9 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
         }
         Ok(_) => {
             let pages: u64 = plan.mappings().map(|m| (m.range.end.0 - m.range.start.0) / page).sum();
-            if page == 4096 && pages <= COMPARE_PAGES && mode == LoadMode::Eager {
-                let lazy = materialize(&plan, main, &interp_bytes);
-                for (addr, want) in &lazy {
-                    let got = space.pages.get(addr).unwrap_or_else(|| panic!("page {addr:#x} not loaded"));
-                    assert_eq!(got.bytes, want.bytes, "eager and lazy disagree at {addr:#x}");
-                }
-            } else if pages <= COMPARE_PAGES {
-                for m in plan.mappings() {
-                    for p in (m.range.start.0..m.range.end.0).step_by(page as usize) {
-                        exec_core::resolve_fault(&plan, UserAddr(p)).expect("a mapped page must resolve");
-                    }
+            if pages <= COMPARE_PAGES {
+                if let Err(e) = check_plan(&plan, main, &interp_bytes) {
+                    panic!("unsound plan: {e}");
                 }
             }
         }
@@ -122,7 +116,7 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
 /// What every plan promises: each mapping inside its image's span, the spans disjoint,
 /// brk outside the program's span (the heap never overwrites the image) — except for a
 /// static PIE, whose brk Linux moves to ELF_ET_DYN_BASE wherever the image went.
-fn check_plan<I>(plan: &exec_core::ExecPlan<I>) {
+fn check_spans<I>(plan: &exec_core::ExecPlan<I>) {
     let main = plan.main.span();
     for m in plan.mappings() {
         let span =

@@ -1,0 +1,169 @@
+//! An image's page-level mappings, as Linux's `elf_load` leaves them: each PT_LOAD, in
+//! program header order, maps its file pages (`elf_map`) and then its bss pages
+//! (`vm_brk_flags`), each replacing whatever an earlier segment put on those pages. The
+//! result is a sorted list of disjoint runs, each from one segment's file or anonymous.
+
+use super::validation::maps_file;
+use super::{Image, LoadSegment};
+use crate::addr::{AddrRange, MappingFlags, Prot};
+use crate::policy::Role;
+use elf_stream::FileOffset;
+
+/// Pieces a page can be assembled from in a [`PageFill`](crate::fault::PageFill) (a page
+/// of a plan has at most one: each page comes from one segment).
+pub const MAX_PIECES: usize = 4;
+
+/// File bytes placed into part of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Piece {
+    /// Offset inside the page.
+    pub page_offset: u64,
+    /// Where the bytes are in the file.
+    pub file_offset: FileOffset,
+    /// How many bytes.
+    pub len: u64,
+}
+
+/// What a mapping holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// File bytes from `offset` (page aligned, for the mapping's first page) for `bytes`
+    /// bytes; the rest of the mapping is zero. Can be a private file mapping.
+    File {
+        /// File offset of the mapping's first byte.
+        offset: FileOffset,
+        /// Valid file bytes from the mapping's start (at most its length).
+        bytes: u64,
+    },
+    /// Zero-filled anonymous memory (bss).
+    Zero,
+}
+
+/// A page-aligned run of the new address space and what goes there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Addresses (page aligned).
+    pub range: AddrRange,
+    /// Protection.
+    pub prot: Prot,
+    /// Marks.
+    pub flags: MappingFlags,
+    /// Contents.
+    pub content: Content,
+    /// Which image.
+    pub role: Role,
+}
+
+/// Which part of a segment a layer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// Its file pages (`elf_map`).
+    File,
+    /// Its bss pages (`vm_brk_flags`).
+    Bss,
+}
+
+/// One segment's file pages or bss pages, unbiased: `[start, end)`.
+#[derive(Clone, Copy, Debug)]
+struct Layer {
+    start: u64,
+    end: u64,
+    part: Part,
+}
+
+/// Iterator over an image's mappings (see [`Image::mappings`]).
+pub struct Mappings<'a> {
+    image: &'a Image,
+    /// Unbiased address where the next mapping may start.
+    cur: u64,
+}
+
+impl<'a> Mappings<'a> {
+    pub(super) fn new(image: &'a Image) -> Self {
+        Mappings { image, cur: image.min_vaddr() }
+    }
+
+    /// The file or bss layer of segment `s` (`None` when it maps nothing there).
+    fn layer(&self, s: &LoadSegment, part: Part) -> Option<Layer> {
+        let img = self.image;
+        let page = img.page;
+        let v = s.ph.vaddr.0;
+        let maps_file = maps_file(&s.ph, page, img.version);
+        // elf_map: p_filesz plus p_vaddr's page offset, in whole pages.
+        let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
+        let (start, end) = match part {
+            Part::File if maps_file => (page.down(v), file_end),
+            // vm_brk_flags from the first page past the file pages; a segment mapping no
+            // file page is anonymous from its first page (6.7's elf_load).
+            Part::Bss if s.ph.memsz > s.ph.filesz => {
+                let start = if maps_file { file_end } else { page.down(v) };
+                (start, page.up(v.saturating_add(s.ph.memsz)).unwrap_or(u64::MAX))
+            }
+            _ => return None,
+        };
+        (end > start).then_some(Layer { start, end, part })
+    }
+
+    /// Every layer in mapping order: segment by segment, file before bss.
+    fn layers(&self) -> impl Iterator<Item = (usize, &'a LoadSegment, Layer)> + '_ {
+        let loads: &'a [LoadSegment] = &self.image.loads;
+        loads.iter().flat_map(move |s| [Part::File, Part::Bss].map(move |p| (s, p))).enumerate().filter_map(
+            move |(rank, (s, part))| self.layer(s, part).map(|l| (rank, s, l)),
+        )
+    }
+
+    /// The mapping of the run from `at` covered by `top` (segment `s`), ending at `end`.
+    fn run(&self, s: &LoadSegment, top: Layer, at: u64, end: u64) -> Mapping {
+        let img = self.image;
+        let page = img.page;
+        let range = AddrRange::new(img.at(at), img.at(end));
+        let (prot, flags, content) = match top.part {
+            Part::Bss => (s.bss_prot, MappingFlags::NONE, Content::Zero),
+            Part::File => {
+                let v = s.ph.vaddr.0;
+                let file_start = s.ph.offset.0.wrapping_sub(page.offset(v));
+                let offset = file_start.wrapping_add(at.wrapping_sub(top.start));
+                // padzero: the bytes past p_filesz in the last file page are zeroed when
+                // bss follows and the page is writable; otherwise the file's bytes stay.
+                let valid_end = if s.ph.memsz > s.ph.filesz && s.prot.contains(Prot::WRITE) {
+                    v.saturating_add(s.ph.filesz)
+                } else {
+                    top.end
+                };
+                let mut bytes = valid_end.min(end).saturating_sub(at);
+                if let Some(size) = img.file_size {
+                    bytes = bytes.min(size.saturating_sub(offset));
+                }
+                let content =
+                    if bytes == 0 { Content::Zero } else { Content::File { offset: FileOffset(offset), bytes } };
+                (s.prot, s.flags, content)
+            }
+        };
+        Mapping { range, prot, flags, content, role: img.role }
+    }
+}
+
+impl Iterator for Mappings<'_> {
+    type Item = Mapping;
+
+    fn next(&mut self) -> Option<Mapping> {
+        loop {
+            let cur = self.cur;
+            // The layer mapped last over `cur` holds it.
+            let top = self.layers().filter(|(_, _, l)| l.start <= cur && cur < l.end).last();
+            let Some((rank, s, top)) = top else {
+                // A hole: on to the next layer's start.
+                self.cur = self.layers().map(|(_, _, l)| l.start).filter(|&a| a > cur).min()?;
+                continue;
+            };
+            // The run ends where this layer ends or a later one starts.
+            let end = self
+                .layers()
+                .filter(|(r, _, l)| *r > rank && l.start > cur)
+                .map(|(_, _, l)| l.start)
+                .fold(top.end, u64::min);
+            self.cur = end;
+            return Some(self.run(s, top, cur, end));
+        }
+    }
+}
