@@ -9,6 +9,7 @@ pub mod counting;
 pub mod differential;
 pub mod host;
 pub mod hostkernel;
+pub mod invariants;
 pub mod maps;
 pub mod mutate;
 pub mod sources;
