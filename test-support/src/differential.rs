@@ -35,6 +35,8 @@ pub enum Verdict {
     Agree(String),
     /// execcore rejects what Linux kills after its point of no return.
     Allowed(String),
+    /// An accepted plan that breaks a soundness promise (`invariants::check_plan`).
+    Unsound(String),
     /// A difference: its class and the details.
     Differ {
         /// What differs, without addresses (the summary groups by it).
@@ -51,12 +53,13 @@ impl Verdict {
             Verdict::Agree(c) => format!("agree: {c}"),
             Verdict::Allowed(c) => format!("allowed: {c}"),
             Verdict::Differ { class, .. } => class.clone(),
+            Verdict::Unsound(_) => "unsound plan".into(),
         }
     }
 
     /// Whether this verdict counts as agreement.
     pub fn agrees(&self) -> bool {
-        !matches!(self, Verdict::Differ { .. })
+        matches!(self, Verdict::Agree(_) | Verdict::Allowed(_))
     }
 }
 
@@ -94,7 +97,8 @@ pub fn kernel_pages(maps: &[Vma]) -> Ranges {
 /// The plan's image mappings (program and interpreter), merged the same way. Overlapping
 /// mappings (an unsound plan) are listed as planned.
 pub fn planned_pages<I>(plan: &ExecPlan<I>) -> Ranges {
-    let mut v: Ranges = plan.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect();
+    let mut v: Ranges =
+        plan.mappings().map(|m| (m.range.start.0, m.range.end.0, m.prot.to_string())).collect();
     v.sort();
     merge(v)
 }
@@ -185,6 +189,16 @@ pub fn compare<I>(planned: &Planned<'_, I>, k: &Run, name: &dyn Fn(i32) -> Strin
     }
 }
 
+/// The mutants of one class of verdict.
+#[derive(Debug, Default)]
+pub struct Class {
+    /// How many.
+    pub count: usize,
+    /// Their mutation kinds, counted.
+    pub kinds: BTreeMap<String, usize>,
+    /// A few of them (differences only), with the values on both sides.
+    pub examples: Vec<String>,
+}
 
 /// Many comparisons: counts by class, with examples of each difference.
 #[derive(Debug, Default)]
@@ -193,8 +207,8 @@ pub struct Summary {
     pub total: usize,
     /// Mutants whose verdict agrees (or is allowed).
     pub agreed: usize,
-    /// class -> (count, mutation kinds with their counts, examples).
-    pub classes: BTreeMap<String, (usize, BTreeMap<String, usize>, Vec<String>)>,
+    /// Verdicts by class.
+    pub classes: BTreeMap<String, Class>,
     /// Accepted plans that failed the soundness check: (mutant, what failed).
     pub unsound: Vec<(String, String)>,
 }
@@ -205,12 +219,16 @@ impl Summary {
         self.total += 1;
         self.agreed += usize::from(v.agrees());
         let e = self.classes.entry(v.class()).or_default();
-        e.0 += 1;
-        *e.1.entry(kind.to_string()).or_default() += 1;
-        if let Verdict::Differ { detail, .. } = v {
-            if e.2.len() < 4 {
-                e.2.push(format!("{name} [{}]: {detail}", ops.join(" ")));
+        e.count += 1;
+        *e.kinds.entry(kind.to_string()).or_default() += 1;
+        match v {
+            Verdict::Differ { detail, .. } if e.examples.len() < 4 => {
+                e.examples.push(format!("{name} [{}]: {detail}", ops.join(" ")));
             }
+            Verdict::Unsound(what) => {
+                self.unsound.push((format!("{name} [{}]", ops.join(" ")), what.clone()))
+            }
+            _ => {}
         }
     }
 
@@ -240,8 +258,10 @@ impl Summary {
             self.unsound.len()
         );
         let mut classes: Vec<_> = self.classes.iter().collect();
-        classes.sort_by_key(|(c, (n, _, _))| (!c.starts_with("agree") && !c.starts_with("allowed"), usize::MAX - n));
-        for (class, (n, kinds, examples)) in classes {
+        classes.sort_by_key(|(c, k)| {
+            (!c.starts_with("agree") && !c.starts_with("allowed"), usize::MAX - k.count)
+        });
+        for (class, Class { count: n, kinds, examples }) in classes {
             let mut kinds: Vec<_> = kinds.iter().collect();
             kinds.sort_by_key(|(k, n)| (usize::MAX - **n, (*k).clone()));
             let kinds: Vec<String> = kinds.iter().take(8).map(|(k, n)| format!("{k} {n}")).collect();
@@ -277,7 +297,11 @@ pub fn seed() -> u64 {
 }
 
 /// Mutants `0..n` of `bases` (name, bytes): mutant `i` comes from base `i % bases.len()`.
-pub fn mutants(bases: &[(String, Vec<u8>)], n: usize, config: &crate::mutate::Config) -> Vec<crate::mutate::Mutant> {
+pub fn mutants(
+    bases: &[(String, Vec<u8>)],
+    n: usize,
+    config: &crate::mutate::Config,
+) -> Vec<crate::mutate::Mutant> {
     assert!(!bases.is_empty(), "no base programs");
     (0..n)
         .map(|i| {
@@ -285,4 +309,22 @@ pub fn mutants(bases: &[(String, Vec<u8>)], n: usize, config: &crate::mutate::Co
             crate::mutate::mutant(name, bytes, i as u64, config)
         })
         .collect()
+}
+
+/// An errno's C name in the generic numbering (x86_64, arm64), or its number.
+pub fn errno_name(e: i32) -> String {
+    let extra = match e {
+        13 => "EACCES",
+        20 => "ENOTDIR",
+        21 => "EISDIR",
+        26 => "ETXTBSY",
+        36 => "ENAMETOOLONG",
+        40 => "ELOOP",
+        _ => "",
+    };
+    match elf_stream::Errno(e).name() {
+        Some(n) => n.to_string(),
+        None if !extra.is_empty() => extra.to_string(),
+        None => format!("errno {e}"),
+    }
 }

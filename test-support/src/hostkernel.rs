@@ -65,10 +65,13 @@ pub struct Launch {
 }
 
 impl Default for Launch {
-    /// nobody (65534), 8 MiB stack, `ORACLE=1`, two seconds.
+    /// nobody (65534) when run as root (the caller's user otherwise: unprivileged too),
+    /// 8 MiB stack, `ORACLE=1`, two seconds.
     fn default() -> Self {
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
         Launch {
-            user: Some((65534, 65534)),
+            user: root.then_some((65534, 65534)),
             stack_limit: 8 << 20,
             envp: vec!["ORACLE=1".into()],
             timeout: Duration::from_secs(2),
@@ -155,7 +158,9 @@ pub fn run(path: &Path, launch: &Launch) -> Run {
             libc::setrlimit(libc::RLIMIT_STACK, &rlim);
             libc::personality(libc::ADDR_NO_RANDOMIZE as libc::c_ulong);
             if let Some((uid, gid)) = launch.user {
-                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(gid) != 0
+                    || libc::setuid(uid) != 0
                 {
                     libc::_exit(126);
                 }
@@ -208,7 +213,9 @@ fn observe(pid: libc::pid_t) -> Run {
     let proc = |f: &str| std::fs::read(format!("/proc/{pid}/{f}")).unwrap_or_default();
     let auxv: Vec<(u64, u64)> = proc("auxv")
         .chunks_exact(16)
-        .map(|c| (u64::from_ne_bytes(c[..8].try_into().unwrap()), u64::from_ne_bytes(c[8..].try_into().unwrap())))
+        .map(|c| {
+            (u64::from_ne_bytes(c[..8].try_into().unwrap()), u64::from_ne_bytes(c[8..].try_into().unwrap()))
+        })
         .take_while(|e| e.0 != 0)
         .collect();
     let maps = parse_maps(&String::from_utf8_lossy(&proc("maps")));

@@ -257,7 +257,8 @@ pub fn mutant(base_name: &str, base: &[u8], n: u64, config: &Config) -> Mutant {
 
 /// A small delta or an edge value for `old`, in a field of `max`.
 fn new_value(rng: &mut Rng, old: u64, max: u64, file_len: u64) -> (u64, String) {
-    let deltas = [1u64, 2, 3, 4, 8, 16, 0x20, 0x40, 0x100, 0xfff, PAGE, PAGE + 1, 2 * PAGE, 0x10000, 0x20_0000];
+    let deltas =
+        [1u64, 2, 3, 4, 8, 16, 0x20, 0x40, 0x100, 0xfff, PAGE, PAGE + 1, 2 * PAGE, 0x10000, 0x20_0000];
     if rng.chance(2, 3) {
         let d = rng.pick(&deltas);
         if rng.chance(1, 2) {
@@ -483,19 +484,30 @@ fn spare_ph(b: &[u8], s: Shape, rng: &mut Rng) -> Option<usize> {
     (!spare.is_empty()).then(|| rng.pick(&spare))
 }
 
+/// A program header to write.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ph {
+    ty: u32,
+    flags: u32,
+    offset: u64,
+    vaddr: u64,
+    filesz: u64,
+    memsz: u64,
+    align: u64,
+}
+
 /// Raw bytes of a program header.
-fn ph_bytes(s: Shape, ty: u32, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64, align: u64) -> Vec<u8> {
+fn ph_bytes(s: Shape, ph: Ph) -> Vec<u8> {
     let mut v = vec![0u8; s.phent()];
-    let (o, w) = s.at(P_TYPE);
-    s.put_at(&mut v, o, w, u64::from(ty));
     for (field, value) in [
-        (P_FLAGS, u64::from(flags)),
-        (P_OFFSET, offset),
-        (P_VADDR, vaddr),
-        (P_PADDR, vaddr),
-        (P_FILESZ, filesz),
-        (P_MEMSZ, memsz),
-        (P_ALIGN, align),
+        (P_TYPE, u64::from(ph.ty)),
+        (P_FLAGS, u64::from(ph.flags)),
+        (P_OFFSET, ph.offset),
+        (P_VADDR, ph.vaddr),
+        (P_PADDR, ph.vaddr),
+        (P_FILESZ, ph.filesz),
+        (P_MEMSZ, ph.memsz),
+        (P_ALIGN, ph.align),
     ] {
         let (o, w) = s.at(field);
         s.put_at(&mut v, o, w, value & s.max(field));
@@ -515,10 +527,11 @@ fn empty_load(b: &mut Vec<u8>, s: Shape, rng: &mut Rng) -> Option<String> {
         2 => va.wrapping_add(memsz).wrapping_add(rng.below(3) * PAGE),
         _ => va.wrapping_add(rng.below(0x3000)),
     };
-    let (filesz, memsz) = if rng.chance(2, 3) { (0, 0) } else { (0, rng.pick(&[1u64, 0x10, PAGE, 3 * PAGE])) };
+    let (filesz, memsz) =
+        if rng.chance(2, 3) { (0, 0) } else { (0, rng.pick(&[1u64, 0x10, PAGE, 3 * PAGE])) };
     let offset = if rng.chance(1, 2) { off.wrapping_add(vaddr.wrapping_sub(va)) } else { rng.below(0x2000) };
     let flags = rng.pick(&[4u32, 5, 6, 7, 0]);
-    let ph = ph_bytes(s, PT_LOAD, flags, offset, vaddr, filesz, memsz, PAGE);
+    let ph = ph_bytes(s, Ph { ty: PT_LOAD, flags, offset, vaddr, filesz, memsz, align: PAGE });
     let what = format!("empty_load vaddr={vaddr:#x} memsz={memsz:#x} off={offset:#x}");
     // Grown table: inserted right after the chosen PT_LOAD (between it and the next).
     if rng.chance(1, 2) {
@@ -579,7 +592,7 @@ fn move_table(b: &mut Vec<u8>, s: Shape, rng: &mut Rng) -> Option<String> {
             let big_limit = 0x10000 / e;
             let some = n + 1 + rng.below(200) as usize;
             let total = rng.pick(&[page_limit, page_limit + 1, big_limit, big_limit + 1, some]);
-            let extra = vec![ph_bytes(s, PT_NULL, 0, 0, 0, 0, 0, 0); total.checked_sub(n)?];
+            let extra = vec![ph_bytes(s, Ph::default()); total.checked_sub(n)?];
             grow_table(b, s, n, &extra)?;
             Some(format!("phnum={total}"))
         }
@@ -662,7 +675,18 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
             p.push(0);
             let at = b.len() as u64;
             b.extend_from_slice(&p);
-            let ph = ph_bytes(s, PT_INTERP, 4, at, 0, p.len() as u64, p.len() as u64, 1);
+            let ph = ph_bytes(
+                s,
+                Ph {
+                    ty: PT_INTERP,
+                    flags: 4,
+                    offset: at,
+                    filesz: p.len() as u64,
+                    memsz: p.len() as u64,
+                    align: 1,
+                    ..Ph::default()
+                },
+            );
             let sp = s.ph(b, spare)?;
             b[sp..sp + s.phent()].copy_from_slice(&ph);
             Some(format!("interp.second[{spare}]={shown}"))
@@ -684,6 +708,16 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
             Some("interp.no_nul".into())
         }
     }
+}
+
+/// The path Linux opens for an ELF file's interpreter: the first PT_INTERP's bytes up to
+/// their first NUL (`None`: no PT_INTERP, or its bytes are not in the file).
+pub fn interp_path(b: &[u8]) -> Option<Vec<u8>> {
+    let s = Shape::of(b)?;
+    let i = *s.of_type(b, PT_INTERP).first()?;
+    let (off, len) = (s.ph_get(b, i, P_OFFSET)?, s.ph_get(b, i, P_FILESZ)?);
+    let bytes = b.get(usize::try_from(off).ok()?..usize::try_from(off.checked_add(len)?).ok()?)?;
+    Some(bytes.iter().copied().take_while(|&c| c != 0).collect())
 }
 
 #[cfg(test)]
