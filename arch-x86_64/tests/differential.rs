@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use test_support::differential::{self, compare, errno_name, Planned, Summary, Verdict};
 use test_support::hostkernel::{self, Launch};
 use test_support::invariants;
-use test_support::mutate::{self, Config, Mutant};
+use test_support::mutate::{Config, Mutant};
 
 /// The agreement `cargo test`'s 300 mutants reach today (percent, rounded down): the test
 /// fails when it drops. The goal is 99.5.
@@ -126,11 +126,13 @@ fn plan_and_compare(path: &Path, m: &Mutant, kernel: &hostkernel::Run, min_addr:
     match prepared {
         Err(_) => Verdict::Differ { class: "execcore panicked".into(), detail: m.ops.join(" ") },
         Ok(Ok(p)) => {
-            let interp = match &p.plan.interp {
-                Some(_) => {
-                    let path =
-                        mutate::interp_path(&m.bytes).expect("a plan with an interpreter has a PT_INTERP");
-                    std::fs::read(host.resolve(&path)).unwrap()
+            // The interpreter the plan was made from: the source prepare opened.
+            let interp = match p.interpreter.as_ref() {
+                Some(mut f) => {
+                    use std::io::{Read, Seek};
+                    let mut v = Vec::new();
+                    f.rewind().and_then(|_| f.read_to_end(&mut v)).unwrap();
+                    v
                 }
                 None => Vec::new(),
             };

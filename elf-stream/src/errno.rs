@@ -22,6 +22,8 @@ impl Errno {
     pub const ENOEXEC: Errno = Errno(8);
     /// Try again: a transient refusal (memory reservation under Linux).
     pub const EAGAIN: Errno = Errno(11);
+    /// Permission denied: the interpreter is not an executable regular file (`open_exec`).
+    pub const EACCES: Errno = Errno(13);
     /// Out of memory, or the image does not fit the address space.
     pub const ENOMEM: Errno = Errno(12);
     /// Bad address.
@@ -53,6 +55,7 @@ impl Errno {
             8 => "ENOEXEC",
             11 => "EAGAIN",
             12 => "ENOMEM",
+            13 => "EACCES",
             14 => "EFAULT",
             22 => "EINVAL",
             36 => "ENAMETOOLONG",

@@ -86,9 +86,18 @@ pub enum ExecError {
         /// Higher program header index.
         second: u32,
     },
-    /// `p_offset + p_filesz` overflows (Linux's mmap fails after the point of no return).
+    /// The segment's file range overflows or ends past the largest file offset Linux maps
+    /// (`MAX_LFS_FILESIZE`; its mmap fails after the point of no return).
     #[error("segment {index}: file range overflows")]
     FileRangeOverflow {
+        /// Program header index.
+        index: u32,
+    },
+    /// The page holding the end of a writable segment's file bytes lies wholly past the end
+    /// of the file: zeroing its bss tail faults (Linux's `padzero`: EFAULT, after the point
+    /// of no return).
+    #[error("segment {index}: the page its bss starts in lies past the end of the file")]
+    BssTailUnzeroable {
         /// Program header index.
         index: u32,
     },
@@ -200,7 +209,7 @@ impl ExecError {
             | ExecError::StringTooLong { .. }
             | ExecError::TooManyProgramHeaders { .. } => Errno::E2BIG,
             ExecError::ReservationRefused { .. } => Errno::EAGAIN,
-            ExecError::NotMapped(_) => Errno::EFAULT,
+            ExecError::NotMapped(_) | ExecError::BssTailUnzeroable { .. } => Errno::EFAULT,
             ExecError::Arch(a) => a.errno,
             ExecError::Script(s) => s.errno(),
             ExecError::NotExecutable(_)
@@ -229,6 +238,7 @@ impl ExecError {
             ExecError::OverlappingSegments { .. } => "overlapping_segments",
             ExecError::SharedPageProtections { .. } => "shared_page_protections",
             ExecError::FileRangeOverflow { .. } => "file_range_overflow",
+            ExecError::BssTailUnzeroable { .. } => "bss_tail_unzeroable",
             ExecError::OutsideUserRange { .. } => "outside_user_range",
             ExecError::ProgramHeadersNotLoaded => "program_headers_not_loaded",
             ExecError::BadEntry => "bad_entry",

@@ -51,12 +51,15 @@ impl ExecHost for FsHost {
 
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<File>, Errno> {
         let full = self.resolve(path);
-        let file = File::open(&full).map_err(|e| Errno(e.raw_os_error().unwrap_or(Errno::ENOENT.0)))?;
-        let id = file.metadata().ok().map(|m| FileId {
-            device: m.dev(),
-            inode: m.ino(),
-            generation: m.ctime() as u64,
-        });
+        let errno = |e: std::io::Error| Errno(e.raw_os_error().unwrap_or(Errno::ENOENT.0));
+        let file = File::open(&full).map_err(errno)?;
+        let meta = file.metadata().map_err(errno)?;
+        // open_exec: a directory or other non-regular file, or one nobody may execute,
+        // is EACCES (the execute bits are judged as for root: any of them will do).
+        if !meta.is_file() || meta.mode() & 0o111 == 0 {
+            return Err(Errno::EACCES);
+        }
+        let id = Some(FileId { device: meta.dev(), inode: meta.ino(), generation: meta.ctime() as u64 });
         Ok(OpenedFile { source: file, id })
     }
 

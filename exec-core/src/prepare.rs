@@ -249,6 +249,10 @@ fn scan_images<I, R: ReadAt, S: ReadAt, F: FnMut(Prot) -> (Prot, MappingFlags)>(
     page: crate::addr::PageSize,
 ) -> Result<(), ExecError> {
     plan.main.fill(main, rules, adjust(Role::Main))?;
+    // Hardened: AT_PHDR must point at the table (Linux passes the bare bias otherwise).
+    if rules.profile.is_hardened() && plan.main.phdr_vaddr.is_none() {
+        return Err(ExecError::ProgramHeadersNotLoaded);
+    }
     if let Some((f, id)) = interp {
         let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
         img.fill(f, rules, adjust(Role::Interpreter))?;
@@ -323,8 +327,9 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
         ElfType::DYN => layout::mmap_bias_placed(&mut alloc, &lay, main_img, true, colour, huge(placements.main), &[])?,
         _ => 0,
     };
-    // Linux checks the program's entry only when it runs it (no interpreter).
-    if has_interp {
+    // Linux checks the program's entry only when it runs it (no interpreter); the
+    // hardened profile always.
+    if has_interp && !params.profile.is_hardened() {
         main_img.check_segments_placed(main_img.bias, min_addr, lay.task_size)?;
     } else {
         main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;

@@ -1,12 +1,16 @@
 //! The malformed-ELF corpus (`testdata/malformed`): one file per bug class other kernels'
 //! loaders crashed or were exploited on, generated from the fixtures by
-//! `testdata/malformed/generate.py`. Every file gets exactly the outcome its row in
-//! `EXPECTED.tsv` names: a precise error (compared in full, with its errno) and an
-//! untouched address space, or a correct load.
+//! `testdata/malformed/generate.py`. Every file gets exactly the outcome its rows in
+//! `EXPECTED.tsv` name, one per profile (the Linux profile at its newest, the hardened
+//! profile, Linux 6.1 where it differs): a precise error (compared in full, with its
+//! errno) and an untouched address space, or a correct load — a sound plan
+//! (`test_support::invariants::check_plan`) whose pages hold what Linux's `elf_load` puts
+//! there (`check_against_segments`).
 
 use exec_core::*;
 use std::path::{Path, PathBuf};
 use test_support::host::MemHost;
+use test_support::invariants::check_plan;
 use test_support::space::{check_against_segments, materialize, MockSpace};
 
 fn testdata() -> PathBuf {
@@ -17,6 +21,7 @@ struct Row {
     name: String,
     policy: String,
     interp: Option<PathBuf>,
+    profile: Profile,
     expected: String,
     errno: String,
 }
@@ -27,13 +32,20 @@ fn rows() -> Vec<Row> {
         .skip(1)
         .map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
-            assert_eq!(f.len(), 6, "EXPECTED.tsv row {line:?}");
+            assert_eq!(f.len(), 7, "EXPECTED.tsv row {line:?}");
+            let profile = match f[3] {
+                "linux" => Profile::default(),
+                "hardened" => Profile::Hardened,
+                "linux-6.1" => Profile::Linux(KernelVersion::new(6, 1)),
+                other => panic!("EXPECTED.tsv names an unknown profile {other}"),
+            };
             Row {
                 name: f[0].into(),
                 policy: f[1].into(),
                 interp: (f[2] != "-").then(|| testdata().join(f[2])),
-                expected: f[3].into(),
-                errno: f[4].into(),
+                profile,
+                expected: f[4].into(),
+                errno: f[5].into(),
             }
         })
         .collect()
@@ -46,10 +58,11 @@ fn argv() -> [&'static [u8]; 2] {
     [b"prog", b"arg"]
 }
 
-fn run<P: ArchPolicy>(policy: &P, main: &[u8], interp: Option<&[u8]>) -> Outcome {
+fn run<P: ArchPolicy>(policy: &P, profile: Profile, main: &[u8], interp: Option<&[u8]>) -> Outcome {
     let argv = argv();
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
+    params.profile = profile;
     let mut host = MemHost::new(interp);
     let fail = |e: ExecError| {
         let errno = policy.errno(&e);
@@ -65,6 +78,9 @@ fn run<P: ArchPolicy>(policy: &P, main: &[u8], interp: Option<&[u8]>) -> Outcome
     };
     let plan = prepared.plan;
     let interp_bytes = prepared.interpreter.map(|b| b.0).unwrap_or_default();
+    if let Err(e) = check_plan(&plan, main, &interp_bytes) {
+        panic!("unsound plan: {e}");
+    }
     let mut eager = None;
     for mode in [LoadMode::Eager, LoadMode::Mapped, LoadMode::Lazy] {
         let mut space = MockSpace::new(main, &interp_bytes);
@@ -91,20 +107,21 @@ fn run<P: ArchPolicy>(policy: &P, main: &[u8], interp: Option<&[u8]>) -> Outcome
     Ok((plan.mappings().collect(), plan.brk))
 }
 
-fn outcome(policy: &str, main: &[u8], interp: Option<&[u8]>) -> Outcome {
+fn outcome(policy: &str, profile: Profile, main: &[u8], interp: Option<&[u8]>) -> Outcome {
     match policy {
-        "x86_64" => run(&arch_x86_64::X86_64::default(), main, interp),
-        "aarch64" => run(&arch_aarch64::Aarch64::default(), main, interp),
+        "x86_64" => run(&arch_x86_64::X86_64::default(), profile, main, interp),
+        "aarch64" => run(&arch_aarch64::Aarch64::default(), profile, main, interp),
         "aarch64-64k" => {
             let cpu = arch_aarch64::Cpu {
                 page_size: PageSize::new(65536).expect("page size"),
                 ..Default::default()
             };
-            run(&arch_aarch64::Aarch64::new(cpu), main, interp)
+            run(&arch_aarch64::Aarch64::new(cpu), profile, main, interp)
         }
-        "mips" => run(&arch_mips::Mips::default(), main, interp),
+        "mips" => run(&arch_mips::Mips::default(), profile, main, interp),
         "mips-be" => {
-            run(&arch_mips::Mips::model(arch_mips::CpuModel::Mips5KEf, elf_stream::Endian::Big), main, interp)
+            let policy = arch_mips::Mips::model(arch_mips::CpuModel::Mips5KEf, elf_stream::Endian::Big);
+            run(&policy, profile, main, interp)
         }
         other => panic!("EXPECTED.tsv names an unknown policy {other}"),
     }
@@ -113,23 +130,32 @@ fn outcome(policy: &str, main: &[u8], interp: Option<&[u8]>) -> Outcome {
 #[test]
 fn every_malformed_file_gets_its_exact_outcome() {
     let rows = rows();
-    assert!(rows.len() >= 40, "the corpus lost classes: {}", rows.len());
+    assert!(rows.len() >= 100, "the corpus lost classes: {}", rows.len());
+    // Every file has its Linux and its hardened outcome.
+    for row in &rows {
+        for p in [Profile::default(), Profile::Hardened] {
+            assert!(rows.iter().any(|r| r.name == row.name && r.profile == p), "{}: no {p:?} row", row.name);
+        }
+    }
     let mut failures = Vec::new();
     for row in &rows {
         let main = std::fs::read(testdata().join("malformed").join(&row.name)).expect("corpus file");
         let interp = row.interp.as_ref().map(|p| std::fs::read(p).expect("interpreter file"));
-        let got = outcome(&row.policy, &main, interp.as_deref());
+        let got = outcome(&row.policy, row.profile, &main, interp.as_deref());
         let ok = match (row.expected.as_str(), &got) {
             ("loads", Ok(_)) => true,
             (want, Ok(plan)) if want.starts_with("same-plan:") => {
                 let base = std::fs::read(testdata().join(&want["same-plan:".len()..])).expect("base fixture");
-                outcome(&row.policy, &base, interp.as_deref()).as_ref() == Ok(plan)
+                outcome(&row.policy, row.profile, &base, interp.as_deref()).as_ref() == Ok(plan)
             }
             (want, Err((debug, errno))) => want == debug && &row.errno == errno,
             _ => false,
         };
         if !ok {
-            failures.push(format!("{}: expected {} ({}), got {got:?}", row.name, row.expected, row.errno));
+            failures.push(format!(
+                "{} ({:?}): expected {} ({}), got {got:?}",
+                row.name, row.profile, row.expected, row.errno
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {} files:\n{}", failures.len(), rows.len(), failures.join("\n"));
@@ -171,7 +197,8 @@ fn truncated_at_every_offset_of_header_and_table() {
         let (ehsize, phoff) = (u64::from(h.ehsize), h.phoff.0);
         let table = u64::from(h.phentsize) * u64::from(h.phnum);
         for cut in 0..phoff + table {
-            let got = outcome(policy, &file[..cut as usize], None).expect_err("a truncated file planned");
+            let got = outcome(policy, Profile::default(), &file[..cut as usize], None)
+                .expect_err("a truncated file planned");
             // e_ident first (16 bytes), then the rest of the header, then the table.
             let want = if cut < ehsize {
                 let len = if cut < 16 { 16 } else { ehsize };

@@ -1,5 +1,7 @@
 //! One test per check of `prepare`: a valid synthetic image, then the malformation that
-//! breaks exactly one rule, and the exact error (and errno) it must give.
+//! breaks exactly one rule, and the exact error (and errno) it must give — in the profile
+//! that refuses it (the Linux profile where Linux does, else the hardened one), and what
+//! the Linux profile makes of it where Linux runs it.
 
 use elf_stream::Errno;
 use exec_core::*;
@@ -109,9 +111,14 @@ fn plan_with(
 }
 
 fn plan(image: &[u8]) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
+    plan_as(Profile::default(), image)
+}
+
+fn plan_as(profile: Profile, image: &[u8]) -> Result<ExecPlan<arch_x86_64::Info>, ExecError> {
     let argv: [&[u8]; 1] = [b"prog"];
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
+    params.profile = profile;
     plan_with(image, &mut host(), &params)
 }
 
@@ -176,11 +183,15 @@ fn file_range_inside_the_file() {
     let mut img = static_exec();
     set_ph(&mut img, 1, P_OFFSET, 0x1000 + 0x10_0000);
     set_ph(&mut img, 1, P_VADDR, 0x401000);
-    let err = plan(&img).unwrap_err();
+    let err = plan_as(Profile::Hardened, &img).unwrap_err();
     assert_eq!(
         err,
         ExecError::Elf { role: Role::Main, error: elf_stream::Error::SegmentOutsideFile { index: 1 } }
     );
+    // Linux maps it; the plan takes no byte from past the end of the file.
+    let p = plan(&img).unwrap();
+    let data = p.mappings().find(|m| m.range.start == UserAddr(0x401000)).unwrap();
+    assert_eq!(data.content, Content::Zero);
     let mut img = static_exec();
     set_ph(&mut img, 1, P_OFFSET, u64::MAX - 0x10);
     assert!(matches!(
@@ -202,7 +213,11 @@ fn overlapping_loads_are_rejected() {
     let mut img = static_exec();
     set_ph(&mut img, 1, P_VADDR, 0x400000);
     set_ph(&mut img, 1, P_OFFSET, 0);
-    assert_eq!(plan(&img).unwrap_err(), ExecError::OverlappingSegments { first: 0, second: 1 });
+    assert_eq!(plan_as(Profile::Hardened, &img).unwrap_err(), ExecError::OverlappingSegments { first: 0, second: 1 });
+    // Linux maps the second over the first: its protection on the shared page.
+    let p = plan(&img).unwrap();
+    let first = p.mappings().next().unwrap();
+    assert_eq!((first.range.start, first.prot), (UserAddr(0x400000), Prot::READ.union(Prot::WRITE)));
 }
 
 #[test]
@@ -275,7 +290,9 @@ fn p_align_zero_and_non_power_of_two_mean_page() {
 fn program_headers_must_be_loaded() {
     // Text starting after the headers: nothing maps e_phoff.
     let img = elf(2, 0x401100, &[load(R | X, 0x1000, 0x401000, 0x100, 0x100)], None, 0x1100);
-    assert_eq!(plan(&img).unwrap_err(), ExecError::ProgramHeadersNotLoaded);
+    assert_eq!(plan_as(Profile::Hardened, &img).unwrap_err(), ExecError::ProgramHeadersNotLoaded);
+    // Linux passes the load bias alone (0 for ET_EXEC) as AT_PHDR.
+    assert_eq!(plan(&img).unwrap().auxv.get(AuxType::AT_PHDR), Some(0));
 }
 
 #[test]
@@ -301,6 +318,9 @@ fn interpreter_checks() {
         plan_with(&dyn_pie(), &mut host, &params).map(|_| ())
     };
     assert!(check(interp_image()).is_ok());
+    // A short file: Linux's elf_read of the header fails (EIO).
+    let err = check(b"#!/bin/sh\n".to_vec()).unwrap_err();
+    assert_eq!(err.errno(), Errno::EIO);
     let err = check(b"#!/bin/sh\n".repeat(20)).unwrap_err();
     assert_eq!(err, ExecError::InterpreterNotElf(elf_stream::Error::BadMagic));
     assert_eq!(err.errno(), Errno::ELIBBAD);
@@ -314,8 +334,15 @@ fn interpreter_checks() {
     assert_eq!(check(arm).unwrap_err(), ExecError::InterpreterMismatch { what: "machine" });
     let mut be = interp_image();
     be[5] = 2;
-    // Wrong byte order: its fields decode as garbage (e_version), so it is "not ELF" (ELIBBAD).
-    assert_eq!(check(be).unwrap_err().errno(), Errno::ELIBBAD);
+    // EI_DATA is not read by Linux: the kernel's byte order is used.
+    assert!(check(be.clone()).is_ok());
+    // The hardened profile decodes it big endian: garbage (e_version), "not ELF" (ELIBBAD).
+    let mut hardened = ExecParams::new(b"/prog");
+    hardened.argv = &argv;
+    hardened.profile = Profile::Hardened;
+    let mut h = host();
+    h.interp = Some(be);
+    assert_eq!(plan_with(&dyn_pie(), &mut h, &hardened).unwrap_err().errno(), Errno::ELIBBAD);
     // The interpreter's own PT_INTERP is ignored, as Linux does.
     let nested = elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900)], Some("/nonexistent"), 0x1000);
     assert!(check(nested).is_ok());

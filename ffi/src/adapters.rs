@@ -47,10 +47,16 @@ impl ReadAt for CFile<'_> {
 /// `ExecHost` over the callback table.
 pub struct CHost<'a> {
     pub(crate) ops: &'a execcore_ops,
+    /// How the kernel places the interpreter's mappings (`EXECCORE_EXEC_INTERP_HUGE_ALIGNED`).
+    pub(crate) interp_placement: exec_core::FilePlacement,
 }
 
 impl<'a> ExecHost for CHost<'a> {
     type Interp = CFile<'a>;
+
+    fn interpreter_placement(&mut self) -> exec_core::FilePlacement {
+        self.interp_placement
+    }
 
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<CFile<'a>>, Errno> {
         let f = self.ops.open_interpreter.ok_or(Errno::ENOENT)?;

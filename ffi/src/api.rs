@@ -8,7 +8,7 @@ use crate::strings::CStrings;
 use crate::types::*;
 use core::ffi::c_char;
 use exec_core::{
-    ArchPolicy, Content, Credentials, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit,
+    ArchPolicy, Content, Credentials, KernelVersion, Personality, Profile, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit,
     UserAddr, Window,
 };
 
@@ -109,6 +109,14 @@ fn params_from_c<'a>(p: &'a execcore_exec_params, argv: &'a CStrings, envp: &'a 
     }
     params.reservation =
         if p.flags & EXECCORE_EXEC_BATCH != 0 { MemoryReservation::Reserve } else { MemoryReservation::None };
+    params.profile = match p.profile {
+        EXECCORE_PROFILE_HARDENED => Profile::Hardened,
+        _ => Profile::Linux(KernelVersion::from_u32(p.linux_version)),
+    };
+    params.personality = Personality(p.personality);
+    if p.flags & EXECCORE_EXEC_MAIN_HUGE_ALIGNED != 0 {
+        params.placement = exec_core::FilePlacement::HugeAligned;
+    }
     params
 }
 
@@ -153,7 +161,12 @@ pub unsafe extern "C" fn execcore_prepare(
         let envp = CStrings { ptr: p.envp, count: p.envc };
         let params = params_from_c(p, &argv, &envp);
         let main = CFile { ops, handle: p.file };
-        let mut host = CHost { ops };
+        let interp_placement = if p.flags & EXECCORE_EXEC_INTERP_HUGE_ALIGNED != 0 {
+            exec_core::FilePlacement::HugeAligned
+        } else {
+            exec_core::FilePlacement::Plain
+        };
+        let mut host = CHost { ops, interp_placement };
         // Built in the storage's scratch, not on this frame (kernel stack is short).
         let (slot, result) = StoredPlan::prepare_in(storage, |out| {
             exec_core::prepare_into(&policy, &main, &mut host, &params, None, out)
@@ -220,7 +233,7 @@ pub unsafe extern "C" fn execcore_plan_discard(
     let Some(stored) = StoredPlan::load(storage) else { return EXECCORE_ERR_BAD_PLAN };
     let reserved = stored.plan.reserved;
     if reserved > 0 {
-        exec_core::ExecHost::release_memory(&mut CHost { ops }, reserved);
+        exec_core::ExecHost::release_memory(&mut CHost { ops, interp_placement: exec_core::FilePlacement::Plain }, reserved);
     }
     StoredPlan::clear(storage);
     EXECCORE_OK
@@ -287,9 +300,6 @@ pub unsafe extern "C" fn execcore_plan_mappings(
         let (kind, file_offset, file_bytes) = match m.content {
             Content::File { offset, bytes } => (0, offset.0, bytes),
             Content::Zero => (1, 0, 0),
-            Content::Shared { pieces, count } => {
-                (2, 0, pieces.iter().take(usize::from(count)).map(|p| p.len).sum())
-            }
         };
         let c = execcore_mapping {
             start: m.range.start.0,
@@ -459,7 +469,7 @@ pub unsafe extern "C" fn execcore_build_stack(
         let envp = CStrings { ptr: p.envp, count: p.envc };
         let params = params_from_c(p, &argv, &envp);
         let mut random = [0u8; 16];
-        let mut host = CHost { ops };
+        let mut host = CHost { ops, interp_placement: exec_core::FilePlacement::Plain };
         if let Err(errno) = exec_core::ExecHost::random(&mut host, &mut random) {
             return fail(&ExecError::Entropy(errno), Some(&policy), out_error);
         }

@@ -100,8 +100,14 @@ pub const EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ: execcore_status = 207;
 pub const EXECCORE_ERR_MISALIGNED_SEGMENT: execcore_status = 208;
 /// Overlapping PT_LOADs.
 pub const EXECCORE_ERR_OVERLAPPING_SEGMENTS: execcore_status = 209;
-/// Too many segments share a page.
-pub const EXECCORE_ERR_CROWDED_PAGE: execcore_status = 210;
+/// Hardened profile: segments of different protections share a page.
+pub const EXECCORE_ERR_SHARED_PAGE_PROTECTIONS: execcore_status = 225;
+/// A segment's `p_offset + p_filesz` overflows.
+pub const EXECCORE_ERR_FILE_RANGE_OVERFLOW: execcore_status = 226;
+/// A writable segment's bss starts in a page past the end of the file (EFAULT).
+pub const EXECCORE_ERR_BSS_TAIL_UNZEROABLE: execcore_status = 227;
+/// The file ends inside a structure Linux reads whole (PT_INTERP, the interpreter's header): EIO.
+pub const EXECCORE_ERR_SHORT_READ: execcore_status = 129;
 /// Segment outside the user range.
 pub const EXECCORE_ERR_OUTSIDE_USER_RANGE: execcore_status = 211;
 /// Entry point outside the user range.
@@ -252,6 +258,7 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         Errno::ENOEXEC,
         "MIPS option record runs past its segment\0",
     ),
+    (EXECCORE_ERR_SHORT_READ, "short_read", Errno::EIO, "the file ends inside a structure read whole\0"),
     (EXECCORE_ERR_NOT_EXECUTABLE, "not_executable", Errno::ENOEXEC, "file type is not executable\0"),
     (
         EXECCORE_ERR_INTERPRETER_NOT_LOADABLE,
@@ -287,7 +294,19 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         "p_vaddr and p_offset not congruent modulo the page size\0",
     ),
     (EXECCORE_ERR_OVERLAPPING_SEGMENTS, "overlapping_segments", Errno::ENOEXEC, "PT_LOAD segments overlap\0"),
-    (EXECCORE_ERR_CROWDED_PAGE, "crowded_page", Errno::ENOEXEC, "too many segments share one page\0"),
+    (
+        EXECCORE_ERR_SHARED_PAGE_PROTECTIONS,
+        "shared_page_protections",
+        Errno::ENOEXEC,
+        "segments of different protections share a page\0",
+    ),
+    (
+        EXECCORE_ERR_BSS_TAIL_UNZEROABLE,
+        "bss_tail_unzeroable",
+        Errno::EFAULT,
+        "a writable segment's bss starts in a page past the end of the file\0",
+    ),
+    (EXECCORE_ERR_FILE_RANGE_OVERFLOW, "file_range_overflow", Errno::EINVAL, "a segment's file range overflows\0"),
     (
         EXECCORE_ERR_OUTSIDE_USER_RANGE,
         "outside_user_range",

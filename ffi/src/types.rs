@@ -40,8 +40,35 @@ pub const EXECCORE_LOAD_LAZY: u32 = 2;
 pub const EXECCORE_EXEC_RANDOMIZE: u32 = 1;
 /// Flag: batch job — reserve the memory requirement before the point of no return.
 pub const EXECCORE_EXEC_BATCH: u32 = 2;
-/// Flag: `AT_SECURE` (set-user-ID exec).
+/// Flag: a secure exec (set-user-ID, set-group-ID or capabilities gained): `AT_SECURE`,
+/// the stack limit clamped to 8 MiB, the personality's `PER_CLEAR_ON_SETID` bits cleared.
 pub const EXECCORE_EXEC_SECURE: u32 = 4;
+/// Flag: the program's file system aligns large mappings for transparent huge pages
+/// (Linux's `thp_get_unmapped_area`: ext4, xfs; not tmpfs without `huge=`).
+pub const EXECCORE_EXEC_MAIN_HUGE_ALIGNED: u32 = 8;
+/// Flag: the same for the interpreter's file system.
+pub const EXECCORE_EXEC_INTERP_HUGE_ALIGNED: u32 = 16;
+
+/// [`execcore_exec_params::profile`]: accept and lay out exactly what Linux does, at
+/// [`execcore_exec_params::linux_version`] (the default).
+pub const EXECCORE_PROFILE_LINUX: u32 = 0;
+/// [`execcore_exec_params::profile`]: Linux's layout with stricter acceptance.
+pub const EXECCORE_PROFILE_HARDENED: u32 = 1;
+/// [`execcore_exec_params::linux_version`] 0: the newest behaviour modelled (6.18).
+pub const EXECCORE_LINUX_NEWEST: u32 = 0;
+/// Linux 6.1 (`major << 16 | minor`), the arm64 and MIPS oracles' kernel.
+pub const EXECCORE_LINUX_6_1: u32 = 6 << 16 | 1;
+/// Linux 6.12, the riscv64 oracle's kernel.
+pub const EXECCORE_LINUX_6_12: u32 = 6 << 16 | 12;
+/// Linux 6.18, the host kernel of the measurements.
+pub const EXECCORE_LINUX_6_18: u32 = 6 << 16 | 18;
+
+/// Personality bit ([`execcore_exec_params::personality`]): `READ_IMPLIES_EXEC`.
+pub const EXECCORE_PER_READ_IMPLIES_EXEC: u32 = 0x0040_0000;
+/// Personality bit: `ADDR_NO_RANDOMIZE`.
+pub const EXECCORE_PER_ADDR_NO_RANDOMIZE: u32 = 0x0004_0000;
+/// Personality bit: `ADDR_COMPAT_LAYOUT` (legacy bottom-up mmap layout).
+pub const EXECCORE_PER_ADDR_COMPAT_LAYOUT: u32 = 0x0020_0000;
 
 /// Flag in [`execcore_cpu::flags`]: the kernel supports BTI (AArch64).
 pub const EXECCORE_CPU_BTI: u32 = 1;
@@ -322,8 +349,8 @@ pub struct execcore_exec_params {
     pub stack_rlimit: u64,
     /// `EXECCORE_EXEC_*` flags.
     pub flags: u32,
-    /// Reserved, zero.
-    pub reserved0: u32,
+    /// `EXECCORE_PROFILE_*` (0: Linux).
+    pub profile: u32,
     /// `AT_UID`.
     pub uid: u64,
     /// `AT_EUID`.
@@ -350,8 +377,13 @@ pub struct execcore_exec_params {
     pub window_end: u64,
     /// `vm.mmap_min_addr` (0: 65536).
     pub mmap_min_addr: u64,
+    /// The Linux version the Linux profile imitates, `major << 16 | minor`
+    /// (`EXECCORE_LINUX_*`; 0: the newest).
+    pub linux_version: u32,
+    /// The calling process's personality (`EXECCORE_PER_*` bits; 0: `PER_LINUX`).
+    pub personality: u32,
     /// Reserved, zero.
-    pub reserved: [u64; 4],
+    pub reserved: [u64; 3],
 }
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);

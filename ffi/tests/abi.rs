@@ -194,6 +194,7 @@ fn every_error_kind_has_its_own_status() {
         E::MipsAbiFlagsTooShort { size: 1 },
         E::MipsOptionTooSmall { offset: 1, size: 1 },
         E::MipsOptionPastSegment { offset: 1, size: 1 },
+        E::ShortRead { offset: 1, len: 1 },
     ];
     let exec = [
         X::NotExecutable(elf_stream::ElfType::REL),
@@ -206,7 +207,9 @@ fn every_error_kind_has_its_own_status() {
         X::FileSizeExceedsMemSize { index: 1 },
         X::Misaligned { index: 1 },
         X::OverlappingSegments { first: 1, second: 2 },
-        X::CrowdedPage { page: 1, cap: 1 },
+        X::SharedPageProtections { first: 1, second: 2 },
+        X::FileRangeOverflow { index: 1 },
+        X::BssTailUnzeroable { index: 1 },
         X::OutsideUserRange { index: 1 },
         X::ProgramHeadersNotLoaded,
         X::BadEntry,

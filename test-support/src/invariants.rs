@@ -96,11 +96,6 @@ pub fn expected_pages(
                         put(0, offset.0 + rel, (n - rel).min(page))?;
                     }
                 }
-                Content::Shared { pieces, count } => {
-                    for piece in pieces.iter().take(usize::from(count)) {
-                        put(piece.page_offset, piece.file_offset.0, piece.len)?;
-                    }
-                }
             }
             out.insert(p, Page { bytes, prot: m.prot });
         }
@@ -126,21 +121,6 @@ fn check_file_bytes(m: &Mapping, file_len: u64, page: u64) -> Result<(), String>
                     "{name}: file bytes {:#x}+{bytes:#x} outside the file ({file_len:#x})",
                     offset.0
                 ));
-            }
-            Ok(())
-        }
-        Content::Shared { pieces, count } => {
-            if m.range.len() != page {
-                return Err(format!("{name}: a shared page mapping spans more than a page"));
-            }
-            let used = pieces.get(..usize::from(count)).ok_or(format!("{name}: {count} pieces"))?;
-            for p in used {
-                if p.page_offset.checked_add(p.len).is_none_or(|end| end > page) {
-                    return Err(format!("{name}: piece {p:?} leaves the page"));
-                }
-                if !inside_file(p.file_offset.0, p.len) {
-                    return Err(format!("{name}: piece {p:?} outside the file ({file_len:#x})"));
-                }
             }
             Ok(())
         }

@@ -225,47 +225,71 @@ pub fn try_materialize<I>(
 }
 
 /// Checks that `pages` hold what every PT_LOAD of `image` puts in memory, from the ELF
-/// alone: the file's bytes, then zeros up to `p_memsz`; panics naming the first wrong byte.
+/// alone, replaying Linux's `elf_load` at the image's version (see [`check_loads_as`]);
+/// panics naming the first wrong byte.
 pub fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
     let headers: Vec<ProgramHeader> = image.loads.iter().map(|s| s.ph).collect();
-    check_loads(&headers, image.bias, image.page.get(), file, pages);
+    check_loads_as(&headers, image.bias, image.page.get(), file, pages, image.version);
 }
 
 /// [`check_against_segments`] for the PT_LOADs among `headers`, moved by `bias` (wrapping,
-/// as an object `elfmap` relocated), in pages of `page` bytes.
-pub fn check_loads(
+/// as an object `elfmap` relocated), in pages of `page` bytes, as the newest Linux.
+pub fn check_loads(headers: &[ProgramHeader], bias: u64, page: u64, file: &[u8], pages: &BTreeMap<u64, Page>) {
+    check_loads_as(headers, bias, page, file, pages, exec_core::KernelVersion::NEWEST)
+}
+
+/// The reference model of an image's bytes, written plainly and apart from
+/// `exec_core`'s mappings: each PT_LOAD in table order maps its file pages (`p_filesz`
+/// plus `p_vaddr`'s page offset; before 6.7 also the page of an unaligned empty one),
+/// zeroes the rest of its last file page when it has bss and is writable, then maps
+/// zeroed bss pages (from its first page when it maps no file page) — each page
+/// replacing what an earlier segment put there. Bytes past the end of the file are 0.
+pub fn check_loads_as(
     headers: &[ProgramHeader],
     bias: u64,
     page: u64,
     file: &[u8],
     pages: &BTreeMap<u64, Page>,
+    version: exec_core::KernelVersion,
 ) {
-    let zeros = vec![0u8; page as usize];
+    let down = |a: u64| a & !(page - 1);
+    let up = |a: u64| (a + page - 1) & !(page - 1);
+    let mut model: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
     for ph in headers.iter().filter(|p| p.kind == ProgramType::LOAD) {
-        // A page's share of the segment at a time (Miri checks whole programs through this).
-        let mut i = 0;
-        while i < ph.memsz {
-            let a = ph.vaddr.0.wrapping_add(bias) + i;
-            let at = (a & (page - 1)) as usize;
-            let n = (page - at as u64).min(ph.memsz - i) as usize;
-            let p = pages.get(&(a & !(page - 1))).unwrap_or_else(|| panic!("page of {a:#x} not loaded"));
-            let got = &p.bytes[at..at + n];
-            let from_file = ph.filesz.saturating_sub(i).min(n as u64) as usize;
-            let off = (ph.offset.0 + i) as usize;
-            let file_part = if from_file > 0 { &file[off..off + from_file] } else { &[] };
-            let want = [file_part, &zeros[..n - from_file]].concat();
-            // Slices first (one memcmp); the byte loop only to name the difference.
-            if got != want.as_slice() {
-                let k = (0..n).find(|&k| got[k] != want[k]).expect("the slices differ in some byte");
-                panic!(
-                    "byte at {:#x} of segment {}: {:#x}, want {:#x}",
-                    a + k as u64,
-                    ph.index,
-                    got[k],
-                    want[k]
-                );
+        let v = ph.vaddr.0.wrapping_add(bias);
+        let old = !version.at_least(exec_core::KernelVersion::V6_7);
+        let maps_file = ph.filesz > 0 || (old && v % page != 0);
+        let file_end = up(v + ph.filesz);
+        if maps_file {
+            let off = ph.offset.0 - (v - down(v));
+            for p in (down(v)..file_end).step_by(page as usize) {
+                let at = (off + (p - down(v))) as usize;
+                let mut bytes = vec![0u8; page as usize];
+                let n = file.len().saturating_sub(at).min(page as usize);
+                if n > 0 {
+                    bytes[..n].copy_from_slice(&file[at..at + n]);
+                }
+                model.insert(p, bytes);
             }
-            i += n as u64;
+            let tail = v + ph.filesz;
+            if ph.memsz > ph.filesz && ph.flags.writable() && tail % page != 0 {
+                if let Some(last) = model.get_mut(&down(tail)) {
+                    last[(tail % page) as usize..].fill(0);
+                }
+            }
+        }
+        if ph.memsz > ph.filesz {
+            let start = if maps_file { file_end } else { down(v) };
+            for p in (start..up(v + ph.memsz)).step_by(page as usize) {
+                model.insert(p, vec![0u8; page as usize]);
+            }
+        }
+    }
+    for (addr, want) in &model {
+        let got = &pages.get(addr).unwrap_or_else(|| panic!("page {addr:#x} not loaded")).bytes;
+        if got != want {
+            let k = (0..want.len()).find(|&k| got[k] != want[k]).expect("the pages differ in some byte");
+            panic!("byte at {:#x}: {:#x}, want {:#x}", addr + k as u64, got[k], want[k]);
         }
     }
 }

@@ -27,13 +27,13 @@ class Elf:
         # (offset, format) of the header fields used here
         if self.is64:
             self.f = {"type": (16, "H"), "entry": (24, "Q"), "phoff": (32, "Q"), "shoff": (40, "Q"),
-                      "phentsize": (54, "H"), "phnum": (56, "H"), "shnum": (60, "H")}
+                      "ehsize": (52, "H"), "phentsize": (54, "H"), "phnum": (56, "H"), "shnum": (60, "H")}
             self.p = {"type": (0, "I"), "flags": (4, "I"), "offset": (8, "Q"), "vaddr": (16, "Q"),
                       "paddr": (24, "Q"), "filesz": (32, "Q"), "memsz": (40, "Q"), "align": (48, "Q")}
             self.phsize = 56
         else:
             self.f = {"type": (16, "H"), "entry": (24, "I"), "phoff": (28, "I"), "shoff": (32, "I"),
-                      "phentsize": (42, "H"), "phnum": (44, "H"), "shnum": (48, "H")}
+                      "ehsize": (40, "H"), "phentsize": (42, "H"), "phnum": (44, "H"), "shnum": (48, "H")}
             self.p = {"type": (0, "I"), "offset": (4, "I"), "vaddr": (8, "I"), "paddr": (12, "I"),
                       "filesz": (16, "I"), "memsz": (20, "I"), "flags": (24, "I"), "align": (28, "I")}
             self.phsize = 32
@@ -126,12 +126,19 @@ def interp_path(elf, path):
 
 
 def cases():
-    """(name, policy, interpreter, expected, errno, elf, what) for every class."""
+    """(name, policy, interpreter, outcomes, elf, what) for every class; outcomes maps each
+    profile (linux: the newest Linux, hardened, linux-6.1 where 6.1 differs) to its
+    (expected, errno)."""
     S, D, PIE = "x86_64-static", "x86_64-dyn-pie", "bin/x86_64-static-pie"
     out = []
 
-    def case(name, policy, interp, expected, errno, elf, what):
-        out.append((name, policy, interp, expected, errno, elf, what))
+    def case(name, policy, interp, expected, errno, elf, what, hardened=None, v61=None):
+        """`expected`/`errno`: the Linux profile's outcome; `hardened`, `v61`: that
+        profile's (expected, errno) where it differs."""
+        outcomes = {"linux": (expected, errno), "hardened": hardened or (expected, errno)}
+        if v61:
+            outcomes["linux-6.1"] = v61
+        out.append((name, policy, interp, outcomes, elf, what))
 
     # --- file and program header table
     for v in (0, 1, 0xFFFF):
@@ -139,16 +146,22 @@ def cases():
              f"Elf {{ role: Main, error: BadProgramHeaderSize {{ found: {v}, expected: 56 }} }}", "ENOEXEC",
              Elf(S).set("phentsize", v), f"e_phentsize {v}")
     e = Elf(S).set("phnum", 0xFFFF).set("shoff", 0).set("shnum", 0)
-    case("phnum-xnum-without-section0", "x86_64", "-", "Elf { role: Main, error: BadExtendedPhnum }", "ENOEXEC",
-         e, "e_phnum 0xffff (PN_XNUM) with no section header 0 to hold the real count")
+    case("phnum-xnum-without-section0", "x86_64", "-",
+         "Elf { role: Main, error: ProgramHeaderTableTooLarge { size: 3669960, cap: 65536 } }", "ENOEXEC",
+         e, "e_phnum 0xffff (PN_XNUM) with no section header 0 to hold the real count (Linux's exec takes "
+         "0xffff literally: a table over 64 KiB)",
+         hardened=("Elf { role: Main, error: BadExtendedPhnum }", "ENOEXEC"),
+         v61=("Elf { role: Main, error: ProgramHeaderTableTooLarge { size: 3669960, cap: 4096 } }", "ENOEXEC"))
     e = Elf(S)
     e.set("phoff", len(e.b) - 100)
     case("phtab-past-eof", "x86_64", "-",
          f"Elf {{ role: Main, error: ProgramHeaderTableOutsideFile {{ offset: {len(e.b) - 100}, size: 280 }} }}",
          "ENOEXEC", e, "program header table running past the end of the file")
-    case("phtab-over-page", "x86_64", "-",
-         "Elf { role: Main, error: ProgramHeaderTableTooLarge { size: 4200, cap: 4096 } }", "ENOEXEC",
-         Elf(S).set("phnum", 75), "table of 75 entries: over Linux's ELF_MIN_ALIGN cap (4 KiB pages)")
+    over = ("Elf { role: Main, error: ProgramHeaderTableTooLarge { size: 4200, cap: 4096 } }", "ENOEXEC")
+    case("phtab-over-page", "x86_64", "-", "loads", "-",
+         Elf(S).set("phnum", 75), "table of 75 entries (PT_NULL past the fixture's): over one page, which "
+         "Linux 6.17 and later accept (up to 64 KiB), earlier ones and the hardened profile not",
+         hardened=over, v61=over)
     case("phtab-over-64k", "aarch64-64k", "-",
          "Elf { role: Main, error: ProgramHeaderTableTooLarge { size: 67200, cap: 65536 } }", "ENOEXEC",
          Elf("aarch64-static").set("phnum", 1200), "table of 1200 entries: over the 64 KiB cap (64 KiB pages)")
@@ -157,8 +170,13 @@ def cases():
     ip = Elf(D).ph(Elf(D).index(PT_INTERP), "offset")
     case("interp-no-nul", "x86_64", PIE, "Elf { role: Main, error: InterpreterNotTerminated }", "ENOEXEC",
          interp_path(Elf(D), b"/lib64/ld-linux-x86-64.so.2X"), "PT_INTERP whose last byte is not NUL")
-    case("interp-nul-inside", "x86_64", PIE, "Elf { role: Main, error: InterpreterEmbeddedNul { at: 6 } }",
-         "ENOEXEC", interp_path(Elf(D), b"/lib64\0ld-linux-x86-64.so.2\0"), "a NUL inside the interpreter path")
+    case("interp-nul-inside", "x86_64", PIE, "loads", "-",
+         interp_path(Elf(D), b"/lib64\0ld-linux-x86-64.so.2\0"),
+         "a NUL inside the interpreter path: Linux opens the path up to it",
+         hardened=("Elf { role: Main, error: InterpreterEmbeddedNul { at: 6 } }", "ENOEXEC"))
+    case("interp-empty-path", "x86_64", PIE, "InterpreterOpen(Errno(2))", "ENOENT",
+         interp_path(Elf(D), b"\0\0"), "PT_INTERP of two NULs: Linux opens the empty path (ENOENT)",
+         hardened=("Elf { role: Main, error: InterpreterEmbeddedNul { at: 0 } }", "ENOEXEC"))
     for n in (0, 1):
         case(f"interp-len-{n}", "x86_64", PIE, f"Elf {{ role: Main, error: InterpreterTooShort {{ len: {n} }} }}",
              "ENOEXEC", interp_path(Elf(D), b"\0"[:n]), f"PT_INTERP of {n} bytes")
@@ -169,18 +187,21 @@ def cases():
     e = Elf(D)
     i = e.index(PT_INTERP)
     e.set_ph(i, "offset", len(e.b) - 4)
-    case("interp-past-eof", "x86_64", PIE, f"Elf {{ role: Main, error: SegmentOutsideFile {{ index: {i} }} }}",
-         "ENOEXEC", e, "PT_INTERP whose bytes run past the end of the file")
+    case("interp-past-eof", "x86_64", PIE,
+         f"Elf {{ role: Main, error: ShortRead {{ offset: {len(e.b) - 4}, len: 28 }} }}", "EIO", e,
+         "PT_INTERP whose bytes run past the end of the file (Linux's elf_read: EIO)",
+         hardened=(f"Elf {{ role: Main, error: SegmentOutsideFile {{ index: {i} }} }}", "ENOEXEC"))
     e = Elf(D)
     second = e.index(PT_NOTE, 1)
     e.set_ph(second, "type", PT_INTERP).set_ph(second, "offset", ip).set_ph(second, "filesz", 28)
-    case("interp-twice", "x86_64", PIE,
-         f"Elf {{ role: Main, error: DuplicateInterpreter {{ index: {second} }} }}", "ENOEXEC", e,
-         "two PT_INTERP headers")
+    case("interp-twice", "x86_64", PIE, "loads", "-", e, "two PT_INTERP headers: Linux uses the first",
+         hardened=(f"Elf {{ role: Main, error: DuplicateInterpreter {{ index: {second} }} }}", "ENOEXEC"))
     notelf = bytearray(b"#!/bin/sh\necho not an ELF interpreter\n")
-    case("interp-not-elf", "x86_64", "malformed/interp-not-elf.so", "InterpreterNotElf(BadMagic)", "ELIBBAD",
-         Elf(D), "the interpreter is a shell script")
-    out.append(("interp-not-elf.so", None, None, None, None, notelf, "(the interpreter of interp-not-elf)"))
+    case("interp-not-elf", "x86_64", "malformed/interp-not-elf.so",
+         "Elf { role: Interpreter, error: ShortRead { offset: 0, len: 64 } }", "EIO",
+         Elf(D), "the interpreter is a shell script, shorter than an ELF header (Linux's elf_read: EIO)",
+         hardened=("InterpreterNotElf(BadMagic)", "ELIBBAD"))
+    out.append(("interp-not-elf.so", None, None, None, notelf, "(the interpreter of interp-not-elf)"))
     case("interp-wrong-machine", "x86_64", "bin/aarch64-musl-dyn-pie",
          "InterpreterMismatch { what: \"machine\" }", "ELIBBAD", Elf(D), "an aarch64 interpreter for an x86_64 program")
     case("interp-wrong-class", "mips", "bin/mips-n64-le-dyn-pie",
@@ -190,7 +211,7 @@ def cases():
          "InterpreterMismatch { what: \"abi\" }", "84", Elf("mips-n32-le-dyn"),
          "an o32 interpreter for an n32 program (same class and machine); ELIBBAD is 84 on MIPS")
     rel = Elf("x86_64-static-pie").set("type", 1)
-    out.append(("interp-rel.so", None, None, None, None, rel.b, "(the interpreter of interp-et-rel)"))
+    out.append(("interp-rel.so", None, None, None, rel.b, "(the interpreter of interp-et-rel)"))
     case("interp-et-rel", "x86_64", "malformed/interp-rel.so", "InterpreterNotLoadable(ElfType(1))", "EINVAL", Elf(D),
          "an ET_REL object as the interpreter (Linux's load_elf_interp: EINVAL)")
 
@@ -202,8 +223,9 @@ def cases():
     e = Elf(S)
     e.set_ph(2, "filesz", len(e.b))
     e.set_ph(2, "memsz", len(e.b))
-    case("load-past-eof", "x86_64", "-", "Elf { role: Main, error: SegmentOutsideFile { index: 2 } }", "ENOEXEC",
-         e, "p_offset + p_filesz past the end of the file")
+    case("load-past-eof", "x86_64", "-", "loads", "-",
+         e, "p_offset + p_filesz past the end of the file: Linux maps it (the missing pages fault when touched)",
+         hardened=("Elf { role: Main, error: SegmentOutsideFile { index: 2 } }", "ENOEXEC"))
     e = Elf(S)
     e.set_ph(1, "vaddr", e.ph(1, "vaddr") + 0x10)
     case("vaddr-not-congruent", "x86_64", "-", "Misaligned { index: 1 }", "EINVAL", e,
@@ -226,8 +248,24 @@ def cases():
          "PT_LOADs in descending order: planned as sorted (Linux maps them in table order)")
     e = Elf(S)
     e.set_ph(0, "memsz", 0x1010)
-    case("loads-overlapping", "x86_64", "-", "OverlappingSegments { first: 0, second: 1 }", "ENOEXEC", e,
-         "the first PT_LOAD's bss runs into the second's bytes")
+    case("loads-overlapping", "x86_64", "-", "loads", "-", e,
+         "the first PT_LOAD's bss runs into the second's bytes: Linux maps the second over it",
+         hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
+    e = Elf(S)
+    e.set_ph(0, "memsz", 0x1010)
+    empty = e.index(PT_NOTE)
+    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x400800)
+    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    case("loads-overlapping-empty-between", "x86_64", "-", "loads", "-", e,
+         "two overlapping PT_LOADs with an empty one sorted between them (planned overlapping mappings before)",
+         hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
+    e = Elf(S)
+    # The read-only data (segment 2) moves into the text's page: the page is the later
+    # segment's, read-only (never the union r-x + r-- = r-x, never W+X).
+    e.set_ph(2, "offset", 0x1800).set_ph(2, "vaddr", 0x401800).set_ph(2, "paddr", 0x401800)
+    case("text-and-rodata-share-page", "x86_64", "-", "loads", "-", e,
+         "an r-x and an r-- PT_LOAD share a page: Linux gives it the later one's protection",
+         hardened=("SharedPageProtections { first: 1, second: 2 }", "ENOEXEC"))
     e = Elf(S)
     # Segment 1 (text, 0x401000) moves up 0x800 within its page's file bytes, and segment 0's
     # bss reaches into that page: the page holds bss zeros, then segment 1's bytes.
@@ -236,7 +274,9 @@ def cases():
     e.set_ph(1, "filesz", 0x20).set_ph(1, "memsz", 0x20)
     e.set("entry", 0x401800)
     case("bss-shares-page-with-next", "x86_64", "-", "loads", "-", e,
-         "the first PT_LOAD's bss ends inside the page where the next PT_LOAD starts")
+         "the first PT_LOAD's bss ends inside the page where the next PT_LOAD starts (its file bytes then "
+         "replace the page: its bytes, its protection)",
+         hardened=("SharedPageProtections { first: 0, second: 1 }", "ENOEXEC"))
     e = Elf(S)
     e.set_ph(2, "memsz", 0x3000)  # segment 2 is R (read-only data) with 0x3000 of bss
     case("readonly-with-bss", "x86_64", "-", "loads", "-", e,
@@ -278,8 +318,52 @@ def cases():
     e = Elf(S)
     table = bytes(e.b[e.get("phoff"):e.get("phoff") + 5 * 56])
     e.set("phoff", e.append(table))
-    case("phdr-not-loaded", "x86_64", "-", "ProgramHeadersNotLoaded", "ENOEXEC", e,
-         "e_phoff outside every PT_LOAD (table moved past the segments), no PT_PHDR")
+    case("phdr-not-loaded", "x86_64", "-", "loads", "-", e,
+         "e_phoff outside every PT_LOAD (table moved past the segments), no PT_PHDR: Linux passes the bias "
+         "(0) as AT_PHDR", hardened=("ProgramHeadersNotLoaded", "ENOEXEC"))
+
+    # --- identity fields Linux never reads
+    case("ehsize-0", "x86_64", "-", f"same-plan:bin/{S}", "-", Elf(S).set("ehsize", 0),
+         "e_ehsize 0 (hand-written tiny ELFs)",
+         hardened=("Elf { role: Main, error: BadHeaderSize { found: 0, expected: 64 } }", "ENOEXEC"))
+    e = Elf(S)
+    e.b[6] = 0
+    struct.pack_into("<I", e.b, 20, 0)
+    case("version-0", "x86_64", "-", f"same-plan:bin/{S}", "-", e, "EI_VERSION and e_version 0",
+         hardened=("Elf { role: Main, error: BadIdentVersion(0) }", "ENOEXEC"))
+    e = Elf(S)
+    e.b[5] = 2
+    case("data-big-endian", "x86_64", "-", f"same-plan:bin/{S}", "-", e,
+         "EI_DATA big endian on an x86_64 program: Linux reads its own byte order",
+         hardened=("Elf { role: Main, error: BadVersion(16777216) }", "ENOEXEC"))
+
+    # --- what Linux checks only where it maps
+    e = Elf(S)
+    e.set_ph(2, "offset", 0x2010).set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x800)
+    case("offset-incongruent-filesz-0", "x86_64", "-", "loads", "-", e,
+         "p_offset not congruent with p_vaddr on a PT_LOAD with p_filesz 0 (never mapped from the file)",
+         hardened=("Misaligned { index: 2 }", "EINVAL"))
+    e = Elf(D)
+    e.set("entry", 0xFFFF_FFFF_FFFF_0000)
+    case("entry-bad-with-interp", "x86_64", PIE, "loads", "-", e,
+         "e_entry outside user space in a program with an interpreter (Linux checks only the interpreter's)",
+         hardened=("BadEntry", "EINVAL"))
+    e = Elf("x86_64-static-pie")
+    for i in range(1, 4):
+        n = e.index(PT_LOAD, i)
+        for f in ("vaddr", "paddr"):
+            e.set_ph(n, f, e.ph(n, f) + 0x10000)
+    e.set_ph(0, "filesz", 0).set_ph(0, "memsz", 0)
+    e.set("entry", e.get("entry") + 0x10000)
+    case("dyn-empty-first-load", "x86_64", "-", "loads", "-", e,
+         "an ET_DYN without interpreter whose first PT_LOAD is empty: Linux maps nothing for it and takes "
+         "address 0 as its place, the rest at p_vaddr - its page (here 0x11000 on)",
+         hardened=("ProgramHeadersNotLoaded", "ENOEXEC"))
+    e = Elf("x86_64-static-pie")
+    e.set_ph(0, "filesz", 0).set_ph(0, "memsz", 0)
+    case("dyn-empty-first-load-low", "x86_64", "-", "OutsideUserRange { index: 1 }", "EINVAL", e,
+         "the same with the rest below mmap_min_addr (0x1000 on): Linux's mmap fails after the point of no "
+         "return (EPERM, killed); refused before", hardened=("ProgramHeadersNotLoaded", "ENOEXEC"))
 
     # --- GNU properties (aarch64: x86_64 reads them for reporting only)
     A = "aarch64-bti"
@@ -320,13 +404,14 @@ def cases():
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else HERE
     os.makedirs(outdir, exist_ok=True)
-    rows = ["name\tpolicy\tinterpreter\texpected\terrno\twhat"]
-    for name, policy, interp, expected, errno, elf, what in cases():
+    rows = ["name\tpolicy\tinterpreter\tprofile\texpected\terrno\twhat"]
+    for name, policy, interp, outcomes, elf, what in cases():
         data = elf.b if isinstance(elf, Elf) else elf
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(bytes(data))
         if policy is not None:
-            rows.append("\t".join([name, policy, interp, expected, errno, what]))
+            for profile, (expected, errno) in outcomes.items():
+                rows.append("\t".join([name, policy, interp, profile, expected, errno, what]))
     with open(os.path.join(outdir, "EXPECTED.tsv"), "w") as f:
         f.write("\n".join(rows) + "\n")
 

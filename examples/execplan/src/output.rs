@@ -17,9 +17,6 @@ fn content(m: &Mapping) -> (Option<u64>, u64) {
     match m.content {
         Content::File { offset, bytes } => (Some(offset.0), bytes),
         Content::Zero => (None, 0),
-        Content::Shared { pieces, count } => {
-            (None, pieces.iter().take(usize::from(count)).fold(0u64, |a, p| a.saturating_add(p.len)))
-        }
     }
 }
 
@@ -175,9 +172,6 @@ fn image_text(o: &mut String, title: &str, img: &Image) {
         let what = match m.content {
             Content::File { offset, bytes } => format!("file offset {:#x}, {bytes:#x} bytes", offset.0),
             Content::Zero => "zero (bss)".to_string(),
-            Content::Shared { count, .. } => {
-                format!("shared page: {count} pieces, {:#x} bytes", content(&m).1)
-            }
         };
         let mut marks = String::new();
         if m.prot.contains(Prot::BTI) {

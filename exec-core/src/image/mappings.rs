@@ -118,7 +118,7 @@ impl<'a> Mappings<'a> {
         let page = img.page;
         let range = AddrRange::new(img.at(at), img.at(end));
         let (prot, flags, content) = match top.part {
-            Part::Bss => (s.bss_prot, MappingFlags::NONE, Content::Zero),
+            Part::Bss => (s.bss_prot(img.exec_on_read), MappingFlags::NONE, Content::Zero),
             Part::File => {
                 let v = s.ph.vaddr.0;
                 let file_start = s.ph.offset.0.wrapping_sub(page.offset(v));

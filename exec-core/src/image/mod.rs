@@ -26,10 +26,6 @@ pub struct LoadSegment {
     pub prot: Prot,
     /// Marks (text needing patches...).
     pub flags: MappingFlags,
-    /// Protection of its bss pages past the last file page: Linux creates them with
-    /// `vm_brk_flags`, read-write whatever the segment asks, executable if it is PF_X or
-    /// under READ_IMPLIES_EXEC.
-    pub bss_prot: Prot,
 }
 
 /// What PT_PHDR says compared with the address Linux computes for AT_PHDR.
@@ -77,6 +73,22 @@ pub struct Image {
     pub file_size: Option<u64>,
     /// The Linux version whose `elf_load` the mappings follow.
     pub version: KernelVersion,
+    /// READ_IMPLIES_EXEC (bss pages executable too).
+    pub exec_on_read: ExecOnRead,
+}
+
+impl LoadSegment {
+    /// Protection of the segment's bss pages past its last file page: Linux creates them
+    /// with `vm_brk_flags`, read-write whatever the segment asks, executable if it is PF_X
+    /// or under READ_IMPLIES_EXEC.
+    pub fn bss_prot(&self, exec_on_read: ExecOnRead) -> Prot {
+        let rw = Prot::READ.union(Prot::WRITE);
+        if self.ph.flags.executable() || exec_on_read == ExecOnRead::On {
+            rw.union(Prot::EXEC)
+        } else {
+            rw
+        }
+    }
 }
 
 impl Image {
@@ -127,6 +139,7 @@ impl Image {
             page,
             file_size: None,
             version: KernelVersion::NEWEST,
+            exec_on_read: ExecOnRead::Off,
         }
     }
 

@@ -52,6 +52,7 @@ impl Image {
         let (header, page) = (self.header, self.page);
         let version = rules.profile.version();
         self.version = version;
+        self.exec_on_read = rules.exec_on_read;
         let mut first: Option<ProgramHeader> = None;
         let mut max_align = 0u64;
         let mut phdr_vaddr = None;
@@ -70,7 +71,7 @@ impl Image {
                 }
                 _ => continue,
             }
-            check_segment(&ph, page, self.role, rules, &in_file)?;
+            check_segment(&ph, page, self.role, rules, self.file_size, &in_file)?;
             if ph.align.is_power_of_two() {
                 max_align = max_align.max(ph.align);
             }
@@ -82,16 +83,12 @@ impl Image {
             }
             first.get_or_insert(ph);
             let (prot, flags) = adjust(Prot::from_segment(ph.flags));
-            let mut bss = Prot::READ.union(Prot::WRITE);
-            if ph.flags.executable() || rules.exec_on_read == ExecOnRead::On {
-                bss = bss.union(Prot::EXEC);
-            }
             let prot = match rules.exec_on_read {
                 ExecOnRead::On if prot.contains(Prot::READ) => prot.union(Prot::EXEC),
                 _ => prot,
             };
             self.loads
-                .push(LoadSegment { ph, prot, flags, bss_prot: bss })
+                .push(LoadSegment { ph, prot, flags })
                 .map_err(|_| ExecError::TooManySegments { cap: MAX_LOADS as u32 })?;
         }
         let first = first.ok_or(ExecError::NoLoadSegment)?;
@@ -103,9 +100,6 @@ impl Image {
         }
         if rules.profile.strictness() == Strictness::Hardened {
             check_hardened(&self.loads, page)?;
-            if phdr_vaddr.is_none() && self.role == crate::policy::Role::Main {
-                return Err(ExecError::ProgramHeadersNotLoaded);
-            }
         }
         self.phdr_check = match (pt_phdr, phdr_vaddr) {
             (None, _) => PhdrCheck::Absent,
@@ -125,6 +119,7 @@ fn check_segment(
     page: PageSize,
     role: crate::policy::Role,
     rules: SegmentRules,
+    file_size: Option<u64>,
     in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
 ) -> Result<(), ExecError> {
     let index = ph.index;
@@ -143,8 +138,26 @@ fn check_segment(
     let range = ph.file_range();
     if hardened {
         in_file(range, index).map_err(|e| ExecError::elf(role, e))?;
-    } else if range.end().is_none() {
-        return Err(ExecError::FileRangeOverflow { index });
+    } else if maps_file(ph, page, rules.profile.version()) {
+        // mmap's file_mmap_ok: the mapped range must end by MAX_LFS_FILESIZE (EOVERFLOW).
+        let start = ph.offset.0.wrapping_sub(page.offset(ph.vaddr.0));
+        let len = page.up(page.offset(ph.vaddr.0).saturating_add(ph.filesz));
+        let end = len.and_then(|l| start.checked_add(l));
+        if end.is_none_or(|e| e > i64::MAX as u64) {
+            return Err(ExecError::FileRangeOverflow { index });
+        }
+        // padzero: zeroing the bss tail of a writable segment whose last file page lies
+        // wholly past the end of the file faults (EFAULT).
+        let tail = ph.vaddr.0.wrapping_add(ph.filesz);
+        let tail_page_offset = ph.offset.0.wrapping_add(ph.filesz).wrapping_sub(page.offset(tail));
+        if ph.filesz > 0
+            && ph.memsz > ph.filesz
+            && ph.flags.writable()
+            && page.offset(tail) != 0
+            && file_size.is_some_and(|size| tail_page_offset >= size)
+        {
+            return Err(ExecError::BssTailUnzeroable { index });
+        }
     }
     let end = ph.vaddr.0.checked_add(ph.memsz).ok_or(ExecError::OutsideUserRange { index })?;
     page.up(end).ok_or(ExecError::OutsideUserRange { index })?;

@@ -242,7 +242,7 @@ impl Args {
             file: 0,
             stack_rlimit: 8 << 20,
             flags: 0,
-            reserved0: 0,
+            profile: EXECCORE_PROFILE_LINUX,
             uid: 0,
             euid: 0,
             gid: 0,
@@ -256,7 +256,9 @@ impl Args {
             window_start: 0,
             window_end: 0,
             mmap_min_addr: 0,
-            reserved: [0; 4],
+            linux_version: EXECCORE_LINUX_NEWEST,
+            personality: 0,
+            reserved: [0; 3],
         }
     }
 }

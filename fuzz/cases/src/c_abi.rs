@@ -360,7 +360,7 @@ pub fn c_abi(data: &[u8]) {
         file: 0,
         stack_rlimit: if input.stack_rlimit == 0 { 8 << 20 } else { input.stack_rlimit },
         flags: u32::from(input.exec_flags & 7),
-        reserved0: 0,
+        profile: u32::from(input.exec_flags >> 3 & 1),
         uid: 0,
         euid: 0,
         gid: 0,
@@ -374,7 +374,9 @@ pub fn c_abi(data: &[u8]) {
         window_start,
         window_end,
         mmap_min_addr: u64::from(input.mmap_min_addr),
-        reserved: [0; 4],
+        linux_version: [0, EXECCORE_LINUX_6_1, EXECCORE_LINUX_6_12, 5 << 16 | 10][usize::from(input.exec_flags >> 4 & 3)],
+        personality: if input.exec_flags & 0x40 != 0 { EXECCORE_PER_READ_IMPLIES_EXEC } else { 0 },
+        reserved: [0; 3],
     };
     let mut k = Kernel { files: vec![main.to_vec(), interp.to_vec()], ..Default::default() };
     k.fail_at = input.fail_at.map(usize::from);
