@@ -77,9 +77,67 @@ void execcore_panic(const uint8_t *msg, size_t len);
 #define EXECCORE_EXEC_BATCH 2
 
 /*
- Flag: `AT_SECURE` (set-user-ID exec).
+ Flag: a secure exec (set-user-ID, set-group-ID or capabilities gained): `AT_SECURE`,
+ the stack limit clamped to 8 MiB, the personality's `PER_CLEAR_ON_SETID` bits cleared.
  */
 #define EXECCORE_EXEC_SECURE 4
+
+/*
+ Flag: the program's file system aligns large mappings for transparent huge pages
+ (Linux's `thp_get_unmapped_area`: ext4, xfs; not tmpfs without `huge=`).
+ */
+#define EXECCORE_EXEC_MAIN_HUGE_ALIGNED 8
+
+/*
+ Flag: the same for the interpreter's file system.
+ */
+#define EXECCORE_EXEC_INTERP_HUGE_ALIGNED 16
+
+/*
+ [`execcore_exec_params::profile`]: accept and lay out exactly what Linux does, at
+ [`execcore_exec_params::linux_version`] (the default).
+ */
+#define EXECCORE_PROFILE_LINUX 0
+
+/*
+ [`execcore_exec_params::profile`]: Linux's layout with stricter acceptance.
+ */
+#define EXECCORE_PROFILE_HARDENED 1
+
+/*
+ [`execcore_exec_params::linux_version`] 0: the newest behaviour modelled (6.18).
+ */
+#define EXECCORE_LINUX_NEWEST 0
+
+/*
+ Linux 6.1 (`major << 16 | minor`), the arm64 and MIPS oracles' kernel.
+ */
+#define EXECCORE_LINUX_6_1 ((6 << 16) | 1)
+
+/*
+ Linux 6.12, the riscv64 oracle's kernel.
+ */
+#define EXECCORE_LINUX_6_12 ((6 << 16) | 12)
+
+/*
+ Linux 6.18, the host kernel of the measurements.
+ */
+#define EXECCORE_LINUX_6_18 ((6 << 16) | 18)
+
+/*
+ Personality bit ([`execcore_exec_params::personality`]): `READ_IMPLIES_EXEC`.
+ */
+#define EXECCORE_PER_READ_IMPLIES_EXEC 4194304
+
+/*
+ Personality bit: `ADDR_NO_RANDOMIZE`.
+ */
+#define EXECCORE_PER_ADDR_NO_RANDOMIZE 262144
+
+/*
+ Personality bit: `ADDR_COMPAT_LAYOUT` (legacy bottom-up mmap layout).
+ */
+#define EXECCORE_PER_ADDR_COMPAT_LAYOUT 2097152
 
 /*
  Flag in [`execcore_cpu::flags`]: the kernel supports BTI (AArch64).
@@ -461,9 +519,9 @@ typedef struct {
    */
   uint32_t flags;
   /*
-   Reserved, zero.
+   `EXECCORE_PROFILE_*` (0: Linux).
    */
-  uint32_t reserved0;
+  uint32_t profile;
   /*
    `AT_UID`.
    */
@@ -517,9 +575,18 @@ typedef struct {
    */
   uint64_t mmap_min_addr;
   /*
+   The Linux version the Linux profile imitates, `major << 16 | minor`
+   (`EXECCORE_LINUX_*`; 0: the newest).
+   */
+  uint32_t linux_version;
+  /*
+   The calling process's personality (`EXECCORE_PER_*` bits; 0: `PER_LINUX`).
+   */
+  uint32_t personality;
+  /*
    Reserved, zero.
    */
-  uint64_t reserved[4];
+  uint64_t reserved[3];
 } execcore_exec_params;
 
 /*
@@ -1186,9 +1253,24 @@ typedef struct {
 #define EXECCORE_ERR_OVERLAPPING_SEGMENTS 209
 
 /*
- Too many segments share a page.
+ Hardened profile: segments of different protections share a page.
  */
-#define EXECCORE_ERR_CROWDED_PAGE 210
+#define EXECCORE_ERR_SHARED_PAGE_PROTECTIONS 225
+
+/*
+ A segment's `p_offset + p_filesz` overflows.
+ */
+#define EXECCORE_ERR_FILE_RANGE_OVERFLOW 226
+
+/*
+ A writable segment's bss starts in a page past the end of the file (EFAULT).
+ */
+#define EXECCORE_ERR_BSS_TAIL_UNZEROABLE 227
+
+/*
+ The file ends inside a structure Linux reads whole (PT_INTERP, the interpreter's header): EIO.
+ */
+#define EXECCORE_ERR_SHORT_READ 129
 
 /*
  Segment outside the user range.

@@ -289,6 +289,13 @@ impl ArchPolicy for Aarch64 {
         self.cpu.page_size
     }
 
+    fn header_rule(&self) -> elf_stream::HeaderRule {
+        // elf_check_arch reads only e_machine: the header is the kernel's ELF64, in its
+        // byte order (little endian, or either when big-endian programs are enabled).
+        let endian = if self.cpu.big_endian { None } else { Some(elf_stream::Endian::Little) };
+        elf_stream::HeaderRule::Native { class: Some(elf_stream::Class::Elf64), endian }
+    }
+
     fn layout(&self, _abi: Abi) -> Layout {
         let page = self.cpu.page_size;
         let window = 1u64 << self.cpu.window_bits();

@@ -70,7 +70,13 @@ fn accepts_elf64_little_endian_aarch64_only() {
     assert_eq!(kind(plan(Cpu::default(), &x86, Path::new("/"))), ("wrong_machine", Errno::ENOEXEC));
     let mut be = Synth::exec();
     be.big = true;
-    assert_eq!(kind(plan(Cpu::default(), &be, Path::new("/"))), ("aarch64_be_unsupported", Errno::ENOEXEC));
+    // Linux reads a little-endian kernel's header: e_phentsize comes out byte-swapped.
+    assert_eq!(kind(plan(Cpu::default(), &be, Path::new("/"))), ("bad_program_header_size", Errno::ENOEXEC));
+    // The hardened profile decodes EI_DATA's byte order and names the reason.
+    let hardened = common::plan_bytes_with(&policy(Cpu::default()), &be.build(), Path::new("/"), |p| {
+        p.profile = exec_core::Profile::Hardened
+    });
+    assert_eq!(kind(hardened), ("aarch64_be_unsupported", Errno::ENOEXEC));
 }
 
 #[test]

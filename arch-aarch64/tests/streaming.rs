@@ -109,26 +109,12 @@ impl AddressSpace for Space {
     }
 }
 
-/// The page at `page` of `img` computed from the program headers alone, as a private
-/// file mapping gives it: a segment's first page holds the file's bytes from the page
-/// start (unless another segment shares that page), then its own file bytes, zeros after.
+/// The page at `page` of `img` computed from the program headers alone, as Linux's
+/// `elf_load` leaves it (`test_support::space::reference_pages`).
 fn expected_page(img: &Image, file: &[u8], page: u64, size: u64) -> Vec<u8> {
-    let mut out = vec![0u8; size as usize];
-    for s in &img.loads {
-        let start = img.bias + s.ph.vaddr.0;
-        let lead = start & !(size - 1);
-        let shared = img.loads.iter().any(|o| {
-            let (os, oe) = (img.bias + o.ph.vaddr.0, img.bias + o.ph.vaddr.0 + o.ph.memsz);
-            o.ph.index != s.ph.index && o.ph.memsz > 0 && os < start && oe > lead
-        });
-        let from = if shared { start } else { lead };
-        let end = start + s.ph.filesz;
-        let (lo, hi) = (from.max(page), end.min(page + size));
-        for a in lo..hi {
-            out[(a - page) as usize] = file[(s.ph.offset.0 + a - start) as usize];
-        }
-    }
-    out
+    let headers: Vec<_> = img.loads.iter().map(|s| s.ph).collect();
+    let model = test_support::space::reference_pages(&headers, img.bias, size, file, img.version);
+    model.get(&page).cloned().unwrap_or_else(|| vec![0u8; size as usize])
 }
 
 fn plan_with(cpu: Cpu, p: &common::Program) -> Option<Prepared<Info, std::fs::File>> {

@@ -388,7 +388,7 @@ impl ArchPolicy for Mips {
     fn header_rule(&self) -> elf_stream::HeaderRule {
         // binfmt_elf, binfmt_elfn32 and binfmt_elfo32 each check EI_CLASS in their
         // elf_check_arch; the byte order is the kernel's (a foreign one garbles e_machine).
-        elf_stream::HeaderRule::Native { class: None, endian: self.cpu.endian }
+        elf_stream::HeaderRule::Native { class: None, endian: Some(self.cpu.endian) }
     }
 
     fn set_personality(&self, _abi: Abi, personality: exec_core::Personality) -> exec_core::Personality {

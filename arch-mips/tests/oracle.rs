@@ -180,9 +180,10 @@ fn big_endian_programs_follow_the_same_rules() {
     let mut twins = 0;
     for p in &be {
         let ours = common::plan(&be_policy, p);
-        // Every big-endian program is rejected by a little-endian CPU.
+        // Every big-endian program is rejected by a little-endian CPU: Linux reads the
+        // header in its own byte order (ENOEXEC, e_phentsize or e_machine garbled).
         let cross = common::plan(&le_policy, p).unwrap_err();
-        assert_eq!(cross.kind(), "mips_wrong_endianness", "{}", p.name);
+        assert_eq!(cross.errno(), elf_stream::Errno::ENOEXEC, "{}", p.name);
         if let Ok(plan) = &ours {
             for r in rule_violations(&be_policy, plan) {
                 failures.push(format!("{}: rule: {r}", p.name));

@@ -208,6 +208,9 @@ fn nan_mismatch_with_the_interpreter_is_elibbad() {
     let mut ld = Elf::read(Path::new("/usr/mipsel-linux-gnu/lib/ld.so.1"));
     ld.set_flags(ld.flags() | flags::NAN2008);
     std::fs::write(root.join("lib/ld.so.1"), &ld.bytes).unwrap();
+    // Executable, as open_exec requires of an interpreter.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(root.join("lib/ld.so.1"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut relaxed = le();
     relaxed.kernel.ieee754 = Ieee754::Relaxed;
     let main = Elf::corpus("hello-mips-o32-le-dyn");

@@ -21,13 +21,13 @@ pub enum HeaderRule {
     Strict,
     /// What Linux's exec reads: the magic and `e_phentsize` only. The header is decoded in
     /// the kernel's own format — `class` (`None`: the one `EI_CLASS` names, which must be
-    /// valid, as MIPS's `elf_check_arch` checks it) and byte order `endian` — whatever the
-    /// other identity bytes say.
+    /// valid, as MIPS's `elf_check_arch` checks it) and byte order `endian` (`None`: the
+    /// one `EI_DATA` names) — whatever the other identity bytes say.
     Native {
         /// The class the kernel reads (`None`: `EI_CLASS`'s).
         class: Option<crate::Class>,
-        /// The kernel's byte order.
-        endian: crate::Endian,
+        /// The kernel's byte order (`None`: `EI_DATA`'s, for a policy that takes both).
+        endian: Option<crate::Endian>,
     },
 }
 
@@ -298,7 +298,11 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
 ///
 /// A window smaller than the class's header is allowed (a kernel short of stack may want
 /// none): the header is then read into a local buffer and `head` keeps its first bytes.
-fn read_header<R: ReadAt>(source: &R, head: &mut [u8], rule: HeaderRule) -> Result<(FileHeader, usize), Error> {
+fn read_header<R: ReadAt>(
+    source: &R,
+    head: &mut [u8],
+    rule: HeaderRule,
+) -> Result<(FileHeader, usize), Error> {
     const MAX_HEADER: usize = 64;
     if head.len() >= MAX_HEADER {
         let len = read_head(source, head, rule)?;

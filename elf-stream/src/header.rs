@@ -116,6 +116,13 @@ pub fn parse_ident_with(ident: &[u8], rule: HeaderRule) -> Result<(Class, Endian
             Class::from_ident(b).ok_or(Error::BadClass(b))?
         }
     };
+    let endian = match endian {
+        Some(e) => e,
+        None => {
+            let b = ident.get(5).copied().ok_or(truncated)?;
+            Endian::from_ident(b).ok_or(Error::BadEncoding(b))?
+        }
+    };
     if ident.len() < EI_NIDENT {
         return Err(truncated);
     }

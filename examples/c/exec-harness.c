@@ -3,7 +3,8 @@
  * and libexeccore.a to load a real program (and its interpreter) into its own process,
  * builds the initial stack, and jumps to the entry point.
  *
- *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
+ *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened]
+ *                [--linux-version X.Y] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
  *
  * The environment is passed through; the program's output and exit status become the
  * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
@@ -417,13 +418,29 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
     return 0;
 }
 
+/* Whether the kernel aligns large mappings of `fd` for transparent huge pages (Linux's
+ * thp_get_unmapped_area on ext4/xfs): two hint-less mappings, 4 MiB and 4 MiB + 4 KiB,
+ * both 2 MiB-aligned. Plain placement puts at most one of them on such a boundary. */
+static int huge_aligned(int fd) {
+    size_t lens[2] = {4u << 20, (4u << 20) + 4096};
+    for (int k = 0; k < 2; k++) {
+        void *p = mmap(NULL, lens[k], PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) return 0;
+        munmap(p, lens[k]);
+        if ((uintptr_t)p % (2u << 20) != 0) return 0;
+    }
+    return 1;
+}
+
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n");
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened] "
+                    "[--linux-version X.Y] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
+    uint32_t profile = EXECCORE_PROFILE_LINUX, linux_version = EXECCORE_LINUX_NEWEST;
     const char *verify_report = NULL;
     long bench = 0;
     int i = 1;
@@ -436,6 +453,15 @@ int main(int argc, char **argv) {
             else usage();
         } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
             H.root = argv[++i];
+        } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+            const char *p = argv[++i];
+            if (strcmp(p, "linux") == 0) profile = EXECCORE_PROFILE_LINUX;
+            else if (strcmp(p, "hardened") == 0) profile = EXECCORE_PROFILE_HARDENED;
+            else usage();
+        } else if (strcmp(argv[i], "--linux-version") == 0 && i + 1 < argc) {
+            unsigned major, minor;
+            if (sscanf(argv[++i], "%u.%u", &major, &minor) != 2 || major > 0xffff || minor > 0xffff) usage();
+            linux_version = major << 16 | minor;
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
         } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
@@ -511,6 +537,10 @@ int main(int argc, char **argv) {
     params.rseq_align = getauxval(28);
     params.window_start = 0x10000;
     params.window_end = HARNESS_WINDOW_END;
+    params.profile = profile;
+    params.linux_version = linux_version;
+    /* The interpreter is taken to live on the program's file system (or --root's). */
+    if (huge_aligned(H.fd[0])) params.flags |= EXECCORE_EXEC_MAIN_HUGE_ALIGNED | EXECCORE_EXEC_INTERP_HUGE_ALIGNED;
 
     execcore_ops ops = {0};
     ops.ctx = &H;

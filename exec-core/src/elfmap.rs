@@ -153,6 +153,7 @@ pub fn elfmap<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
         ELFMAP_RULES,
         |p| (p, crate::addr::MappingFlags::NONE),
     )?;
+    img.file_size = file.size();
     // At its own addresses, unless they are outside the window (a vaddr-0 object).
     let fallback = match img.check_placement(0, target.min, target.end) {
         Err(outside) => outside,

@@ -175,7 +175,7 @@ impl MmapAllocator {
         let mask = huge.wrapping_sub(1);
         let off_align = offset.checked_add(mask).map(|o| o & !mask);
         let covers = match (offset.checked_add(len), off_align) {
-            (Some(end), Some(a)) => end > a && end - a >= huge,
+            (Some(end), Some(a)) => end.checked_sub(a).is_some_and(|d| d >= huge),
             _ => false,
         };
         let Some(padded) = len.checked_add(huge).filter(|_| covers) else {
@@ -188,7 +188,12 @@ impl MmapAllocator {
             return self.allocate(size, align, taken);
         };
         let off_sub = offset.wrapping_sub(ret.0) & mask;
-        let start = if self.area.top_down && off_sub == 0 { ret.0 + huge } else { ret.0 + off_sub };
+        // Inside the padded range: ret + off_sub < ret + huge <= ret + len + huge.
+        let start = if self.area.top_down && off_sub == 0 {
+            ret.0.saturating_add(huge)
+        } else {
+            ret.0.saturating_add(off_sub)
+        };
         let start = start & !(align.max(self.page.get()).wrapping_sub(1));
         if self.area.top_down {
             self.area.free.end = UserAddr(start);

@@ -129,7 +129,10 @@ pub trait ArchPolicy {
     /// own `struct elfhdr` (class and byte order whatever `e_ident` says; only the magic
     /// and `e_phentsize` are judged). Default: ELF64 little endian (x86_64, arm64).
     fn header_rule(&self) -> elf_stream::HeaderRule {
-        elf_stream::HeaderRule::Native { class: Some(elf_stream::Class::Elf64), endian: elf_stream::Endian::Little }
+        elf_stream::HeaderRule::Native {
+            class: Some(elf_stream::Class::Elf64),
+            endian: Some(elf_stream::Endian::Little),
+        }
     }
 
     /// The personality after `SET_PERSONALITY`: x86_64 and arm64 clear READ_IMPLIES_EXEC

@@ -134,8 +134,11 @@ impl ProcessInputs {
         if policy.read_implies_exec(info) == ExecOnRead::On {
             personality = personality.union(Personality::READ_IMPLIES_EXEC);
         }
-        let randomize =
-            if personality.contains(Personality::ADDR_NO_RANDOMIZE) { Randomize::Off } else { params.randomize };
+        let randomize = if personality.contains(Personality::ADDR_NO_RANDOMIZE) {
+            Randomize::Off
+        } else {
+            params.randomize
+        };
         let legacy = personality.contains(Personality::ADDR_COMPAT_LAYOUT)
             || (stack_limit == StackLimit::Unlimited && policy.legacy_layout_on_unlimited_stack());
         ProcessInputs { personality, randomize, stack_limit, legacy }
@@ -173,7 +176,8 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let mut interp_slot = None;
     let interp_file = match opened {
         Some((source, id, placement)) => {
-            let f = check_interpreter(policy, &header, abi, params.profile, source, limits, &mut interp_slot)?;
+            let f =
+                check_interpreter(policy, &header, abi, params.profile, source, limits, &mut interp_slot)?;
             Some((f, id, placement))
         }
         None => None,
@@ -315,7 +319,9 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     let class = plan.main.header.class;
     // thp_get_unmapped_area: 64-bit tasks, since 5.18.
     let huge = |p: FilePlacement| match p {
-        FilePlacement::HugeAligned if version.at_least(KernelVersion::V5_18) && class == Class::Elf64 => HUGE_PAGE,
+        FilePlacement::HugeAligned if version.at_least(KernelVersion::V5_18) && class == Class::Elf64 => {
+            HUGE_PAGE
+        }
         _ => 0,
     };
     let has_interp = plan.interp.is_some();
@@ -324,7 +330,9 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     let main_img = &mut plan.main;
     main_img.bias = match header.elf_type {
         ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
-        ElfType::DYN => layout::mmap_bias_placed(&mut alloc, &lay, main_img, true, colour, huge(placements.main), &[])?,
+        ElfType::DYN => {
+            layout::mmap_bias_placed(&mut alloc, &lay, main_img, true, colour, huge(placements.main), &[])?
+        }
         _ => 0,
     };
     // Linux checks the program's entry only when it runs it (no interpreter); the
@@ -337,9 +345,15 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     let main_span = main_img.span();
     if let Some(img) = plan.interp.as_mut() {
         img.bias = match img.header.elf_type {
-            ElfType::DYN => {
-                layout::mmap_bias_placed(&mut alloc, &lay, img, false, colour, huge(placements.interp), &[main_span])?
-            }
+            ElfType::DYN => layout::mmap_bias_placed(
+                &mut alloc,
+                &lay,
+                img,
+                false,
+                colour,
+                huge(placements.interp),
+                &[main_span],
+            )?,
             _ => 0,
         };
         img.check_placement(img.bias, min_addr, lay.task_size)?;
@@ -371,9 +385,9 @@ fn plan_initial_stack<P: ArchPolicy, I>(
     let main_img = &plan.main;
     let header = main_img.header;
     // Without PT_GNU_STACK: the arch's default, executable under READ_IMPLIES_EXEC.
-    let exec_stack = main_img.exec_stack.unwrap_or_else(|| {
-        policy.default_exec_stack(abi) || process.exec_on_read() == ExecOnRead::On
-    });
+    let exec_stack = main_img
+        .exec_stack
+        .unwrap_or_else(|| policy.default_exec_stack(abi) || process.exec_on_read() == ExecOnRead::On);
     let platform = policy.platform(abi);
     let base_platform = policy.base_platform(abi);
     let inputs = StackInputs {
@@ -464,11 +478,14 @@ fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     // A static program never has the path buffer on its stack.
     let any = match profile.strictness() {
-        Strictness::Hardened => main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_some(),
-        Strictness::Linux => main
-            .program_headers()
-            .map(|ph| ph.map_err(|e| ExecError::elf(Role::Main, e)))
-            .try_fold(false, |found, ph| ph.map(|ph| found || ph.kind == ProgramType::INTERP))?,
+        Strictness::Hardened => {
+            main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_some()
+        }
+        Strictness::Linux => {
+            main.program_headers()
+                .map(|ph| ph.map_err(|e| ExecError::elf(Role::Main, e)))
+                .try_fold(false, |found, ph| ph.map(|ph| found || ph.kind == ProgramType::INTERP))?
+        }
     };
     if !any {
         return Ok(None);

@@ -160,7 +160,8 @@ impl Personality {
     /// `PER_CLEAR_ON_SETID`: the bits a set-id exec clears (`ADDR_NO_RANDOMIZE`,
     /// `ADDR_COMPAT_LAYOUT`, `MMAP_PAGE_ZERO`, `READ_IMPLIES_EXEC`, `ADDR_LIMIT_32BIT`,
     /// `ADDR_LIMIT_3GB`: Linux's `include/uapi/linux/personality.h`).
-    pub const CLEAR_ON_SETID: Personality = Personality(0x0004_0000 | 0x0020_0000 | 0x0010_0000 | 0x0040_0000 | 0x0080_0000 | 0x0800_0000);
+    pub const CLEAR_ON_SETID: Personality =
+        Personality(0x0004_0000 | 0x0020_0000 | 0x0010_0000 | 0x0040_0000 | 0x0080_0000 | 0x0800_0000);
 
     /// Whether every bit of `other` is set.
     pub const fn contains(self, other: Personality) -> bool {

@@ -129,7 +129,8 @@ pub fn plan_stack(
     let argv_bytes = strings_size(params.argv, 0, per_string)?;
     let envp_bytes = strings_size(params.envp, argc_given, per_string)?;
     // Since 5.18 an empty argv gets an empty argv[0].
-    let empty_argv0 = argc_given == 0 && params.profile.version().at_least(crate::profile::KernelVersion::V5_18);
+    let empty_argv0 =
+        argc_given == 0 && params.profile.version().at_least(crate::profile::KernelVersion::V5_18);
     let argc = if empty_argv0 { 1 } else { argc_given };
     // Linux counts pointers at the kernel's word size against the limit, then the strings.
     let limit = argument_limit(params.stack_limit);

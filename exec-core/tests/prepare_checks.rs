@@ -213,7 +213,10 @@ fn overlapping_loads_are_rejected() {
     let mut img = static_exec();
     set_ph(&mut img, 1, P_VADDR, 0x400000);
     set_ph(&mut img, 1, P_OFFSET, 0);
-    assert_eq!(plan_as(Profile::Hardened, &img).unwrap_err(), ExecError::OverlappingSegments { first: 0, second: 1 });
+    assert_eq!(
+        plan_as(Profile::Hardened, &img).unwrap_err(),
+        ExecError::OverlappingSegments { first: 0, second: 1 }
+    );
     // Linux maps the second over the first: its protection on the shared page.
     let p = plan(&img).unwrap();
     let first = p.mappings().next().unwrap();

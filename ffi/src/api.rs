@@ -8,8 +8,8 @@ use crate::strings::CStrings;
 use crate::types::*;
 use core::ffi::c_char;
 use exec_core::{
-    ArchPolicy, Content, Credentials, KernelVersion, Personality, Profile, ExecError, ExecParams, MemoryReservation, Randomize, Role, StackLimit,
-    UserAddr, Window,
+    ArchPolicy, Content, Credentials, ExecError, ExecParams, KernelVersion, MemoryReservation, Personality,
+    Profile, Randomize, Role, StackLimit, UserAddr, Window,
 };
 
 /// The ABI version this library implements; compare with `EXECCORE_ABI_VERSION` at boot.
@@ -233,7 +233,10 @@ pub unsafe extern "C" fn execcore_plan_discard(
     let Some(stored) = StoredPlan::load(storage) else { return EXECCORE_ERR_BAD_PLAN };
     let reserved = stored.plan.reserved;
     if reserved > 0 {
-        exec_core::ExecHost::release_memory(&mut CHost { ops, interp_placement: exec_core::FilePlacement::Plain }, reserved);
+        exec_core::ExecHost::release_memory(
+            &mut CHost { ops, interp_placement: exec_core::FilePlacement::Plain },
+            reserved,
+        );
     }
     StoredPlan::clear(storage);
     EXECCORE_OK

@@ -306,7 +306,12 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         Errno::EFAULT,
         "a writable segment's bss starts in a page past the end of the file\0",
     ),
-    (EXECCORE_ERR_FILE_RANGE_OVERFLOW, "file_range_overflow", Errno::EINVAL, "a segment's file range overflows\0"),
+    (
+        EXECCORE_ERR_FILE_RANGE_OVERFLOW,
+        "file_range_overflow",
+        Errno::EINVAL,
+        "a segment's file range overflows\0",
+    ),
     (
         EXECCORE_ERR_OUTSIDE_USER_RANGE,
         "outside_user_range",

@@ -234,7 +234,13 @@ pub fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, 
 
 /// [`check_against_segments`] for the PT_LOADs among `headers`, moved by `bias` (wrapping,
 /// as an object `elfmap` relocated), in pages of `page` bytes, as the newest Linux.
-pub fn check_loads(headers: &[ProgramHeader], bias: u64, page: u64, file: &[u8], pages: &BTreeMap<u64, Page>) {
+pub fn check_loads(
+    headers: &[ProgramHeader],
+    bias: u64,
+    page: u64,
+    file: &[u8],
+    pages: &BTreeMap<u64, Page>,
+) {
     check_loads_as(headers, bias, page, file, pages, exec_core::KernelVersion::NEWEST)
 }
 
@@ -244,14 +250,13 @@ pub fn check_loads(headers: &[ProgramHeader], bias: u64, page: u64, file: &[u8],
 /// zeroes the rest of its last file page when it has bss and is writable, then maps
 /// zeroed bss pages (from its first page when it maps no file page) — each page
 /// replacing what an earlier segment put there. Bytes past the end of the file are 0.
-pub fn check_loads_as(
+pub fn reference_pages(
     headers: &[ProgramHeader],
     bias: u64,
     page: u64,
     file: &[u8],
-    pages: &BTreeMap<u64, Page>,
     version: exec_core::KernelVersion,
-) {
+) -> BTreeMap<u64, Vec<u8>> {
     let down = |a: u64| a & !(page - 1);
     let up = |a: u64| (a + page - 1) & !(page - 1);
     let mut model: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
@@ -285,6 +290,19 @@ pub fn check_loads_as(
             }
         }
     }
+    model
+}
+
+/// Checks `pages` against [`reference_pages`]; panics naming the first wrong byte.
+pub fn check_loads_as(
+    headers: &[ProgramHeader],
+    bias: u64,
+    page: u64,
+    file: &[u8],
+    pages: &BTreeMap<u64, Page>,
+    version: exec_core::KernelVersion,
+) {
+    let model = reference_pages(headers, bias, page, file, version);
     for (addr, want) in &model {
         let got = &pages.get(addr).unwrap_or_else(|| panic!("page {addr:#x} not loaded")).bytes;
         if got != want {

@@ -72,6 +72,8 @@ pub fn plan_as_oracle(policy: &Aarch64, p: &Program, vdso: Option<u64>) -> Prepa
     let mut params = ExecParams::new(execfn.as_bytes());
     params.argv = &argv;
     params.envp = &envp;
+    // The oracle's kernel: Linux 6.1.
+    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 1));
     params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
     let mut host = FsHost::new(&p.root);
     host.seed = Some(1);
@@ -124,7 +126,10 @@ pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> TempDir {
     let root = TempDir::new(tag);
     let path = root.join(at.trim_start_matches('/'));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    // Executable, as open_exec requires of an interpreter.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     root
 }
 

@@ -89,6 +89,8 @@ pub fn plan_as_oracle(policy: &Mips, p: &Program) -> (PrepareResult, Vec<(exec_c
     let mut params = ExecParams::new(execfn.as_bytes());
     params.argv = &argv;
     params.envp = &envp;
+    // The oracle's kernel: Linux 6.1.
+    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 1));
     let abi = if p.class64 {
         MipsAbi::N64
     } else if p.flags & arch_mips::flags::ABI2 != 0 {

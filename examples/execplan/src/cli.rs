@@ -4,7 +4,7 @@
 //! planned like any other (its bytes go on the stack), never a panic.
 
 use crate::arch::Arch;
-use exec_core::StackLimit;
+use exec_core::{FilePlacement, KernelVersion, Profile, StackLimit};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -15,7 +15,8 @@ usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
                 [--env K=V]... [--argv0 S] [--stats] [--batch]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
-                [--isa-check on|off] [--] FILE [ARGS...]
+                [--isa-check on|off] [--profile linux|hardened] [--linux-version X.Y]
+                [--placement auto|plain|huge] [--] FILE [ARGS...]
        execplan --help";
 
 /// `--help`: the synopsis and what every option does.
@@ -24,7 +25,8 @@ usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
                 [--env K=V]... [--argv0 S] [--stats] [--batch]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
-                [--isa-check on|off] [--] FILE [ARGS...]
+                [--isa-check on|off] [--profile linux|hardened] [--linux-version X.Y]
+                [--placement auto|plain|huge] [--] FILE [ARGS...]
 
 Prints the exec plan execcore makes for FILE: the layout Linux would give it with ASLR
 off, an 8 MiB stack rlimit, 4096-byte pages and an empty environment; argv is
@@ -42,6 +44,14 @@ Numbers may be decimal or 0x-prefixed hex. Options may also be written --opt=VAL
   --argv0 S         argv[0] (default: FILE)
   --stats           count read_at calls and bytes read (program + interpreter)
   --batch           batch job: reserve the memory requirement before the point of no return
+  --profile P       linux (default): accept and lay out exactly what Linux does; hardened:
+                    Linux's layout, stricter acceptance (exec-core/README.md, the table)
+  --linux-version V the Linux version the linux profile imitates (default 6.18, the newest
+                    modelled): 6.1 for the arm64 and MIPS oracles, 6.12 for riscv64
+  --placement P     how the kernel places the large file mappings it picks the address of
+                    (a static-pie, the interpreter): auto (default) probes an mmap of each
+                    file (2 MiB-aligned twice over: its file system aligns for transparent
+                    huge pages), plain, or huge
 
 MIPS (byte order from the file; 64-bit Linux kernel as Debian's malta, ieee754=strict):
   --cpu MODEL       r5000 r8000 r10000 5kef 5kec mips32r2 mips64r2 mips64dspr2 mips32r6
@@ -78,8 +88,19 @@ pub struct Options {
     pub argv0: Option<Vec<u8>>,
     pub batch: bool,
     pub mips: MipsOptions,
+    pub profile: Profile,
+    pub placement: PlacementChoice,
     pub file: OsString,
     pub args: Vec<Vec<u8>>,
+}
+
+/// `--placement`: probe each file, or one answer for all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlacementChoice {
+    /// Probe an mmap of each file.
+    Auto,
+    /// The same placement for every file.
+    Fixed(FilePlacement),
 }
 
 /// The MIPS policy's switches (`--cpu`, `--os`, `--strict-prefetch`, `--isa-check`).
@@ -147,9 +168,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             strict_prefetch: true,
             isa_check: true,
         },
+        profile: Profile::default(),
+        placement: PlacementChoice::Auto,
         file: OsString::new(),
         args: Vec::new(),
     };
+    let mut version = None;
     let mut file = None;
     while let Some(arg) = it.next() {
         let bytes = arg.as_encoded_bytes();
@@ -248,7 +272,36 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 o.env.push(v);
             }
             "--argv0" => o.argv0 = Some(value()?.into_vec()),
+            "--profile" => {
+                o.profile = match utf8(&flag, value()?)?.as_str() {
+                    "linux" => Profile::default(),
+                    "hardened" => Profile::Hardened,
+                    v => return Err(format!("--profile: expected linux or hardened, got {v:?}")),
+                }
+            }
+            "--linux-version" => {
+                let v = utf8(&flag, value()?)?;
+                let parsed = v
+                    .split_once('.')
+                    .and_then(|(a, b)| Some(KernelVersion::new(a.parse().ok()?, b.parse().ok()?)));
+                version =
+                    Some(parsed.ok_or_else(|| format!("--linux-version: expected MAJOR.MINOR, got {v:?}"))?);
+            }
+            "--placement" => {
+                o.placement = match utf8(&flag, value()?)?.as_str() {
+                    "auto" => PlacementChoice::Auto,
+                    "plain" => PlacementChoice::Fixed(FilePlacement::Plain),
+                    "huge" => PlacementChoice::Fixed(FilePlacement::HugeAligned),
+                    v => return Err(format!("--placement: expected auto, plain or huge, got {v:?}")),
+                }
+            }
             _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    if let Some(v) = version {
+        match o.profile {
+            Profile::Linux(_) => o.profile = Profile::Linux(v),
+            Profile::Hardened => return Err("--linux-version applies to --profile linux only".into()),
         }
     }
     o.file = file.ok_or("no FILE given")?;

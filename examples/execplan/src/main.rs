@@ -16,6 +16,7 @@
 mod arch;
 mod cli;
 mod output;
+mod placement;
 mod plan;
 mod stack_meter;
 

@@ -1,12 +1,17 @@
 //! Planning one file: open it, pick the policy, run `prepare`, gather what is printed.
 
 use crate::arch::{self, Arch};
-use crate::cli::{ArchChoice, Options};
+use crate::cli::{ArchChoice, Options, PlacementChoice};
 use crate::stack_meter::{high_water, on_measuring_thread};
-use elf_stream::{Counting, ElfFile, Errno, FileHeader, Limits, ProgramHeader, PATH_MAX};
+use elf_stream::{
+    Class, Counting, ElfFile, Endian, Errno, ExtendedCount, FileHeader, HeaderRule, Limits, ProgramHeader,
+    MAX_PHDR_TABLE, PATH_MAX,
+};
 use exec_core::fs_host::FsHost;
 use exec_core::policy::Role;
-use exec_core::{ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, OpenedFile, Randomize, UserAddr};
+use exec_core::{
+    ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, FilePlacement, OpenedFile, Randomize, UserAddr,
+};
 use serde_json::Value;
 use std::fs::File;
 use test_support::counting::CountingSpace;
@@ -121,15 +126,24 @@ pub struct Report {
     pub planned: Planned,
 }
 
-/// `FsHost` whose interpreter reads are counted (`--stats`).
-struct CountingHost(FsHost);
+/// `FsHost` whose interpreter reads are counted (`--stats`), with the `--placement`
+/// choice (probed on each interpreter opened when `Auto`).
+struct CountingHost(FsHost, PlacementChoice, FilePlacement);
 
 impl ExecHost for CountingHost {
     type Interp = Counting<File>;
 
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Self::Interp>, Errno> {
         let f = self.0.open_interpreter(path)?;
+        self.2 = match self.1 {
+            PlacementChoice::Auto => crate::placement::probe(&f.source),
+            PlacementChoice::Fixed(p) => p,
+        };
         Ok(OpenedFile { source: Counting::new(f.source), id: f.id })
+    }
+
+    fn interpreter_placement(&mut self) -> FilePlacement {
+        self.2
     }
 
     fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
@@ -170,6 +184,11 @@ pub fn run<P: ArchPolicy>(
     params.argv = &argv;
     params.envp = &envp;
     params.stack_limit = o.stack_limit;
+    params.profile = o.profile;
+    params.placement = match o.placement {
+        PlacementChoice::Auto => crate::placement::probe(job.file),
+        PlacementChoice::Fixed(p) => p,
+    };
     if o.seed.is_some() {
         params.randomize = Randomize::On;
     }
@@ -185,7 +204,7 @@ pub fn run<P: ArchPolicy>(
     let host_for = |fs_seed: Option<u64>| {
         let mut fs = FsHost::new(&o.root);
         fs.seed = fs_seed.map(mix);
-        CountingHost(fs)
+        CountingHost(fs, o.placement, FilePlacement::Plain)
     };
     let mut host = host_for(o.seed);
     let source = Counting::new(job.file);
@@ -283,7 +302,18 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
         let what = if meta.is_dir() { "is a directory" } else { "not a regular file" };
         return Err(Failure::new("not_regular_file", EACCES, what.into()));
     }
-    let header = *ElfFile::<_>::open(&file).map_err(main_elf)?.header();
+    // The machine picks the policy: read strictly, else as Linux's x86_64/arm64 read any
+    // header (ELF64 little endian whatever e_ident says).
+    let header = match ElfFile::<_>::open(&file) {
+        Ok(f) => *f.header(),
+        Err(strict) => {
+            let native = HeaderRule::Native { class: Some(Class::Elf64), endian: Some(Endian::Little) };
+            let limits = Limits::default().with_header(native).with_extended_count(ExtendedCount::Literal);
+            *ElfFile::<_>::open_with(&file, limits.with_max_phdr_table(MAX_PHDR_TABLE))
+                .map_err(|_| main_elf(strict))?
+                .header()
+        }
+    };
     let arch = match o.arch {
         ArchChoice::Fixed(a) => a,
         ArchChoice::Auto => match Arch::detect(header.machine) {
@@ -297,11 +327,18 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
     // Details for the report, read after `prepare` (not counted in --stats), which has
     // validated the header, the program header table and PT_INTERP.
     let page = planned.plan.main.page.get();
-    let elf: ElfFile<_> = ElfFile::open_with(&file, Limits::for_page_size(page as u32)).map_err(main_elf)?;
+    // The header as prepare read it (its class and byte order), the profile's rules.
+    let header = planned.plan.main.header;
+    let native = HeaderRule::Native { class: Some(header.class), endian: Some(header.endian) };
+    let page = exec_core::PageSize::new(page).unwrap_or(exec_core::PageSize::K4);
+    let elf: ElfFile<_> = ElfFile::open_with(&file, o.profile.limits(page, native)).map_err(main_elf)?;
     let phdrs: Vec<ProgramHeader> = elf.program_headers().collect::<Result<_, _>>().map_err(main_elf)?;
     let mut buf = vec![0u8; PATH_MAX];
-    let interp =
-        elf.interpreter(&mut buf).map_err(main_elf)?.map(|p| String::from_utf8_lossy(p).into_owned());
+    let path = match o.profile {
+        exec_core::Profile::Hardened => elf.interpreter(&mut buf),
+        exec_core::Profile::Linux(_) => elf.first_interpreter(&mut buf),
+    };
+    let interp = path.map_err(main_elf)?.map(|p| String::from_utf8_lossy(p).into_owned());
     Ok(Report {
         file: o.file.to_string_lossy().into_owned(),
         header,

@@ -144,9 +144,12 @@ impl Scratch {
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
+    /// An executable file (as an interpreter must be).
     fn file(&self, name: impl AsRef<Path>, bytes: &[u8]) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
         let p = self.0.join(name);
         std::fs::write(&p, bytes).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         p
     }
 }
@@ -526,10 +529,25 @@ fn root_is_where_the_interpreter_is_found() {
     let empty = Scratch::new("root-empty");
     let e = err(&["--root", empty.0.to_str().unwrap(), "/bin/ls"]);
     assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("interpreter_open_failed"), 2));
-    // An interpreter that is not ELF: ELIBBAD.
-    s.file("lib64/ld-linux-x86-64.so.2", b"not an interpreter at all, just text\n");
+    // An interpreter that is not ELF: ELIBBAD; shorter than an ELF header: EIO (Linux's
+    // elf_read of the header comes first).
+    s.file("lib64/ld-linux-x86-64.so.2", &b"not an interpreter at all, just text\n".repeat(3));
     let e = err(&["--root", root, "/bin/ls"]);
     assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("interpreter_not_elf"), 80));
+    s.file("lib64/ld-linux-x86-64.so.2", b"not an interpreter at all, just text\n");
+    let e = err(&["--root", root, "/bin/ls"]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("short_read"), 5));
+    // Not executable, or a directory: EACCES, as open_exec.
+    use std::os::unix::fs::PermissionsExt;
+    let ld = s.0.join("lib64/ld-linux-x86-64.so.2");
+    std::fs::set_permissions(&ld, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = err(&["--root", root, "/bin/ls"]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("interpreter_open_failed"), 13));
+    std::fs::remove_file(&ld).unwrap();
+    std::fs::create_dir(&ld).unwrap();
+    let e = err(&["--root", root, "/bin/ls"]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("interpreter_open_failed"), 13));
+    std::fs::remove_dir(&ld).unwrap();
     // A truncated interpreter: the message says which file.
     s.file("lib64/ld-linux-x86-64.so.2", &real[..100]);
     let e = err(&["--root", root, "/bin/ls"]);

@@ -107,9 +107,11 @@ impl<'a> Mappings<'a> {
     /// Every layer in mapping order: segment by segment, file before bss.
     fn layers(&self) -> impl Iterator<Item = (usize, &'a LoadSegment, Layer)> + '_ {
         let loads: &'a [LoadSegment] = &self.image.loads;
-        loads.iter().flat_map(move |s| [Part::File, Part::Bss].map(move |p| (s, p))).enumerate().filter_map(
-            move |(rank, (s, part))| self.layer(s, part).map(|l| (rank, s, l)),
-        )
+        loads
+            .iter()
+            .flat_map(move |s| [Part::File, Part::Bss].map(move |p| (s, p)))
+            .enumerate()
+            .filter_map(move |(rank, (s, part))| self.layer(s, part).map(|l| (rank, s, l)))
     }
 
     /// The mapping of the run from `at` covered by `top` (segment `s`), ending at `end`.
@@ -124,18 +126,21 @@ impl<'a> Mappings<'a> {
                 let file_start = s.ph.offset.0.wrapping_sub(page.offset(v));
                 let offset = file_start.wrapping_add(at.wrapping_sub(top.start));
                 // padzero: the bytes past p_filesz in the last file page are zeroed when
-                // bss follows and the page is writable; otherwise the file's bytes stay.
-                let valid_end = if s.ph.memsz > s.ph.filesz && s.prot.contains(Prot::WRITE) {
-                    v.saturating_add(s.ph.filesz)
-                } else {
-                    top.end
-                };
+                // bss follows and the page is writable; otherwise the file's bytes stay
+                // (up to the end of the file: a source that does not know its size gets
+                // zeros past p_filesz, never a read past the end).
+                let zeroed = s.ph.memsz > s.ph.filesz && s.prot.contains(Prot::WRITE);
+                let valid_end =
+                    if zeroed || img.file_size.is_none() { v.saturating_add(s.ph.filesz) } else { top.end };
                 let mut bytes = valid_end.min(end).saturating_sub(at);
                 if let Some(size) = img.file_size {
                     bytes = bytes.min(size.saturating_sub(offset));
                 }
-                let content =
-                    if bytes == 0 { Content::Zero } else { Content::File { offset: FileOffset(offset), bytes } };
+                let content = if bytes == 0 {
+                    Content::Zero
+                } else {
+                    Content::File { offset: FileOffset(offset), bytes }
+                };
                 (s.prot, s.flags, content)
             }
         };

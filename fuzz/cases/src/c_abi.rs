@@ -374,7 +374,8 @@ pub fn c_abi(data: &[u8]) {
         window_start,
         window_end,
         mmap_min_addr: u64::from(input.mmap_min_addr),
-        linux_version: [0, EXECCORE_LINUX_6_1, EXECCORE_LINUX_6_12, 5 << 16 | 10][usize::from(input.exec_flags >> 4 & 3)],
+        linux_version: [0, EXECCORE_LINUX_6_1, EXECCORE_LINUX_6_12, 5 << 16 | 10]
+            [usize::from(input.exec_flags >> 4 & 3)],
         personality: if input.exec_flags & 0x40 != 0 { EXECCORE_PER_READ_IMPLIES_EXEC } else { 0 },
         reserved: [0; 3],
     };
@@ -532,7 +533,9 @@ fn check_c_mappings(plan: &execcore_plan) {
         })
         .collect();
     let stack = AddrRange::new(UserAddr(layout.stack_start), UserAddr(layout.stack_top));
-    if let Err(e) = test_support::invariants::check_mappings(&converted, Some(stack), 4096, u64::MAX, u64::MAX) {
+    if let Err(e) =
+        test_support::invariants::check_mappings(&converted, Some(stack), 4096, u64::MAX, u64::MAX)
+    {
         panic!("unsound plan through the C ABI: {e}");
     }
 }

@@ -136,10 +136,12 @@ fn check_object(
         in_file,
         Role::Main,
         page,
+        exec_core::elfmap::ELFMAP_RULES,
         |p| (p, MappingFlags::NONE),
     )
     .expect("elfmap accepted these headers");
     img.bias = bias;
+    img.file_size = Some(file.len() as u64);
     let maps: Vec<Mapping> = img.mappings().collect();
     if let Err(e) = check_mappings(&maps, None, page.get(), file.len() as u64, 0) {
         panic!("unsound elfmap: {e}");

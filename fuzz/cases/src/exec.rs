@@ -9,8 +9,8 @@
 use crate::sections;
 use elf_stream::{FileHeader, Machine};
 use exec_core::{
-    load, prepare, ArchPolicy, ExecParams, LoadMode, MemoryReservation, PageSize, Randomize, StackLimit,
-    UserAddr, Window,
+    load, prepare, ArchPolicy, ExecParams, KernelVersion, LoadMode, MemoryReservation, PageSize, Personality,
+    Profile, Randomize, StackLimit, UserAddr, Window,
 };
 use test_support::host::MemHost;
 use test_support::invariants::check_plan;
@@ -28,6 +28,9 @@ const COMPARE_PAGES: u64 = 2048;
 pub fn exec(data: &[u8]) {
     let [options, main, interp] = sections::<3>(data);
     let selector = options.first().copied().unwrap_or(0);
+    // Second option byte: profile and kernel version (bits 0-1), personality (bit 2),
+    // secure exec (bit 3).
+    let extra = options.get(1).copied().unwrap_or(0);
     let interp = (!interp.is_empty()).then_some(interp);
     let Ok(header) = FileHeader::parse(main) else {
         return;
@@ -41,7 +44,7 @@ pub fn exec(data: &[u8]) {
                     PageSize::new(if selector & 0x80 != 0 { 65536 } else { 16384 }).expect("page size");
                 cpu.va_bits = 48;
             }
-            run(&arch_aarch64::Aarch64::new(cpu), selector, main, interp)
+            run(&arch_aarch64::Aarch64::new(cpu), selector, extra, main, interp)
         }
         Machine::MIPS | Machine::MIPS_RS3_LE => {
             // The oracle's 5KEf, or an R5000 (text patching), in the file's byte order.
@@ -51,13 +54,13 @@ pub fn exec(data: &[u8]) {
             if big_pages {
                 policy.os = arch_mips::OsProfile::Irix;
             }
-            run(&policy, selector, main, interp)
+            run(&policy, selector, extra, main, interp)
         }
-        _ => run(&arch_x86_64::X86_64::default(), selector, main, interp),
+        _ => run(&arch_x86_64::X86_64::default(), selector, extra, main, interp),
     }
 }
 
-fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8]>) {
+fn run<P: ArchPolicy>(policy: &P, selector: u8, extra: u8, main: &[u8], interp: Option<&[u8]>) {
     let argv: [&[u8]; 2] = [b"prog", b"arg"];
     let envp: [&[u8]; 1] = [b"K=V"];
     let mut params = ExecParams::new(b"/prog");
@@ -74,6 +77,18 @@ fn run<P: ArchPolicy>(policy: &P, selector: u8, main: &[u8], interp: Option<&[u8
     }
     if selector & 0x20 != 0 {
         params.reservation = MemoryReservation::Reserve;
+    }
+    params.profile = match extra & 3 {
+        0 => Profile::default(),
+        1 => Profile::Hardened,
+        2 => Profile::Linux(KernelVersion::new(6, 1)),
+        _ => Profile::Linux(KernelVersion::new(5, 10)),
+    };
+    if extra & 4 != 0 {
+        params.personality = Personality::READ_IMPLIES_EXEC.union(Personality::ADDR_COMPAT_LAYOUT);
+    }
+    if extra & 8 != 0 {
+        params.credentials.secure = true;
     }
     let mut host = MemHost::new(interp);
     let prepared = match prepare(policy, main, &mut host, &params, None) {
