@@ -228,7 +228,7 @@ void fpu_restore(const struct fpu *f, uint32_t fr);
 uint32_t read_fcsr(void);
 uint32_t read_status(void);
 void write_status(uint32_t v);
-void cache_flush_line(uint32_t kva);
+void cache_flush_page(uint32_t kva, uint32_t line);
 
 /* syscall.c */
 void syscall(struct trapframe *tf);
@@ -239,6 +239,8 @@ void *memset(void *d, int c, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t kstrlen(const char *s);
+void kmemcpy(void *dst, const void *src, uint32_t n);
+void zero_page(void *page);
 int kstrcmp(const char *a, const char *b);
 int kstrncmp(const char *a, const char *b, size_t n);
 char *kstrcpy(char *d, const char *s, size_t cap);

@@ -161,6 +161,43 @@ int kstrncmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+/* Word-wise copy when both sides share their alignment (pages, file data at page
+   offsets): the library's memcpy goes byte by byte, which is slow under TCG. */
+void kmemcpy(void *dst, const void *src, uint32_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if ((((uint32_t)d ^ (uint32_t)s) & 3) == 0) {
+        while (n && ((uint32_t)d & 3)) {
+            *d++ = *s++;
+            n--;
+        }
+        uint32_t *dw = (uint32_t *)d;
+        const uint32_t *sw = (const uint32_t *)s;
+        for (; n >= 32; n -= 32, dw += 8, sw += 8) {
+            uint32_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+            uint32_t f = sw[4], g = sw[5], h = sw[6], i = sw[7];
+            dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e;
+            dw[4] = f, dw[5] = g, dw[6] = h, dw[7] = i;
+        }
+        for (; n >= 4; n -= 4)
+            *dw++ = *sw++;
+        d = (uint8_t *)dw;
+        s = (const uint8_t *)sw;
+    }
+    while (n--)
+        *d++ = *s++;
+}
+
+void zero_page(void *page)
+{
+    uint32_t *w = page;
+    for (uint32_t i = 0; i < PAGE_SIZE / 4; i += 8) {
+        w[i] = w[i + 1] = w[i + 2] = w[i + 3] = 0;
+        w[i + 4] = w[i + 5] = w[i + 6] = w[i + 7] = 0;
+    }
+}
+
 char *kstrcpy(char *d, const char *s, size_t cap)
 {
     size_t i = 0;
@@ -333,6 +370,8 @@ static int branch_target(struct trapframe *tf, uint32_t insn, uint32_t *target)
     return 0;
 }
 
+static uint32_t rdhwr_emulated, rdhwr_in_delay_slot;
+
 static int emulate_ri(struct trapframe *tf)
 {
     uint32_t pc = tf->epc + ((tf->cause & CAUSE_BD) ? 4 : 0), insn, br = 0;
@@ -345,11 +384,13 @@ static int emulate_ri(struct trapframe *tf)
         if (copy_from_user(&cur->mm, &br, tf->epc, 4) || branch_target(tf, br, &target))
             return SIGILL;
         tf->epc = target;
+        rdhwr_in_delay_slot++;
     } else {
         tf->epc += 4;
     }
     tf->r[(insn >> 16) & 31] = cur->tls;
     tf->r[0] = 0;
+    rdhwr_emulated++;
     return 0;
 }
 
@@ -443,33 +484,34 @@ int load_mode = EXECCORE_LOAD_EAGER;
 static char cmdline[1024];
 static const char *const init_env[] = {"PATH=/bin:/usr/bin:/sbin", "HOME=/", "TERM=dumb"};
 
-static void marker(const char *what, int n, int status)
+static void put_num(char *buf, uint32_t *len, uint32_t v)
 {
-    char buf[64];
+    char num[12];
+    int k = 0;
+    do
+        num[k++] = (char)('0' + v % 10);
+    while (v /= 10);
+    buf[(*len)++] = ' ';
+    while (k)
+        buf[(*len)++] = num[--k];
+}
+
+/* "\x1ekmips:WHAT N [A [B]]\n" on COM1: begin N FREE, end N STATUS FREE, execfail N ERRNO,
+   done FREE (FREE: free pages at that moment). */
+static void marker(const char *what, uint32_t n, int a, int b)
+{
+    char buf[80];
     uint32_t len = 0;
     const char *pre = "\x1ekmips:";
     while (*pre)
         buf[len++] = *pre++;
     while (*what)
         buf[len++] = *what++;
-    buf[len++] = ' ';
-    char num[12];
-    int k = 0;
-    uint32_t v = (uint32_t)n;
-    do
-        num[k++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (k)
-        buf[len++] = num[--k];
-    if (status >= 0) {
-        buf[len++] = ' ';
-        v = (uint32_t)status;
-        do
-            num[k++] = (char)('0' + v % 10);
-        while (v /= 10);
-        while (k)
-            buf[len++] = num[--k];
-    }
+    put_num(buf, &len, n);
+    if (a >= 0)
+        put_num(buf, &len, (uint32_t)a);
+    if (b >= 0)
+        put_num(buf, &len, (uint32_t)b);
     buf[len++] = '\n';
     console_write((const uint8_t *)buf, len);
 }
@@ -505,7 +547,7 @@ static void run_list(void)
         }
         n++;
         uint32_t before = free_pages;
-        marker("begin", n, -1);
+        marker("begin", (uint32_t)n, (int)before, -1);
         struct proc *p = proc_alloc();
         if (!p)
             panic("no process slot for init");
@@ -520,7 +562,7 @@ static void run_list(void)
             kprintf("kmips: exec %s: errno %d\n", argv[0], err);
             proc_exit(p, 127 << 8);
             do_wait(p->pid, &status, 0);
-            marker("execfail", n, (int)err);
+            marker("execfail", (uint32_t)n, (int)err, -1);
             continue;
         }
         p->state = P_RUNNABLE;
@@ -530,12 +572,14 @@ static void run_list(void)
         uint32_t st2;
         while (do_wait(-1, &st2, 1) > 0)
             ;
-        marker("end", n, (int)status);
+        marker("end", (uint32_t)n, (int)status, (int)free_pages);
         kprintf("kmips: command %d status %u free pages %u -> %u\n", n, status, before,
                 free_pages);
     }
-    kprintf("kmips: done, free pages %u of %u\n", free_pages, total_pages);
-    marker("done", (int)free_pages, -1);
+    kprintf("kmips: done, free pages %u of %u; rdhwr emulated %u times (%u in delay slots); lazy "
+            "faults %u\n",
+            free_pages, total_pages, rdhwr_emulated, rdhwr_in_delay_slot, lazy_faults);
+    marker("done", free_pages, -1, -1);
 }
 
 extern uint8_t __kernel_end[];

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Splits the kernel's program-output stream (COM1) at its markers.
 
-The kernel brackets each command's output with "\\x1ekmips:begin N\\n" and
-"\\x1ekmips:end N STATUS\\n" (STATUS: the Linux wait status), "\\x1ekmips:execfail N ERRNO\\n"
+The kernel brackets each command's output with "\\x1ekmips:begin N FREE\\n" and
+"\\x1ekmips:end N STATUS FREE\\n" (STATUS: the Linux wait status), "\\x1ekmips:execfail N ERRNO\\n"
 when exec failed, and ends with "\\x1ekmips:done FREEPAGES\\n".
 
     markers.py OUT        prints the first command's output, exits with its status
@@ -12,7 +12,7 @@ when exec failed, and ends with "\\x1ekmips:done FREEPAGES\\n".
 import re
 import sys
 
-MARK = re.compile(rb"\x1ekmips:(begin|end|execfail|done|panic)(?: (\d+))?(?: (\d+))?\n")
+MARK = re.compile(rb"\x1ekmips:(begin|end|execfail|done|panic)(?: (\d+))?(?: (\d+))?(?: (\d+))?\n")
 
 
 def parse(data):

@@ -55,7 +55,7 @@ void *page_alloc(void)
     free_head = *(uint32_t *)KSEG0(pa);
     free_pages--;
     page_ref[pa >> 12] = 1;
-    memset(KSEG0(pa), 0, PAGE_SIZE);
+    zero_page(KSEG0(pa));
     return KSEG0(pa);
 }
 
@@ -246,7 +246,7 @@ uint8_t *mm_page(struct mm *mm, uint32_t va, int acc, int *sig)
                     page_deref(PADDR(pg) >> 12);
                     return 0;
                 }
-                memcpy(pg + (uint32_t)fill.page_offset[i], rd[f].data + (uint32_t)fill.file_offset[i],
+                kmemcpy(pg + (uint32_t)fill.page_offset[i], rd[f].data + (uint32_t)fill.file_offset[i],
                        (uint32_t)fill.len[i]);
             }
             lazy_faults++;
@@ -264,7 +264,7 @@ uint8_t *mm_page(struct mm *mm, uint32_t va, int acc, int *sig)
                 *sig = SIGKILL;
                 return 0;
             }
-            memcpy(pg, KSEG0(pfn << 12), PAGE_SIZE);
+            kmemcpy(pg, KSEG0(pfn << 12), PAGE_SIZE);
             page_deref(pfn);
             pfn = PADDR(pg) >> 12;
             e = pte_make(pfn, e & PTE_PROT);
@@ -299,7 +299,7 @@ int copy_to_user(struct mm *mm, uint32_t va, const void *src, uint32_t len, int 
         uint32_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
         if (n > len)
             n = len;
-        memcpy(pg + (va & (PAGE_SIZE - 1)), s, n);
+        kmemcpy(pg + (va & (PAGE_SIZE - 1)), s, n);
         s += n, va += n, len -= n;
     }
     return 0;
@@ -316,7 +316,7 @@ int copy_from_user(struct mm *mm, void *dst, uint32_t va, uint32_t len)
         uint32_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
         if (n > len)
             n = len;
-        memcpy(d, pg + (va & (PAGE_SIZE - 1)), n);
+        kmemcpy(d, pg + (va & (PAGE_SIZE - 1)), n);
         d += n, va += n, len -= n;
     }
     return 0;
@@ -392,7 +392,7 @@ int mm_map_file(struct mm *mm, uint32_t start, uint32_t len, int file, uint32_t 
         if (!pg)
             return -ENOMEM;
         if (fo < f->size)
-            memcpy(pg, src, f->size - fo < PAGE_SIZE ? f->size - fo : PAGE_SIZE);
+            kmemcpy(pg, src, f->size - fo < PAGE_SIZE ? f->size - fo : PAGE_SIZE);
         *pte = pte_make(PADDR(pg) >> 12, protbits);
         if (cur)
             cur->pages_copied++;
@@ -461,10 +461,9 @@ void sync_icache_range(struct mm *mm, uint32_t start, uint32_t len)
     for (uint32_t va = start & PAGE_MASK; va - (start & PAGE_MASK) < len + (start & ~PAGE_MASK);
          va += PAGE_SIZE) {
         uint32_t *pte = pte_get(mm, va, 0);
-        if (!pte || !(*pte & PTE_PRESENT))
+        /* Initramfs pages mapped as they are were never written through the cache. */
+        if (!pte || !(*pte & PTE_PRESENT) || (page_ref[PTE_PFN(*pte)] & REF_PINNED))
             continue;
-        uint32_t k = (uint32_t)KSEG0(PTE_PFN(*pte) << 12);
-        for (uint32_t o = 0; o < PAGE_SIZE; o += line)
-            cache_flush_line(k + o);
+        cache_flush_page((uint32_t)KSEG0(PTE_PFN(*pte) << 12), line);
     }
 }

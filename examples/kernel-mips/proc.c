@@ -215,7 +215,7 @@ int do_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp, uint32_t tls, 
             p->state = P_FREE;
             return -EAGAIN;
         }
-        memcpy(p->mm.plan, cur->mm.plan, sizeof(execcore_plan));
+        kmemcpy(p->mm.plan, cur->mm.plan, sizeof(execcore_plan));
     }
     *p->tf = *tf;
     p->tf->r[2] = 0; /* child: v0 = 0, a3 = 0 */
@@ -271,7 +271,7 @@ static execcore_errno cb_read_at(void *c, uint64_t file, uint64_t off, uint8_t *
         n = rd[f].size - (uint32_t)off;
         if (n > len)
             n = len;
-        memcpy(buf, rd[f].data + (uint32_t)off, n);
+        kmemcpy(buf, rd[f].data + (uint32_t)off, n);
     }
     *out = n;
     return 0;
@@ -360,14 +360,8 @@ static execcore_errno cb_map_anonymous(void *c, uint64_t start, uint64_t len, ui
     struct exec_ctx *x = c;
     if (!range32(start, len) || mm_map_zero(x->mm, (uint32_t)start, (uint32_t)len, prot_to_pte(prot)))
         return ENOMEM;
-    if (x->mode != EXECCORE_LOAD_LAZY) {
-        /* Eager and mapped modes commit anonymous memory now. */
-        for (uint32_t va = (uint32_t)start; va - (uint32_t)start < (uint32_t)len; va += PAGE_SIZE) {
-            int sig;
-            if (!mm_page(x->mm, va, ACC_READ | ACC_FORCE, &sig))
-                return ENOMEM;
-        }
-    }
+    /* Zero-filled on first touch in every mode (the stack mapping spans the whole stack
+       limit); the memory reservation already counted these pages. */
     return 0;
 }
 

@@ -326,12 +326,21 @@ write_status:
         jr      $ra
         nop
 
-/* Write back the data line and invalidate the instruction line at kseg0 address a0. */
-        .globl  cache_flush_line
-cache_flush_line:
-        cache   0x15, 0($a0)            /* Hit_Writeback_Inv_D */
+/* cache_flush_page(kva, line): write back the data lines and invalidate the
+   instruction lines of the page at kseg0 address kva (new code visible to fetch). */
+        .globl  cache_flush_page
+cache_flush_page:
+        addiu   $t0, $a0, 4096
+1:      cache   0x15, 0($a0)            /* Hit_Writeback_Inv_D */
+        addu    $a0, $a0, $a1
+        bne     $a0, $t0, 1b
+        nop
         sync
-        cache   0x10, 0($a0)            /* Hit_Invalidate_I */
+        addiu   $a0, $t0, -4096
+2:      cache   0x10, 0($a0)            /* Hit_Invalidate_I */
+        addu    $a0, $a0, $a1
+        bne     $a0, $t0, 2b
+        nop
         jr.hb   $ra
         nop
 

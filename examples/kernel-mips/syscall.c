@@ -683,6 +683,9 @@ void syscall(struct trapframe *tf)
         break;
     case 4218: /* madvise */
         break;
+    case 4136: /* personality: PER_LINUX, and it stays so */
+        r = 0;
+        break;
     case 4045: /* brk */
         r = (int)do_brk(a0);
         break;
