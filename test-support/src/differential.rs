@@ -395,6 +395,28 @@ pub fn run_guest<I>(
             p.is_file().then_some(p)
         })
         .collect();
+    // sysoracle.sh runs under `set -e -o pipefail` and reads each file's PT_INTERP with
+    // readelf, which fails on some mutants: a readelf that always succeeds goes first in
+    // its PATH.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let readelf = bin.join("readelf");
+    std::fs::write(&readelf, "#!/bin/sh\n/usr/bin/readelf \"$@\"\nexit 0\n").unwrap();
+    std::fs::set_permissions(&readelf, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    // The unchanged bases go into every boot too: their interpreters and libraries are in
+    // the guest whatever the batch (sysoracle copies what each file's PT_INTERP names).
+    let base_paths: Vec<(String, std::path::PathBuf, Option<std::path::PathBuf>)> = bases
+        .iter()
+        .map(|b| {
+            let name = format!("base-{}", b.name);
+            let p = dir.join(&name);
+            std::fs::write(&p, &b.bytes).unwrap();
+            let interp = crate::mutate::interp_path(&b.bytes)
+                .map(|i| b.root.join(String::from_utf8_lossy(&i).trim_start_matches('/')));
+            (name, p, interp)
+        })
+        .collect();
     let cache =
         std::env::temp_dir().join("execcore-differential").join(format!("{}-{}", guest.arch, guest.cpu));
     let boot = Boot {
@@ -407,14 +429,20 @@ pub fn run_guest<I>(
             ("ORACLE_ARGS", Some("</dev/null")),
             ("OUT_LINES", Some("2")),
             ("TIMEOUT", Some("600")),
+            ("PATH", Some(&path)),
         ],
     };
     let mut seen = std::collections::HashMap::new();
     for chunk in (0..n).collect::<Vec<_>>().chunks(guest.batch.max(1)) {
-        let subjects: Vec<Subject<'_>> = chunk
+        let mut subjects: Vec<Subject<'_>> = base_paths
             .iter()
-            .map(|&i| Subject { name: &mutants[i].name, path: &paths[i], interp: interps[i].clone() })
+            .map(|(name, path, interp)| Subject { name, path, interp: interp.clone() })
             .collect();
+        subjects.extend(chunk.iter().map(|&i| Subject {
+            name: &mutants[i].name,
+            path: &paths[i],
+            interp: interps[i].clone(),
+        }));
         seen.extend(observe(&boot, &subjects));
     }
     let mut summary = Summary::default();
