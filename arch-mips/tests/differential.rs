@@ -32,8 +32,9 @@ fn mips_errno_name(e: i32) -> String {
     }
 }
 
-/// Runs the mutants of `bases` through the kernel of `guest` and `policy`; returns the
-/// agreement after printing the report.
+/// Runs the mutants of `bases` through the kernel of `guest` and `policy`, prints the
+/// report and asserts the agreement reaches `floor` percent (what the 60 mutants of
+/// `cargo test` reach today, rounded down; the goal is 99.5).
 fn run(guest: &Guest<'_>, policy: &Mips, bases: Vec<GuestBase>, floor: f64) {
     assert!(bases.len() >= 8, "{} MIPS bases for {}", bases.len(), guest.arch);
     // Interpreter paths a mutant may name: missing, directories (in the guest and the
@@ -81,11 +82,11 @@ fn bases(o32_only: bool) -> Vec<GuestBase> {
 #[test]
 fn mips64el_kernel_agrees_on_mutants() {
     let guest = Guest { arch: "mips64el", cpu: "5KEf", batch: 250 };
-    run(&guest, &Mips::model(CpuModel::Mips5KEf, Endian::Little), bases(false), 0.0);
+    run(&guest, &Mips::model(CpuModel::Mips5KEf, Endian::Little), bases(false), 65.0);
 }
 
 #[test]
 fn mipsel_kernel_agrees_on_mutants() {
     let guest = Guest { arch: "mipsel", cpu: "24Kf", batch: 250 };
-    run(&guest, &Mips::model(CpuModel::Mips32R2, Endian::Little), bases(true), 0.0);
+    run(&guest, &Mips::model(CpuModel::Mips32R2, Endian::Little), bases(true), 73.0);
 }
