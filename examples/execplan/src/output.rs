@@ -57,7 +57,7 @@ fn phdr_type_name(machine: elf_stream::Machine, kind: elf_stream::ProgramType) -
     const PT_LOPROC: u32 = 0x7000_0000;
     const PT_RISCV_ATTRIBUTES: u32 = 0x7000_0003;
     match (machine, kind.0) {
-        (_, t) if t < PT_LOPROC || t > 0x7fff_ffff => kind.name(),
+        (_, t) if !(PT_LOPROC..=0x7fff_ffff).contains(&t) => kind.name(),
         (elf_stream::Machine::MIPS, _) => kind.name(),
         (elf_stream::Machine::RISCV, PT_RISCV_ATTRIBUTES) => Some("RISCV_ATTRIBUTES"),
         _ => None,
