@@ -308,9 +308,12 @@ impl ExecHost for ScriptHost {
     }
 }
 
-/// Follows FILE's `#!` scripts as Linux (interpreters under `--root`): the steps, the
-/// interpreter finally planned (None: FILE itself) and the rewritten argv.
-fn follow(o: &Options, file: &File) -> Result<(Vec<ScriptStep>, Option<File>, Vec<Vec<u8>>), Failure> {
+/// What following FILE's scripts gives: the steps, the interpreter finally planned
+/// (None: FILE itself) and the rewritten argv.
+type Followed = (Vec<ScriptStep>, Option<File>, Vec<Vec<u8>>);
+
+/// Follows FILE's `#!` scripts as Linux (interpreters under `--root`).
+fn follow(o: &Options, file: &File) -> Result<Followed, Failure> {
     use std::os::unix::ffi::OsStrExt;
     let file_bytes = o.file.as_bytes();
     let argv0: &[u8] = o.argv0.as_deref().unwrap_or(file_bytes);
