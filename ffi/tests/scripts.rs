@@ -84,6 +84,45 @@ fn follows_two_scripts_and_plans_the_interpreter() {
     assert_eq!(layout.has_interp, 1, "ls is dynamic: its ld.so is planned too");
 }
 
+/// One `execcore_follow_scripts` call on a kernel whose file 0 holds `first` and whose
+/// interpreters are under `root`, with argv `["s1"]`, execfn `./s1` and `capacity` slots.
+struct Follow {
+    status: execcore_status,
+    err: execcore_error,
+    script: Box<execcore_script>,
+    argv: Vec<*const u8>,
+    argc: usize,
+    /// The strings the original argv pointers point to.
+    args: Args,
+}
+
+fn follow(cpu: &execcore_cpu, first: &[u8], root: &std::path::Path, capacity: usize) -> Follow {
+    let mut k = Kernel { files: vec![first.to_vec()], root: root.to_path_buf(), ..Default::default() };
+    let ops = ops(&mut k);
+    let mut f = Follow {
+        status: -1,
+        err: execcore_error::default(),
+        script: new_script(),
+        argv: vec![std::ptr::null(); capacity],
+        argc: 0,
+        args: Args::new(&["s1"], "./s1\0"),
+    };
+    let params = f.args.params();
+    f.status = unsafe {
+        execcore_follow_scripts(
+            cpu,
+            &params,
+            &ops,
+            &mut *f.script,
+            f.argv.as_mut_ptr(),
+            capacity,
+            &mut f.argc,
+            &mut f.err,
+        )
+    };
+    f
+}
+
 #[test]
 fn a_file_that_is_no_script_keeps_its_argv() {
     let mut k =
@@ -115,28 +154,15 @@ fn a_file_that_is_no_script_keeps_its_argv() {
 #[test]
 fn too_small_an_argv_says_how_many() {
     let dir = root();
-    let mut k = Kernel { files: vec![b"#!/s2\n".to_vec()], root: dir.to_path_buf(), ..Default::default() };
-    let ops = ops(&mut k);
-    let args = Args::new(&["s1"], "./s1\0");
-    let params = args.params();
-    let mut script = new_script();
-    let mut argv = [std::ptr::null::<u8>(); 3];
-    let mut argc = 0usize;
-    let mut err = execcore_error::default();
-    let st = unsafe {
-        execcore_follow_scripts(
-            &x86_cpu(),
-            &params,
-            &ops,
-            &mut *script,
-            argv.as_mut_ptr(),
-            3,
-            &mut argc,
-            &mut err,
-        )
-    };
-    assert_eq!((st, argc, err.status), (EXECCORE_ERR_BUFFER_TOO_SMALL, 4, EXECCORE_ERR_BUFFER_TOO_SMALL));
-    assert!(argv.iter().all(|p| p.is_null()), "nothing written");
+    let f = follow(&x86_cpu(), b"#!/s2\n", &dir, 3);
+    assert_eq!(
+        (f.status, f.argc, f.err.status),
+        (EXECCORE_ERR_BUFFER_TOO_SMALL, 4, EXECCORE_ERR_BUFFER_TOO_SMALL)
+    );
+    assert!(f.argv.iter().all(|p| p.is_null()), "nothing written");
+    let f = follow(&x86_cpu(), b"#!/s2\n", &dir, 4);
+    assert_eq!((f.status, f.argc), (EXECCORE_OK, 4));
+    assert_eq!(strings(&f.argv), ["/bin/ls", "-l", "/s2", "./s1"]);
 }
 
 #[test]
@@ -150,54 +176,17 @@ fn errors_carry_linux_errnos() {
     let mips =
         execcore_cpu { arch: EXECCORE_ARCH_MIPS, mips_model: EXECCORE_MIPS_CPU_5KEF, ..Default::default() };
     for (cpu, eloop) in [(x86_cpu(), 40), (mips, 90)] {
-        let mut k =
-            Kernel { files: vec![b"#!/s2\n".to_vec()], root: dir.to_path_buf(), ..Default::default() };
-        let ops = ops(&mut k);
-        let args = Args::new(&["s1"], "./s1\0");
-        let mut script = new_script();
-        let mut argv = [std::ptr::null::<u8>(); 16];
-        let mut argc = 0usize;
-        let mut err = execcore_error::default();
-        let st = unsafe {
-            execcore_follow_scripts(
-                &cpu,
-                &args.params(),
-                &ops,
-                &mut *script,
-                argv.as_mut_ptr(),
-                16,
-                &mut argc,
-                &mut err,
-            )
-        };
-        assert_eq!((st, err.errno_value), (EXECCORE_ERR_SCRIPT_TOO_DEEP, eloop));
-        assert_eq!(script.opened_count, 6);
+        let f = follow(&cpu, b"#!/s2\n", &dir, 16);
+        assert_eq!((f.status, f.err.errno_value), (EXECCORE_ERR_SCRIPT_TOO_DEEP, eloop));
+        assert_eq!(f.script.opened_count, 6);
     }
     // A missing interpreter: ENOENT from the callback; a line with no interpreter: ENOEXEC.
     for (line, status, errno) in [
         (&b"#!/nowhere\n"[..], EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED, 2),
         (b"#! \n", EXECCORE_ERR_SCRIPT_NO_INTERPRETER, 8),
     ] {
-        let mut k = Kernel { files: vec![line.to_vec()], root: dir.to_path_buf(), ..Default::default() };
-        let ops = ops(&mut k);
-        let args = Args::new(&["s1"], "./s1\0");
-        let mut script = new_script();
-        let mut argv = [std::ptr::null::<u8>(); 16];
-        let mut argc = 0usize;
-        let mut err = execcore_error::default();
-        let st = unsafe {
-            execcore_follow_scripts(
-                &x86_cpu(),
-                &args.params(),
-                &ops,
-                &mut *script,
-                argv.as_mut_ptr(),
-                16,
-                &mut argc,
-                &mut err,
-            )
-        };
-        assert_eq!((st, err.errno_value), (status, errno));
+        let f = follow(&x86_cpu(), line, &dir, 16);
+        assert_eq!((f.status, f.err.errno_value), (status, errno));
         assert_eq!(execcore_status_errno(status), errno);
     }
 }

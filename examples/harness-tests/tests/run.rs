@@ -9,24 +9,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use test_support::temp::TempDir;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn harness() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let out =
-                Command::new("make").arg("-C").arg(repo().join("examples/c")).output().expect("run make");
-            assert!(out.status.success(), "make failed:\n{}", String::from_utf8_lossy(&out.stderr));
-            repo().join("examples/c/exec-harness")
-        })
-        .clone()
-}
+use harness_tests::{harness, repo};
 
 const MODES: [&str; 3] = ["eager", "mapped", "lazy"];
 
