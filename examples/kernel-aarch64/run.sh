@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs a Linux arm64 program on kernel-aarch64 under qemu-system-aarch64 -M virt.
 #
-#   run.sh [--mode eager|mapped|lazy] [--cpu max|cortex-a57] [--mem MB] [--root SYSROOT]
+#   run.sh [--mode eager|mapped|lazy] [--cpu max|cortex-a57] [--mem MB] [--root SYSROOT]...
 #          [--add HOSTFILE=PATH]... [--prog HOSTFILE=PATH]... [--log FILE] [--timeout SECONDS]
 #          (PROG [ARGS...] | --batch FILE)
 #
 # Builds the kernel if needed, packs PROG at /bin/<name> with its interpreter and
-# libraries from SYSROOT (like qemu -L), the --add files as they are and the --prog
+# libraries from the SYSROOTs (like qemu -L; several are searched in order, default /), the --add files as they are and the --prog
 # programs with their libraries, boots, and runs PROG with ARGS as the first process.
 # Standard output is exactly the program's output (stdout and stderr merged); the kernel
 # log goes to standard error (or FILE); the exit status is the program's (128+signal
@@ -15,14 +15,15 @@
 # \002END n code free-pages-before free-pages-after\003.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mode=eager cpu=max mem=512 root=/ log= batch= timeout=${KERNEL_TIMEOUT:-120}
+mode=eager cpu=max mem=512 log= batch= timeout=${KERNEL_TIMEOUT:-120}
 packs=()
+roots=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --mode) mode=$2; shift 2 ;;
         --cpu) cpu=$2; shift 2 ;;
         --mem) mem=$2; shift 2 ;;
-        --root) root=$2; shift 2 ;;
+        --root) roots+=(--root "$2"); shift 2 ;;
         --add) packs+=(--add "$2"); shift 2 ;;
         --prog) packs+=(--prog "$2"); shift 2 ;;
         --log) log=$2; shift 2 ;;
@@ -59,7 +60,7 @@ else
     printf '%s\n' "$line" > "$work/batch"
 fi
 packs+=(--add "$work/batch=/etc/batch")
-python3 "$here/../kernel-common/mkinitramfs.py" -o "$work/initrd" --root "$root" "${packs[@]}"
+python3 "$here/../kernel-common/mkinitramfs.py" -o "$work/initrd" "${roots[@]}" "${packs[@]}"
 
 err=/dev/stderr
 [ -n "$log" ] && err=$log

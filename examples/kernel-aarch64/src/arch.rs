@@ -163,7 +163,8 @@ pub struct Features {
     pub rndr: bool,
 }
 
-pub static FEATURES: Global<Features> = Global::new(Features { hwcap: 0, hwcap2: 0, bti: false, rndr: false });
+pub static FEATURES: Global<Features> =
+    Global::new(Features { hwcap: 0, hwcap2: 0, bti: false, rndr: false });
 
 fn field(reg: u64, shift: u32) -> u64 {
     (reg >> shift) & 0xf

@@ -147,17 +147,29 @@ impl AddressSpace for NewSpace<'_> {
     /// Mapped mode: read-only file pages are the initramfs's own pages (the archive
     /// packs file data page-aligned). Writable ones are refused with ENOSYS, which makes
     /// execcore copy them — private pages are never shared.
-    fn map_file(&mut self, r: AddrRange, role: Role, offset: FileOffset, prot: Prot, _f: MappingFlags) -> Result<(), Errno> {
+    fn map_file(
+        &mut self,
+        r: AddrRange,
+        role: Role,
+        offset: FileOffset,
+        prot: Prot,
+        _f: MappingFlags,
+    ) -> Result<(), Errno> {
         let file = self.files[role_index(role)].ok_or(Errno::EINVAL)?;
         let data_pa = mm::v2p(file.data.as_ptr() as u64) + offset.0;
-        if self.mode != Mode::Mapped || prot.0 & W != 0 || data_pa % PAGE != 0 {
+        if self.mode != Mode::Mapped || prot.0 & W != 0 || !data_pa.is_multiple_of(PAGE) {
             return Err(Errno(38));
         }
         let (start, end) = range(r);
         if offset.0 + (end - start) > file.data.len() as u64 {
             return Err(Errno(38));
         }
-        self.space.map(Vma { start, end, prot: prot.0, backing: Backing::File { entry: file.entry, offset: offset.0 } })?;
+        self.space.map(Vma {
+            start,
+            end,
+            prot: prot.0,
+            backing: Backing::File { entry: file.entry, offset: offset.0 },
+        })?;
         let attrs = pt::leaf_attrs(prot.0) | BORROWED;
         let mut va = start;
         while va < end {
@@ -199,7 +211,8 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0u64;
         while done < len {
             let va = dest.0 + done;
-            let pa = self.page_for_write(va).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+            let pa =
+                self.page_for_write(va).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
             let off = (va % PAGE) as usize;
             let n = (PAGE - off as u64).min(len - done) as usize;
             let buf = &mut mm::page_bytes(pa)[off..off + n];
@@ -327,8 +340,8 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
     params.envp = envp;
     params.randomize = Randomize::On;
     // Planned in kernel memory (a static slot, not this stack).
-    let prepared =
-        exec_core::prepare_into(&policy, &file, &mut Host, &params, None, PREPARED.get()).map_err(|e| {
+    let prepared = exec_core::prepare_into(&policy, &file, &mut Host, &params, None, PREPARED.get())
+        .map_err(|e| {
             crate::log!("exec {}: {}", core::str::from_utf8(path).unwrap_or("?"), e);
             e.errno()
         })?;
@@ -400,7 +413,13 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
             *x = *value;
         }
     }
-    crate::log!("exec {}: entry {:#x} sp {:#x} brk {:#x}", core::str::from_utf8(path).unwrap_or("?"), p.frame.pc, p.frame.sp, p.brk);
+    crate::log!(
+        "exec {}: entry {:#x} sp {:#x} brk {:#x}",
+        core::str::from_utf8(path).unwrap_or("?"),
+        p.frame.pc,
+        p.frame.sp,
+        p.brk
+    );
     let file_pages = |f: Option<InitrdFile>| f.map_or(0, |f| page_up(f.data.len() as u64) / PAGE);
     p.stats = proc::Stats {
         file_pages: file_pages(Some(file)) + file_pages(interp),

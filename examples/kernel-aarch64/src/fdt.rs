@@ -72,7 +72,8 @@ impl Fdt {
                     let nameoff = be32(b, at + 4) as usize;
                     let value: &'static [u8] = b.get(at + 8..at + 8 + len).unwrap_or(b"");
                     let name_start = strings + nameoff;
-                    let name_end = b[name_start..].iter().position(|&c| c == 0).map_or(b.len(), |p| name_start + p);
+                    let name_end =
+                        b[name_start..].iter().position(|&c| c == 0).map_or(b.len(), |p| name_start + p);
                     let node = if depth >= 1 && depth <= names.len() { names[depth - 1] } else { b"" };
                     f(depth, node, &b[name_start..name_end], value);
                     at = (at + 8 + len + 3) & !3;
@@ -112,4 +113,3 @@ impl Fdt {
         args.split(|&c| c == 0).next().unwrap_or(b"")
     }
 }
-

@@ -45,8 +45,14 @@ impl<T> Global<T> {
 extern "C" fn kmain(dtb_phys: u64) -> ! {
     let fdt = fdt::Fdt::at(mm::p2v(dtb_phys));
     let boot = fdt.map(|f| f.boot_info()).unwrap_or_default();
-    log!("kernel-aarch64: dtb {:#x} ram {:#x}+{:#x} initrd {:#x}..{:#x}", dtb_phys, boot.ram_start, boot.ram_size,
-        boot.initrd_start, boot.initrd_end);
+    log!(
+        "kernel-aarch64: dtb {:#x} ram {:#x}+{:#x} initrd {:#x}..{:#x}",
+        dtb_phys,
+        boot.ram_start,
+        boot.ram_size,
+        boot.initrd_start,
+        boot.initrd_end
+    );
     // Free memory: RAM minus the kernel image, the initramfs and the device tree.
     let reserved = [
         (boot.ram_start, arch::kernel_phys_end()),

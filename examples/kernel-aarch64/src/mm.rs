@@ -80,7 +80,7 @@ pub fn alloc_zeroed() -> Option<u64> {
 /// Returns page `pa` to the allocator.
 pub fn free_page(pa: u64) {
     let a = ALLOC.get();
-    debug_assert!(pa >= a.ram_start && pa < a.ram_end && pa % PAGE == 0);
+    debug_assert!(pa >= a.ram_start && pa < a.ram_end && pa.is_multiple_of(PAGE));
     // SAFETY: the page is no longer used by anyone: its first word links the list.
     unsafe { core::ptr::write(p2v(pa) as *mut u64, a.head) };
     a.head = pa;

@@ -103,7 +103,8 @@ impl Space {
 
     /// Splits the region containing `at` (if any) in two at `at`.
     fn split_at(&mut self, at: u64) -> Result<(), Errno> {
-        let Some(i) = self.vmas.iter().position(|v| matches!(v, Some(v) if v.start < at && at < v.end)) else {
+        let Some(i) = self.vmas.iter().position(|v| matches!(v, Some(v) if v.start < at && at < v.end))
+        else {
             return Ok(());
         };
         let v = self.vmas[i].ok_or(Errno::EINVAL)?;
@@ -384,7 +385,7 @@ fn fill_page(p: &mut Process, vma: &Vma, page: u64) -> Result<(u64, bool), Errno
             let e = crate::initramfs::entry(entry).ok_or(Errno::EIO)?;
             let off = offset + (page - vma.start);
             let data_pa = mm::v2p(e.data.as_ptr() as u64) + off;
-            if vma.prot & W == 0 && data_pa % PAGE == 0 && off + PAGE <= e.data.len() as u64 {
+            if vma.prot & W == 0 && data_pa.is_multiple_of(PAGE) && off + PAGE <= e.data.len() as u64 {
                 // A whole read-only page of the file: use the initramfs's own page.
                 return Ok((data_pa, true));
             }
@@ -441,13 +442,13 @@ pub fn copy_to(p: &mut Process, va: u64, buf: &[u8]) -> Result<(), Errno> {
 
 /// Reads a NUL-terminated string from user memory into `buf` (ENAMETOOLONG if longer).
 pub fn read_cstr(va: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-    for i in 0..buf.len() {
+    for (i, out) in buf.iter_mut().enumerate() {
         let mut b = [0u8];
         copy_from_user(va + i as u64, &mut b)?;
         if b[0] == 0 {
             return Ok(i);
         }
-        buf[i] = b[0];
+        *out = b[0];
     }
     Err(Errno::ENAMETOOLONG)
 }
@@ -573,12 +574,27 @@ fn log_stats(p: &Process, status: i32) {
 /// Kills the current process with `sig` (a fault it cannot survive).
 pub fn kill_current(frame: &mut TrapFrame, sig: i32, why: &str, addr: u64, esr: u64) {
     let p = current();
-    log!("pid {}: {} at {:#x} (pc {:#x}, esr {:#x}): killed by signal {}", p.pid, why, addr, frame.pc, esr, sig);
+    log!(
+        "pid {}: {} at {:#x} (pc {:#x}, esr {:#x}): killed by signal {}",
+        p.pid,
+        why,
+        addr,
+        frame.pc,
+        esr,
+        sig
+    );
     exit_current(frame, sig & 0x7f);
 }
 
 /// `fork` (clone without CLONE_VM): the child gets a copy of everything.
-pub fn fork(frame: &mut TrapFrame, flags: u64, newsp: u64, ptid: u64, tls: u64, ctid: u64) -> Result<i32, Errno> {
+pub fn fork(
+    frame: &mut TrapFrame,
+    flags: u64,
+    newsp: u64,
+    ptid: u64,
+    tls: u64,
+    ctid: u64,
+) -> Result<i32, Errno> {
     const CLONE_VM: u64 = 0x100;
     const CLONE_SETTLS: u64 = 0x80000;
     const CLONE_PARENT_SETTID: u64 = 0x100000;
@@ -744,7 +760,10 @@ fn batch_next() {
         log!("batch {}: exit code {} pages free before {} after {}", b.index, code, b.free_before, after);
         if b.markers {
             let mut buf = [0u8; 96];
-            let n = fmt_into(&mut buf, format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after));
+            let n = fmt_into(
+                &mut buf,
+                format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
+            );
             crate::log::uart_write(&buf[..n]);
         }
         b.index += 1;
@@ -792,11 +811,19 @@ fn batch_next() {
                 let after = mm::free_pages();
                 b.running = false;
                 let code = status_code(b.status);
-                log!("batch {}: exit code {} pages free before {} after {}", b.index, code, b.free_before, after);
+                log!(
+                    "batch {}: exit code {} pages free before {} after {}",
+                    b.index,
+                    code,
+                    b.free_before,
+                    after
+                );
                 if b.markers {
                     let mut buf = [0u8; 96];
-                    let n =
-                        fmt_into(&mut buf, format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after));
+                    let n = fmt_into(
+                        &mut buf,
+                        format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
+                    );
                     crate::log::uart_write(&buf[..n]);
                 }
                 b.index += 1;
@@ -812,7 +839,8 @@ fn spawn(args: &[&[u8]]) -> Result<i32, Errno> {
     for fd in 0..3 {
         p.fds[fd] = Some(Fd { file: fs::open_console()?, cloexec: false });
     }
-    let env: [&[u8]; 2] = [b"PATH=/bin:/usr/bin", b"HOME=/"];
+    // The environment the tests give qemu-user runs too.
+    let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"HOME=/root", b"LC_ALL=C"];
     let path = args.first().copied().unwrap_or(b"");
     match crate::exec::exec(i, path, &args, &env) {
         Ok(()) => {

@@ -88,8 +88,8 @@ fn call(frame: &mut TrapFrame, nr: u64, a: [u64; 6]) -> Result<Ret, Errno> {
             p.clear_child_tid = a[0];
             ok(p.pid as u64)
         }
-        98 => ok(0),  // futex: one thread per process, nothing to wait for
-        99 => ok(0),  // set_robust_list: recorded nowhere (dropped at exec anyway)
+        98 => ok(0),        // futex: one thread per process, nothing to wait for
+        99 => ok(0),        // set_robust_list: recorded nowhere (dropped at exec anyway)
         101 | 115 => ok(0), // nanosleep, clock_nanosleep: no timer, return at once
         113 => clock_gettime(a[1]),
         124 => {
@@ -101,8 +101,8 @@ fn call(frame: &mut TrapFrame, nr: u64, a: [u64; 6]) -> Result<Ret, Errno> {
         130 => kill(frame, [a[0], a[1], 0, 0, 0, 0]),
         134 => rt_sigaction(a[0] as usize, a[1], a[2]),
         135 => rt_sigprocmask(a[0], a[1], a[2]),
-        132 => ok(0), // sigaltstack
-        153 | 154 | 155 | 156 | 157 => ok(proc::current().pid as u64), // pgid/sid: one session
+        132 => ok(0),                                // sigaltstack
+        153..=157 => ok(proc::current().pid as u64), // pgid/sid: one session
         160 => uname(a[0]),
         166 => ok(0o022),
         167 => ok(0), // prctl: accepted, nothing to do
@@ -110,8 +110,8 @@ fn call(frame: &mut TrapFrame, nr: u64, a: [u64; 6]) -> Result<Ret, Errno> {
         173 => ok(proc::current().ppid.max(0) as u64),
         174..=177 => ok(0),
         148 | 150 => {
-            for i in 0..3 {
-                proc::copy_to_user(a[i], &0u32.to_le_bytes())?;
+            for ptr in &a[..3] {
+                proc::copy_to_user(*ptr, &0u32.to_le_bytes())?;
             }
             ok(0)
         }
@@ -567,7 +567,8 @@ fn clock_gettime(out: u64) -> Result<Ret, Errno> {
 fn kill(frame: &mut TrapFrame, a: [u64; 6]) -> Result<Ret, Errno> {
     // kill(pid, sig) / tgkill(tgid, tid, sig): only a process signalling itself to die
     // (abort, raise) is supported: it ends with that signal.
-    let (pid, sig) = if a[2] != 0 && a[1] != 0 { (a[1] as i32, a[2] as i32) } else { (a[0] as i32, a[1] as i32) };
+    let (pid, sig) =
+        if a[2] != 0 && a[1] != 0 { (a[1] as i32, a[2] as i32) } else { (a[0] as i32, a[1] as i32) };
     if pid == proc::current().pid && sig > 0 {
         let h = proc::current().handlers.get(sig as usize).copied().unwrap_or(0);
         if h == 1 {
@@ -646,9 +647,8 @@ fn rt_sigprocmask(how: u64, set: u64, old: u64) -> Result<Ret, Errno> {
 
 fn uname(out: u64) -> Result<Ret, Errno> {
     let mut u = [0u8; 65 * 6];
-    for (i, s) in [&b"Linux"[..], b"execcore", b"6.1.0", b"#1 kernel-aarch64", b"aarch64", b"(none)"]
-        .iter()
-        .enumerate()
+    for (i, s) in
+        [&b"Linux"[..], b"execcore", b"6.1.0", b"#1 kernel-aarch64", b"aarch64", b"(none)"].iter().enumerate()
     {
         u[65 * i..65 * i + s.len()].copy_from_slice(s);
     }
@@ -694,7 +694,7 @@ fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Result
     const MAP_ANONYMOUS: u32 = 0x20;
     const MAP_FIXED_NOREPLACE: u32 = 0x100000;
     let prot = prot_of(prot)?;
-    if len == 0 || off % PAGE != 0 || flags & (MAP_SHARED | MAP_PRIVATE) == 0 {
+    if len == 0 || !off.is_multiple_of(PAGE) || flags & (MAP_SHARED | MAP_PRIVATE) == 0 {
         return Err(Errno::EINVAL);
     }
     let len = page_up(len);
@@ -717,17 +717,20 @@ fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Result
     let space = p.space.as_mut().ok_or(Errno::EFAULT)?;
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let start = if fixed {
-        if addr % PAGE != 0 {
+        if !addr.is_multiple_of(PAGE) {
             return Err(Errno::EINVAL);
         }
-        if flags & MAP_FIXED_NOREPLACE != 0 && space.vmas.iter().flatten().any(|v| v.start < addr + len && addr < v.end)
+        if flags & MAP_FIXED_NOREPLACE != 0
+            && space.vmas.iter().flatten().any(|v| v.start < addr + len && addr < v.end)
         {
             return Err(EEXIST);
         }
         addr
     } else {
         let hint = page_up(addr);
-        let free = hint != 0 && hint >= 0x10000 && !space.vmas.iter().flatten().any(|v| v.start < hint + len && hint < v.end);
+        let free = hint != 0
+            && hint >= 0x10000
+            && !space.vmas.iter().flatten().any(|v| v.start < hint + len && hint < v.end);
         if free {
             hint
         } else {
@@ -740,7 +743,7 @@ fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Result
 }
 
 fn munmap(addr: u64, len: u64) -> Result<Ret, Errno> {
-    if addr % PAGE != 0 || len == 0 {
+    if !addr.is_multiple_of(PAGE) || len == 0 {
         return Err(Errno::EINVAL);
     }
     let space = proc::current().space.as_mut().ok_or(Errno::EFAULT)?;
@@ -751,7 +754,7 @@ fn munmap(addr: u64, len: u64) -> Result<Ret, Errno> {
 
 fn mprotect(addr: u64, len: u64, prot: u32) -> Result<Ret, Errno> {
     let prot = prot_of(prot)?;
-    if addr % PAGE != 0 {
+    if !addr.is_multiple_of(PAGE) {
         return Err(Errno::EINVAL);
     }
     let space = proc::current().space.as_mut().ok_or(Errno::EFAULT)?;
@@ -783,7 +786,7 @@ fn prlimit(resource: u32, new: u64, old: u64) -> Result<Ret, Errno> {
     if old != 0 {
         const INF: u64 = u64::MAX;
         let (cur, max) = match resource {
-            3 => (8 << 20, INF), // RLIMIT_STACK
+            3 => (8 << 20, INF),                   // RLIMIT_STACK
             7 => (MAX_FDS as u64, MAX_FDS as u64), // RLIMIT_NOFILE
             _ => (INF, INF),
         };
