@@ -1256,6 +1256,31 @@ typedef struct {
 #define EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS 224
 
 /*
+ A `#!` line names no interpreter (ENOEXEC).
+ */
+#define EXECCORE_ERR_SCRIPT_NO_INTERPRETER 240
+
+/*
+ A `#!` line fills the 256-byte buffer and its interpreter path may be cut (ENOEXEC).
+ */
+#define EXECCORE_ERR_SCRIPT_TRUNCATED 241
+
+/*
+ More than five nested `#!` scripts (ELOOP).
+ */
+#define EXECCORE_ERR_SCRIPT_TOO_DEEP 242
+
+/*
+ A script's interpreter could not be opened; `errno_value` is the callback's errno.
+ */
+#define EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED 243
+
+/*
+ Reading a script's first bytes failed; `errno_value` is the callback's errno.
+ */
+#define EXECCORE_ERR_SCRIPT_READ_FAILED 244
+
+/*
  Address not part of the image.
  */
 #define EXECCORE_ERR_NOT_MAPPED 221

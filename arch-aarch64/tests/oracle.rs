@@ -20,7 +20,7 @@
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info};
-use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use common::{oracle_cpu, Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
 use exec_core::Prot;
 use exec_core::{ArchPolicy, ExecPlan, StaticPieAlign};
@@ -33,18 +33,6 @@ const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
 const VVAR_PAGES: u64 = 2;
 const VDSO_PAGES: u64 = 1;
-
-/// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
-fn oracle_cpu() -> Cpu {
-    Cpu {
-        hwcap: 0x8ff,
-        hwcap2: 0,
-        minsigstksz: Some(0x1270),
-        bti: false,
-        static_pie_align: StaticPieAlign::HonouredSince6_10,
-        ..Cpu::default()
-    }
-}
 
 /// Where Linux maps the vDSO after the images (`get_unmapped_area(NULL, vvar + vdso)`,
 /// top-down first fit below mmap_base around the mapped segments): AT_SYSINFO_EHDR.

@@ -30,6 +30,9 @@ impl Errno {
     pub const EINVAL: Errno = Errno(22);
     /// File name too long.
     pub const ENAMETOOLONG: Errno = Errno(36);
+    /// Too many levels of symbolic links, or of `#!` interpreters (asm-generic numbering;
+    /// Linux/MIPS uses 90).
+    pub const ELOOP: Errno = Errno(40);
     /// Invalid request code (asm-generic numbering; Linux/MIPS and IRIX use 54).
     pub const EBADRQC: Errno = Errno(56);
     /// Accessing a corrupted shared library (asm-generic numbering; Linux/MIPS uses 84).
@@ -53,6 +56,7 @@ impl Errno {
             14 => "EFAULT",
             22 => "EINVAL",
             36 => "ENAMETOOLONG",
+            40 => "ELOOP",
             56 => "EBADRQC",
             80 => "ELIBBAD",
             _ => return None,

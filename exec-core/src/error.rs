@@ -167,6 +167,9 @@ pub enum ExecError {
     /// The architecture policy rejected the file.
     #[error("{}", .0.message)]
     Arch(ArchError),
+    /// A `#!` script cannot be executed (its line, its interpreter, the nesting depth).
+    #[error("{}", .0.message())]
+    Script(crate::script::ScriptError),
 }
 
 impl ExecError {
@@ -191,6 +194,7 @@ impl ExecError {
             ExecError::ReservationRefused { .. } => Errno::EAGAIN,
             ExecError::NotMapped(_) => Errno::EFAULT,
             ExecError::Arch(a) => a.errno,
+            ExecError::Script(s) => s.errno(),
             ExecError::NotExecutable(_)
             | ExecError::NoLoadSegment
             | ExecError::TooManySegments { .. }
@@ -231,6 +235,7 @@ impl ExecError {
             ExecError::NotMapped(_) => "not_mapped",
             ExecError::InvalidParameter(_) => "invalid_parameter",
             ExecError::Arch(a) => a.kind,
+            ExecError::Script(s) => s.kind(),
         }
     }
 

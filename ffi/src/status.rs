@@ -128,6 +128,16 @@ pub const EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED: execcore_status = 222;
 pub const EXECCORE_ERR_EXEC_FD_FAILED: execcore_status = 223;
 /// `execcore_elfmap` was given more program headers than `EXECCORE_ELFMAP_MAX_PHDRS`.
 pub const EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS: execcore_status = 224;
+/// A `#!` line names no interpreter (ENOEXEC).
+pub const EXECCORE_ERR_SCRIPT_NO_INTERPRETER: execcore_status = 240;
+/// A `#!` line fills the 256-byte buffer and its interpreter path may be cut (ENOEXEC).
+pub const EXECCORE_ERR_SCRIPT_TRUNCATED: execcore_status = 241;
+/// More than five nested `#!` scripts (ELOOP).
+pub const EXECCORE_ERR_SCRIPT_TOO_DEEP: execcore_status = 242;
+/// A script's interpreter could not be opened; `errno_value` is the callback's errno.
+pub const EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED: execcore_status = 243;
+/// Reading a script's first bytes failed; `errno_value` is the callback's errno.
+pub const EXECCORE_ERR_SCRIPT_READ_FAILED: execcore_status = 244;
 /// Address not part of the image.
 pub const EXECCORE_ERR_NOT_MAPPED: execcore_status = 221;
 /// The architecture policy rejected the file (see the arch-specific statuses 300-399).
@@ -330,6 +340,31 @@ pub(crate) const TABLE: &[(execcore_status, &str, Errno, &str)] = &[
         "too_many_program_headers",
         Errno::E2BIG,
         "more program headers than elfmap takes\0",
+    ),
+    (
+        EXECCORE_ERR_SCRIPT_NO_INTERPRETER,
+        "script_no_interpreter",
+        Errno::ENOEXEC,
+        "#! line names no interpreter\0",
+    ),
+    (
+        EXECCORE_ERR_SCRIPT_TRUNCATED,
+        "script_truncated",
+        Errno::ENOEXEC,
+        "#! line fills the buffer and the interpreter path may be truncated\0",
+    ),
+    (EXECCORE_ERR_SCRIPT_TOO_DEEP, "script_too_deep", Errno::ELOOP, "more than five nested #! scripts\0"),
+    (
+        EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED,
+        "script_interpreter_open_failed",
+        Errno::ENOENT,
+        "cannot open the script's interpreter\0",
+    ),
+    (
+        EXECCORE_ERR_SCRIPT_READ_FAILED,
+        "script_read_failed",
+        Errno::EIO,
+        "reading the first bytes of the file failed\0",
     ),
     (EXECCORE_ERR_NOT_MAPPED, "not_mapped", Errno::EFAULT, "address is not part of the image\0"),
     (EXECCORE_ERR_ARCH_REJECTED, "arch_rejected", Errno::ENOEXEC, "rejected by the architecture policy\0"),

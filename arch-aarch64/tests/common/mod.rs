@@ -53,6 +53,18 @@ pub fn program(name: &str) -> Program {
     programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
 }
 
+/// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
+pub fn oracle_cpu() -> Cpu {
+    Cpu {
+        hwcap: 0x8ff,
+        hwcap2: 0,
+        minsigstksz: Some(0x1270),
+        bti: false,
+        static_pie_align: exec_core::StaticPieAlign::HonouredSince6_10,
+        ..Cpu::default()
+    }
+}
+
 /// The oracle's environment (sysoracle.sh default) and argv[0].
 pub const ENV: &str = "ORACLE=1";
 
