@@ -80,7 +80,8 @@ fn parse(out: &str) -> Vec<Ran> {
     for (i, part) in out.split("\x02BEGIN ").skip(1).enumerate() {
         let (head, rest) = part.split_once('\x03').expect("BEGIN frame");
         assert_eq!(head, i.to_string(), "frames out of order");
-        let (body, end) = rest.split_once("\x02END ").unwrap_or_else(|| panic!("program {i} has no END: {rest:?}"));
+        let (body, end) =
+            rest.split_once("\x02END ").unwrap_or_else(|| panic!("program {i} has no END: {rest:?}"));
         let end = end.split('\x03').next().unwrap_or_default();
         let f: Vec<u64> = end.split(' ').map(|x| x.parse().expect("END numbers")).collect();
         assert_eq!(f.len(), 4, "END frame {end:?}");
@@ -98,7 +99,10 @@ fn boot(mode: &str, dir: &Path, files: &[(PathBuf, String, bool)], cases: &[Case
     std::fs::write(&batch, lines.join("\n") + "\n").unwrap();
     let log = dir.join(format!("log-{mode}"));
     let mut cmd = Command::new(kernel_dir().join("run.sh"));
-    cmd.args(["--mode", mode, "--root", GLIBC_ROOT, "--root", "/", "--log"]).arg(&log).arg("--batch").arg(&batch);
+    cmd.args(["--mode", mode, "--root", GLIBC_ROOT, "--root", "/", "--log"])
+        .arg(&log)
+        .arg("--batch")
+        .arg(&batch);
     for (host, guest, prog) in files {
         cmd.arg(if *prog { "--prog" } else { "--add" }).arg(format!("{}={guest}", host.display()));
     }
@@ -144,7 +148,9 @@ fn build(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
 #[test]
 fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     if !have("qemu-system-aarch64") {
-        eprintln!("\n\n*** SKIPPED: qemu-system-aarch64 is missing (ci/setup.sh installs qemu-system-arm) ***\n\n");
+        eprintln!(
+            "\n\n*** SKIPPED: qemu-system-aarch64 is missing (ci/setup.sh installs qemu-system-arm) ***\n\n"
+        );
         return;
     }
     let dir = TempDir::new("kernel-aarch64");
@@ -155,8 +161,15 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     // musl static, static-pie, dynamic; Rust std; BTI-marked code.
     let mut progs = cross::programs("qemu-aarch64-static");
     progs.retain(|p| !p.probe());
-    for k in ["glibc-dyn", "glibc-dynpie", "glibc-static", "glibc-staticpie", "musl-dynpie", "musl-static", "musl-staticpie"]
-    {
+    for k in [
+        "glibc-dyn",
+        "glibc-dynpie",
+        "glibc-static",
+        "glibc-staticpie",
+        "musl-dynpie",
+        "musl-static",
+        "musl-staticpie",
+    ] {
         assert!(progs.iter().any(|p| p.name.contains(k)), "no {k} program");
     }
     for p in &progs {
@@ -164,7 +177,10 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         files.push((p.path.clone(), guest.clone(), true));
         let mut argv = vec![guest];
         argv.extend(cross::ARGS.iter().map(|s| s.to_string()));
-        cases.push(Case { argv, expect: Expect::Qemu { host: p.path.clone(), root: p.root.clone(), cpu: "max" } });
+        cases.push(Case {
+            argv,
+            expect: Expect::Qemu { host: p.path.clone(), root: p.root.clone(), cpu: "max" },
+        });
     }
 
     // BTI: a static program whose indirect branch misses a landing pad is killed
@@ -186,7 +202,11 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         .arg(kernel_dir().join("target/busybox-arm64"))
         .output()
         .expect("fetch-busybox.sh");
-    assert!(fetch.status.success(), "fetching busybox-static:arm64: {}", String::from_utf8_lossy(&fetch.stderr));
+    assert!(
+        fetch.status.success(),
+        "fetching busybox-static:arm64: {}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
     let busybox = PathBuf::from(String::from_utf8(fetch.stdout).unwrap().trim());
     files.push((busybox.clone(), "/bin/busybox".into(), false));
     let data = cross::repo().join("README.md");
@@ -206,11 +226,15 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         argv
     };
     for args in [&["echo", "hello", "world"][..], &["uname", "-m"], &["sh", "-c", "echo $((6*7)); exit 5"]] {
-        cases.push(Case { argv: bb(args), expect: Expect::Qemu { host: busybox.clone(), root: None, cpu: "max" } });
+        cases.push(Case {
+            argv: bb(args),
+            expect: Expect::Qemu { host: busybox.clone(), root: None, cpu: "max" },
+        });
     }
     let sum = Command::new("sha256sum").arg(&data).output().expect("sha256sum");
     let digest = String::from_utf8_lossy(&sum.stdout).split(' ').next().unwrap().to_string();
-    let known = |argv: Vec<String>, out: String, code: i32| Case { argv, expect: Expect::Known { out, code } };
+    let known =
+        |argv: Vec<String>, out: String, code: i32| Case { argv, expect: Expect::Known { out, code } };
     cases.push(known(bb(&["sha256sum", "/data/readme"]), format!("{digest}  /data/readme\n"), 0));
     // The guest's own root: what the initramfs holds.
     cases.push(known(bb(&["ls", "/"]), "bin\ndata\netc\nlib\n".into(), 0));
@@ -235,7 +259,10 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     for mode in modes {
         let (ran, log) = boot(mode, &dir, &files, &cases);
         check(mode, &cases, &ran);
-        assert!(log.contains(&format!("mode {}", capitalized(mode))), "{mode}: the kernel did not run in that mode");
+        assert!(
+            log.contains(&format!("mode {}", capitalized(mode))),
+            "{mode}: the kernel did not run in that mode"
+        );
     }
 }
 
