@@ -1,4 +1,5 @@
-//! `execplan`: print the exec plan execcore makes for an ELF file.
+//! `execplan`: print the exec plan execcore makes for an ELF file (a `#!` script is
+//! followed to its interpreter first, as Linux does).
 //!
 //! ```text
 //! execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]

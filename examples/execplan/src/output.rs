@@ -100,6 +100,12 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "align": ph.align,
         })).collect::<Vec<_>>(),
         "interp": r.interp,
+        "scripts": r.scripts.iter().map(|st| json!({
+            "file": st.file,
+            "interpreter": st.interpreter,
+            "argument": st.argument,
+        })).collect::<Vec<_>>(),
+        "argv": r.argv,
         "image": image_json(&p.main),
         "interp_image": p.interp.as_ref().map(image_json),
         "entry": p.entry.0,
@@ -244,6 +250,14 @@ pub fn text(r: &Report, stats: bool) -> String {
         let _ = writeln!(o, "{k:<12}{v}");
     };
     row(&mut o, "file", r.file.clone());
+    for st in &r.scripts {
+        let arg = st.argument.as_ref().map_or(String::new(), |a| format!(" {a:?}"));
+        row(&mut o, "script", format!("{}: #! {:?}{arg}", st.file, st.interpreter));
+    }
+    if let Some(p) = &r.program {
+        row(&mut o, "program", p.clone());
+        row(&mut o, "argv", format!("{:?}", r.argv));
+    }
     row(
         &mut o,
         "header",

@@ -271,7 +271,7 @@ fn every_output_matches_the_schema() {
     }
     // A non-ELF file, an empty file, an aarch64 file, explicit aarch64/mips policies.
     let s = Scratch::new("schema");
-    let text = s.file("text", b"#!/bin/sh\necho hello\n");
+    let text = s.file("text", b"echo hello\n");
     let empty = s.file("empty", b"");
     assert_eq!(err(&[&text])["kind"], "bad_magic");
     assert_eq!(err(&[&empty])["kind"], "truncated");
@@ -301,6 +301,53 @@ fn every_output_matches_the_schema() {
     // Forcing x86_64 on an aarch64 file: the x86_64 policy rejects it.
     let e = err(&["--arch".as_ref(), "x86_64".as_ref(), aarch64.as_os_str()]);
     assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("wrong_machine"), ENOEXEC));
+}
+
+#[test]
+fn scripts_are_followed_to_the_program_planned() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Scratch::new("scripts");
+    let exe = |name: &str, bytes: &[u8]| {
+        let p = s.file(name, bytes);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let inner = exe("inner", b"#!/bin/sh -e -x \necho\n");
+    let outer = exe("outer", format!("#!{inner}\n").as_bytes());
+    let v = ok(&[&outer, "a"]);
+    let steps = v["scripts"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!((steps[0]["file"].as_str(), steps[0]["interpreter"].as_str()), (Some(&*outer), Some(&*inner)));
+    assert_eq!(
+        (steps[1]["interpreter"].as_str(), steps[1]["argument"].as_str()),
+        (Some("/bin/sh"), Some("-e -x"))
+    );
+    assert_eq!(v["argv"], serde_json::json!(["/bin/sh", "-e -x", inner, outer, "a"]));
+    // The plan is /bin/sh's, with AT_EXECFN the name given.
+    let sh = ok(&["/bin/sh"]);
+    assert_eq!(v["header"], sh["header"]);
+    assert!(v["file"].as_str() == Some(&*outer) && v["interp"] == sh["interp"]);
+    let text = String::from_utf8(execplan(&[&outer]).stdout).unwrap();
+    assert!(text.contains(&format!("script      {outer}: #! \"{inner}\"\n")), "{text}");
+    assert!(text.contains("program     /bin/sh\n"), "{text}");
+    // Linux's errors: six scripts ELOOP, a cut path ENOEXEC, `#!` alone EACCES (the empty
+    // name is the current directory), a missing interpreter ENOENT.
+    let mut next = "/bin/sh".to_string();
+    for k in (1..=6).rev() {
+        next = exe(&format!("n{k}"), format!("#!{next}\n").as_bytes());
+    }
+    let e = err(&[&next]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("script_too_deep"), 40));
+    assert_eq!(ok(&[&s.0.join("n2")])["scripts"].as_array().unwrap().len(), 5);
+    let cut = exe("cut", &[b"#!/".as_slice(), &[b'a'; 300]].concat());
+    assert_eq!(err(&[&cut])["kind"], "script_truncated");
+    let bare = exe("bare", b"#!");
+    assert_eq!(u(&err(&[&bare])["errno"]), 13);
+    let missing = exe("missing", b"#!/nonexistent\n");
+    assert_eq!(
+        (err(&[&missing])["kind"].as_str(), u(&err(&[&missing])["errno"])),
+        (Some("script_interpreter_open_failed"), 2)
+    );
 }
 
 #[test]
