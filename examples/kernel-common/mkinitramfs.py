@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Packs an initramfs (cpio "newc") for the example kernels.
 
-    mkinitramfs.py -o OUT [--root SYSROOT] [--align N] [--prog HOST=PATH]... [--add HOST=PATH]...
+    mkinitramfs.py -o OUT [--root SYSROOT]... [--align N] [--prog HOST=PATH]... [--add HOST=PATH]...
                    [--text PATH=CONTENT]...
 
 --prog packs an ELF program and, like `qemu -L SYSROOT`, its PT_INTERP interpreter and the
-shared libraries it needs (DT_NEEDED, recursively) found under SYSROOT; libraries go to
+shared libraries it needs (DT_NEEDED, recursively) found under the SYSROOTs (searched in order); libraries go to
 /lib/NAME (both glibc's and musl's loaders search /lib). --add packs a file as is.
 --text packs a small text file. Parent directories are created.
 
@@ -73,11 +73,12 @@ def elf_deps(data):
     return interp, names
 
 
-def find_lib(root, name):
-    for d in LIB_DIRS:
-        p = os.path.join(root, d, name)
-        if os.path.isfile(p):
-            return p
+def find_lib(roots, name):
+    for root in roots:
+        for d in LIB_DIRS:
+            p = os.path.join(root, d, name)
+            if os.path.isfile(p):
+                return p
     return None
 
 
@@ -142,8 +143,9 @@ def add_prog(arc, root, host, path):
     musl = False
     if interp:
         musl = "musl" in interp
-        src = os.path.join(root, interp.lstrip("/"))
-        if not os.path.isfile(src):
+        src = next((os.path.join(r, interp.lstrip("/")) for r in root
+                    if os.path.isfile(os.path.join(r, interp.lstrip("/")))), None)
+        if src is None:
             src = find_lib(root, os.path.basename(interp))
         if src is None:
             sys.exit(f"mkinitramfs: interpreter {interp} not found under {root}")
@@ -168,12 +170,13 @@ def add_prog(arc, root, host, path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-o", "--out", required=True)
-    ap.add_argument("--root", default="/")
+    ap.add_argument("--root", action="append", default=[])
     ap.add_argument("--align", type=int, default=4096)
     ap.add_argument("--prog", action="append", default=[])
     ap.add_argument("--add", action="append", default=[])
     ap.add_argument("--text", action="append", default=[])
     a = ap.parse_args()
+    a.root = a.root or ["/"]
     arc = Archive(a.align)
     for spec in a.text:
         path, content = spec.split("=", 1)
