@@ -188,7 +188,7 @@ struct proc {
     uint32_t sigmask[2];
     char exe[PATH_MAX_K];
     char cwd[PATH_MAX_K];
-    uint32_t refill_base, refills, faults, pages_copied;
+    uint32_t refill_base, refills, faults, pages_copied, file_pages;
     int user; /* has a user image */
 };
 

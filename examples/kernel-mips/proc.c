@@ -143,8 +143,9 @@ void proc_exit(struct proc *p, int wstatus)
     }
     p->refills += tlb_refills - p->refill_base;
     p->refill_base = tlb_refills;
-    kprintf("kmips: pid %d (%s) exit status %x: tlb refills %u, faults %u, pages copied %u\n",
-            p->pid, p->exe, wstatus, p->refills, p->faults, p->pages_copied);
+    kprintf("kmips: pid %d (%s) exit status %x: tlb refills %u, faults %u, file pages %u, pages "
+            "copied %u\n",
+            p->pid, p->exe, wstatus, p->refills, p->faults, p->file_pages, p->pages_copied);
     if (cur_pgd == p->mm.pgd)
         cur_pgd = empty_pgd_for_exit();
     mm_destroy(&p->mm);
@@ -226,6 +227,7 @@ int do_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp, uint32_t tls, 
     p->fpu = cur->fpu;
     p->fr = cur->fr;
     p->tls = (flags & 0x80000) ? tls : cur->tls; /* CLONE_SETTLS */
+    p->file_pages = cur->file_pages;
     p->user = 1;
     for (int i = 0; i < NFD; i++) {
         p->fd[i] = cur->fd[i];
@@ -560,6 +562,16 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         plan_put(plan);
         return e.errno_value ? e.errno_value : ENOMEM;
     }
+    /* Pages of the images that hold file bytes (for the lazy-mode numbers). */
+    static execcore_mapping maps[64];
+    size_t nmaps = 0;
+    uint32_t file_pages = 0;
+    if (execcore_plan_mappings(plan, maps, 64, &nmaps) == EXECCORE_OK) {
+        for (size_t i = 0; i < nmaps; i++) {
+            if (maps[i].kind != 1)
+                file_pages += (uint32_t)((maps[i].end - maps[i].start) / PAGE_SIZE);
+        }
+    }
     execcore_memory mem;
     execcore_layout lay;
     execcore_plan_memory(plan, &mem);
@@ -581,6 +593,7 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         tlb_flush_all();
     kstrcpy(p->exe, norm, sizeof p->exe);
     p->pages_copied = x.pages_copied;
+    p->file_pages = file_pages;
     p->faults = 0;
     p->refills = 0;
     p->refill_base = tlb_refills;
@@ -622,9 +635,9 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
             mtc0(4, 2, 0);
     }
     kprintf("kmips: pid %d exec %s: entry %x sp %x FR=%u fcsr %x flags %x, %u mappings, %u "
-            "pages copied\n",
+            "file pages, %u pages copied\n",
             p->pid, norm, (uint32_t)entry.pc, (uint32_t)entry.sp, p->fr, entry.mips_fcsr,
-            entry.arch_flags, (uint32_t)rep.mappings, x.pages_copied);
+            entry.arch_flags, (uint32_t)rep.mappings, file_pages, x.pages_copied);
     exec_pages_copied += x.pages_copied;
     return 0;
 }
