@@ -25,13 +25,13 @@ if [ "$target" = mipsel ]; then
     list+="/bin/busybox"$'\t'"echo"$'\t'"hi"$'\n'
 fi
 python3 "$ROOT/examples/kernel-common/mkinitramfs.py" -o "$tmp/initrd" "${pack[@]}" --text "etc/kmips.run=$list"
-for mode in eager lazy; do
+for mode in eager mapped lazy; do
     "qemu-system-$target" -M malta -cpu 24Kf -m 256 -kernel "$ROOT/target/kernel-mips/kmips-$target.elf" \
         -initrd "$tmp/initrd" -append "kmips.mode=$mode" -vga none -net none -display none \
         -monitor none -no-reboot -serial null -serial "file:$tmp/log-$mode" </dev/null
 done
-echo "| program ($target, 24Kf) | file pages | eager: pages copied | lazy: TLB refills | lazy: page faults |"
-echo "|---|---:|---:|---:|---:|"
-paste <(grep ') exit status' "$tmp/log-eager") <(grep ') exit status' "$tmp/log-lazy") |
-    sed -E 's/.*pid [0-9]+ \(([^)]*)\) exit status [0-9a-f]+: tlb refills [0-9]+, faults [0-9]+, file pages ([0-9]+), pages copied ([0-9]+)\tkmips: pid [0-9]+ \([^)]*\) exit status [0-9a-f]+: tlb refills ([0-9]+), faults ([0-9]+).*/| \1 | \2 | \3 | \4 | \5 |/' |
+echo "| program ($target, 24Kf) | file pages | eager: pages copied | mapped: pages copied | lazy: TLB refills | lazy: page faults |"
+echo "|---|---:|---:|---:|---:|---:|"
+paste <(grep ') exit status' "$tmp/log-eager") <(grep ') exit status' "$tmp/log-mapped") <(grep ') exit status' "$tmp/log-lazy") |
+    sed -E 's/.*pid [0-9]+ \(([^)]*)\) exit status [0-9a-f]+: tlb refills [0-9]+, faults [0-9]+, file pages ([0-9]+), pages copied ([0-9]+)\t.*pages copied ([0-9]+)\tkmips: pid [0-9]+ \([^)]*\) exit status [0-9a-f]+: tlb refills ([0-9]+), faults ([0-9]+).*/| \1 | \2 | \3 | \4 | \5 | \6 |/' |
     sed 's#| /bin/#| #'

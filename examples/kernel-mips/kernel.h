@@ -126,7 +126,7 @@ int copy_from_user(struct mm *mm, void *dst, uint32_t va, uint32_t len);
 int strncpy_from_user(struct mm *mm, char *dst, uint32_t va, uint32_t cap);
 int mm_map_zero(struct mm *mm, uint32_t start, uint32_t len, uint32_t protbits);
 int mm_map_file(struct mm *mm, uint32_t start, uint32_t len, int file, uint32_t off,
-                uint32_t protbits);
+                uint32_t protbits, uint32_t *copied);
 void mm_unmap(struct mm *mm, uint32_t start, uint32_t len);
 void mm_protect(struct mm *mm, uint32_t start, uint32_t len, uint32_t protbits);
 int mm_range_free(struct mm *mm, uint32_t start, uint32_t len);

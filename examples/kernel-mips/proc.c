@@ -374,7 +374,8 @@ static execcore_errno cb_map_file(void *c, uint64_t start, uint64_t len, uint64_
     int f = file_of(file);
     if (f < 0 || !range32(start, len) || off > 0xffffffffu)
         return EINVAL;
-    return mm_map_file(x->mm, (uint32_t)start, (uint32_t)len, f, (uint32_t)off, prot_to_pte(prot))
+    return mm_map_file(x->mm, (uint32_t)start, (uint32_t)len, f, (uint32_t)off, prot_to_pte(prot),
+                       &x->pages_copied)
                ? ENOMEM
                : 0;
 }

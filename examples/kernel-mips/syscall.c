@@ -294,7 +294,7 @@ static int do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, i
             return -ENOMEM;
     }
     uint32_t pb = prot_to_pte(prot & 7);
-    int r = f ? mm_map_file(mm, start, len, f->ent, pgoff << 12, pb) : mm_map_zero(mm, start, len, pb);
+    int r = f ? mm_map_file(mm, start, len, f->ent, pgoff << 12, pb, 0) : mm_map_zero(mm, start, len, pb);
     if (r) {
         mm_unmap(mm, start, len);
         return r;
