@@ -31,6 +31,7 @@ struct trapframe {
 #define ST_EXL 0x2u
 #define ST_ERL 0x4u
 #define ST_UM 0x10u
+#define ST_IM7 (1u << 15) /* the CP0 timer */
 #define ST_BEV (1u << 22)
 #define ST_FR (1u << 26)
 #define ST_CU0 (1u << 28)
@@ -217,6 +218,7 @@ void panic(const char *msg) __attribute__((noreturn));
 void machine_reset(void) __attribute__((noreturn));
 uint64_t time_ns(void);
 uint32_t random32(void);
+void timer_arm(void);
 extern uint32_t cpu_has_ulri, cpu_ntlb, cpu_dline, cpu_iline;
 extern execcore_cpu cpu_desc;
 

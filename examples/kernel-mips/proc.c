@@ -628,7 +628,8 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         if (entry.reg_index[i] > 0 && entry.reg_index[i] < 32)
             tf->r[entry.reg_index[i]] = (uint32_t)entry.reg_value[i];
     }
-    tf->status = ST_CU1 | (p->fr ? ST_FR : 0) | ST_UM | ST_EXL;
+    /* User mode with the timer interrupt on: preemption. */
+    tf->status = ST_CU1 | (p->fr ? ST_FR : 0) | ST_IM7 | ST_UM | ST_EXL | ST_IE;
     if (p == cur) {
         write_status((read_status() & ~ST_FR) | ST_CU1 | (p->fr ? ST_FR : 0));
         fpu_restore(&p->fpu, p->fr);

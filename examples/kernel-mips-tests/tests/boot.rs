@@ -252,6 +252,11 @@ fn busybox_commands(items: &mut Vec<Item>, dir: &TempDir, cycles: u32) -> Vec<Pl
     });
     // fork + exec of busybox from the shell (known answers: qemu-user would exec the host's).
     v.push(Planned { argv: sh("for i in 1 2 3; do busybox echo $i; done"), check: known("1\n2\n3\n", 0) });
+    // Preemption: `yes` never blocks, yet the shell goes on beside it, sleeps, kills it.
+    v.push(Planned {
+        argv: sh("busybox yes >/dev/null & busybox echo started; busybox sleep 0.1; kill $!; wait $!; echo \"yes ended $?\""),
+        check: known("started\nTerminated\nyes ended 143\n", 0),
+    });
     // A malformed file exec'd from a running shell: execve says ENOEXEC, so ash reads
     // the file as a shell script (a syntax error, status 2); the shell goes on.
     v.push(Planned {
