@@ -839,8 +839,8 @@ fn spawn(args: &[&[u8]]) -> Result<i32, Errno> {
     for fd in 0..3 {
         p.fds[fd] = Some(Fd { file: fs::open_console()?, cloexec: false });
     }
-    // The environment the tests give qemu-user runs too.
-    let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"HOME=/root", b"LC_ALL=C"];
+    // The environment the tests give qemu-user runs too (in the order qemu passes it on).
+    let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"LC_ALL=C", b"HOME=/root"];
     let path = args.first().copied().unwrap_or(b"");
     match crate::exec::exec(i, path, &args, &env) {
         Ok(()) => {
