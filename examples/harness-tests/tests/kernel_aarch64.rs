@@ -20,6 +20,7 @@ use test_support::temp::TempDir;
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 
 /// What a program must print and return.
+#[derive(Clone)]
 enum Expect {
     /// What qemu-aarch64-static prints and returns for the same program and arguments.
     Qemu { host: PathBuf, root: Option<String>, cpu: &'static str },
@@ -143,14 +144,19 @@ const NOT_ENABLED: [(u64, u64); 2] = [(16, 1 << 22 | 1 << 30 | 1 << 31), (26, 1 
 
 fn check_probe(what: &str, guest: &str, host: &Path, got: &str, want: &str) {
     // qemu-user was given the host path: AT_EXECFN names it.
-    let mut want = want.replace(&format!("execfn.str=\"{}\"", host.display()), &format!("execfn.str=\"{guest}\""));
+    let mut want =
+        want.replace(&format!("execfn.str=\"{}\"", host.display()), &format!("execfn.str=\"{guest}\""));
     for (ty, forbidden) in NOT_ENABLED {
         let (gline, g) = probe_auxv(got, ty).unwrap_or_else(|| panic!("{what}: no auxv {ty}"));
         let (wline, w) = probe_auxv(&want, ty).unwrap_or_else(|| panic!("{what}: qemu gave no auxv {ty}"));
         // qemu-user's own list is no reference for the set (it lacks e.g. DIT): only
         // what the kernel does not switch on is checked absent.
         let _ = w;
-        assert_eq!(g & forbidden, 0, "{what}: auxv {ty} {g:#x} advertises a feature the kernel does not enable");
+        assert_eq!(
+            g & forbidden,
+            0,
+            "{what}: auxv {ty} {g:#x} advertises a feature the kernel does not enable"
+        );
         assert!(g & 3 != 0 || ty == 26, "{what}: no FP/ASIMD in {g:#x}");
         // The rest of the comparison with the kernel's value in qemu's line.
         let wval = wline.rsplit(" = ").next().unwrap_or_default().to_string();
@@ -220,7 +226,8 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         let mut argv = vec![guest];
         argv.extend(cross::ARGS.iter().map(|s| s.to_string()));
         let (host, root) = (p.path.clone(), p.root.clone());
-        let expect = if p.probe() { Expect::Probe { host, root } } else { Expect::Qemu { host, root, cpu: "max" } };
+        let expect =
+            if p.probe() { Expect::Probe { host, root } } else { Expect::Qemu { host, root, cpu: "max" } };
         cases.push(Case { argv, expect });
     }
 
@@ -296,15 +303,54 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         0,
     ));
 
-    let modes = ["eager", "mapped", "lazy"];
-    for mode in modes {
-        let (ran, log) = boot(mode, &dir, &files, &cases);
+    // Lazy mode also runs a generated program over 64 MiB (testdata/src/big: it checks
+    // every byte of its 72 MiB blob), paged in from the initramfs on demand.
+    let big = big_program(&dir);
+    let mut lazy_files = files.clone();
+    lazy_files.push((big.clone(), "/bin/big".into(), true));
+    let mut lazy_cases: Vec<Case> = Vec::new();
+    lazy_cases.push(Case {
+        argv: vec!["/bin/big".into()],
+        expect: Expect::Qemu { host: big, root: None, cpu: "max" },
+    });
+    lazy_cases.extend(cases.iter().map(|c| Case { argv: c.argv.clone(), expect: c.expect.clone() }));
+
+    for mode in ["eager", "mapped", "lazy"] {
+        let (files, cases) = if mode == "lazy" { (&lazy_files, &lazy_cases) } else { (&files, &cases) };
+        let (ran, log) = boot(mode, &dir, files, cases);
         check(mode, &cases, &ran);
         assert!(
             log.contains(&format!("mode {}", capitalized(mode))),
             "{mode}: the kernel did not run in that mode"
         );
     }
+}
+
+/// Bytes of the generated program's initialised array.
+const BIG: u64 = 72 << 20;
+
+/// Builds `big.c` against a generated `BIG`-byte blob, static (as qemu_aarch64.rs does).
+fn big_program(dir: &Path) -> PathBuf {
+    let blob = dir.join("blob.bin");
+    let bytes: Vec<u8> =
+        (0..BIG).map(|i| ((i.wrapping_mul(0x9e37_79b1) >> 24) as u8) ^ ((i >> 20) as u8)).collect();
+    std::fs::write(&blob, bytes).unwrap();
+    let src = cross::repo().join("testdata/src/big");
+    let (c, s) = (src.join("big.c"), src.join("blob.S"));
+    let exe = build(
+        dir,
+        "big",
+        &[
+            "-O2",
+            "-static",
+            c.to_str().unwrap(),
+            s.to_str().unwrap(),
+            &format!("-DBLOB_BYTES={BIG}"),
+            &format!("-Wa,-I{}", dir.display()),
+        ],
+    );
+    assert!(std::fs::metadata(&exe).unwrap().len() > 64 << 20);
+    exe
 }
 
 fn capitalized(s: &str) -> String {
