@@ -318,7 +318,7 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     for mode in ["eager", "mapped", "lazy"] {
         let (files, cases) = if mode == "lazy" { (&lazy_files, &lazy_cases) } else { (&files, &cases) };
         let (ran, log) = boot(mode, &dir, files, cases);
-        check(mode, &cases, &ran);
+        check(mode, cases, &ran);
         assert!(
             log.contains(&format!("mode {}", capitalized(mode))),
             "{mode}: the kernel did not run in that mode"
