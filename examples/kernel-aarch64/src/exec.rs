@@ -250,8 +250,8 @@ struct Strings {
     count: usize,
 }
 
-/// Linux's limit for an 8 MiB stack: a quarter of it for the strings and pointers.
-const ARG_BYTES: usize = 2 << 20;
+/// Room for more than Linux's limit (a quarter of the 8 MiB stack limit): execcore decides E2BIG.
+const ARG_BYTES: usize = 3 << 20;
 const MAX_STRINGS: usize = 16384;
 
 static STRINGS: Global<Strings> =
