@@ -264,6 +264,14 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         expect: Expect::Known { out: format!("{limits}exec'd again: argc=2 argv[1]=fits\n"), code: 0 },
     });
 
+    // A child that never blocks does not keep its parent from running (timer preemption).
+    let spin = build(&dir, "spin", &["-O2", "-static", kernel_dir().join("tests/spin.c").to_str().unwrap()]);
+    files.push((spin, "/bin/spin".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/spin".into()],
+        expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
+    });
+
     // busybox-static from Debian (fetched and unpacked by the test, not installed).
     let fetch = Command::new(kernel_dir().join("tests/fetch-busybox.sh"))
         .arg(kernel_dir().join("target/busybox-arm64"))
