@@ -3,7 +3,7 @@
 //! layout is Linux's (ASLR off), options change the plan the way they should, and no
 //! input — garbage, empty, truncated, mutated, a directory — makes it panic.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 const EM_X86_64: u16 = 62;
 const EM_AARCH64: u16 = 183;
 const EM_MIPS: u16 = 8;
+const EM_RISCV: u16 = 243;
 const ENOEXEC: u64 = 8;
 const E2BIG: u64 = 7;
 
@@ -241,6 +242,12 @@ fn every_output_matches_the_schema() {
             }
             Some(EM_MIPS) => {
                 check_mips_default(f, &v);
+                other += 1;
+            }
+            Some(EM_RISCV) => {
+                assert!(v.get("error").is_none(), "{}: {v}", f.display());
+                assert_eq!((v["abi"].as_str(), v["arch"]["mmu"].as_str()), (Some("riscv64"), Some("sv48")));
+                assert_eq!(u(&v["stack"]["top"]), 1 << 47, "{}", f.display());
                 other += 1;
             }
             Some(m) => panic!("{}: unexpected machine {m}", f.display()),
@@ -661,6 +668,49 @@ fn mutated_headers_never_crash() {
     assert!(planned > 0 && rejected > 0, "{planned} planned, {rejected} rejected");
 }
 
+/// riscv64 files plan by detection and with `--arch riscv64`, for each MMU mode; the
+/// e_flags are decoded (JSON and text, PT_RISCV_ATTRIBUTES named as on RISC-V), the
+/// hardened profile refuses what `--isa` lacks, an x86_64 file is the policy's
+/// wrong_machine.
+#[test]
+fn riscv64_files_plan_with_their_flags() {
+    let root = "/usr/riscv64-linux-gnu";
+    let dyn_pie = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bin/riscv64-dyn-pie");
+    let f = dyn_pie.to_str().unwrap();
+    let auto = ok(&["--root", root, f]);
+    assert_eq!(auto, ok(&["--arch", "riscv64", "--root", root, f]));
+    assert_eq!(
+        auto,
+        ok(&["--mmu", "sv48", "--isa", "rv64gc", "--riscv-profile", "linux", "--root", root, f])
+    );
+    let a = &auto["arch"];
+    assert_eq!(a["flags"], json!({"raw": 5, "rvc": true, "float_abi": "double", "rve": false, "tso": false}));
+    assert_eq!(a["interp_flags"]["float_abi"], "double");
+    assert_eq!((a["cfi_lp"].as_bool(), a["cfi_ss"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(u(&auto["image"]["bias"]), 0x5555_5555_5000);
+    assert_eq!(aux(&auto, "AT_HWCAP"), Some(0x112d));
+    assert_eq!(aux(&auto, "AT_PLATFORM"), None);
+    let types: Vec<&Value> = auto["program_headers"].as_array().unwrap().iter().map(|p| &p["type"]).collect();
+    assert!(types.contains(&&json!("RISCV_ATTRIBUTES")), "{types:?}");
+    assert!(!types.contains(&&json!("MIPS_ABIFLAGS")), "{types:?}");
+    for (mmu, top, bias) in [("sv39", 0x40_0000_0000, 0x2a_aaaa_a000), ("sv57", 1 << 47, 0x5555_5555_5000)] {
+        let v = ok(&["--mmu", mmu, "--root", root, f]);
+        assert_eq!((u(&v["stack"]["top"]), u(&v["image"]["bias"])), (top, bias), "{mmu}");
+        assert_eq!(v["arch"]["mmu"], mmu);
+    }
+    assert_eq!(aux(&ok(&["--isa", "rv64imafdcv", "--root", root, f]), "AT_HWCAP"), Some(0x112d | 1 << 21));
+    let text = String::from_utf8(execplan(&["--root", root, f]).stdout).unwrap();
+    assert!(text.contains("EM_RISCV (243), flags 0x5 (RVC, double-float ABI)"), "{text}");
+    assert!(text.contains("RISCV_ATTRIBUTES"), "{text}");
+    let e = err(&["--riscv-profile", "hardened", "--isa", "rv64imafd", "--root", root, f]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("riscv_isa_missing"), ENOEXEC));
+    ok(&["--riscv-profile", "hardened", "--isa", "rv64imafdc", "--root", root, f]);
+    let e = err(&["--arch", "riscv64", "/bin/ls"]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("wrong_machine"), ENOEXEC));
+    let e = err(&["--arch", "riscv64", "--page-size", "65536", f]);
+    assert_eq!(e["kind"], "invalid_parameter");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [
@@ -668,6 +718,9 @@ fn usage_errors_exit_2() {
         &["--bogus", "/bin/ls"],
         &["--json"],
         &["--arch", "riscv", "/bin/ls"],
+        &["--mmu", "sv40", "/bin/ls"],
+        &["--isa", "rv64+gc", "/bin/ls"],
+        &["--riscv-profile", "strict", "/bin/ls"],
         &["--stack-rlimit", "lots", "/bin/ls"],
         &["--page-size", "1000", "/bin/ls"],
         &["--va-bits", "99", "/bin/ls"],
