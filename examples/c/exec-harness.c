@@ -113,8 +113,8 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
 
 /* Opens an interpreter (PT_INTERP's or a script's) as Linux's open_exec: a regular file
  * the caller may execute, else EACCES; an empty name is looked up as the current
- * directory (the kernel's own lookup of ""), hence EACCES too. Takes the first free
- * handle from 1. */
+ * directory (the kernel's own lookup of ""), hence EACCES too. --root prefixes absolute
+ * names only. Takes the first free handle from 1. */
 static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
                                execcore_file_id *out_id) {
     struct harness *h = ctx;
@@ -125,7 +125,8 @@ static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint6
         path = (const uint8_t *)".";
         len = 1;
     }
-    if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
+    const char *root = path[0] == '/' ? h->root : ""; /* a relative name is the caller's */
+    if (snprintf(full, sizeof full, "%s%.*s", root, (int)len, (const char *)path) >= (int)sizeof full)
         return ENAMETOOLONG;
     uint64_t slot = 1;
     while (slot < MAX_FILES && h->fd[slot] >= 0) slot++;

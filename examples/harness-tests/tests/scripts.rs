@@ -287,6 +287,7 @@ fn rules_the_selftest_does_not_cover() {
         ("static-elf", b"#!./printer-static\n".to_vec(), true),
         ("dynamic-elf", format!("#!{p}\n").into_bytes(), true),
         ("script-of-script", b"#!./plain x\n".to_vec(), true),
+        ("itself", b"#!./itself\n".to_vec(), false),
     ];
     for (name, bytes, _) in &cases {
         w.file(name, bytes);
