@@ -27,6 +27,28 @@ void execcore_panic(const uint8_t *msg, size_t len);
 
 
 /*
+ Nested `#!` scripts Linux runs; one more fails with ELOOP.
+ */
+#define EXECCORE_SCRIPT_MAX_DEPTH 5
+
+/*
+ Interpreter handles one `execcore_follow_scripts` call can open (a sixth script's
+ interpreter is opened before its ELOOP, as in Linux).
+ */
+#define EXECCORE_SCRIPT_MAX_OPENED 6
+
+/*
+ argv entries scripts add at most: an interpreter and an argument per script, and the
+ script path when argc is 0. `argc + EXECCORE_SCRIPT_EXTRA_ARGS` pointers always suffice.
+ */
+#define EXECCORE_SCRIPT_EXTRA_ARGS 11
+
+/*
+ 64-bit words of `execcore_script.opaque` (the script lines argv points into).
+ */
+#define EXECCORE_SCRIPT_WORDS 200
+
+/*
  Protection bit: readable.
  */
 #define EXECCORE_PROT_READ 1
@@ -956,6 +978,35 @@ typedef struct {
 } execcore_page_fill;
 
 /*
+ Caller-owned storage for `execcore_follow_scripts` (no heap). Keep it, unmoved, until
+ the stack is built: the rewritten argv points into `opaque`.
+ */
+typedef struct {
+  /*
+   The handle to plan: `params->file` when it is not a script, else the interpreter
+   the last script names (set on success).
+   */
+  uint64_t file;
+  /*
+   Scripts followed (0: not a script).
+   */
+  uint32_t depth;
+  /*
+   Number of handles in `opened`.
+   */
+  uint32_t opened_count;
+  /*
+   Every handle `open_interpreter` returned during the call, in order, on success and
+   on failure. All but `file` were only read: the kernel closes them.
+   */
+  uint64_t opened[EXECCORE_SCRIPT_MAX_OPENED];
+  /*
+   Opaque: the `#!` lines.
+   */
+  uint64_t opaque[EXECCORE_SCRIPT_WORDS];
+} execcore_script;
+
+/*
  Success.
  */
 #define EXECCORE_OK 0
@@ -1517,6 +1568,36 @@ execcore_status execcore_elfmap(const execcore_cpu *cpu,
                                 const execcore_ops *ops,
                                 uint64_t *out_base,
                                 execcore_error *out_error);
+
+/*
+ Follows `#!` scripts from `params->file` as Linux does (`fs/binfmt_script.c`: the
+ first 256 bytes, one optional argument, the truncation rule; five nested scripts, a
+ sixth ELOOP), opening each interpreter through `ops->open_interpreter`.
+
+ On success `script->file` is the handle to plan and `argv[0..*out_argc]` the argument
+ vector to plan and build the stack with: `params->argv` unchanged when the file is no
+ script, else `[interpreter, argument?, ..., script path, argv[1..]]`, the script path
+ being `params->execfn`. Then set `params->file`, `argv`, `argc` from them and call
+ `execcore_prepare` (keep `execfn`: `AT_EXECFN` is the name given to execve).
+
+ Errors: the script statuses (240-244) with Linux's errno; `EXECCORE_ERR_BUFFER_TOO_SMALL`
+ with `*out_argc` the pointers needed (`argc + EXECCORE_SCRIPT_EXTRA_ARGS` always suffice).
+ Handles opened are in `script->opened` either way.
+
+ # Safety
+ Every pointer is NULL or valid for the call: `cpu`, `params`, `ops` readable;
+ `script`, `out_argc`, `out_error` writable; `argv` writable for `argv_capacity`
+ pointers. `params->execfn` must be a C string (a NUL at `execfn_len`): it becomes an
+ argument. The pointers written stay valid while `script` and `params`' strings do.
+ */
+execcore_status execcore_follow_scripts(const execcore_cpu *cpu,
+                                        const execcore_exec_params *params,
+                                        const execcore_ops *ops,
+                                        execcore_script *script,
+                                        const uint8_t **argv,
+                                        size_t argv_capacity,
+                                        size_t *out_argc,
+                                        execcore_error *out_error);
 
 #ifdef __cplusplus
 }

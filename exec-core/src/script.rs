@@ -10,12 +10,12 @@
 //!
 //! [`follow_scripts`] does all of this through an [`ExecHost`] into a caller-owned
 //! [`ScriptChain`] (no heap), and returns an [`ExecTarget`] to hand to
-//! [`prepare`](crate::prepare) and [`load`](crate::load()):
+//! [`prepare`](crate::prepare()) and [`load`](crate::load()):
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use exec_core::script::{follow_scripts, ScriptChain};
-//! use exec_core::{fs_host::FsHost, prepare, ExecParams};
+//! use exec_core::{fs_host::FsHost, prepare, ExecParams, StringList};
 //! # let dir = std::env::temp_dir().join(format!("execcore-script-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir)?;
 //! # let path = dir.join("hello.sh");
@@ -294,7 +294,7 @@ impl Default for ScriptChain {
 
 /// The file to plan once scripts are followed: the file handed in, or the interpreter the
 /// last script names (opened through the host). Reads go to whichever it is, so one value
-/// serves [`prepare`](crate::prepare) and [`load`](crate::load()).
+/// serves [`prepare`](crate::prepare()) and [`load`](crate::load()).
 #[derive(Debug)]
 pub enum ExecTarget<'a, R: ?Sized, I> {
     /// The file handed in is not a script.

@@ -42,7 +42,10 @@ pub extern "C" fn execcore_plan_size() -> usize {
 /// Runs an entry point's body so that a non-NULL `out_error` always describes its failure:
 /// cleared first, then filled from the status alone where the body returned early (NULL
 /// argument, missing callback, invalid parameter) without a detailed error.
-fn reporting(out_error: *mut execcore_error, body: impl FnOnce() -> execcore_status) -> execcore_status {
+pub(crate) fn reporting(
+    out_error: *mut execcore_error,
+    body: impl FnOnce() -> execcore_status,
+) -> execcore_status {
     // SAFETY: `out_error` is NULL or points to writable storage (caller contract).
     if let Some(out) = unsafe { out_error.as_mut() } {
         *out = execcore_error { status: EXECCORE_OK, errno_value: 0, value: 0 };
@@ -57,7 +60,11 @@ fn reporting(out_error: *mut execcore_error, body: impl FnOnce() -> execcore_sta
     status
 }
 
-fn fail(err: &ExecError, policy: Option<&AnyPolicy>, out_error: *mut execcore_error) -> execcore_status {
+pub(crate) fn fail(
+    err: &ExecError,
+    policy: Option<&AnyPolicy>,
+    out_error: *mut execcore_error,
+) -> execcore_status {
     let status = status_of(err);
     let errno = policy.map_or(err.errno(), |p| exec_core::ArchPolicy::errno(p, err));
     let value = match *err {

@@ -17,10 +17,12 @@ mod any_policy;
 pub mod api;
 pub mod arch;
 pub mod plan;
+pub mod script;
 pub mod status;
 pub mod strings;
 pub mod types;
 
 pub use api::*;
+pub use script::*;
 pub use status::*;
 pub use types::*;
