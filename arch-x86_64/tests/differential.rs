@@ -21,7 +21,7 @@ use test_support::mutate::{self, Config, Mutant};
 
 /// The agreement `cargo test`'s 300 mutants reach today (percent, rounded down): the test
 /// fails when it drops. The goal is 99.5.
-const AGREEMENT_FLOOR: f64 = 64.0;
+const AGREEMENT_FLOOR: f64 = 65.0;
 
 /// A directory of fixed-length name (the interpreter paths written into mutants have the
 /// same length on every run), open to nobody, removed when dropped.
