@@ -226,6 +226,11 @@ typedef int32_t execcore_status;
 #define EXECCORE_ERR_PROGRAM_HEADERS_NOT_LOADED            5222 /* ENOEXEC: no PT_LOAD covers the program header table */
 #define EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS              5223 /* E2BIG: more program headers than elfmap takes */
 #define EXECCORE_ERR_INVALID_PARAMETER                     5224 /* EINVAL: invalid parameter */
+#define EXECCORE_ERR_SCRIPT_NO_INTERPRETER                 5225 /* ENOEXEC: #! line names no interpreter */
+#define EXECCORE_ERR_SCRIPT_TRUNCATED                      5226 /* ENOEXEC: #! line fills the buffer and the interpreter path may be truncated */
+#define EXECCORE_ERR_SCRIPT_TOO_DEEP                       5227 /* ELOOP: more than five nested #! scripts */
+#define EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED        5228 /* ENOENT: cannot open the script's interpreter */
+#define EXECCORE_ERR_SCRIPT_READ_FAILED                    5229 /* EIO: reading the first bytes of the file failed */
 #define EXECCORE_ERR_WRONG_MACHINE                         5300 /* ENOEXEC: wrong machine for this architecture */
 #define EXECCORE_ERR_WRONG_CLASS                           5301 /* ENOEXEC: wrong ELF class for this architecture */
 #define EXECCORE_ERR_WRONG_ENDIANNESS                      5302 /* ENOEXEC: wrong byte order for this architecture */
@@ -245,11 +250,26 @@ typedef int32_t execcore_status;
 #define EXECCORE_ERR_MIPS_FP_MODE_CONFLICT                 5316 /* ELIBBAD: no FPU mode suits both program and interpreter */
 #define EXECCORE_ERR_MIPS_ABIFLAGS_UNREADABLE              5317 /* EIO: PT_MIPS_ABIFLAGS could not be read */
 #define EXECCORE_ERR_MIPS_R8000_PREFETCH                   5318 /* EBADRQC: static program needs R8000 prefetch patches */
+#define EXECCORE_ERR_RISCV_ISA_MISSING                     5319 /* ENOEXEC: the file needs an extension this RISC-V CPU lacks */
 
 /* Provided by the kernel: called if the library ever panics (unreachable by construction:
  * no unwrap, no indexing, checked arithmetic). msg is len bytes, not NUL-terminated.
  * Must not return. */
 void execcore_panic(const uint8_t *msg, size_t len);
+
+/* Nested #! scripts Linux runs; one more fails with ELOOP. */
+#define EXECCORE_SCRIPT_MAX_DEPTH 5
+
+/* Interpreter handles one execcore_follow_scripts call can open (a sixth script's
+ * interpreter is opened before its ELOOP, as in Linux). */
+#define EXECCORE_SCRIPT_MAX_OPENED 6
+
+/* argv entries scripts add at most: an interpreter and an argument per script, and the
+ * script path when argc is 0. argc + EXECCORE_SCRIPT_EXTRA_ARGS pointers always suffice. */
+#define EXECCORE_SCRIPT_EXTRA_ARGS 11
+
+/* 64-bit words of execcore_script.opaque (the script lines argv points into). */
+#define EXECCORE_SCRIPT_WORDS 200
 
 /* The CPU and kernel description an exec is planned for. */
 typedef struct execcore_cpu {
@@ -573,6 +593,23 @@ typedef struct execcore_page_fill {
   uint64_t len[4];
 } execcore_page_fill;
 
+/* Caller-owned storage for execcore_follow_scripts (no heap). Keep it, unmoved, until
+ * the stack is built: the rewritten argv points into opaque. */
+typedef struct execcore_script {
+  /* The handle to plan: params->file when it is not a script, else the interpreter
+   * the last script names (set on success). */
+  uint64_t file;
+  /* Scripts followed (0: not a script). */
+  uint32_t depth;
+  /* Number of handles in opened. */
+  uint32_t opened_count;
+  /* Every handle open_interpreter returned during the call, in order, on success and
+   * on failure. All but file were only read: the kernel closes them. */
+  uint64_t opened[EXECCORE_SCRIPT_MAX_OPENED];
+  /* Opaque: the #! lines. */
+  uint64_t opaque[EXECCORE_SCRIPT_WORDS];
+} execcore_script;
+
 /* Maps a shared object for a runtime linker (IRIX elfmap): phdrs holds count
  * program headers (Elf32_Phdr for EXECCORE_ELFCLASS32, Elf64_Phdr for
  * EXECCORE_ELFCLASS64, in the CPU's byte order) as copied from user space; file is
@@ -680,6 +717,23 @@ execcore_status execcore_resolve_fault(const struct execcore_plan *plan, uint64_
  * Safety: text valid for len bytes, out for cap elements (NULL when cap is 0); other
  * pointers NULL or valid. */
 execcore_status execcore_text_scan(const struct execcore_plan *plan, const uint8_t *text, size_t len, uint32_t *out, size_t cap, size_t *out_count);
+
+/* Follows #! scripts from params->file as Linux does (fs/binfmt_script.c: the
+ * first 256 bytes, one optional argument, the truncation rule; five nested scripts, a
+ * sixth ELOOP), opening each interpreter through ops->open_interpreter.
+ * On success script->file is the handle to plan and argv[0..*out_argc] the argument
+ * vector to plan and build the stack with: params->argv unchanged when the file is no
+ * script, else [interpreter, argument?, ..., script path, argv[1..]], the script path
+ * being params->execfn. Then set params->file, argv, argc from them and call
+ * execcore_prepare (keep execfn: AT_EXECFN is the name given to execve).
+ * Errors: the EXECCORE_ERR_SCRIPT_* statuses with Linux's errno; EXECCORE_ERR_BUFFER_TOO_SMALL
+ * with *out_argc the pointers needed (argc + EXECCORE_SCRIPT_EXTRA_ARGS always suffice).
+ * Handles opened are in script->opened either way.
+ * Safety: Every pointer is NULL or valid for the call: cpu, params, ops readable;
+ * script, out_argc, out_error writable; argv writable for argv_capacity
+ * pointers. params->execfn must be a C string (a NUL at execfn_len): it becomes an
+ * argument. The pointers written stay valid while script and params' strings do. */
+execcore_status execcore_follow_scripts(const struct execcore_cpu *cpu, const struct execcore_exec_params *params, const struct execcore_ops *ops, struct execcore_script *script, const uint8_t **argv, size_t argv_capacity, size_t *out_argc, struct execcore_error *out_error);
 
 #ifdef __cplusplus
 }

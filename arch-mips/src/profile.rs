@@ -1,7 +1,7 @@
 //! OS profiles: Linux and IRIX differ in auxv and errno numbering — as data, one code path.
 
 use elf_stream::{Errno, Numbering};
-use exec_core::ExecError;
+use exec_core::{ExecError, ScriptError};
 
 /// Which auxiliary vector an OS builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -26,6 +26,8 @@ pub struct ProfileData {
     pub elibbad: Errno,
     /// File name too long (asm-generic 36).
     pub enametoolong: Errno,
+    /// Too many `#!` interpreters in a row (asm-generic 40).
+    pub eloop: Errno,
     /// A refused batch-job memory reservation: retry later.
     pub retry: Errno,
     /// Rounding of `AT_BASE` (IRIX: 64 KiB; Linux: none, 1).
@@ -40,6 +42,8 @@ pub const MIPS_EBADRQC: Errno = Numbering::Mips.renumber(Errno::EBADRQC);
 pub const MIPS_ELIBBAD: Errno = Numbering::Mips.renumber(Errno::ELIBBAD);
 /// Linux/MIPS and IRIX `ENAMETOOLONG`.
 pub const MIPS_ENAMETOOLONG: Errno = Numbering::Mips.renumber(Errno::ENAMETOOLONG);
+/// Linux/MIPS and IRIX `ELOOP`.
+pub const MIPS_ELOOP: Errno = Numbering::Mips.renumber(Errno::ELOOP);
 
 const LINUX: ProfileData = ProfileData {
     name: "linux",
@@ -47,6 +51,7 @@ const LINUX: ProfileData = ProfileData {
     ebadrqc: MIPS_EBADRQC,
     elibbad: MIPS_ELIBBAD,
     enametoolong: MIPS_ENAMETOOLONG,
+    eloop: MIPS_ELOOP,
     retry: Errno::EAGAIN,
     base_align: 1,
 };
@@ -57,6 +62,7 @@ const IRIX: ProfileData = ProfileData {
     ebadrqc: MIPS_EBADRQC,
     elibbad: MIPS_ELIBBAD,
     enametoolong: MIPS_ENAMETOOLONG,
+    eloop: MIPS_ELOOP,
     retry: EMEMRETRY,
     base_align: 64 << 10,
 };
@@ -104,10 +110,12 @@ impl OsProfile {
             }
             ExecError::AddressSpace { errno, .. } => *errno,
             ExecError::Elf { error: elf_stream::Error::Read { errno, .. }, .. } => *errno,
+            ExecError::Script(ScriptError::InterpreterOpen(e) | ScriptError::Read(e)) => *e,
             other => match other.errno() {
                 Errno::EBADRQC => d.ebadrqc,
                 Errno::ELIBBAD => d.elibbad,
                 Errno::ENAMETOOLONG => d.enametoolong,
+                Errno::ELOOP => d.eloop,
                 e => e,
             },
         }

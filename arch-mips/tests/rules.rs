@@ -266,6 +266,12 @@ fn fpu_mode_table() {
     // Errnos: ELIBBAD (84 on Linux/MIPS).
     let e: ExecError = MipsError::FpModeConflict { main: 1, interp: 6 }.into();
     assert_eq!(le().errno(&e), Errno(84));
+    // A sixth nested #! script: ELOOP, 90 on Linux/MIPS and IRIX; a script interpreter's
+    // open errno is the kernel's own, never renumbered.
+    let e = ExecError::Script(exec_core::ScriptError::TooDeep);
+    assert_eq!((le().errno(&e), le().with_os(OsProfile::Irix).errno(&e)), (Errno(90), Errno(90)));
+    let e = ExecError::Script(exec_core::ScriptError::InterpreterOpen(Errno(78)));
+    assert_eq!(le().errno(&e), Errno(78));
 }
 
 #[test]

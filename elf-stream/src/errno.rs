@@ -70,6 +70,7 @@ errnos! {
     EINVAL = 22, 22, "Invalid argument.";
     ENAMETOOLONG = 36, 78, "File name too long.";
     ENOSYS = 38, 89, "Function not implemented: an optional callback is absent.";
+    ELOOP = 40, 90, "Too many levels of symbolic links, or of `#!` interpreters.";
     EBADRQC = 56, 54, "Invalid request code.";
     ELIBBAD = 80, 84, "Accessing a corrupted shared library.";
 }

@@ -32,6 +32,11 @@ elf_stream::error_codes! {
         ProgramHeadersNotLoaded = 22, "program_headers_not_loaded", ENOEXEC, "no PT_LOAD covers the program header table";
         TooManyProgramHeaders = 23, "too_many_program_headers", E2BIG, "more program headers than elfmap takes";
         InvalidParameter = 24, "invalid_parameter", EINVAL, "invalid parameter";
+        ScriptNoInterpreter = 25, "script_no_interpreter", ENOEXEC, "#! line names no interpreter";
+        ScriptTruncated = 26, "script_truncated", ENOEXEC, "#! line fills the buffer and the interpreter path may be truncated";
+        ScriptTooDeep = 27, "script_too_deep", ELOOP, "more than five nested #! scripts";
+        ScriptInterpreterOpenFailed = 28, "script_interpreter_open_failed", ENOENT, "cannot open the script's interpreter";
+        ScriptReadFailed = 29, "script_read_failed", EIO, "reading the first bytes of the file failed";
     }
 }
 
@@ -58,6 +63,7 @@ elf_stream::error_codes! {
         MipsFpModeConflict = 16, "mips_fp_mode_conflict", ELIBBAD, "no FPU mode suits both program and interpreter";
         MipsAbiFlagsUnreadable = 17, "mips_abiflags_unreadable", EIO, "PT_MIPS_ABIFLAGS could not be read";
         MipsR8000Prefetch = 18, "mips_r8000_prefetch", EBADRQC, "static program needs R8000 prefetch patches";
+        RiscvIsaMissing = 19, "riscv_isa_missing", ENOEXEC, "the file needs an extension this RISC-V CPU lacks";
     }
 }
 
@@ -335,6 +341,9 @@ pub enum ExecError {
     /// The architecture policy rejected the file.
     #[error("{}", .0.message)]
     Arch(ArchError),
+    /// A `#!` script cannot be executed (its line, its interpreter, the nesting depth).
+    #[error("{}", .0.message())]
+    Script(crate::script::ScriptError),
 }
 
 impl ExecError {
@@ -368,6 +377,7 @@ impl ExecError {
             ExecError::TooManyProgramHeaders { .. } => ExecCode::TooManyProgramHeaders,
             ExecError::NotMapped(_) => ExecCode::NotMapped,
             ExecError::InvalidParameter(_) => ExecCode::InvalidParameter,
+            ExecError::Script(s) => s.code(),
         };
         ErrorCode::Exec(exec)
     }
@@ -380,6 +390,7 @@ impl ExecError {
             ExecError::Elf { error, .. } => error.errno(),
             ExecError::InterpreterOpen(e) | ExecError::Entropy(e) => *e,
             ExecError::AddressSpace { errno, .. } => *errno,
+            ExecError::Script(s) => s.errno(),
             _ => self.code().errno(),
         }
     }

@@ -15,6 +15,7 @@ pub struct FileId {
 }
 
 /// An interpreter file opened by the host.
+#[derive(Debug)]
 pub struct OpenedFile<S> {
     /// Where its bytes come from.
     pub source: S,

@@ -13,6 +13,10 @@
 //!    everything on failure.
 //! 3. [`write_stack`] writes argv, envp and the auxv; the plan holds the entry registers.
 //!
+//! Before step 1, [`follow_scripts`] runs `#!` scripts as Linux's `binfmt_script` does
+//! (the interpreter becomes the program, the argument vector is rewritten in the
+//! caller's [`ScriptChain`]); see [`script`].
+//!
 //! `#![no_std]`, no `alloc`: every table has a fixed capacity with a clear error.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -25,7 +29,7 @@
     clippy::arithmetic_side_effects
 )]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub mod addr;
@@ -44,6 +48,7 @@ pub mod params;
 pub mod plan;
 pub mod policy;
 pub mod prepare;
+pub mod script;
 pub mod space;
 pub mod stack;
 pub mod text_patch;
@@ -62,6 +67,7 @@ pub use params::{Credentials, ExecParams, MemoryReservation, Randomize, StackLim
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, prepare_into, prepare_into_with_path, Prepared};
+pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
 pub use space::AddressSpace;
 pub use stack::{write_stack, StackPlan};
 pub use text_patch::TextScanFn;

@@ -227,6 +227,11 @@ fn every_error_kind_has_its_own_status() {
         X::AddressSpace { op: exec_core::SpaceOp::MapAnonymous, errno: elf_stream::Errno::ENOMEM },
         X::TooManyProgramHeaders { count: 65, cap: 64 },
         X::NotMapped(1),
+        X::Script(exec_core::ScriptError::NoInterpreter),
+        X::Script(exec_core::ScriptError::Truncated),
+        X::Script(exec_core::ScriptError::TooDeep),
+        X::Script(exec_core::ScriptError::InterpreterOpen(elf_stream::Errno::ENOENT)),
+        X::Script(exec_core::ScriptError::Read(elf_stream::Errno::EIO)),
     ];
     let mut seen = std::collections::BTreeSet::new();
     for err in elf.iter().map(|&e| X::Elf { role: Role::Main, error: e }).chain(exec) {

@@ -6,8 +6,13 @@
 pub mod alloc_counter;
 pub mod corpus;
 pub mod counting;
+pub mod differential;
 pub mod host;
+pub mod hostkernel;
+pub mod invariants;
 pub mod maps;
+pub mod mutate;
+pub mod note;
 pub mod sources;
 pub mod space;
 pub mod stack;

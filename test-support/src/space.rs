@@ -188,23 +188,40 @@ impl AddressSpace for MockSpace {
 
 /// Every page of a lazily loaded plan, as the fault resolver says it is.
 pub fn materialize<I>(plan: &ExecPlan<I>, main: &[u8], interp: &[u8]) -> BTreeMap<u64, Page> {
+    try_materialize(plan, main, interp).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`materialize`], with a page that does not resolve, or a piece outside its page or
+/// file, as an error.
+pub fn try_materialize<I>(
+    plan: &ExecPlan<I>,
+    main: &[u8],
+    interp: &[u8],
+) -> Result<BTreeMap<u64, Page>, String> {
     let mut out = BTreeMap::new();
     let page = plan.main.page.get();
     for m in plan.mappings() {
         for p in (m.range.start.0..m.range.end.0).step_by(page as usize) {
-            let fill = resolve_fault(plan, UserAddr(p + 123)).expect("resolve");
-            assert_eq!(fill.page.0, p);
+            let fill = resolve_fault(plan, UserAddr(p + 123)).map_err(|e| format!("page {p:#x}: {e}"))?;
+            if fill.page.0 != p {
+                return Err(format!("page {p:#x} resolved as {:#x}", fill.page.0));
+            }
             let file = if fill.role == Role::Interpreter { interp } else { main };
             let mut bytes = vec![0u8; page as usize];
             for piece in fill.pieces() {
                 let (o, f, n) =
                     (piece.page_offset as usize, piece.file_offset.0 as usize, piece.len as usize);
-                bytes[o..o + n].copy_from_slice(&file[f..f + n]);
+                let (Some(dst), Some(src)) =
+                    (bytes.get_mut(o..o.saturating_add(n)), file.get(f..f.saturating_add(n)))
+                else {
+                    return Err(format!("page {p:#x}: piece {piece:?} outside its page or file"));
+                };
+                dst.copy_from_slice(src);
             }
             out.insert(p, Page { bytes, prot: fill.prot });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Checks that `pages` hold what every PT_LOAD of `image` puts in memory, from the ELF
