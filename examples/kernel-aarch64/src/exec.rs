@@ -425,6 +425,7 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
         file_pages: file_pages(Some(file)) + file_pages(interp),
         image_faults: 0,
         reads_at_exec: READS.load(Ordering::Relaxed) - reads0,
+        fault_reads: 0,
         pages_copied: copied,
         pages_borrowed: borrowed,
         exec_ticks: crate::arch::counter() - t0,
