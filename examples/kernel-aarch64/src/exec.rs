@@ -399,6 +399,8 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
             }
         }
     }
+    proc::wake_all();
+    let p: &mut Process = proc::slot(slot);
     for h in p.handlers.iter_mut() {
         if *h > 1 {
             *h = 0; // caught signals back to default; ignored ones stay ignored
