@@ -251,8 +251,8 @@ struct Strings {
     count: usize,
 }
 
-/// Linux's limit for an 8 MiB stack: a quarter of it for the strings and pointers.
-const ARG_BYTES: usize = 2 << 20;
+/// Room for more than Linux's limit (a quarter of the 8 MiB stack limit): execcore decides E2BIG.
+const ARG_BYTES: usize = 3 << 20;
 const MAX_STRINGS: usize = 16384;
 
 static STRINGS: Global<Strings> =
@@ -400,6 +400,8 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
             }
         }
     }
+    proc::wake_all();
+    let p: &mut Process = proc::slot(slot);
     for h in p.handlers.iter_mut() {
         if *h > 1 {
             *h = 0; // caught signals back to default; ignored ones stay ignored

@@ -537,6 +537,15 @@ pub fn exit_current(frame: &mut TrapFrame, status: i32) {
         p.state = State::Free;
         if pid == BATCH.get().first_pid {
             BATCH.get().status = status;
+            // Like the init of a PID namespace: when the batch's program ends, whatever
+            // it left running ends too.
+            for (i, other) in t.procs.iter_mut().enumerate() {
+                if i != me && other.state != State::Free {
+                    log!("pid {}: killed (the batch program exited)", other.pid);
+                    release_resources(other);
+                    other.state = State::Free;
+                }
+            }
         }
     } else {
         p.state = State::Zombie;
