@@ -302,6 +302,16 @@ static execcore_errno cb_open_interp(void *c, const uint8_t *path, size_t len, u
     return 0;
 }
 
+static execcore_errno cb_file_size(void *c, uint64_t file, uint64_t *out)
+{
+    (void)c;
+    int f = file_of(file);
+    if (f < 0)
+        return EIO;
+    *out = rd[f].size;
+    return 0;
+}
+
 static execcore_errno cb_random(void *c, uint8_t *buf, size_t len)
 {
     (void)c;
@@ -531,12 +541,31 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
     ops.protect = cb_protect;
     ops.unmap = cb_unmap;
     ops.sync_icache = cb_sync_icache;
+    ops.file_size = cb_file_size;
+
+    /* #! scripts, as Linux's binfmt_script: the library reads the lines and opens the
+       interpreters; the argv it returns points into `script` and our own strings. */
+    static execcore_script script;
+    static const uint8_t *sargv[MAXARGS + EXECCORE_SCRIPT_EXTRA_ARGS];
+    size_t sargc = 0;
+    execcore_error e;
+    execcore_status st =
+        execcore_follow_scripts(&cpu_desc, &params, &ops, &script, sargv,
+                                sizeof sargv / sizeof sargv[0], &sargc, &e);
+    if (st != EXECCORE_OK) {
+        kprintf("kmips: exec %s: %s (errno %d)\n", norm, execcore_status_str(st), e.errno_value);
+        return e.errno_value ? e.errno_value : ENOEXEC;
+    }
+    if (script.depth) {
+        params.file = script.file;
+        params.argv = sargv;
+        params.argc = sargc;
+    }
 
     execcore_plan *plan = plan_get();
     if (!plan)
         return EAGAIN;
-    execcore_error e;
-    execcore_status st = execcore_prepare(&cpu_desc, &params, &ops, plan, &e);
+    st = execcore_prepare(&cpu_desc, &params, &ops, plan, &e);
     if (st != EXECCORE_OK) {
         kprintf("kmips: exec %s: %s (status %d, errno %d)\n", norm, execcore_status_str(st), st,
                 e.errno_value);
@@ -569,7 +598,7 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
     uint32_t file_pages = 0;
     if (execcore_plan_mappings(plan, maps, 64, &nmaps) == EXECCORE_OK) {
         for (size_t i = 0; i < nmaps; i++) {
-            if (maps[i].kind != 1)
+            if (maps[i].kind != EXECCORE_MAPPING_ZERO)
                 file_pages += (uint32_t)((maps[i].end - maps[i].start) / PAGE_SIZE);
         }
     }
@@ -592,7 +621,11 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
     p->mm = nmm;
     if (p == cur)
         tlb_flush_all();
-    kstrcpy(p->exe, norm, sizeof p->exe);
+    /* /proc/self/exe names what runs: a script's (last) interpreter, as in Linux. */
+    if (script.depth)
+        path_resolve("/", (const char *)sargv[0], p->exe, sizeof p->exe);
+    else
+        kstrcpy(p->exe, norm, sizeof p->exe);
     p->pages_copied = x.pages_copied;
     p->file_pages = file_pages;
     p->faults = 0;

@@ -252,6 +252,14 @@ fn busybox_commands(items: &mut Vec<Item>, dir: &TempDir, cycles: u32) -> Vec<Pl
     });
     // fork + exec of busybox from the shell (known answers: qemu-user would exec the host's).
     v.push(Planned { argv: sh("for i in 1 2 3; do busybox echo $i; done"), check: known("1\n2\n3\n", 0) });
+    // A #! script (followed by the library, as Linux's binfmt_script), exec'd by the shell.
+    let script = dir.join("script");
+    std::fs::write(&script, "#!/bin/busybox sh\necho \"script: $0 $*\"\nexit 3\n").unwrap();
+    items.push(Item::File(script, "/bin/script".into()));
+    v.push(Planned {
+        argv: sh("/bin/script a 'b c'; echo \"status $?\""),
+        check: known("script: /bin/script a b c\nstatus 3\n", 0),
+    });
     // Preemption: `yes` never blocks, yet the shell goes on beside it, sleeps, kills it.
     v.push(Planned {
         argv: sh("busybox yes >/dev/null & busybox echo started; busybox sleep 0.1; kill $!; wait $!; echo \"yes ended $?\""),
