@@ -24,10 +24,13 @@ source ci/setup.sh
 step "format"
 cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --all --check
+(cd examples/kernel-aarch64 && cargo fmt --check)
 
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
+# The example kernel: its own workspace, built for aarch64-unknown-none (its .cargo/config.toml).
+(cd examples/kernel-aarch64 && cargo clippy --release -- -D warnings)
 
 step "tests"
 cargo test --workspace

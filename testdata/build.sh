@@ -17,7 +17,9 @@
 #     gcc-mips64-linux-gnuabi64 libc6-dev-mips64-cross \
 #     gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross \
 #     libc6-dev-mipsn32-mips64-cross libc6-dev-mipsn32-mips64el-cross \
-#     libn32gcc-12-dev-mips64-cross libn32gcc-12-dev-mips64el-cross
+#     libn32gcc-12-dev-mips64-cross libn32gcc-12-dev-mips64el-cross \
+#     gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+# and rustc with the riscv64gc-unknown-linux-gnu target (added with rustup when missing).
 # Optional (only for aarch64-musl-dyn-pie; not installed by this script because it adds a
 # foreign dpkg architecture; without it the committed binary is kept and not re-checked):
 #   dpkg --add-architecture arm64 && apt-get update && \
@@ -39,7 +41,8 @@ REQUIRED_TOOLS="gcc:gcc readelf:binutils python3:python3 cmp:diffutils timeout:c
 qemu-aarch64-static:qemu-user-static qemu-mips-static:qemu-user-static
 qemu-mipsel-static:qemu-user-static qemu-mips64-static:qemu-user-static
 qemu-mips64el-static:qemu-user-static qemu-mipsn32-static:qemu-user-static
-qemu-mipsn32el-static:qemu-user-static
+qemu-mipsn32el-static:qemu-user-static qemu-riscv64-static:qemu-user-static
+riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu
 aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
 mips-linux-gnu-gcc:gcc-mips-linux-gnu mipsel-linux-gnu-gcc:gcc-mipsel-linux-gnu
 mips64-linux-gnuabi64-gcc:gcc-mips64-linux-gnuabi64
@@ -54,7 +57,8 @@ REQUIRED_FILES="/usr/include/stdio.h:libc6-dev
 /usr/mips64-linux-gnuabi64/lib32/libc.so:libc6-dev-mipsn32-mips64-cross
 /usr/mips64el-linux-gnuabi64/lib32/libc.so:libc6-dev-mipsn32-mips64el-cross
 /usr/lib/gcc-cross/mips64-linux-gnuabi64/12/n32/libgcc.a:libn32gcc-12-dev-mips64-cross
-/usr/lib/gcc-cross/mips64el-linux-gnuabi64/12/n32/libgcc.a:libn32gcc-12-dev-mips64el-cross"
+/usr/lib/gcc-cross/mips64el-linux-gnuabi64/12/n32/libgcc.a:libn32gcc-12-dev-mips64el-cross
+/usr/riscv64-linux-gnu/include/stdio.h:libc6-dev-riscv64-cross"
 
 ensure_tools() {
     local missing=() entry
@@ -85,6 +89,11 @@ if [ "$(uname -m)" != x86_64 ]; then
     exit 1
 fi
 ensure_tools
+RUST_RV64=riscv64gc-unknown-linux-gnu
+rustup target list --installed | grep -qx $RUST_RV64 || rustup target add $RUST_RV64 || {
+    echo "rustup target add $RUST_RV64 failed" >&2
+    exit 1
+}
 
 # ------------------------------------------------------------------ bookkeeping
 FAILED=()
@@ -224,6 +233,22 @@ mips_options_check() {
 check_mips_n64_le_options() { mips_options_check mips-n64-le-options "$1"; }
 check_mips_o32_be_options() { mips_options_check mips-o32-be-options "$1"; }
 
+# The riscv64 static-pies: no relocations, and every PT_LOAD aligned as asked.
+riscv64_static_pie_check() {
+    local name=$1 f=$2 align=$3 r
+    r=$(readelf -rW "$f")
+    if ! grep -q 'There are no relocations in this file' <<< "$r"; then
+        fail "$name" "has relocations (nothing would apply them): $r"
+        return 1
+    fi
+    if readelf -lW "$f" | awk '$1 == "LOAD" {print $NF}' | grep -vqx "$align"; then
+        fail "$name" "a PT_LOAD is not aligned to $align: $(readelf -lW "$f" | grep LOAD)"
+        return 1
+    fi
+}
+check_riscv64_static_pie() { riscv64_static_pie_check riscv64-static-pie "$1" 0x1000; }
+check_riscv64_static_pie_64k() { riscv64_static_pie_check riscv64-static-pie-64k "$1" 0x10000; }
+
 # ------------------------------------------------------------------ x86_64 (host gcc, run natively)
 echo "== x86_64"
 fx x86_64-static x86_64 lp64 EXEC - - - \
@@ -298,6 +323,41 @@ while read -r abi en cc mabi qemu sr base; do
             "$(defname "$t-options")" "$SRC/mips.S"
     fi
 done <<< "$MIPS_CFGS"
+
+# ------------------------------------------------------------------ riscv64
+echo "== riscv64"
+RV=riscv64-linux-gnu-gcc
+RVSR=/usr/riscv64-linux-gnu
+RVQ=qemu-riscv64-static
+# Bookworm's toolchain cannot link a glibc static-pie (glibc 2.36 has no rcrt1.o, gcc 12
+# ignores -static-pie for riscv): the static-pies are freestanding, linked without a
+# dynamic linker.
+RVPIE=(-nostdlib -static-pie -Wl,--no-dynamic-linker -s)
+fx riscv64-static riscv64 lp64d EXEC - $RVQ - \
+    "freestanding static ET_EXEC (lp64d, RVC): raw write/exit syscalls" -- \
+    $RV "${FREE[@]}" "$(defname riscv64-static)" "$SRC/riscv64.S"
+fx riscv64-static-pie riscv64 lp64d DYN - $RVQ - \
+    "freestanding static-pie, 4 KiB-aligned PT_LOADs, PC-relative code, no relocations" -- \
+    $RV "${RVPIE[@]}" "$(defname riscv64-static-pie)" "$SRC/riscv64.S"
+# -z norelro: otherwise the RW segment's RELRO end is padded to 64 KiB in the file.
+fx riscv64-static-pie-64k riscv64 lp64d DYN - $RVQ - \
+    "freestanding static-pie, 64 KiB-aligned PT_LOADs (max-page-size 0x10000, -z norelro), no relocations" -- \
+    $RV "${RVPIE[@]}" -Wl,-z,max-page-size=0x10000 -Wl,-z,norelro "$(defname riscv64-static-pie-64k)" \
+    "$SRC/riscv64.S"
+fx riscv64-glibc-static riscv64 lp64d EXEC - $RVQ - \
+    "glibc static ET_EXEC (hello.c, printf; TLS segment)" -- \
+    $RV "${CFLAGS[@]}" -static "$(defname riscv64-glibc-static)" "$HELLO"
+fx riscv64-dyn-pie riscv64 lp64d DYN /lib/ld-linux-riscv64-lp64d.so.1 $RVQ $RVSR \
+    "glibc dynamic PIE (hello.c)" -- \
+    $RV "${CFLAGS[@]}" -fPIE -pie "$(defname riscv64-dyn-pie)" "$HELLO"
+fx riscv64-dyn-exec riscv64 lp64d EXEC /lib/ld-linux-riscv64-lp64d.so.1 $RVQ $RVSR \
+    "glibc dynamic non-PIE ET_EXEC with PT_INTERP (hello.c)" -- \
+    $RV "${CFLAGS[@]}" -fno-PIE -no-pie "$(defname riscv64-dyn-exec)" "$HELLO"
+# rustc takes the output as -o FILE like the compilers; the name comes from the environment.
+fx riscv64-rust-std riscv64 lp64d DYN /lib/ld-linux-riscv64-lp64d.so.1 $RVQ $RVSR \
+    "Rust std program (hello.rs: println!, ExitCode) for riscv64gc-unknown-linux-gnu, dynamic PIE against glibc" -- \
+    env FIXTURE_NAME=riscv64-rust-std rustc --edition 2021 --target $RUST_RV64 -C linker=$RV \
+    -C opt-level=s -C panic=abort -C codegen-units=1 -C debuginfo=0 -C strip=symbols "$SRC/hello.rs"
 
 # ------------------------------------------------------------------ bin/ clean-up and manifest
 for f in "$BIN"/* "$BIN"/.[!.]*; do

@@ -19,70 +19,32 @@
 
 mod common;
 
-use arch_aarch64::{Aarch64, Cpu, Info};
-use common::{Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use arch_aarch64::{Aarch64, Cpu};
+use common::{oracle_cpu, Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::ElfType;
 use exec_core::Prot;
-use exec_core::{ArchPolicy, ExecPlan, StaticPieAlign};
+use exec_core::{ArchPolicy, StaticPieAlign};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use test_support::maps::planned_image;
-use test_support::sysoracle::{differences, Run};
+use test_support::sysoracle::{differences, kernel_outcome, Run};
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
 const VVAR_PAGES: u64 = 2;
 const VDSO_PAGES: u64 = 1;
 
-/// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
-fn oracle_cpu() -> Cpu {
-    Cpu {
-        hwcap: 0x8ff,
-        hwcap2: 0,
-        minsigstksz: Some(0x1270),
-        bti: false,
-        static_pie_align: StaticPieAlign::HonouredSince6_10,
-        ..Cpu::default()
-    }
-}
-
-/// Where Linux maps the vDSO after the images (`get_unmapped_area(NULL, vvar + vdso)`,
-/// top-down first fit below mmap_base around the mapped segments): AT_SYSINFO_EHDR.
-fn linux_vdso(plan: &ExecPlan<Info>) -> u64 {
-    let size = (VVAR_PAGES + VDSO_PAGES) * PAGE;
-    let mut taken: Vec<(u64, u64)> =
-        plan.images().flat_map(|i| planned_image(i).into_iter().map(|(s, e, _)| (s, e))).collect();
-    taken.sort_unstable();
-    let mut end = plan.mmap.base.0;
-    loop {
-        let start = end - size;
-        match taken.iter().rev().find(|&&(s, e)| s < end && e > start) {
-            Some(&(s, _)) => end = s,
-            None => return start + VVAR_PAGES * PAGE,
-        }
-    }
-}
-
 /// Every difference between the plan of `p` and what the kernel did.
 fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
-    let mut d = Vec::new();
-    let first = match (common::plan_as_oracle(policy, p, None), o.errno) {
-        // Killed after the point of no return (a segment that cannot be mapped): execve
-        // does not return, the tracer sees no exec stop. Rejecting it up front is the point.
-        (Err(_), Some(KILLED)) => return d,
-        (Err(e), Some(errno)) => {
-            if policy.errno(&e).0 != errno {
-                d.push(format!("errno {} ({e}), kernel {errno}", policy.errno(&e).0));
-            }
-            return d;
-        }
-        (Err(e), None) => return vec![format!("rejected ({e}), the kernel ran it")],
-        (Ok(_), Some(errno)) => return vec![format!("planned, the kernel failed with errno {errno}")],
-        (Ok(prep), None) => prep.plan,
+    let plan = match kernel_outcome(
+        |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan),
+        |e| policy.errno(e).0,
+        o,
+        (VVAR_PAGES, VDSO_PAGES),
+    ) {
+        Ok(plan) => plan,
+        Err(d) => return d,
     };
-    // The vDSO goes where Linux puts it; the plan does not depend on its address.
-    let vdso = linux_vdso(&first);
-    let plan = common::plan_as_oracle(policy, p, Some(vdso)).unwrap().plan;
+    let mut d = Vec::new();
     let execfn = common::guest_path(p);
     let run = Run {
         execfn: &execfn,
@@ -90,10 +52,6 @@ fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> 
         platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
     };
     d.extend(differences(&plan, o, &run, p.interp.as_deref()));
-    let kernel_vdso = o.maps.iter().find(|v| v.path == "[vdso]").map(|v| v.start);
-    if kernel_vdso != Some(vdso) {
-        d.push(format!("vDSO {vdso:#x}, kernel {kernel_vdso:x?}"));
-    }
     if plan.interp.is_some() != p.interp.is_some() {
         d.push(format!("interpreter: planned {}, PT_INTERP {:?}", plan.interp.is_some(), p.interp));
     }
@@ -103,8 +61,6 @@ fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> 
     d
 }
 
-/// The tracer's verdict when the child died before its exec stop.
-const KILLED: i32 = -1;
 /// `bti j`.
 const BTI_J: u32 = 0xd503_249f;
 /// `HWCAP2_BTI`.

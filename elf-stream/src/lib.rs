@@ -36,6 +36,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+mod code;
 mod decode;
 mod errno;
 mod error;
@@ -48,15 +49,17 @@ mod program;
 mod source;
 mod types;
 
-pub use errno::Errno;
+pub use code::ErrorCode;
+pub use errno::{Errno, Numbering};
 pub use error::Error;
 pub use file::{ElfFile, ExtendedCount, HeaderRule, Limits, DEFAULT_WINDOW, MAX_PHDR_TABLE};
 pub use header::{parse_ident, parse_ident_with, FileHeader, EI_NIDENT, ELF_MAGIC, PN_XNUM};
 pub use interp::PATH_MAX;
 pub use mips::{MipsAbiFlags, MipsOption, MipsOptions, OptionKind, ABIFLAGS_SIZE, OPTION_HEADER_SIZE};
 pub use note::{
-    aarch64_feature, x86_feature, GnuProperties, Note, Notes, GNU_PROPERTY_AARCH64_FEATURE_1_AND,
-    GNU_PROPERTY_X86_FEATURE_1_AND, MAX_PROPERTY_SEGMENT, NT_GNU_PROPERTY_TYPE_0,
+    aarch64_feature, riscv_feature, x86_feature, GnuProperties, Note, Notes,
+    GNU_PROPERTY_AARCH64_FEATURE_1_AND, GNU_PROPERTY_RISCV_FEATURE_1_AND, GNU_PROPERTY_X86_FEATURE_1_AND,
+    MAX_PROPERTY_SEGMENT, NT_GNU_PROPERTY_TYPE_0,
 };
 pub use program::{ProgramHeader, ProgramHeaders};
 pub use source::{read_at_least, read_exact_at, read_up_to, Counting, ReadAt, ReadFailure};

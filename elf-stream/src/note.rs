@@ -9,6 +9,9 @@ pub const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
 pub const GNU_PROPERTY_AARCH64_FEATURE_1_AND: u32 = 0xc000_0000;
 /// x86 feature bits property (IBT, SHSTK).
 pub const GNU_PROPERTY_X86_FEATURE_1_AND: u32 = 0xc000_0002;
+/// RISC-V feature bits property (Zicfilp landing pads, Zicfiss shadow stack); the same
+/// processor-specific number as AArch64's, told apart by `e_machine`.
+pub const GNU_PROPERTY_RISCV_FEATURE_1_AND: u32 = 0xc000_0000;
 /// Linux's note buffer for PT_GNU_PROPERTY: larger segments are rejected.
 pub const MAX_PROPERTY_SEGMENT: usize = 1024;
 
@@ -28,6 +31,16 @@ pub mod x86_feature {
     pub const IBT: u32 = 1;
     /// Shadow stack.
     pub const SHSTK: u32 = 2;
+}
+
+/// Bits of `GNU_PROPERTY_RISCV_FEATURE_1_AND` (RISC-V psABI).
+pub mod riscv_feature {
+    /// Zicfilp landing pads, unlabeled scheme (`lpad` with label 0).
+    pub const CFI_LP_UNLABELED: u32 = 1;
+    /// Zicfiss shadow stack.
+    pub const CFI_SS: u32 = 2;
+    /// Zicfilp landing pads, function-signature labeled scheme.
+    pub const CFI_LP_FUNC_SIG: u32 = 4;
 }
 
 /// Name bytes kept inline per note; longer names are reported by length only.
@@ -131,6 +144,8 @@ pub struct GnuProperties {
     pub aarch64_feature_1_and: Option<u32>,
     /// `GNU_PROPERTY_X86_FEATURE_1_AND` bits (x86 files only); see [`x86_feature`].
     pub x86_feature_1_and: Option<u32>,
+    /// `GNU_PROPERTY_RISCV_FEATURE_1_AND` bits (RISC-V files only); see [`riscv_feature`].
+    pub riscv_feature_1_and: Option<u32>,
     /// Number of properties in the note, known or not.
     pub count: u32,
 }
@@ -221,6 +236,7 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
             (Machine::X86_64 | Machine::I386, GNU_PROPERTY_X86_FEATURE_1_AND) => {
                 Some(&mut props.x86_feature_1_and)
             }
+            (Machine::RISCV, GNU_PROPERTY_RISCV_FEATURE_1_AND) => Some(&mut props.riscv_feature_1_and),
             _ => None,
         };
         if let Some(slot) = slot {

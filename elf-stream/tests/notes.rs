@@ -6,8 +6,9 @@ use common::{
     gnu_property_note, gnu_property_seg, note, note_raw, property, u32_bytes, Builder, Image, Seg, KINDS,
 };
 use elf_stream::{
-    aarch64_feature, x86_feature, Class, ElfFile, Endian, Errno, Error, GnuProperties, Note, ProgramType,
-    GNU_PROPERTY_AARCH64_FEATURE_1_AND, GNU_PROPERTY_X86_FEATURE_1_AND,
+    aarch64_feature, riscv_feature, x86_feature, Class, ElfFile, Endian, Errno, Error, GnuProperties, Note,
+    ProgramType, GNU_PROPERTY_AARCH64_FEATURE_1_AND, GNU_PROPERTY_RISCV_FEATURE_1_AND,
+    GNU_PROPERTY_X86_FEATURE_1_AND,
 };
 use test_support::sources::NoSize;
 
@@ -15,6 +16,7 @@ const AARCH64: u16 = 183;
 const X86_64: u16 = 62;
 const I386: u16 = 3;
 const MIPS: u16 = 8;
+const RISCV: u16 = 243;
 /// GNU_PROPERTY_X86_ISA_1_NEEDED: a property elf-stream counts but does not decode.
 const X86_ISA_1_NEEDED: u32 = 0xc000_8002;
 const AARCH64_UNKNOWN: u32 = 0xc000_0001;
@@ -63,7 +65,12 @@ fn aarch64_feature_bits_read_back() {
             let p = props(&img.bytes).unwrap().unwrap();
             assert_eq!(
                 p,
-                GnuProperties { aarch64_feature_1_and: Some(bits), x86_feature_1_and: None, count: 1 }
+                GnuProperties {
+                    aarch64_feature_1_and: Some(bits),
+                    x86_feature_1_and: None,
+                    riscv_feature_1_and: None,
+                    count: 1
+                }
             );
         }
         // Among other properties, sorted.
@@ -105,13 +112,45 @@ fn x86_feature_bits_read_back() {
             let p = props(&img.bytes).unwrap().unwrap();
             assert_eq!(
                 p,
-                GnuProperties { aarch64_feature_1_and: None, x86_feature_1_and: Some(3), count: 2 }
+                GnuProperties {
+                    aarch64_feature_1_and: None,
+                    x86_feature_1_and: Some(3),
+                    riscv_feature_1_and: None,
+                    count: 2
+                }
             );
             let n =
                 gnu_property_note(class, endian, &[u32p(class, endian, GNU_PROPERTY_X86_FEATURE_1_AND, 1)]);
             let img = props_image(class, endian, machine, n);
             assert_eq!(props(&img.bytes).unwrap().unwrap().x86_feature_1_and, Some(x86_feature::IBT));
         }
+    }
+}
+
+#[test]
+fn riscv_feature_bits_read_back() {
+    for (class, endian) in KINDS {
+        let bits = riscv_feature::CFI_LP_UNLABELED | riscv_feature::CFI_SS;
+        let n =
+            gnu_property_note(class, endian, &[u32p(class, endian, GNU_PROPERTY_RISCV_FEATURE_1_AND, bits)]);
+        let img = props_image(class, endian, RISCV, n.clone());
+        let p = props(&img.bytes).unwrap().unwrap();
+        assert_eq!(p, GnuProperties { riscv_feature_1_and: Some(3), count: 1, ..Default::default() });
+        // The same number on AArch64 is AArch64's property, never RISC-V's.
+        let img = props_image(class, endian, AARCH64, n);
+        let p = props(&img.bytes).unwrap().unwrap();
+        assert_eq!((p.aarch64_feature_1_and, p.riscv_feature_1_and), (Some(3), None));
+        // Linux's size rule holds for it as for the others.
+        let n = gnu_property_note(
+            class,
+            endian,
+            &[property(class, endian, GNU_PROPERTY_RISCV_FEATURE_1_AND, &[0; 8])],
+        );
+        let img = props_image(class, endian, RISCV, n);
+        assert_eq!(
+            props(&img.bytes),
+            Err(Error::PropertyBadSize { pr_type: GNU_PROPERTY_RISCV_FEATURE_1_AND, size: 8 })
+        );
     }
 }
 

@@ -5,7 +5,14 @@
  *
  *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened]
  *                [--linux-version X.Y] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
+ *   exec-harness --kernel PROG [ARGS...]
  *
+ * --empty-argv (either way) execs PROG with argc 0, ARGS ignored (Linux >= 5.18 then
+ * supplies an empty argv[0]; a script's rewrite drops it).
+ * PROG may be a `#!` script: the harness follows it to its interpreter as Linux does
+ * (execcore_follow_scripts), and the interpreter runs with the rewritten argv.
+ * --kernel hands PROG to the host kernel's execve instead (no shell fallback), failing
+ * the same way: the oracle the tests compare with.
  * The environment is passed through; the program's output and exit status become the
  * harness's. A rejected file prints "exec-harness: PROG: <message> (<ERRNO>)", exits 127.
  * Lazy mode serves page faults with userfaultfd from a pager process that asks
@@ -59,9 +66,10 @@
 
 #define MAX_RESERVATIONS 8
 #define PAGE 4096ULL
+#define MAX_FILES (2 + EXECCORE_SCRIPT_MAX_OPENED)
 
 struct harness {
-    int fd[2];              /* file handles 0 (program) and 1 (interpreter) */
+    int fd[MAX_FILES];      /* file handles: 0 the program, 1 its interpreter; more while following scripts */
     const char *root;       /* prefix for the interpreter path, like qemu -L */
     uint64_t res_start[MAX_RESERVATIONS], res_end[MAX_RESERVATIONS];
     int nres;
@@ -69,7 +77,7 @@ struct harness {
     uint64_t reads, read_bytes; /* read_at + read_into calls and bytes, for --verify-faults */
 };
 
-static struct harness H = {{-1, -1}, "", {0}, {0}, 0, -1, 0, 0};
+static struct harness H = {{-1, -1, -1, -1, -1, -1, -1, -1}, "", {0}, {0}, 0, -1, 0, 0};
 static execcore_plan PLAN; /* static: the lazy-mode pager reads its copy after the fork */
 
 void execcore_panic(const uint8_t *msg, size_t len) {
@@ -94,7 +102,7 @@ static int reserved(uint64_t start, uint64_t len) {
 
 static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, size_t len, size_t *out) {
     struct harness *h = ctx;
-    if (file > 1 || h->fd[file] < 0) return EBADF;
+    if (file >= MAX_FILES || h->fd[file] < 0) return EBADF;
     ssize_t n;
     do n = pread(h->fd[file], buf, len, (off_t)offset); while (n < 0 && errno == EINTR);
     if (n < 0) return errno;
@@ -104,25 +112,38 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
     return 0;
 }
 
+/* Opens an interpreter (PT_INTERP's or a script's) as Linux's open_exec: a regular file
+ * the caller may execute, else EACCES; an empty name is looked up as the current
+ * directory (the kernel's own lookup of ""), hence EACCES too. --root prefixes absolute
+ * names only. Takes the first free handle from 1. */
 static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
                                execcore_file_id *out_id) {
     struct harness *h = ctx;
     /* Static, not on the stack: the stack report measures the library and its callbacks,
      * and a kernel resolves the path with its own (per-task) buffer. */
     static char full[8192];
-    if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
+    if (len == 0) {
+        path = (const uint8_t *)".";
+        len = 1;
+    }
+    const char *root = path[0] == '/' ? h->root : ""; /* a relative name is the caller's */
+    if (snprintf(full, sizeof full, "%s%.*s", root, (int)len, (const char *)path) >= (int)sizeof full)
         return ENAMETOOLONG;
+    uint64_t slot = 1;
+    while (slot < MAX_FILES && h->fd[slot] >= 0) slot++;
+    if (slot == MAX_FILES) return EMFILE;
     int fd = open(full, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno;
     struct stat st;
-    if (fstat(fd, &st) == 0) {
-        out_id->device = st.st_dev;
-        out_id->inode = st.st_ino;
-        out_id->generation = (uint64_t)st.st_ctim.tv_sec;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || access(full, X_OK) != 0) {
+        close(fd);
+        return EACCES;
     }
-    if (h->fd[1] >= 0) close(h->fd[1]);
-    h->fd[1] = fd;
-    *out_file = 1;
+    out_id->device = st.st_dev;
+    out_id->inode = st.st_ino;
+    out_id->generation = (uint64_t)st.st_ctim.tv_sec;
+    h->fd[slot] = fd;
+    *out_file = slot;
     return 0;
 }
 
@@ -170,7 +191,7 @@ static int cb_map_anonymous(void *ctx, uint64_t start, uint64_t len, uint32_t pr
 
 static int cb_map_file(void *ctx, uint64_t start, uint64_t len, uint64_t file, uint64_t offset, uint32_t prot) {
     struct harness *h = ctx;
-    if (file > 1) return EBADF;
+    if (file >= MAX_FILES) return EBADF;
     void *p = mmap(USER(start), len, prot_of(prot), MAP_PRIVATE | fixed_flags(start, len), h->fd[file], (off_t)offset);
     if (p == MAP_FAILED) return errno;
     return (uint64_t)(uintptr_t)p == start ? 0 : EEXIST;
@@ -194,7 +215,7 @@ static int cb_write(void *ctx, uint64_t addr, const uint8_t *src, size_t len) {
 
 static int cb_read_into(void *ctx, uint64_t file, uint64_t offset, uint64_t addr, uint64_t len) {
     struct harness *h = ctx;
-    if (file > 1) return EBADF;
+    if (file >= MAX_FILES) return EBADF;
     h->reads++;
     h->read_bytes += len;
     while (len > 0) { /* straight from the file into the destination, large reads */
@@ -434,8 +455,27 @@ static int huge_aligned(int fd) {
 
 static void usage(void) {
     fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened] "
-                    "[--linux-version X.Y] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n");
+                    "[--linux-version X.Y] [--verify-faults REPORT] [--bench N] [--empty-argv] PROG [ARGS...]\n"
+                    "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
     exit(2);
+}
+
+/* Closes every handle the script walk opened except `keep`, and makes `keep` handle 0
+ * (the program): image 0 of the plan is read through handle 0, its interpreter through
+ * the next handle opened (1). */
+static void adopt_program(const execcore_script *script, uint64_t keep) {
+    for (uint32_t k = 0; k < script->opened_count; k++) {
+        uint64_t f = script->opened[k];
+        if (f != keep && f < MAX_FILES && H.fd[f] >= 0) {
+            close(H.fd[f]);
+            H.fd[f] = -1;
+        }
+    }
+    if (keep != 0 && keep < MAX_FILES) {
+        close(H.fd[0]);
+        H.fd[0] = H.fd[keep];
+        H.fd[keep] = -1;
+    }
 }
 
 int main(int argc, char **argv) {
@@ -443,9 +483,14 @@ int main(int argc, char **argv) {
     uint32_t profile = EXECCORE_PROFILE_LINUX, linux_version = EXECCORE_LINUX_NEWEST;
     const char *verify_report = NULL;
     long bench = 0;
+    int kernel = 0, empty_argv = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--kernel") == 0) {
+            kernel = 1;
+        } else if (strcmp(argv[i], "--empty-argv") == 0) {
+            empty_argv = 1;
+        } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
             const char *m = argv[++i];
             if (strcmp(m, "eager") == 0) mode = EXECCORE_LOAD_EAGER;
             else if (strcmp(m, "mapped") == 0) mode = EXECCORE_LOAD_MAPPED;
@@ -477,6 +522,12 @@ int main(int argc, char **argv) {
         return 127;
     }
     const char *prog = argv[i];
+    if (kernel) { /* the oracle: the host kernel's execve, no shell fallback on ENOEXEC */
+        execve(prog, empty_argv ? &argv[argc] /* NULL */ : &argv[i], environ);
+        int e = errno;
+        fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(e), strerrorname_np(e));
+        return 127;
+    }
     if (bench > 0) {
         uint64_t harness_ns = 0, kernel_ns = 0;
         int r = bench_execs(bench, &argv[i], &harness_ns, &kernel_ns);
@@ -488,7 +539,12 @@ int main(int argc, char **argv) {
         }
     }
     H.fd[0] = open(prog, O_RDONLY | O_CLOEXEC);
-    if (H.fd[0] < 0) {
+    struct stat pst;
+    if (H.fd[0] >= 0 && (fstat(H.fd[0], &pst) != 0 || !S_ISREG(pst.st_mode) || access(prog, X_OK) != 0))
+        errno = EACCES; /* execve's open_exec: a regular file the caller may execute */
+    else if (H.fd[0] >= 0)
+        errno = 0;
+    if (errno != 0) {
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(errno), strerrorname_np(errno));
         return 127;
     }
@@ -520,7 +576,7 @@ int main(int argc, char **argv) {
 #endif
     execcore_exec_params params = {0};
     params.argv = (const uint8_t *const *)&argv[i];
-    params.argc = (size_t)(argc - i);
+    params.argc = empty_argv ? 0 : (size_t)(argc - i);
     params.envp = (const uint8_t *const *)environ;
     params.envc = envc;
     params.execfn = (const uint8_t *)prog;
@@ -558,8 +614,21 @@ int main(int argc, char **argv) {
     ops.sync_icache = cb_sync_icache;
 
     execcore_error err = {0};
+    /* #! scripts: the program becomes the interpreter, argv the rewritten one (its
+     * pointers into SCRIPT and argv[]); AT_EXECFN stays PROG. */
+    static execcore_script SCRIPT;
+    size_t script_cap = params.argc + EXECCORE_SCRIPT_EXTRA_ARGS, script_argc = 0;
+    const uint8_t **script_argv = malloc(script_cap * sizeof *script_argv);
+    if (!script_argv) fail(prog, EXECCORE_ERR_ADDRESS_SPACE_FAILED, NULL);
+    execcore_status st =
+        execcore_follow_scripts(&cpu, &params, &ops, &SCRIPT, script_argv, script_cap, &script_argc, &err);
+    adopt_program(&SCRIPT, st == EXECCORE_OK ? SCRIPT.file : 0);
+    if (st != EXECCORE_OK) fail(prog, st, &err);
+    params.argv = script_argv;
+    params.argc = script_argc;
+
     if (verify_report) paint_stack();
-    execcore_status st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
+    st = execcore_prepare(&cpu, &params, &ops, &PLAN, &err);
     if (st != EXECCORE_OK) fail(prog, st, &err);
     if (verify_report) {
         VERIFY.prepare_stack = stack_used();
@@ -613,8 +682,8 @@ int main(int argc, char **argv) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (mode != EXECCORE_LOAD_LAZY) {
-        close(H.fd[0]);
-        if (H.fd[1] >= 0) close(H.fd[1]);
+        for (int f = 0; f < MAX_FILES; f++)
+            if (H.fd[f] >= 0) close(H.fd[f]);
     }
     unregister_rseq();
 #ifdef HARNESS_MIPS_MODEL

@@ -86,6 +86,22 @@ aux_types! {
     AT_EXECFN = 31,
     /// vDSO address.
     AT_SYSINFO_EHDR = 33,
+    /// L1 instruction cache size in bytes (RISC-V, PowerPC; 0: unknown).
+    AT_L1I_CACHESIZE = 40,
+    /// L1 instruction cache geometry: associativity << 16 | line size (0: unknown).
+    AT_L1I_CACHEGEOMETRY = 41,
+    /// L1 data cache size.
+    AT_L1D_CACHESIZE = 42,
+    /// L1 data cache geometry.
+    AT_L1D_CACHEGEOMETRY = 43,
+    /// L2 cache size.
+    AT_L2_CACHESIZE = 44,
+    /// L2 cache geometry.
+    AT_L2_CACHEGEOMETRY = 45,
+    /// L3 cache size.
+    AT_L3_CACHESIZE = 46,
+    /// L3 cache geometry.
+    AT_L3_CACHEGEOMETRY = 47,
     /// Minimal signal stack size.
     AT_MINSIGSTKSZ = 51,
     /// IRIX: descriptor for the runtime linker to patch R8000 prefetches.

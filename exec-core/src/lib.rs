@@ -57,7 +57,7 @@ pub mod text_patch;
 pub use addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 pub use auxv::{AuxEntry, AuxType, Auxv, AuxvContext};
 pub use elfmap::{elfmap, ElfMapped, ElfmapTarget, MAX_ELFMAP_PHDRS};
-pub use error::{ArchError, ExecError};
+pub use error::{ArchCode, ArchError, ErrorCode, ExecCode, ExecError, SpaceOp};
 pub use fault::{resolve_fault, PageFill};
 pub use host::{ExecHost, FileId, LogLevel, OpenedFile};
 pub use image::{Content, ExecOnRead, Image, LoadSegment, Mapping, PhdrCheck, Piece, SegmentRules};
@@ -69,7 +69,7 @@ pub use params::{
 };
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
-pub use prepare::{prepare, prepare_into, Prepared};
+pub use prepare::{prepare, prepare_into, prepare_into_with_path, Prepared};
 pub use profile::{KernelVersion, Personality, Profile, Strictness};
 pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
 pub use space::AddressSpace;

@@ -81,6 +81,22 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    prepare_into_with_path(policy, main, host, params, cache, out, None)
+}
+
+/// [`prepare_into`] with the buffer PT_INTERP is read into given by the caller
+/// (`interp_path`, at least the longest path accepted: [`PATH_MAX`] bytes like Linux; a
+/// shorter one rejects longer paths with `InterpreterTooLong`). `None`: a PATH_MAX
+/// buffer on the stack, for the time the path is read and opened.
+pub fn prepare_into_with_path<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main: &R,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+    interp_path: Option<&mut [u8]>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
     let limits = params.profile.limits(policy.page_size(), policy.header_rule());
     // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
     // on the kernel's stack.
@@ -88,7 +104,7 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let main_file: &ElfFile<&R> =
         ElfFile::open_in(&mut main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
     let abi = check_header(policy, main_file.header())?;
-    let opened = read_interpreter(main_file, params.profile, host)?;
+    let opened = read_interpreter(main_file, params.profile, host, interp_path)?;
     prepare_opened(policy, main_file, Start { abi, opened, limits }, host, params, cache, out)
 }
 
@@ -475,6 +491,7 @@ fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     profile: Profile,
     host: &mut H,
+    path: Option<&mut [u8]>,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     // A static program never has the path buffer on its stack.
     let any = match profile.strictness() {
@@ -490,7 +507,10 @@ fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     if !any {
         return Ok(None);
     }
-    read_and_open_interpreter(main, profile, host)
+    match path {
+        Some(path) => open_interpreter_at(main, profile, host, path),
+        None => read_and_open_interpreter(main, profile, host),
+    }
 }
 
 /// [`read_interpreter`]'s reading and opening. Kept out of line so the path buffer
@@ -501,10 +521,20 @@ fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     profile: Profile,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
-    let mut path = [0u8; PATH_MAX];
+    open_interpreter_at(main, profile, host, &mut [0u8; PATH_MAX])
+}
+
+/// Reads PT_INTERP into `path` (the profile's rule: Linux's first PT_INTERP up to its
+/// first NUL, or the hardened single NUL-free one) and opens the file it names.
+fn open_interpreter_at<R: ReadAt, H: ExecHost, const W: usize>(
+    main: &ElfFile<R, W>,
+    profile: Profile,
+    host: &mut H,
+    path: &mut [u8],
+) -> Result<Option<Opened<H::Interp>>, ExecError> {
     let read = match profile.strictness() {
-        Strictness::Hardened => main.interpreter(&mut path),
-        Strictness::Linux => main.first_interpreter(&mut path),
+        Strictness::Hardened => main.interpreter(path),
+        Strictness::Linux => main.first_interpreter(path),
     };
     let Some(p) = read.map_err(|e| ExecError::elf(Role::Main, e))? else {
         return Ok(None);

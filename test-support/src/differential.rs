@@ -82,12 +82,14 @@ pub fn from_observed(o: &Observed) -> Run {
     }
 }
 
-/// The kernel's image mappings: every VMA but the stack and the kernel's special ones
-/// (`[vdso]`, `[vvar]`, `[vsyscall]`...); `[heap]` stays (a bss VMA ending at start_brk).
+/// The kernel's image mappings: every VMA below the stack's top but the stack and the
+/// kernel's special ones (`[vdso]`, `[vvar]`...; MIPS's unnamed branch-emulation page sits
+/// above the stack); `[heap]` stays (a bss VMA ending at start_brk).
 pub fn kernel_pages(maps: &[Vma]) -> Ranges {
+    let top = maps.iter().find(|m| m.path == "[stack]").map_or(u64::MAX, |m| m.end);
     let mut v: Ranges = maps
         .iter()
-        .filter(|m| !m.path.starts_with('[') || m.path == "[heap]")
+        .filter(|m| (!m.path.starts_with('[') || m.path == "[heap]") && m.start < top)
         .map(|m| (m.start, m.end, m.perms[..3].to_string()))
         .collect();
     v.sort();
@@ -327,4 +329,145 @@ pub fn errno_name(e: i32) -> String {
         None if !extra.is_empty() => extra.to_string(),
         None => format!("errno {e}"),
     }
+}
+
+/// A base program for a guest kernel's run, with the root its interpreter resolves under.
+#[derive(Clone, Debug)]
+pub struct GuestBase {
+    /// Its file name.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// The sysroot (`/` for the host's, e.g. musl's).
+    pub root: std::path::PathBuf,
+}
+
+/// A guest kernel of `../shared/sysoracle`.
+#[derive(Clone, Debug)]
+pub struct Guest<'a> {
+    /// sysoracle.sh's architecture (`aarch64`, `mips64el`, `mipsel`).
+    pub arch: &'a str,
+    /// The qemu CPU (`CPU=`), part of the cache's name.
+    pub cpu: &'a str,
+    /// Mutants per boot.
+    pub batch: usize,
+}
+
+/// The environment each program runs with in the guest (sysoracle's default)...
+pub const GUEST_ENV: &str = "ORACLE=1";
+
+/// ...started through a shell that bounds its CPU time (the tracer lets it run after the
+/// exec stop) and gives it no input: `ORACLE_ENV` and `ORACLE_ARGS` are pasted into the
+/// guest's init script around `/bin/oracle-trace /t/NAME`.
+const GUEST_ORACLE_ENV: &str = r#"ORACLE=1 /bin/sh -c "ulimit -t 2; exec \"\$@\"" sh"#;
+
+/// Runs `n` mutants of `bases` through the guest kernel (cached by content; one boot per
+/// `guest.batch` mutants not cached) and through `plan`, which plans a mutant file (given
+/// its guest path `/t/NAME` and its base's root) or returns its errno and error. Every
+/// accepted plan goes through [`crate::invariants::check_plan`].
+pub fn run_guest<I>(
+    guest: &Guest<'_>,
+    bases: &[GuestBase],
+    n: usize,
+    config: &crate::mutate::Config,
+    mut plan: impl FnMut(&std::path::Path, &str, &std::path::Path) -> Result<ExecPlan<I>, (i32, String)>,
+    name: &dyn Fn(i32) -> String,
+) -> Summary {
+    use crate::sysoracle::{observe, Boot, Subject};
+    let pairs: Vec<(String, Vec<u8>)> = bases.iter().map(|b| (b.name.clone(), b.bytes.clone())).collect();
+    let mutants = mutants(&pairs, n, config);
+    let dir = crate::temp::TempDir::new(&format!("differential-{}", guest.arch));
+    let paths: Vec<std::path::PathBuf> = mutants
+        .iter()
+        .map(|m| {
+            let p = dir.join(&m.name);
+            std::fs::write(&p, &m.bytes).unwrap();
+            p
+        })
+        .collect();
+    let roots: Vec<&std::path::Path> = (0..n).map(|i| bases[i % bases.len()].root.as_path()).collect();
+    let interps: Vec<Option<std::path::PathBuf>> = mutants
+        .iter()
+        .zip(&roots)
+        .map(|(m, root)| {
+            let path = crate::mutate::interp_path(&m.bytes)?;
+            let p = root.join(std::str::from_utf8(&path).ok()?.trim_start_matches('/'));
+            p.is_file().then_some(p)
+        })
+        .collect();
+    // sysoracle.sh runs under `set -e -o pipefail` and reads each file's PT_INTERP with
+    // readelf, which fails on some mutants: a readelf that always succeeds goes first in
+    // its PATH.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let readelf = bin.join("readelf");
+    std::fs::write(&readelf, "#!/bin/sh\n/usr/bin/readelf \"$@\"\nexit 0\n").unwrap();
+    std::fs::set_permissions(&readelf, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    // The unchanged bases go into every boot too: their interpreters and libraries are in
+    // the guest whatever the batch (sysoracle copies what each file's PT_INTERP names).
+    let base_paths: Vec<(String, std::path::PathBuf, Option<std::path::PathBuf>)> = bases
+        .iter()
+        .map(|b| {
+            let name = format!("base-{}", b.name);
+            let p = dir.join(&name);
+            std::fs::write(&p, &b.bytes).unwrap();
+            let interp = crate::mutate::interp_path(&b.bytes)
+                .map(|i| b.root.join(String::from_utf8_lossy(&i).trim_start_matches('/')));
+            (name, p, interp)
+        })
+        .collect();
+    let cache =
+        std::env::temp_dir().join("execcore-differential").join(format!("{}-{}", guest.arch, guest.cpu));
+    let boot = Boot {
+        arch: guest.arch,
+        cache,
+        env: vec![
+            ("CPU", Some(guest.cpu)),
+            ("APPEND_EXTRA", Some("")),
+            ("ORACLE_ENV", Some(GUEST_ORACLE_ENV)),
+            ("ORACLE_ARGS", Some("</dev/null")),
+            ("OUT_LINES", Some("2")),
+            ("TIMEOUT", Some("600")),
+            ("PATH", Some(&path)),
+        ],
+    };
+    let mut seen = std::collections::HashMap::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(guest.batch.max(1)) {
+        let mut subjects: Vec<Subject<'_>> = base_paths
+            .iter()
+            .map(|(name, path, interp)| Subject { name, path, interp: interp.clone() })
+            .collect();
+        subjects.extend(chunk.iter().map(|&i| Subject {
+            name: &mutants[i].name,
+            path: &paths[i],
+            interp: interps[i].clone(),
+        }));
+        seen.extend(observe(&boot, &subjects));
+    }
+    let mut summary = Summary::default();
+    for (i, m) in mutants.iter().enumerate() {
+        let o = seen.get(&m.name).unwrap_or_else(|| panic!("{}: no oracle result", m.name));
+        let kernel = from_observed(o);
+        let guest_path = format!("/t/{}", m.name);
+        let verdict = match plan(&paths[i], &guest_path, roots[i]) {
+            Ok(p) => {
+                // The interpreter the plan opened: PT_INTERP's path under the base's root.
+                let interp = match (&p.interp, crate::mutate::interp_path(&m.bytes)) {
+                    (Some(_), Some(path)) => {
+                        let path = roots[i].join(String::from_utf8_lossy(&path).trim_start_matches('/'));
+                        std::fs::read(path).unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                };
+                match crate::invariants::check_plan(&p, &m.bytes, &interp) {
+                    Err(e) => Verdict::Unsound(e),
+                    Ok(()) => compare(&Planned::Plan(&p), &kernel, name),
+                }
+            }
+            Err((errno, error)) => compare::<I>(&Planned::Rejected { errno, error }, &kernel, name),
+        };
+        summary.add(&m.name, &m.kind(), &m.ops, &verdict);
+    }
+    summary
 }

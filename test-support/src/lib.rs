@@ -12,6 +12,7 @@ pub mod hostkernel;
 pub mod invariants;
 pub mod maps;
 pub mod mutate;
+pub mod note;
 pub mod sources;
 pub mod space;
 pub mod stack;

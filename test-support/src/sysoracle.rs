@@ -6,6 +6,7 @@
 
 use crate::maps::{observed_image, planned_image, Vma};
 use crate::stack::initial_stack_bytes;
+use core::fmt::Display;
 use exec_core::{ExecParams, ExecPlan};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -299,4 +300,58 @@ pub fn differences<I>(plan: &ExecPlan<I>, o: &Observed, run: &Run<'_>, interp: O
         d.push(format!("stack VMA {stack_vma:x?}, planned top {:#x} {rwx}", plan.stack.top.0));
     }
     d
+}
+
+/// The tracer's verdict when the child died before its exec stop (killed after the point
+/// of no return: execve does not return).
+pub const KILLED: i32 = -1;
+
+/// Where Linux maps the vDSO after the images (`get_unmapped_area(NULL, vvar + vdso)`:
+/// top-down first fit below mmap_base around the mapped segments): the address of its
+/// text, AT_SYSINFO_EHDR. `vvar_pages` data pages lie below `vdso_pages` text pages.
+pub fn linux_vdso<I>(plan: &ExecPlan<I>, vvar_pages: u64, vdso_pages: u64) -> u64 {
+    let page = plan.main.page.get();
+    let size = (vvar_pages + vdso_pages) * page;
+    let mut taken: Vec<(u64, u64)> =
+        plan.images().flat_map(|i| planned_image(i).into_iter().map(|(s, e, _)| (s, e))).collect();
+    taken.sort_unstable();
+    let mut end = plan.mmap.base.0;
+    loop {
+        let start = end - size;
+        match taken.iter().rev().find(|&&(s, e)| s < end && e > start) {
+            Some(&(s, _)) => end = s,
+            None => return start + vvar_pages * page,
+        }
+    }
+}
+
+/// The first half of every architecture's comparison with the kernel: the outcome. A
+/// rejection must carry the kernel's errno (`errno`: the policy's number for it), or the
+/// kernel must have killed the program after its point of no return (execcore rejects
+/// such a file up front: that is the point); a planned program must have run. Then the
+/// plan is made again with the vDSO where Linux put it (`plan(Some(vdso))`, `vdso_pages`:
+/// its vvar and text pages), and the kernel's `[vdso]` must start there. `Ok`: that plan,
+/// for [`differences`]; `Err`: the differences found (empty when the rejection matches).
+pub fn kernel_outcome<I, E: Display>(
+    plan: impl Fn(Option<u64>) -> Result<ExecPlan<I>, E>,
+    errno: impl Fn(&E) -> i32,
+    o: &Observed,
+    (vvar_pages, vdso_pages): (u64, u64),
+) -> Result<ExecPlan<I>, Vec<String>> {
+    let first = match (plan(None), o.errno) {
+        (Err(_), Some(KILLED)) => return Err(Vec::new()),
+        (Err(e), Some(kernel)) if errno(&e) == kernel => return Err(Vec::new()),
+        (Err(e), Some(kernel)) => return Err(vec![format!("errno {} ({e}), kernel {kernel}", errno(&e))]),
+        (Err(e), None) => return Err(vec![format!("rejected ({e}), the kernel ran it")]),
+        (Ok(_), Some(kernel)) => return Err(vec![format!("planned, the kernel failed with errno {kernel}")]),
+        (Ok(p), None) => p,
+    };
+    // The plan does not depend on the vDSO's address, only its auxv entry does.
+    let vdso = linux_vdso(&first, vvar_pages, vdso_pages);
+    let planned = plan(Some(vdso)).map_err(|e| vec![format!("rejected with a vDSO ({e})")])?;
+    let kernel_vdso = o.maps.iter().find(|v| v.path == "[vdso]").map(|v| v.start);
+    if kernel_vdso != Some(vdso) {
+        return Err(vec![format!("vDSO {vdso:#x}, kernel {kernel_vdso:x?}")]);
+    }
+    Ok(planned)
 }

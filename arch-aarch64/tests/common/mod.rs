@@ -53,6 +53,18 @@ pub fn program(name: &str) -> Program {
     programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
 }
 
+/// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
+pub fn oracle_cpu() -> Cpu {
+    Cpu {
+        hwcap: 0x8ff,
+        hwcap2: 0,
+        minsigstksz: Some(0x1270),
+        bti: false,
+        static_pie_align: exec_core::StaticPieAlign::HonouredSince6_10,
+        ..Cpu::default()
+    }
+}
+
 /// The oracle's environment (sysoracle.sh default) and argv[0].
 pub const ENV: &str = "ORACLE=1";
 
@@ -325,26 +337,7 @@ impl Synth {
     }
 }
 
-/// A little-endian ELF64 `NT_GNU_PROPERTY_TYPE_0` note holding `props` (type, data), each
-/// padded to 8 bytes.
-pub fn property_note(props: &[(u32, &[u8])]) -> Vec<u8> {
-    let mut desc = Vec::new();
-    for (t, data) in props {
-        desc.extend_from_slice(&t.to_le_bytes());
-        desc.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        desc.extend_from_slice(data);
-        while desc.len() % 8 != 0 {
-            desc.push(0);
-        }
-    }
-    let mut n = Vec::new();
-    n.extend_from_slice(&4u32.to_le_bytes());
-    n.extend_from_slice(&(desc.len() as u32).to_le_bytes());
-    n.extend_from_slice(&5u32.to_le_bytes());
-    n.extend_from_slice(b"GNU\0");
-    n.extend_from_slice(&desc);
-    n
-}
+pub use test_support::note::property_note;
 
 // ---------------------------------------------------------------------------------------
 // The oracle.

@@ -3,7 +3,7 @@
 //! Adding an architecture whose policy crate exists is a few lines: a dependency in
 //! Cargo.toml, and here an arm in [`Arch::plan`] that builds the policy (with the page
 //! sizes it supports) and says how its `Info` appears in the `"arch"` object, plus the
-//! architecture in [`Arch::has_policy`]. x86_64, aarch64 and MIPS have theirs.
+//! architecture in [`Arch::has_policy`]. x86_64, aarch64, MIPS and riscv64 have theirs.
 
 use crate::cli::DEFAULT_MIPS_CPU;
 use crate::plan::{run, Failure, Job, Planned};
@@ -19,11 +19,13 @@ pub enum Arch {
     Aarch64,
     /// `arch-mips`, every ABI, both byte orders.
     Mips,
+    /// `arch-riscv64`.
+    Riscv64,
 }
 
 impl Arch {
     /// Every architecture, in `--arch` order.
-    pub const ALL: [Arch; 3] = [Arch::X86_64, Arch::Aarch64, Arch::Mips];
+    pub const ALL: [Arch; 4] = [Arch::X86_64, Arch::Aarch64, Arch::Mips, Arch::Riscv64];
 
     /// The `--arch` name.
     pub const fn name(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Arch {
             Arch::X86_64 => "x86_64",
             Arch::Aarch64 => "aarch64",
             Arch::Mips => "mips",
+            Arch::Riscv64 => "riscv64",
         }
     }
 
@@ -39,7 +42,7 @@ impl Arch {
         Arch::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// "x86_64, aarch64, mips".
+    /// "x86_64, aarch64, mips, riscv64".
     pub fn names() -> String {
         Arch::ALL.map(Arch::name).join(", ")
     }
@@ -50,13 +53,14 @@ impl Arch {
             Machine::X86_64 => Some(Arch::X86_64),
             Machine::AARCH64 => Some(Arch::Aarch64),
             Machine::MIPS => Some(Arch::Mips),
+            Machine::RISCV => Some(Arch::Riscv64),
             _ => None,
         }
     }
 
     /// Whether this build has the architecture's policy (an arm in [`Arch::plan`]).
     pub const fn has_policy(self) -> bool {
-        matches!(self, Arch::X86_64 | Arch::Aarch64 | Arch::Mips)
+        matches!(self, Arch::X86_64 | Arch::Aarch64 | Arch::Mips | Arch::Riscv64)
     }
 
     /// Plans `job` with this architecture's policy.
@@ -93,6 +97,15 @@ impl Arch {
                 // n64 TASK_SIZE is 1 << 40, up to 1 << 48 with CONFIG_MIPS_VA_BITS_48.
                 job.require_va_bits(48, self)?;
                 run(&mips_policy(job), job, mips_info)
+            }
+            Arch::Riscv64 => {
+                job.require_page_size(&[4096], self)?;
+                // sv57's TASK_SIZE is 1 << 56.
+                job.require_va_bits(56, self)?;
+                let r = job.opts.riscv;
+                let cpu = arch_riscv64::Cpu { mmu: r.mmu, isa: r.isa, ..arch_riscv64::Cpu::default() };
+                let policy = arch_riscv64::Riscv64::new(cpu).with_profile(r.profile);
+                run(&policy, job, |i: &arch_riscv64::Info| riscv64_info(r.mmu, i))
             }
         }
     }
@@ -132,6 +145,31 @@ fn mips_info(i: &arch_mips::Info) -> serde_json::Value {
         "prefetch_fd": i.prefetch_fd,
         "prefetch_warning": i.prefetch_warning,
         "read_implies_exec": i.read_implies_exec,
+    })
+}
+
+/// The riscv64 `"arch"` object (plan.schema.json `riscv64_arch`): the MMU mode, the
+/// program's and interpreter's e_flags decoded, the Zicfilp/Zicfiss property bits.
+fn riscv64_info(mmu: arch_riscv64::Mmu, i: &arch_riscv64::Info) -> serde_json::Value {
+    let flags = |f: arch_riscv64::ElfFlags| {
+        json!({
+            "raw": f.0,
+            "rvc": f.rvc(),
+            "float_abi": f.float_abi().name(),
+            "rve": f.rve(),
+            "tso": f.tso(),
+        })
+    };
+    let features = i.features();
+    json!({
+        "mmu": mmu.name(),
+        "flags": flags(i.main_flags),
+        "interp_flags": i.interp_flags.map(flags),
+        "main_feature_1_and": i.main_features,
+        "interp_feature_1_and": i.interp_features,
+        "cfi_lp": features & (elf_stream::riscv_feature::CFI_LP_UNLABELED | elf_stream::riscv_feature::CFI_LP_FUNC_SIG) != 0,
+        "cfi_ss": features & elf_stream::riscv_feature::CFI_SS != 0,
+        "property_error": i.main_property_error.or(i.interp_property_error).map(|e| e.kind()),
     })
 }
 

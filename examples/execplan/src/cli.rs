@@ -11,22 +11,24 @@ use std::path::PathBuf;
 
 /// The synopsis printed with every usage error.
 pub const USAGE: &str = "\
-usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
+usage: execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
                 [--env K=V]... [--argv0 S] [--stats] [--batch]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
-                [--isa-check on|off] [--profile linux|hardened] [--linux-version X.Y]
-                [--placement auto|plain|huge] [--] FILE [ARGS...]
+                [--isa-check on|off] [--mmu sv39|sv48|sv57] [--isa ISA]
+                [--riscv-profile linux|hardened] [--profile linux|hardened]
+                [--linux-version X.Y] [--placement auto|plain|huge] [--] FILE [ARGS...]
        execplan --help";
 
 /// `--help`: the synopsis and what every option does.
 pub const HELP: &str = "\
-usage: execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
+usage: execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
                 [--env K=V]... [--argv0 S] [--stats] [--batch]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
-                [--isa-check on|off] [--profile linux|hardened] [--linux-version X.Y]
-                [--placement auto|plain|huge] [--] FILE [ARGS...]
+                [--isa-check on|off] [--mmu sv39|sv48|sv57] [--isa ISA]
+                [--riscv-profile linux|hardened] [--profile linux|hardened]
+                [--linux-version X.Y] [--placement auto|plain|huge] [--] FILE [ARGS...]
 
 Prints the exec plan execcore makes for FILE: the layout Linux would give it with ASLR
 off, an 8 MiB stack rlimit, 4096-byte pages and an empty environment; argv is
@@ -62,6 +64,13 @@ MIPS (byte order from the file; 64-bit Linux kernel as Debian's malta, ieee754=s
   --isa-check O     on (default): EF_MIPS_ARCH above the CPU's ISA is rejected (EBADRQC);
                     off: not checked, as Linux
 
+riscv64 (Linux 6.12):
+  --mmu M           the kernel's MMU mode sv39, sv48 (default) or sv57: stack top 1<<38,
+                    1<<47, 1<<47 (sv57 keeps sv48's default window; TASK_SIZE 1<<56)
+  --isa ISA         the hart's ISA string (default rv64gc): AT_HWCAP, hardened checks
+  --riscv-profile P linux (default): EM_RISCV and ELFCLASS64 only, as Linux; hardened:
+                    also refuse e_flags needing an extension the hart lacks (C, F, D, Q, Ztso)
+
 Exit status: 0 planned, 1 the file was rejected, 2 usage error.";
 
 /// `--arch`: a fixed policy or the file's own machine.
@@ -88,6 +97,7 @@ pub struct Options {
     pub argv0: Option<Vec<u8>>,
     pub batch: bool,
     pub mips: MipsOptions,
+    pub riscv: RiscvOptions,
     pub profile: Profile,
     pub placement: PlacementChoice,
     pub file: OsString,
@@ -111,6 +121,14 @@ pub struct MipsOptions {
     pub os: arch_mips::OsProfile,
     pub strict_prefetch: bool,
     pub isa_check: bool,
+}
+
+/// The riscv64 policy's switches (`--mmu`, `--isa`, `--riscv-profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiscvOptions {
+    pub mmu: arch_riscv64::Mmu,
+    pub isa: arch_riscv64::Isa,
+    pub profile: arch_riscv64::Profile,
 }
 
 /// The MIPS CPU without `--cpu`: the 5KEf the real-kernel oracle boots (arch-mips/README.md).
@@ -168,6 +186,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             strict_prefetch: true,
             isa_check: true,
         },
+        riscv: RiscvOptions {
+            mmu: arch_riscv64::Mmu::Sv48,
+            isa: arch_riscv64::Isa::RV64GC,
+            profile: arch_riscv64::Profile::Linux,
+        },
         profile: Profile::default(),
         placement: PlacementChoice::Auto,
         file: OsString::new(),
@@ -220,6 +243,26 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             }
             "--strict-prefetch" => o.mips.strict_prefetch = on_off(&flag, &utf8(&flag, value()?)?)?,
             "--isa-check" => o.mips.isa_check = on_off(&flag, &utf8(&flag, value()?)?)?,
+            "--mmu" => {
+                let v = utf8(&flag, value()?)?;
+                o.riscv.mmu = arch_riscv64::Mmu::ALL
+                    .into_iter()
+                    .find(|m| m.name() == v)
+                    .ok_or_else(|| format!("--mmu: expected sv39, sv48 or sv57, got {v:?}"))?;
+            }
+            "--isa" => {
+                let v = utf8(&flag, value()?)?;
+                o.riscv.isa = arch_riscv64::Isa::parse(v.as_bytes())
+                    .filter(|i| !i.is_empty())
+                    .ok_or_else(|| format!("--isa: not an ISA string: {v:?}"))?;
+            }
+            "--riscv-profile" => {
+                o.riscv.profile = match utf8(&flag, value()?)?.as_str() {
+                    "linux" => arch_riscv64::Profile::Linux,
+                    "hardened" => arch_riscv64::Profile::Hardened,
+                    v => return Err(format!("--riscv-profile: expected linux or hardened, got {v:?}")),
+                }
+            }
             "-h" | "--help" => return Ok(Command::Help),
             "--arch" => {
                 let v = utf8(&flag, value()?)?;
@@ -337,6 +380,18 @@ mod tests {
         assert!(o.env.is_empty() && o.argv0.is_none() && o.args.is_empty());
         assert!(!o.batch && o.mips.cpu.is_none() && o.mips.strict_prefetch && o.mips.isa_check);
         assert_eq!(o.mips.os, arch_mips::OsProfile::Linux);
+        assert_eq!(
+            o.riscv,
+            RiscvOptions {
+                mmu: arch_riscv64::Mmu::Sv48,
+                isa: arch_riscv64::Isa::RV64GC,
+                profile: arch_riscv64::Profile::Linux
+            }
+        );
+        let o = opts(&["--mmu", "sv39", "--isa=rv64imac_ztso", "--riscv-profile", "hardened", "f"]);
+        assert_eq!(o.riscv.mmu, arch_riscv64::Mmu::Sv39);
+        assert_eq!(o.riscv.isa, arch_riscv64::Isa::from_letters(b"imac").union(arch_riscv64::Isa::ZTSO));
+        assert_eq!(o.riscv.profile, arch_riscv64::Profile::Hardened);
         let o = opts(&[
             "--cpu=R5000",
             "--os",
@@ -394,6 +449,10 @@ mod tests {
             &["--json"],
             &["--bogus", "f"],
             &["--arch", "riscv", "f"],
+            &["--mmu", "sv32", "f"],
+            &["--isa", "rv64 gc", "f"],
+            &["--isa", "", "f"],
+            &["--riscv-profile", "strict", "f"],
             &["--arch"],
             &["--page-size", "3000", "f"],
             &["--page-size", "0x", "f"],

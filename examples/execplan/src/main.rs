@@ -1,7 +1,8 @@
-//! `execplan`: print the exec plan execcore makes for an ELF file.
+//! `execplan`: print the exec plan execcore makes for an ELF file (a `#!` script is
+//! followed to its interpreter first, as Linux does).
 //!
 //! ```text
-//! execplan [--arch auto|x86_64|aarch64|mips] [--json] [--root DIR]
+//! execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
 //!          [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
 //!          [--env K=V]... [--argv0 S] [--stats] [--batch]
 //!          [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off] [--isa-check on|off]

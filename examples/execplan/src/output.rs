@@ -47,6 +47,24 @@ fn name_or_number(name: Option<&str>, n: u64) -> Value {
     name.map_or(json!(n), |s| json!(s))
 }
 
+/// A program header type's name for the file's machine: the processor-specific range
+/// (0x70000000..=0x7fffffff) means something else on each machine, and elf-stream names
+/// MIPS's; RISC-V's 0x70000003 is `PT_RISCV_ATTRIBUTES`. Other machines' get the number.
+fn phdr_type_name(machine: elf_stream::Machine, kind: elf_stream::ProgramType) -> Option<&'static str> {
+    const PT_LOPROC: u32 = 0x7000_0000;
+    const PT_RISCV_ATTRIBUTES: u32 = 0x7000_0003;
+    match (machine, kind.0) {
+        (_, t) if !(PT_LOPROC..=0x7fff_ffff).contains(&t) => kind.name(),
+        (elf_stream::Machine::MIPS, _) => kind.name(),
+        (elf_stream::Machine::RISCV, PT_RISCV_ATTRIBUTES) => Some("RISCV_ATTRIBUTES"),
+        _ => None,
+    }
+}
+
+fn phdr_type_text(machine: elf_stream::Machine, kind: elf_stream::ProgramType) -> String {
+    phdr_type_name(machine, kind).map_or_else(|| format!("{:#x}", kind.0), str::to_string)
+}
+
 fn auxv_name(e: &exec_core::AuxEntry) -> String {
     e.kind.name().map_or_else(|| format!("AT_{}", e.kind.0), str::to_string)
 }
@@ -70,7 +88,7 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "phnum": r.phnum,
         },
         "program_headers": r.phdrs.iter().map(|ph| json!({
-            "type": name_or_number(ph.kind.name(), u64::from(ph.kind.0)),
+            "type": name_or_number(phdr_type_name(h.machine, ph.kind), u64::from(ph.kind.0)),
             "flags": ph.flags.0,
             "offset": ph.offset.0,
             "vaddr": ph.vaddr.0,
@@ -79,6 +97,12 @@ pub fn json(r: &Report, stats: bool) -> Value {
             "align": ph.align,
         })).collect::<Vec<_>>(),
         "interp": r.interp,
+        "scripts": r.scripts.iter().map(|st| json!({
+            "file": st.file,
+            "interpreter": st.interpreter,
+            "argument": st.argument,
+        })).collect::<Vec<_>>(),
+        "argv": r.argv,
         "image": image_json(&p.main),
         "interp_image": p.interp.as_ref().map(image_json),
         "entry": p.entry.0,
@@ -190,6 +214,27 @@ fn image_text(o: &mut String, title: &str, img: &Image) {
     }
 }
 
+/// What `e_flags` say, where execplan knows the machine's flags: " (RVC, double-float
+/// ABI)" for RISC-V, as readelf words it; empty otherwise.
+fn flags_meaning(h: &elf_stream::FileHeader) -> String {
+    if h.machine != elf_stream::Machine::RISCV {
+        return String::new();
+    }
+    let f = arch_riscv64::ElfFlags(h.flags);
+    let mut words = Vec::new();
+    if f.rvc() {
+        words.push("RVC".to_string());
+    }
+    words.push(format!("{}-float ABI", f.float_abi().name()));
+    if f.rve() {
+        words.push("RVE".into());
+    }
+    if f.tso() {
+        words.push("TSO".into());
+    }
+    format!(" ({})", words.join(", "))
+}
+
 /// The human-readable report.
 pub fn text(r: &Report, stats: bool) -> String {
     let p = &r.planned.plan;
@@ -199,17 +244,26 @@ pub fn text(r: &Report, stats: bool) -> String {
         let _ = writeln!(o, "{k:<12}{v}");
     };
     row(&mut o, "file", r.file.clone());
+    for st in &r.scripts {
+        let arg = st.argument.as_ref().map_or(String::new(), |a| format!(" {a:?}"));
+        row(&mut o, "script", format!("{}: #! {:?}{arg}", st.file, st.interpreter));
+    }
+    if let Some(p) = &r.program {
+        row(&mut o, "program", p.clone());
+        row(&mut o, "argv", format!("{:?}", r.argv));
+    }
     row(
         &mut o,
         "header",
         format!(
-            "{} {}-endian {} {} ({}), flags {:#x}",
+            "{} {}-endian {} {} ({}), flags {:#x}{}",
             h.class.name(),
             h.endian.name(),
             h.elf_type,
             h.machine,
             h.machine.0,
-            h.flags
+            h.flags,
+            flags_meaning(h)
         ),
     );
     row(
@@ -233,7 +287,7 @@ pub fn text(r: &Report, stats: bool) -> String {
         let _ = writeln!(
             o,
             "  {:<14} {:<5} {:>#10x} {:>#18x} {:>#10x} {:>#10x} {:>#8x}",
-            ph.kind.to_string(),
+            phdr_type_text(h.machine, ph.kind),
             flags_text(ph),
             ph.offset.0,
             ph.vaddr.0,

@@ -48,8 +48,19 @@ impl Failure {
 /// The main file, opened and its header read, plus the options.
 pub struct Job<'a> {
     pub opts: &'a Options,
+    /// The file planned: FILE, or the interpreter its `#!` scripts lead to.
     pub file: &'a File,
     pub header: FileHeader,
+    /// argv as the program receives it (rewritten by scripts).
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// One `#!` script followed: its path and its line.
+#[derive(Clone, Debug)]
+pub struct ScriptStep {
+    pub file: String,
+    pub interpreter: String,
+    pub argument: Option<String>,
 }
 
 impl Job<'_> {
@@ -123,6 +134,12 @@ pub struct Report {
     pub phnum: u32,
     pub phdrs: Vec<ProgramHeader>,
     pub interp: Option<String>,
+    /// The `#!` scripts followed to reach the planned program, outermost first.
+    pub scripts: Vec<ScriptStep>,
+    /// The planned program's path when FILE is a script.
+    pub program: Option<String>,
+    /// argv as the program receives it.
+    pub argv: Vec<String>,
     pub planned: Planned,
 }
 
@@ -176,8 +193,7 @@ pub fn run<P: ArchPolicy>(
     use std::os::unix::ffi::OsStrExt;
     let o = job.opts;
     let file_bytes = o.file.as_bytes();
-    let argv0: &[u8] = o.argv0.as_deref().unwrap_or(file_bytes);
-    let argv: Vec<&[u8]> = std::iter::once(argv0).chain(o.args.iter().map(Vec::as_slice)).collect();
+    let argv: Vec<&[u8]> = job.argv.iter().map(Vec::as_slice).collect();
     let envp: Vec<&[u8]> = o.env.iter().map(Vec::as_slice).collect();
     let (argv, envp): (&[&[u8]], &[&[u8]]) = (&argv, &envp);
     let mut params = ExecParams::new(file_bytes);
@@ -289,6 +305,64 @@ fn main_elf(e: elf_stream::Error) -> Failure {
     ExecError::elf(Role::Main, e).into()
 }
 
+/// `FsHost` opening script interpreters as Linux's `open_exec`: a regular file with an
+/// execute bit, else EACCES (an empty name is the current directory to the kernel).
+struct ScriptHost(FsHost);
+
+impl ExecHost for ScriptHost {
+    type Interp = File;
+
+    fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<File>, Errno> {
+        use std::os::unix::fs::PermissionsExt;
+        let f = self.0.open_interpreter(if path.is_empty() { b"." } else { path })?;
+        match f.source.metadata() {
+            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(f),
+            Ok(_) => Err(EACCES),
+            Err(e) => Err(Errno(e.raw_os_error().unwrap_or(Errno::EIO.0))),
+        }
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        self.0.random(buf)
+    }
+}
+
+/// What following FILE's scripts gives: the steps, the interpreter finally planned
+/// (None: FILE itself) and the rewritten argv.
+type Followed = (Vec<ScriptStep>, Option<File>, Vec<Vec<u8>>);
+
+/// Follows FILE's `#!` scripts as Linux (interpreters under `--root`).
+fn follow(o: &Options, file: &File) -> Result<Followed, Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let file_bytes = o.file.as_bytes();
+    let argv0: &[u8] = o.argv0.as_deref().unwrap_or(file_bytes);
+    let original: Vec<&[u8]> = std::iter::once(argv0).chain(o.args.iter().map(Vec::as_slice)).collect();
+    let mut chain = exec_core::ScriptChain::new();
+    let mut host = ScriptHost(FsHost::new(&o.root));
+    let target = exec_core::follow_scripts(&mut chain, file, &mut host)?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut steps = Vec::new();
+    let mut path = o.file.to_string_lossy().into_owned();
+    for level in 0..chain.depth() {
+        let Some(line) = chain.shebang(level) else { break };
+        steps.push(ScriptStep {
+            file: path,
+            interpreter: text(line.interpreter),
+            argument: line.argument.map(text),
+        });
+        path = text(line.interpreter);
+    }
+    let list = chain.argv(original.as_slice(), file_bytes);
+    let argv = (0..exec_core::StringList::count(&list))
+        .map(|i| exec_core::StringList::get(&list, i).unwrap_or_default().to_vec())
+        .collect();
+    let program = match target {
+        exec_core::ExecTarget::Main(_) => None,
+        exec_core::ExecTarget::Interpreter(f) => Some(f.source),
+    };
+    Ok((steps, program, argv))
+}
+
 /// Plans the file named by `o`.
 pub fn plan(o: &Options) -> Result<Report, Failure> {
     let file = File::open(&o.file).map_err(|e| {
@@ -302,6 +376,9 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
         let what = if meta.is_dir() { "is a directory" } else { "not a regular file" };
         return Err(Failure::new("not_regular_file", EACCES, what.into()));
     }
+    let (scripts, interpreter, argv) = follow(o, &file)?;
+    let program = scripts.last().map(|s| s.interpreter.clone());
+    let file = interpreter.unwrap_or(file);
     // The machine picks the policy: read strictly, else as Linux's x86_64/arm64 read any
     // header (ELF64 little endian whatever e_ident says).
     let header = match ElfFile::<_>::open(&file) {
@@ -321,7 +398,8 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
             None => return Err(arch::unsupported(&header.machine.to_string(), &header)),
         },
     };
-    let job = Job { opts: o, file: &file, header };
+    let argv_text = argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    let job = Job { opts: o, file: &file, header, argv };
     // --stats measures stack use, which needs a thread whose stack it can paint.
     let planned = if o.stats { on_measuring_thread(|| arch.plan(&job))? } else { arch.plan(&job)? };
     // Details for the report, read after `prepare` (not counted in --stats), which has
@@ -345,6 +423,9 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
         phnum: elf.phnum(),
         phdrs,
         interp,
+        scripts,
+        program,
+        argv: argv_text,
         planned,
     })
 }

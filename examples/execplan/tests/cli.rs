@@ -3,7 +3,7 @@
 //! layout is Linux's (ASLR off), options change the plan the way they should, and no
 //! input — garbage, empty, truncated, mutated, a directory — makes it panic.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 const EM_X86_64: u16 = 62;
 const EM_AARCH64: u16 = 183;
 const EM_MIPS: u16 = 8;
+const EM_RISCV: u16 = 243;
 const ENOEXEC: u64 = 8;
 const E2BIG: u64 = 7;
 
@@ -246,6 +247,12 @@ fn every_output_matches_the_schema() {
                 check_mips_default(f, &v);
                 other += 1;
             }
+            Some(EM_RISCV) => {
+                assert!(v.get("error").is_none(), "{}: {v}", f.display());
+                assert_eq!((v["abi"].as_str(), v["arch"]["mmu"].as_str()), (Some("riscv64"), Some("sv48")));
+                assert_eq!(u(&v["stack"]["top"]), 1 << 47, "{}", f.display());
+                other += 1;
+            }
             Some(m) => panic!("{}: unexpected machine {m}", f.display()),
             None => assert_eq!(v["error"]["kind"], "bad_magic", "{}: {v}", f.display()),
         }
@@ -267,7 +274,7 @@ fn every_output_matches_the_schema() {
     }
     // A non-ELF file, an empty file, an aarch64 file, explicit aarch64/mips policies.
     let s = Scratch::new("schema");
-    let text = s.file("text", b"#!/bin/sh\necho hello\n");
+    let text = s.file("text", b"echo hello\n");
     let empty = s.file("empty", b"");
     assert_eq!(err(&[&text])["kind"], "bad_magic");
     assert_eq!(err(&[&empty])["kind"], "truncated");
@@ -297,6 +304,53 @@ fn every_output_matches_the_schema() {
     // Forcing x86_64 on an aarch64 file: the x86_64 policy rejects it.
     let e = err(&["--arch".as_ref(), "x86_64".as_ref(), aarch64.as_os_str()]);
     assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("wrong_machine"), ENOEXEC));
+}
+
+#[test]
+fn scripts_are_followed_to_the_program_planned() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Scratch::new("scripts");
+    let exe = |name: &str, bytes: &[u8]| {
+        let p = s.file(name, bytes);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let inner = exe("inner", b"#!/bin/sh -e -x \necho\n");
+    let outer = exe("outer", format!("#!{inner}\n").as_bytes());
+    let v = ok(&[&outer, "a"]);
+    let steps = v["scripts"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!((steps[0]["file"].as_str(), steps[0]["interpreter"].as_str()), (Some(&*outer), Some(&*inner)));
+    assert_eq!(
+        (steps[1]["interpreter"].as_str(), steps[1]["argument"].as_str()),
+        (Some("/bin/sh"), Some("-e -x"))
+    );
+    assert_eq!(v["argv"], serde_json::json!(["/bin/sh", "-e -x", inner, outer, "a"]));
+    // The plan is /bin/sh's, with AT_EXECFN the name given.
+    let sh = ok(&["/bin/sh"]);
+    assert_eq!(v["header"], sh["header"]);
+    assert!(v["file"].as_str() == Some(&*outer) && v["interp"] == sh["interp"]);
+    let text = String::from_utf8(execplan(&[&outer]).stdout).unwrap();
+    assert!(text.contains(&format!("script      {outer}: #! \"{inner}\"\n")), "{text}");
+    assert!(text.contains("program     /bin/sh\n"), "{text}");
+    // Linux's errors: six scripts ELOOP, a cut path ENOEXEC, `#!` alone EACCES (the empty
+    // name is the current directory), a missing interpreter ENOENT.
+    let mut next = "/bin/sh".to_string();
+    for k in (1..=6).rev() {
+        next = exe(&format!("n{k}"), format!("#!{next}\n").as_bytes());
+    }
+    let e = err(&[&next]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("script_too_deep"), 40));
+    assert_eq!(ok(&[&s.0.join("n2")])["scripts"].as_array().unwrap().len(), 5);
+    let cut = exe("cut", &[b"#!/".as_slice(), &[b'a'; 300]].concat());
+    assert_eq!(err(&[&cut])["kind"], "script_truncated");
+    let bare = exe("bare", b"#!");
+    assert_eq!(u(&err(&[&bare])["errno"]), 13);
+    let missing = exe("missing", b"#!/nonexistent\n");
+    assert_eq!(
+        (err(&[&missing])["kind"].as_str(), u(&err(&[&missing])["errno"])),
+        (Some("script_interpreter_open_failed"), 2)
+    );
 }
 
 #[test]
@@ -632,6 +686,49 @@ fn mutated_headers_never_crash() {
     assert!(planned > 0 && rejected > 0, "{planned} planned, {rejected} rejected");
 }
 
+/// riscv64 files plan by detection and with `--arch riscv64`, for each MMU mode; the
+/// e_flags are decoded (JSON and text, PT_RISCV_ATTRIBUTES named as on RISC-V), the
+/// hardened profile refuses what `--isa` lacks, an x86_64 file is the policy's
+/// wrong_machine.
+#[test]
+fn riscv64_files_plan_with_their_flags() {
+    let root = "/usr/riscv64-linux-gnu";
+    let dyn_pie = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bin/riscv64-dyn-pie");
+    let f = dyn_pie.to_str().unwrap();
+    let auto = ok(&["--root", root, f]);
+    assert_eq!(auto, ok(&["--arch", "riscv64", "--root", root, f]));
+    assert_eq!(
+        auto,
+        ok(&["--mmu", "sv48", "--isa", "rv64gc", "--riscv-profile", "linux", "--root", root, f])
+    );
+    let a = &auto["arch"];
+    assert_eq!(a["flags"], json!({"raw": 5, "rvc": true, "float_abi": "double", "rve": false, "tso": false}));
+    assert_eq!(a["interp_flags"]["float_abi"], "double");
+    assert_eq!((a["cfi_lp"].as_bool(), a["cfi_ss"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(u(&auto["image"]["bias"]), 0x5555_5555_5000);
+    assert_eq!(aux(&auto, "AT_HWCAP"), Some(0x112d));
+    assert_eq!(aux(&auto, "AT_PLATFORM"), None);
+    let types: Vec<&Value> = auto["program_headers"].as_array().unwrap().iter().map(|p| &p["type"]).collect();
+    assert!(types.contains(&&json!("RISCV_ATTRIBUTES")), "{types:?}");
+    assert!(!types.contains(&&json!("MIPS_ABIFLAGS")), "{types:?}");
+    for (mmu, top, bias) in [("sv39", 0x40_0000_0000, 0x2a_aaaa_a000), ("sv57", 1 << 47, 0x5555_5555_5000)] {
+        let v = ok(&["--mmu", mmu, "--root", root, f]);
+        assert_eq!((u(&v["stack"]["top"]), u(&v["image"]["bias"])), (top, bias), "{mmu}");
+        assert_eq!(v["arch"]["mmu"], mmu);
+    }
+    assert_eq!(aux(&ok(&["--isa", "rv64imafdcv", "--root", root, f]), "AT_HWCAP"), Some(0x112d | 1 << 21));
+    let text = String::from_utf8(execplan(&["--root", root, f]).stdout).unwrap();
+    assert!(text.contains("EM_RISCV (243), flags 0x5 (RVC, double-float ABI)"), "{text}");
+    assert!(text.contains("RISCV_ATTRIBUTES"), "{text}");
+    let e = err(&["--riscv-profile", "hardened", "--isa", "rv64imafd", "--root", root, f]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("riscv_isa_missing"), ENOEXEC));
+    ok(&["--riscv-profile", "hardened", "--isa", "rv64imafdc", "--root", root, f]);
+    let e = err(&["--arch", "riscv64", "/bin/ls"]);
+    assert_eq!((e["kind"].as_str(), u(&e["errno"])), (Some("wrong_machine"), ENOEXEC));
+    let e = err(&["--arch", "riscv64", "--page-size", "65536", f]);
+    assert_eq!(e["kind"], "invalid_parameter");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [
@@ -639,6 +736,9 @@ fn usage_errors_exit_2() {
         &["--bogus", "/bin/ls"],
         &["--json"],
         &["--arch", "riscv", "/bin/ls"],
+        &["--mmu", "sv40", "/bin/ls"],
+        &["--isa", "rv64+gc", "/bin/ls"],
+        &["--riscv-profile", "strict", "/bin/ls"],
         &["--stack-rlimit", "lots", "/bin/ls"],
         &["--page-size", "1000", "/bin/ls"],
         &["--va-bits", "99", "/bin/ls"],
