@@ -576,6 +576,14 @@ fn check_interpreter<'s, P: ArchPolicy, S: ReadAt>(
         | elf_stream::Error::BadEncoding(_)
         | elf_stream::Error::BadIdentVersion(_)
         | elf_stream::Error::BadVersion(_)) => ExecError::InterpreterNotElf(e),
+        // load_elf_phdrs of the interpreter fails with ELIBBAD.
+        e @ (elf_stream::Error::BadProgramHeaderSize { .. }
+        | elf_stream::Error::ProgramHeaderTableTooLarge { .. }
+        | elf_stream::Error::ProgramHeaderTableOutsideFile { .. })
+            if linux =>
+        {
+            ExecError::InterpreterNotElf(e)
+        }
         e => ExecError::elf(Role::Interpreter, e),
     })?;
     let h = file.header();

@@ -188,7 +188,12 @@ fn file_range_inside_the_file() {
         err,
         ExecError::Elf { role: Role::Main, error: elf_stream::Error::SegmentOutsideFile { index: 1 } }
     );
-    // Linux maps it; the plan takes no byte from past the end of the file.
+    // Linux maps it, but zeroing its bss tail in a page past the end of the file faults
+    // (padzero: EFAULT, after the point of no return): refused before.
+    assert_eq!(plan(&img).unwrap_err(), ExecError::BssTailUnzeroable { index: 1 });
+    assert_eq!(ExecError::BssTailUnzeroable { index: 1 }.errno(), Errno::EFAULT);
+    // Without bss Linux maps it; the plan takes no byte from past the end of the file.
+    set_ph(&mut img, 1, P_MEMSZ, 0x100);
     let p = plan(&img).unwrap();
     let data = p.mappings().find(|m| m.range.start == UserAddr(0x401000)).unwrap();
     assert_eq!(data.content, Content::Zero);

@@ -62,6 +62,18 @@ impl ArchPolicy for AnyPolicy {
         each!(self, p => p.page_size())
     }
 
+    fn header_rule(&self) -> elf_stream::HeaderRule {
+        each!(self, p => p.header_rule())
+    }
+
+    fn set_personality(&self, abi: Abi, personality: exec_core::Personality) -> exec_core::Personality {
+        each!(self, p => p.set_personality(abi, personality))
+    }
+
+    fn read_implies_exec(&self, info: &AnyInfo) -> exec_core::ExecOnRead {
+        each!(self, p => p.read_implies_exec(&ArchInfo::from_any(info)))
+    }
+
     fn layout(&self, abi: Abi) -> Layout {
         each!(self, p => p.layout(abi))
     }

@@ -120,7 +120,10 @@ pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> TempDir {
     let root = TempDir::new(tag);
     let path = root.join(at.trim_start_matches('/'));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    // Executable, as open_exec requires of an interpreter.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     root
 }
 
