@@ -43,7 +43,7 @@ impl InitrdFile {
         let entry = initramfs::lookup(path).ok_or(Errno::ENOENT)?;
         let e: Entry = initramfs::entry(entry).ok_or(Errno::ENOENT)?;
         if e.mode & initramfs::S_IFMT != initramfs::S_IFREG || e.mode & 0o111 == 0 {
-            return Err(Errno(13)); // EACCES
+            return Err(Errno::EACCES);
         }
         Ok(InitrdFile { entry, data: e.data })
     }
@@ -159,11 +159,11 @@ impl AddressSpace for NewSpace<'_> {
         let file = self.files[role_index(role)].ok_or(Errno::EINVAL)?;
         let data_pa = mm::v2p(file.data.as_ptr() as u64) + offset.0;
         if self.mode != Mode::Mapped || prot.0 & W != 0 || !data_pa.is_multiple_of(PAGE) {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         let (start, end) = range(r);
         if offset.0 + (end - start) > file.data.len() as u64 {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         self.space.map(Vma {
             start,
@@ -217,7 +217,7 @@ impl AddressSpace for NewSpace<'_> {
             // A whole page is overwritten (or the read fails and the load is undone).
             let pa = self
                 .page_for_write(va, n == PAGE as usize)
-                .map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+                .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
             let buf = &mut mm::page_bytes(pa)[off..off + n];
             elf_stream::read_exact_at(source, offset.0 + done, buf).map_err(|e| ExecError::elf(role, e))?;
             done += n as u64;
