@@ -2,6 +2,7 @@
 # ci/build-lib.sh - build libexeccore.a for kernel targets and check its undefined symbols.
 #
 #   ci/build-lib.sh [TARGET...]     default: x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
+#                                            riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu
 #
 # Output: target/<TARGET>/release/libexeccore.a. The check links every exported execcore_*
 # function with --gc-sections and fails if anything other than the kernel-provided
@@ -16,6 +17,7 @@ ld_for() {
     case "$1" in
         x86_64-*) echo ld ;;
         aarch64-*) echo aarch64-linux-gnu-ld ;;
+        riscv64*) echo riscv64-linux-gnu-ld ;;
         mips64el-*) echo mips64el-linux-gnuabi64-ld ;;
         mips64-*) echo mips64-linux-gnuabi64-ld ;;
         mipsel-*) echo mipsel-linux-gnu-ld ;;
@@ -52,7 +54,8 @@ if [ -n "${LIBEXECCORE_CHECK_ONLY:-}" ]; then
 fi
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
+    riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu)
 for t in "${TARGETS[@]}"; do
     rustup target list --installed | grep -qx "$t" || rustup target add "$t"
     cargo build --release --manifest-path ffi/staticlib/Cargo.toml --target-dir target --target "$t"

@@ -49,6 +49,21 @@ void execcore_panic(const uint8_t *msg, size_t len);
 #define EXECCORE_SCRIPT_WORDS 200
 
 /*
+ riscv64 `hwcap` bit: Ztso.
+ */
+#define EXECCORE_RISCV_ISA_ZTSO 4294967296
+
+/*
+ riscv64 `hwcap` bit: Zicfilp.
+ */
+#define EXECCORE_RISCV_ISA_ZICFILP 8589934592
+
+/*
+ riscv64 `hwcap` bit: Zicfiss.
+ */
+#define EXECCORE_RISCV_ISA_ZICFISS 17179869184
+
+/*
  Protection bit: readable.
  */
 #define EXECCORE_PROT_READ 1
@@ -181,6 +196,13 @@ void execcore_panic(const uint8_t *msg, size_t len);
  (Linux does not check it; default, flag clear: EBADRQC).
  */
 #define EXECCORE_CPU_MIPS_NO_ISA_CHECK 16384
+
+/*
+ Flag: riscv64 hardened check — refuse a program or interpreter whose `e_flags` need an
+ extension `hwcap` lacks (C, F, D, Q, Ztso; `EXECCORE_ERR_ARCH_REJECTED`, ENOEXEC). Clear
+ (default): as Linux, which reads no `e_flags`.
+ */
+#define EXECCORE_CPU_RISCV_ISA_CHECK 32768
 
 /*
  `execcore_cpu.mips_model`: a CPU described field by field (`mips_isa_level` required).
@@ -1370,6 +1392,14 @@ typedef struct {
  MIPS (o32, n32, n64; both byte orders).
  */
 #define EXECCORE_ARCH_MIPS 3
+
+/*
+ RISC-V 64 (Linux 6.12 riscv). `va_bits` is the kernel's MMU mode (39 sv39, 48 sv48,
+ 57 sv57; 0: sv48), `hwcap` the hart's extensions (bit `letter - 'a'` for single
+ letters, Linux's `AT_HWCAP` layout; `EXECCORE_RISCV_ISA_*` for multi-letter ones; 0:
+ rv64gc), `minsigstksz` as elsewhere (0: `AT_IGNORE`).
+ */
+#define EXECCORE_ARCH_RISCV64 4
 
 /*
  Returns [`EXECCORE_ABI_VERSION`] as compiled into the library.

@@ -17,6 +17,20 @@ pub const EXECCORE_ARCH_X86_64: execcore_arch = 1;
 pub const EXECCORE_ARCH_AARCH64: execcore_arch = 2;
 /// MIPS (o32, n32, n64; both byte orders).
 pub const EXECCORE_ARCH_MIPS: execcore_arch = 3;
+/// RISC-V 64 (Linux 6.12 riscv). `va_bits` is the kernel's MMU mode (39 sv39, 48 sv48,
+/// 57 sv57; 0: sv48), `hwcap` the hart's extensions (bit `letter - 'a'` for single
+/// letters, Linux's `AT_HWCAP` layout; `EXECCORE_RISCV_ISA_*` for multi-letter ones; 0:
+/// rv64gc), `minsigstksz` as elsewhere (0: `AT_IGNORE`).
+pub const EXECCORE_ARCH_RISCV64: execcore_arch = 4;
+/// riscv64 `hwcap` bit: Ztso.
+pub const EXECCORE_RISCV_ISA_ZTSO: u64 = 0x1_0000_0000;
+/// riscv64 `hwcap` bit: Zicfilp.
+pub const EXECCORE_RISCV_ISA_ZICFILP: u64 = 0x2_0000_0000;
+/// riscv64 `hwcap` bit: Zicfiss.
+pub const EXECCORE_RISCV_ISA_ZICFISS: u64 = 0x4_0000_0000;
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
 /// Protection bit: readable.
 pub const EXECCORE_PROT_READ: u32 = 1;
@@ -77,6 +91,10 @@ pub const EXECCORE_CPU_MIPS_GIC: u32 = 0x2000;
 /// Flag: do not reject MIPS programs whose `EF_MIPS_ARCH` is above the CPU's ISA
 /// (Linux does not check it; default, flag clear: EBADRQC).
 pub const EXECCORE_CPU_MIPS_NO_ISA_CHECK: u32 = 0x4000;
+/// Flag: riscv64 hardened check — refuse a program or interpreter whose `e_flags` need an
+/// extension `hwcap` lacks (C, F, D, Q, Ztso; `EXECCORE_ERR_ARCH_REJECTED`, ENOEXEC). Clear
+/// (default): as Linux, which reads no `e_flags`.
+pub const EXECCORE_CPU_RISCV_ISA_CHECK: u32 = 0x8000;
 
 /// `execcore_cpu.mips_model`: a CPU described field by field (`mips_isa_level` required).
 pub const EXECCORE_MIPS_CPU_CUSTOM: u32 = 0;
