@@ -4,10 +4,13 @@
 #   ci/build-lib.sh [TARGET...]     default: x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
 #                                            riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu
 #
-# Output: target/<TARGET>/release/libexeccore.a. The check links every exported execcore_*
+# Output: target/<TARGET>/release/libexeccore.a (MIPS bare-metal targets mips-mti-none-elf and
+# mipsel-mti-none-elf are tier 3: nightly builds core with -Zbuild-std=core). The check links every exported execcore_*
 # function with --gc-sections and fails if anything other than the kernel-provided
 # execcore_panic and the memory builtins (memcpy, memmove, memset, memcmp, bcmp) is left
 # undefined. Set LIBEXECCORE_CHECK_ONLY=path/to/lib.a to only check a given library.
+# EXECCORE_LIB_TARGET_DIR (default target) is the cargo target directory: a build started
+# from inside `cargo test` uses its own, so it never waits on the outer cargo's lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,11 +56,18 @@ if [ -n "${LIBEXECCORE_CHECK_ONLY:-}" ]; then
     exit
 fi
 
+TDIR=${EXECCORE_LIB_TARGET_DIR:-target}
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
     riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu)
 for t in "${TARGETS[@]}"; do
-    rustup target list --installed | grep -qx "$t" || rustup target add "$t"
-    cargo build --release --manifest-path ffi/staticlib/Cargo.toml --target-dir target --target "$t"
-    check_symbols "target/$t/release/libexeccore.a" "$(ld_for "$t")"
+    case "$t" in
+        # Tier 3 (no prebuilt core): nightly builds core from rust-src.
+        mips*-mti-none-elf | mips*-unknown-linux-*)
+            cargo +nightly build -Zbuild-std=core --release --manifest-path ffi/staticlib/Cargo.toml --target-dir "$TDIR" --target "$t" ;;
+        *)
+            rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+            cargo build --release --manifest-path ffi/staticlib/Cargo.toml --target-dir "$TDIR" --target "$t" ;;
+    esac
+    check_symbols "$TDIR/$t/release/libexeccore.a" "$(ld_for "$t")"
 done

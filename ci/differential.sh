@@ -23,6 +23,12 @@ case "$WHICH" in
     aarch64) run arch-aarch64 aarch64 ;;
     mips64el) run arch-mips mips64el ;;
     mipsel) run arch-mips mipsel ;;
-    all) run arch-x86_64 host; run arch-aarch64 aarch64; run arch-mips mips64el; run arch-mips mipsel ;;
+    all)
+        status=0
+        run arch-x86_64 host || status=1
+        run arch-aarch64 aarch64 || status=1
+        run arch-mips mips64el || status=1
+        run arch-mips mipsel || status=1
+        exit $status ;;
     *) echo "usage: $0 [N] [host|aarch64|mips64el|mipsel|all]" >&2; exit 2 ;;
 esac

@@ -38,8 +38,8 @@ fn mips_errno_name(e: i32) -> String {
 fn run(guest: &Guest<'_>, policy: &Mips, bases: Vec<GuestBase>, floor: f64) {
     assert!(bases.len() >= 8, "{} MIPS bases for {}", bases.len(), guest.arch);
     // Interpreter paths a mutant may name: missing, directories (in the guest and the
-    // sysroots alike), a file below a file.
-    let interp_paths = ["/nonexistent/ld.so", "/lib", "/", "/lib/ld.so.1/x"];
+    // sysroots alike).
+    let interp_paths = ["/nonexistent/ld.so", "/lib", "/"];
     let config = Config { interp_paths: interp_paths.map(String::from).to_vec(), seed: differential::seed() };
     let n = differential::mutant_count(60);
     let summary = run_guest(
@@ -82,11 +82,11 @@ fn bases(o32_only: bool) -> Vec<GuestBase> {
 #[test]
 fn mips64el_kernel_agrees_on_mutants() {
     let guest = Guest { arch: "mips64el", cpu: "5KEf", batch: 250 };
-    run(&guest, &Mips::model(CpuModel::Mips5KEf, Endian::Little), bases(false), 65.0);
+    run(&guest, &Mips::model(CpuModel::Mips5KEf, Endian::Little), bases(false), 63.0);
 }
 
 #[test]
 fn mipsel_kernel_agrees_on_mutants() {
     let guest = Guest { arch: "mipsel", cpu: "24Kf", batch: 250 };
-    run(&guest, &Mips::model(CpuModel::Mips32R2, Endian::Little), bases(true), 73.0);
+    run(&guest, &Mips::model(CpuModel::Mips32R2, Endian::Little), bases(true), 75.0);
 }

@@ -12,7 +12,8 @@
 # log goes to standard error (or FILE); the exit status is the program's (128+signal
 # when killed). --batch runs each line of FILE (tab-separated arguments) in turn in one
 # boot and frames each program's output with \002BEGIN n\003 and
-# \002END n code free-pages-before free-pages-after\003.
+# \002END n code free-pages-before free-pages-after\003. KERNEL_QEMU_ARGS adds qemu options
+# (bench.sh: -icount shift=0, one instruction per virtual nanosecond).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mode=eager cpu=max mem=512 log= batch= timeout=${KERNEL_TIMEOUT:-120}
@@ -67,7 +68,8 @@ err=/dev/stderr
 status=0
 timeout --foreground "$timeout" qemu-system-aarch64 -M virt -cpu "$cpu" -m "$mem" -nic none \
     -display none -monitor none -serial stdio -semihosting-config enable=on,target=native \
-    -kernel "$image" -initrd "$work/initrd" -append "mode=$mode $markers" </dev/null 2>>"$err" || status=$?
+    -kernel "$image" -initrd "$work/initrd" -append "mode=$mode $markers" ${KERNEL_QEMU_ARGS:-} \
+    </dev/null 2>>"$err" || status=$?
 if [ "$status" = 124 ]; then
     echo "run.sh: the boot did not finish within ${timeout}s" >&2
 fi

@@ -66,7 +66,8 @@ pub struct Launch {
 
 impl Default for Launch {
     /// nobody (65534) when run as root (the caller's user otherwise: unprivileged too),
-    /// 8 MiB stack, `ORACLE=1`, two seconds.
+    /// 8 MiB stack, `ORACLE=1`, ten seconds (an exec takes milliseconds; the limit only
+    /// stops a hung one).
     fn default() -> Self {
         // SAFETY: geteuid has no preconditions.
         let root = unsafe { libc::geteuid() } == 0;
@@ -74,7 +75,7 @@ impl Default for Launch {
             user: root.then_some((65534, 65534)),
             stack_limit: 8 << 20,
             envp: vec!["ORACLE=1".into()],
-            timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(10),
         }
     }
 }

@@ -660,6 +660,13 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
             append(b, idx, &bytes);
             Some(format!("interp.trailing_nuls={pad}"))
         }
+        2 if rng.chance(1, 3) => {
+            // The interpreter's path as a directory: ENOTDIR wherever the interpreter is.
+            let mut p = path.clone();
+            p.extend_from_slice(b"/x\0");
+            append(b, idx, &p);
+            Some("interp.below_file".into())
+        }
         2 | 3 => {
             let mut p = other(rng);
             let shown = String::from_utf8_lossy(&p).into_owned();

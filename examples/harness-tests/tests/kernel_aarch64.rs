@@ -20,9 +20,13 @@ use test_support::temp::TempDir;
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 
 /// What a program must print and return.
+#[derive(Clone)]
 enum Expect {
     /// What qemu-aarch64-static prints and returns for the same program and arguments.
     Qemu { host: PathBuf, root: Option<String>, cpu: &'static str },
+    /// The corpus probe: the stack qemu's loader built (`cross::probe::same`), except
+    /// AT_HWCAP/AT_HWCAP2, which the kernel masks to what it enables.
+    Probe { host: PathBuf, root: Option<String> },
     /// A stated answer.
     Known { out: String, code: i32 },
 }
@@ -125,10 +129,55 @@ fn boot(mode: &str, dir: &Path, files: &[(PathBuf, String, bool)], cases: &[Case
     (ran, log_text)
 }
 
+/// The value of auxv entry `ty` in a probe's output.
+fn probe_auxv(out: &str, ty: u64) -> Option<(String, u64)> {
+    let tag = format!("({ty:>2}) = ");
+    out.lines().find(|l| l.starts_with("auxv[") && l.contains(&tag)).map(|l| {
+        let v = l.rsplit(" = ").next().unwrap_or_default();
+        (l.to_string(), u64::from_str_radix(v.trim_start_matches("0x"), 16).unwrap_or(0))
+    })
+}
+
+/// HWCAP bits the kernel must not advertise: it does not enable SVE, pointer
+/// authentication keys, SME or MTE (HWCAP_SVE, PACA, PACG; HWCAP2 SVE2, MTE, SME).
+const NOT_ENABLED: [(u64, u64); 2] = [(16, 1 << 22 | 1 << 30 | 1 << 31), (26, 1 << 1 | 1 << 18 | 1 << 23)];
+
+fn check_probe(what: &str, guest: &str, host: &Path, got: &str, want: &str) {
+    // qemu-user was given the host path: AT_EXECFN names it.
+    let mut want =
+        want.replace(&format!("execfn.str=\"{}\"", host.display()), &format!("execfn.str=\"{guest}\""));
+    for (ty, forbidden) in NOT_ENABLED {
+        let (gline, g) = probe_auxv(got, ty).unwrap_or_else(|| panic!("{what}: no auxv {ty}"));
+        let (wline, w) = probe_auxv(&want, ty).unwrap_or_else(|| panic!("{what}: qemu gave no auxv {ty}"));
+        // qemu-user's own list is no reference for the set (it lacks e.g. DIT): only
+        // what the kernel does not switch on is checked absent.
+        let _ = w;
+        assert_eq!(
+            g & forbidden,
+            0,
+            "{what}: auxv {ty} {g:#x} advertises a feature the kernel does not enable"
+        );
+        assert!(g & 3 != 0 || ty == 26, "{what}: no FP/ASIMD in {g:#x}");
+        // The rest of the comparison with the kernel's value in qemu's line.
+        let wval = wline.rsplit(" = ").next().unwrap_or_default().to_string();
+        let gval = gline.rsplit(" = ").next().unwrap_or_default().to_string();
+        want = want.replace(&wline, &wline.replace(&wval, &gval));
+    }
+    cross::probe::same(what, got, &want);
+}
+
 fn check(mode: &str, cases: &[Case], ran: &[Ran]) {
     for (case, r) in cases.iter().zip(ran) {
         let what = format!("{mode}: {:?}", case.argv);
+        if let Expect::Probe { host, root } = &case.expect {
+            let (want, code) = qemu_user(case, host, root, "max");
+            check_probe(&what, &case.argv[0], host, &r.out, &want);
+            assert_eq!(r.code, code, "{what}: exit code");
+            assert_eq!(r.free_before, r.free_after, "{what}: pages not returned to the allocator");
+            continue;
+        }
         let (out, code) = match &case.expect {
+            Expect::Probe { .. } => unreachable!("handled above"),
             Expect::Qemu { host, root, cpu } => qemu_user(case, host, root, cpu),
             Expect::Known { out, code } => (out.clone(), *code),
         };
@@ -159,8 +208,7 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
 
     // The aarch64 corpus and fixtures: glibc static, static-pie, dynamic PIE and ET_EXEC;
     // musl static, static-pie, dynamic; Rust std; BTI-marked code.
-    let mut progs = cross::programs("qemu-aarch64-static");
-    progs.retain(|p| !p.probe());
+    let progs = cross::programs("qemu-aarch64-static");
     for k in [
         "glibc-dyn",
         "glibc-dynpie",
@@ -177,10 +225,10 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         files.push((p.path.clone(), guest.clone(), true));
         let mut argv = vec![guest];
         argv.extend(cross::ARGS.iter().map(|s| s.to_string()));
-        cases.push(Case {
-            argv,
-            expect: Expect::Qemu { host: p.path.clone(), root: p.root.clone(), cpu: "max" },
-        });
+        let (host, root) = (p.path.clone(), p.root.clone());
+        let expect =
+            if p.probe() { Expect::Probe { host, root } } else { Expect::Qemu { host, root, cpu: "max" } };
+        cases.push(Case { argv, expect });
     }
 
     // BTI: a static program whose indirect branch misses a landing pad is killed
@@ -196,6 +244,33 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         cases.push(Case { argv: vec![guest], expect: Expect::Qemu { host: exe, root: None, cpu: "max" } });
     }
     assert_eq!(qemu_user(cases.last().unwrap(), &dir.join("bti-miss-property"), &None, "max").1, 128 + 4);
+
+    // execve over Linux's argument limits: E2BIG, and the caller runs on (qemu-user, whose
+    // host kernel checks the same limits, answers the first two lines; it cannot exec
+    // the guest binary for the third).
+    let e2big =
+        build(&dir, "e2big", &["-O2", "-static", kernel_dir().join("tests/e2big.c").to_str().unwrap()]);
+    files.push((e2big.clone(), "/bin/e2big".into(), true));
+    let limits =
+        "a 131072-byte string: Argument list too long\n30 strings of 100000 bytes: Argument list too long\n";
+    let on_host = Case {
+        argv: vec![e2big.display().to_string()],
+        expect: Expect::Known { out: String::new(), code: 0 },
+    };
+    let (qemu_out, _) = qemu_user(&on_host, &e2big, &None, "max");
+    assert!(qemu_out.starts_with(limits), "qemu-user: {qemu_out:?}");
+    cases.push(Case {
+        argv: vec!["/bin/e2big".into()],
+        expect: Expect::Known { out: format!("{limits}exec'd again: argc=2 argv[1]=fits\n"), code: 0 },
+    });
+
+    // A child that never blocks does not keep its parent from running (timer preemption).
+    let spin = build(&dir, "spin", &["-O2", "-static", kernel_dir().join("tests/spin.c").to_str().unwrap()]);
+    files.push((spin, "/bin/spin".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/spin".into()],
+        expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
+    });
 
     // busybox-static from Debian (fetched and unpacked by the test, not installed).
     let fetch = Command::new(kernel_dir().join("tests/fetch-busybox.sh"))
@@ -255,15 +330,82 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         0,
     ));
 
-    let modes = ["eager", "mapped", "lazy"];
-    for mode in modes {
-        let (ran, log) = boot(mode, &dir, &files, &cases);
-        check(mode, &cases, &ran);
+    // Lazy mode also runs a generated program over 64 MiB (testdata/src/big: it checks
+    // every byte of its 72 MiB blob), paged in from the initramfs on demand.
+    let big = big_program(&dir);
+    let mut lazy_files = files.clone();
+    lazy_files.push((big.clone(), "/bin/big".into(), true));
+    let mut lazy_cases: Vec<Case> = Vec::new();
+    lazy_cases.push(Case {
+        argv: vec!["/bin/big".into()],
+        expect: Expect::Qemu { host: big, root: None, cpu: "max" },
+    });
+    lazy_cases.extend(cases.iter().map(|c| Case { argv: c.argv.clone(), expect: c.expect.clone() }));
+
+    for mode in ["eager", "mapped", "lazy"] {
+        let (files, cases) = if mode == "lazy" { (&lazy_files, &lazy_cases) } else { (&files, &cases) };
+        let (ran, log) = boot(mode, &dir, files, cases);
+        check(mode, cases, &ran);
         assert!(
             log.contains(&format!("mode {}", capitalized(mode))),
             "{mode}: the kernel did not run in that mode"
         );
     }
+}
+
+/// Bytes of the generated program's initialised array.
+const BIG: u64 = 72 << 20;
+
+/// Builds `big.c` against a generated `BIG`-byte blob, static (as qemu_aarch64.rs does).
+fn big_program(dir: &Path) -> PathBuf {
+    let blob = dir.join("blob.bin");
+    let bytes: Vec<u8> =
+        (0..BIG).map(|i| ((i.wrapping_mul(0x9e37_79b1) >> 24) as u8) ^ ((i >> 20) as u8)).collect();
+    std::fs::write(&blob, bytes).unwrap();
+    let src = cross::repo().join("testdata/src/big");
+    let (c, s) = (src.join("big.c"), src.join("blob.S"));
+    let exe = build(
+        dir,
+        "big",
+        &[
+            "-O2",
+            "-static",
+            c.to_str().unwrap(),
+            s.to_str().unwrap(),
+            &format!("-DBLOB_BYTES={BIG}"),
+            &format!("-Wa,-I{}", dir.display()),
+        ],
+    );
+    assert!(std::fs::metadata(&exe).unwrap().len() > 64 << 20);
+    exe
+}
+
+/// `run.sh PROG ARGS`: exactly the program's output (stdout and stderr merged) on
+/// stdout, its exit status (128+signal when killed) as run.sh's.
+#[test]
+fn run_sh_prints_the_output_and_returns_the_status() {
+    if !have("qemu-system-aarch64") {
+        eprintln!(
+            "\n\n*** SKIPPED: qemu-system-aarch64 is missing (ci/setup.sh installs qemu-system-arm) ***\n\n"
+        );
+        return;
+    }
+    let dir = TempDir::new("kernel-aarch64-run");
+    let src = kernel_dir().join("tests/bti-miss.S");
+    let bti = build(&dir, "bti-miss", &["-nostdlib", "-static", "-DPROPERTY", src.to_str().unwrap()]);
+    let run = |args: &[&str]| {
+        let out = Command::new(kernel_dir().join("run.sh")).args(args).output().expect("run.sh");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+    };
+    let bti = bti.to_str().unwrap();
+    assert_eq!(run(&["--mode", "lazy", bti]), (String::new(), 128 + 4), "BTI miss, -cpu max");
+    // cortex-a57 has no BTI: the same program runs.
+    assert_eq!(run(&["--cpu", "cortex-a57", "--mode", "mapped", bti]), (String::new(), 0), "cortex-a57");
+    let hello = cross::repo().join("../shared/corpus/bin/hello-aarch64-glibc-dynpie");
+    assert_eq!(
+        run(&["--root", GLIBC_ROOT, hello.to_str().unwrap(), "a", "b c"]),
+        ("hello from /bin/hello-aarch64-glibc-dynpie argc=3\n".into(), 0)
+    );
 }
 
 fn capitalized(s: &str) -> String {

@@ -250,8 +250,8 @@ struct Strings {
     count: usize,
 }
 
-/// Linux's limit for an 8 MiB stack: a quarter of it for the strings and pointers.
-const ARG_BYTES: usize = 2 << 20;
+/// Room for more than Linux's limit (a quarter of the 8 MiB stack limit): execcore decides E2BIG.
+const ARG_BYTES: usize = 3 << 20;
 const MAX_STRINGS: usize = 16384;
 
 static STRINGS: Global<Strings> =
@@ -425,6 +425,7 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
         file_pages: file_pages(Some(file)) + file_pages(interp),
         image_faults: 0,
         reads_at_exec: READS.load(Ordering::Relaxed) - reads0,
+        fault_reads: 0,
         pages_copied: copied,
         pages_borrowed: borrowed,
         exec_ticks: crate::arch::counter() - t0,

@@ -65,6 +65,7 @@ extern "C" fn kmain(dtb_phys: u64) -> ! {
     initramfs::init(initrd);
     let cmdline = fdt.map(|f| f.bootargs()).unwrap_or(b"");
     arch::init_cpu();
+    arch::init_timer();
     proc::boot(cmdline)
 }
 

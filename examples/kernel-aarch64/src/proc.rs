@@ -199,8 +199,10 @@ pub struct Stats {
     pub file_pages: u64,
     /// Image pages filled by `resolve_fault` (lazy mode).
     pub image_faults: u64,
-    /// `read_at` calls on the program and interpreter since exec began.
+    /// `read_at` calls on the program and interpreter during exec.
     pub reads_at_exec: u64,
+    /// File reads by lazy faults (one per piece of a page).
+    pub fault_reads: u64,
     /// Pages written by the eager or mapped load (copies).
     pub pages_copied: u64,
     /// Pages mapped from the initramfs in place (mapped mode).
@@ -261,6 +263,7 @@ const NO_PROC: Process = Process {
         file_pages: 0,
         image_faults: 0,
         reads_at_exec: 0,
+        fault_reads: 0,
         pages_copied: 0,
         pages_borrowed: 0,
         exec_ticks: 0,
@@ -370,6 +373,7 @@ fn fill_page(p: &mut Process, vma: &Vma, page: u64) -> Result<(u64, bool), Errno
             let pa = mm::alloc_zeroed().ok_or(Errno::ENOMEM)?;
             let bytes = mm::page_bytes(pa);
             for piece in fill.pieces() {
+                p.stats.fault_reads += 1;
                 let at = piece.page_offset as usize;
                 let len = piece.len as usize;
                 let n = fs::read_file(entry, piece.file_offset.0, &mut bytes[at..at + len]);
@@ -533,6 +537,15 @@ pub fn exit_current(frame: &mut TrapFrame, status: i32) {
         p.state = State::Free;
         if pid == BATCH.get().first_pid {
             BATCH.get().status = status;
+            // Like the init of a PID namespace: when the batch's program ends, whatever
+            // it left running ends too.
+            for (i, other) in t.procs.iter_mut().enumerate() {
+                if i != me && other.state != State::Free {
+                    log!("pid {}: killed (the batch program exited)", other.pid);
+                    release_resources(other);
+                    other.state = State::Free;
+                }
+            }
         }
     } else {
         p.state = State::Zombie;
@@ -557,17 +570,18 @@ fn release_resources(p: &mut Process) {
 fn log_stats(p: &Process, status: i32) {
     let s = &p.stats;
     log!(
-        "exit: pid {} status {:#x} exe {} mode {:?} file_pages {} image_faults {} read_at {} pages_copied {} pages_borrowed {} exec_ticks {}",
+        "exit: pid {} status {:#x} exe {} mode {:?} file_pages {} image_faults {} fault_reads {} read_at {} pages_copied {} pages_borrowed {} exec_ns {}",
         p.pid,
         status,
         core::str::from_utf8(&p.exe[..p.exe_len]).unwrap_or("?"),
         *MODE.get(),
         s.file_pages,
         s.image_faults,
+        s.fault_reads,
         s.reads_at_exec,
         s.pages_copied,
         s.pages_borrowed,
-        s.exec_ticks
+        s.exec_ticks * 1_000_000_000 / crate::arch::counter_freq().max(1)
     );
 }
 
@@ -839,8 +853,8 @@ fn spawn(args: &[&[u8]]) -> Result<i32, Errno> {
     for fd in 0..3 {
         p.fds[fd] = Some(Fd { file: fs::open_console()?, cloexec: false });
     }
-    // The environment the tests give qemu-user runs too.
-    let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"HOME=/root", b"LC_ALL=C"];
+    // The environment the tests give qemu-user runs too (in the order qemu passes it on).
+    let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"LC_ALL=C", b"HOME=/root"];
     let path = args.first().copied().unwrap_or(b"");
     match crate::exec::exec(i, path, &args, &env) {
         Ok(()) => {
