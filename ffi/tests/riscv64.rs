@@ -92,7 +92,7 @@ fn hwcap_is_the_harts_isa_and_the_check_refuses_what_it_lacks() {
     assert_eq!(prepare(&no_c, fixture("riscv64-dyn-pie")).0, EXECCORE_OK);
     let checked = riscv_cpu(0, letters(b"imafd"), EXECCORE_CPU_RISCV_ISA_CHECK);
     let (status, err, _) = prepare(&checked, fixture("riscv64-dyn-pie"));
-    assert_eq!((status, err.errno_value, err.value), (EXECCORE_ERR_ARCH_REJECTED, 8, letters(b"c")));
+    assert_eq!((status, err.errno_value, err.value), (arch_status(ArchCode::RiscvIsaMissing), 8, letters(b"c")));
     let full = riscv_cpu(0, letters(b"imafdc") | EXECCORE_RISCV_ISA_ZTSO, EXECCORE_CPU_RISCV_ISA_CHECK);
     assert_eq!(prepare(&full, fixture("riscv64-dyn-pie")).0, EXECCORE_OK);
 }
@@ -107,5 +107,5 @@ fn the_cpu_description_is_validated() {
     assert_eq!(prepare(&cpu, fixture("riscv64-static")).0, EXECCORE_ERR_INVALID_PARAMETER);
     // An AArch64 file through the riscv64 policy.
     let (status, err, _) = prepare(&riscv_cpu(0, 0, 0), fixture("aarch64-static"));
-    assert_eq!((status, err.errno_value), (EXECCORE_ERR_WRONG_MACHINE, 8));
+    assert_eq!((status, err.errno_value), (arch_status(ArchCode::WrongMachine), 8));
 }

@@ -43,7 +43,7 @@ impl InitrdFile {
         let entry = initramfs::lookup(path).ok_or(Errno::ENOENT)?;
         let e: Entry = initramfs::entry(entry).ok_or(Errno::ENOENT)?;
         if e.mode & initramfs::S_IFMT != initramfs::S_IFREG || e.mode & 0o111 == 0 {
-            return Err(Errno(13)); // EACCES
+            return Err(Errno::EACCES);
         }
         Ok(InitrdFile { entry, data: e.data })
     }
@@ -158,11 +158,11 @@ impl AddressSpace for NewSpace<'_> {
         let file = self.files[role_index(role)].ok_or(Errno::EINVAL)?;
         let data_pa = mm::v2p(file.data.as_ptr() as u64) + offset.0;
         if self.mode != Mode::Mapped || prot.0 & W != 0 || !data_pa.is_multiple_of(PAGE) {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         let (start, end) = range(r);
         if offset.0 + (end - start) > file.data.len() as u64 {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         self.space.map(Vma {
             start,
@@ -211,8 +211,9 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0u64;
         while done < len {
             let va = dest.0 + done;
-            let pa =
-                self.page_for_write(va).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+            let pa = self
+                .page_for_write(va)
+                .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
             let off = (va % PAGE) as usize;
             let n = (PAGE - off as u64).min(len - done) as usize;
             let buf = &mut mm::page_bytes(pa)[off..off + n];
@@ -399,6 +400,8 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
             }
         }
     }
+    proc::wake_all();
+    let p: &mut Process = proc::slot(slot);
     for h in p.handlers.iter_mut() {
         if *h > 1 {
             *h = 0; // caught signals back to default; ignored ones stay ignored

@@ -615,7 +615,7 @@ pub fn fork(
     const CLONE_CHILD_CLEARTID: u64 = 0x200000;
     const CLONE_CHILD_SETTID: u64 = 0x1000000;
     if flags & CLONE_VM != 0 {
-        return Err(Errno(38));
+        return Err(Errno::ENOSYS);
     }
     let i = alloc()?;
     let t = TABLE.get();

@@ -288,6 +288,9 @@ fn ops(k: &mut Kernel, mode: u8) -> execcore_ops {
         find_free_range: Some(find_free_range),
         patch_text: Some(patch_text),
         exec_fd: Some(exec_fd),
+        file_size: None,
+        bounce_buffer: std::ptr::null_mut(),
+        bounce_size: 0,
     };
     // Kernels offer different subsets of the optional callbacks.
     if mode & 0x10 != 0 {
