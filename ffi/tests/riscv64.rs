@@ -92,7 +92,10 @@ fn hwcap_is_the_harts_isa_and_the_check_refuses_what_it_lacks() {
     assert_eq!(prepare(&no_c, fixture("riscv64-dyn-pie")).0, EXECCORE_OK);
     let checked = riscv_cpu(0, letters(b"imafd"), EXECCORE_CPU_RISCV_ISA_CHECK);
     let (status, err, _) = prepare(&checked, fixture("riscv64-dyn-pie"));
-    assert_eq!((status, err.errno_value, err.value), (arch_status(ArchCode::RiscvIsaMissing), 8, letters(b"c")));
+    assert_eq!(
+        (status, err.errno_value, err.value),
+        (arch_status(ArchCode::RiscvIsaMissing), 8, letters(b"c"))
+    );
     let full = riscv_cpu(0, letters(b"imafdc") | EXECCORE_RISCV_ISA_ZTSO, EXECCORE_CPU_RISCV_ISA_CHECK);
     assert_eq!(prepare(&full, fixture("riscv64-dyn-pie")).0, EXECCORE_OK);
 }
