@@ -43,11 +43,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use elf_stream::{aarch64_feature, Class, ElfFile, Endian, Errno, FileHeader, Machine, ProgramType, ReadAt};
+use elf_stream::{aarch64_feature, Class, ElfFile, Endian, FileHeader, Machine, ProgramType, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, MappingFlags, PageSize, Prot,
-    Role, StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, MappingFlags,
+    PageSize, Prot, Role, StaticPieAlign, UserAddr,
 };
 
 /// The little-endian AArch64 ABI (LP64).
@@ -233,17 +233,16 @@ impl Aarch64 {
     }
 }
 
-const fn reject(kind: &'static str, message: &'static str, errno: Errno, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { kind, message, errno, value })
+const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
+    ExecError::Arch(ArchError { code, message, value })
 }
 
 /// Error for a PT_LOAD linked for smaller pages than the CPU's (value: its `p_align`).
 pub const fn page_size_too_large(p_align: u64) -> ExecError {
     reject(
-        "aarch64_page_size_too_large",
+        ArchCode::Aarch64PageSizeTooLarge,
         "a PT_LOAD aligned to less than the CPU page size has p_vaddr and p_offset that differ \
          modulo the page size: the program was linked for smaller pages and cannot be mapped",
-        Errno::EINVAL,
         p_align,
     )
 }
@@ -258,18 +257,12 @@ impl ArchPolicy for Aarch64 {
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
         self.check_cpu()?;
         if h.machine != Machine::AARCH64 {
-            return Err(reject(
-                "wrong_machine",
-                "not an AArch64 executable",
-                Errno::ENOEXEC,
-                u64::from(h.machine.0),
-            ));
+            return Err(reject(ArchCode::WrongMachine, "not an AArch64 executable", u64::from(h.machine.0)));
         }
         if h.class != Class::Elf64 {
             return Err(reject(
-                "wrong_class",
+                ArchCode::WrongClass,
                 "AArch64 executables must be ELFCLASS64 (AArch32 and ILP32 are not supported)",
-                Errno::ENOEXEC,
                 1,
             ));
         }
@@ -277,9 +270,8 @@ impl ArchPolicy for Aarch64 {
             Endian::Little => Ok(ABI),
             Endian::Big if self.cpu.big_endian => Ok(ABI_BE),
             Endian::Big => Err(reject(
-                "aarch64_be_unsupported",
+                ArchCode::Aarch64BigEndianUnsupported,
                 "big-endian AArch64 (aarch64_be) is not enabled for this CPU",
-                Errno::ENOEXEC,
                 2,
             )),
         }

@@ -2,7 +2,7 @@
 
 use crate::abi::MipsAbi;
 use elf_stream::Errno;
-use exec_core::{ArchError, ExecError};
+use exec_core::{ArchCode, ArchError, ExecError};
 
 /// A MIPS rejection. Converts into [`ExecError::Arch`]; errnos are asm-generic here and
 /// renumbered by the policy's OS profile ([`crate::OsProfile`]).
@@ -57,26 +57,31 @@ pub enum MipsError {
 }
 
 impl MipsError {
-    /// Stable snake_case kind.
-    pub const fn kind(&self) -> &'static str {
+    /// The code (its name, generic message and errno).
+    pub const fn code(&self) -> ArchCode {
         match self {
-            MipsError::WrongMachine(_) => "wrong_machine",
-            MipsError::WrongEndianness { .. } => "mips_wrong_endianness",
-            MipsError::N32WithAbiField(_) => "mips_n32_abi_field_set",
-            MipsError::O64 => "mips_o64_rejected",
-            MipsError::Eabi32 => "mips_eabi32_rejected",
-            MipsError::Eabi64 => "mips_eabi64_rejected",
-            MipsError::UnknownAbi(_) => "mips_unknown_abi",
-            MipsError::AbiNotSupported(_) => "mips_abi_not_supported",
-            MipsError::O32Fp64Unsupported => "mips_o32_fp64_unsupported",
-            MipsError::IsaUnsupported { .. } => "mips_isa_unsupported",
-            MipsError::NanNotAllowed { .. } => "mips_nan_not_allowed",
-            MipsError::NanMismatch => "mips_nan_mismatch",
-            MipsError::FpAbiUnsupported(_) => "mips_fp_abi_unsupported",
-            MipsError::FpModeConflict { .. } => "mips_fp_mode_conflict",
-            MipsError::AbiFlagsUnreadable => "mips_abiflags_unreadable",
-            MipsError::R8000Prefetch => "mips_r8000_prefetch",
+            MipsError::WrongMachine(_) => ArchCode::WrongMachine,
+            MipsError::WrongEndianness { .. } => ArchCode::WrongEndianness,
+            MipsError::N32WithAbiField(_) => ArchCode::MipsN32AbiFieldSet,
+            MipsError::O64 => ArchCode::MipsO64Rejected,
+            MipsError::Eabi32 => ArchCode::MipsEabi32Rejected,
+            MipsError::Eabi64 => ArchCode::MipsEabi64Rejected,
+            MipsError::UnknownAbi(_) => ArchCode::MipsUnknownAbi,
+            MipsError::AbiNotSupported(_) => ArchCode::MipsAbiNotSupported,
+            MipsError::O32Fp64Unsupported => ArchCode::MipsO32Fp64Unsupported,
+            MipsError::IsaUnsupported { .. } => ArchCode::MipsIsaUnsupported,
+            MipsError::NanNotAllowed { .. } => ArchCode::MipsNanNotAllowed,
+            MipsError::NanMismatch => ArchCode::MipsNanMismatch,
+            MipsError::FpAbiUnsupported(_) => ArchCode::MipsFpAbiUnsupported,
+            MipsError::FpModeConflict { .. } => ArchCode::MipsFpModeConflict,
+            MipsError::AbiFlagsUnreadable => ArchCode::MipsAbiFlagsUnreadable,
+            MipsError::R8000Prefetch => ArchCode::MipsR8000Prefetch,
         }
+    }
+
+    /// The code's stable snake_case name.
+    pub const fn kind(&self) -> &'static str {
+        self.code().name()
     }
 
     /// Human-readable message.
@@ -109,14 +114,7 @@ impl MipsError {
 
     /// The errno (asm-generic numbering; the OS profile renumbers).
     pub const fn errno(&self) -> Errno {
-        match self {
-            MipsError::IsaUnsupported { .. } | MipsError::R8000Prefetch => Errno::EBADRQC,
-            MipsError::NanMismatch | MipsError::FpAbiUnsupported(_) | MipsError::FpModeConflict { .. } => {
-                Errno::ELIBBAD
-            }
-            MipsError::AbiFlagsUnreadable => Errno::EIO,
-            _ => Errno::ENOEXEC,
-        }
+        self.code().errno()
     }
 
     /// The offending value.
@@ -136,7 +134,7 @@ impl MipsError {
 
 impl From<MipsError> for ArchError {
     fn from(e: MipsError) -> Self {
-        ArchError { kind: e.kind(), message: e.message(), errno: e.errno(), value: e.value() }
+        ArchError { code: e.code(), message: e.message(), value: e.value() }
     }
 }
 

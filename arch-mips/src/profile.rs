@@ -1,6 +1,6 @@
 //! OS profiles: Linux and IRIX differ in auxv and errno numbering — as data, one code path.
 
-use elf_stream::Errno;
+use elf_stream::{Errno, Numbering};
 use exec_core::{ExecError, ScriptError};
 
 /// Which auxiliary vector an OS builds.
@@ -37,13 +37,13 @@ pub struct ProfileData {
 /// IRIX's "memory reservation failed, retry" errno.
 pub const EMEMRETRY: Errno = Errno(1600);
 /// Linux/MIPS and IRIX `EBADRQC`.
-pub const MIPS_EBADRQC: Errno = Errno(54);
+pub const MIPS_EBADRQC: Errno = Numbering::Mips.renumber(Errno::EBADRQC);
 /// Linux/MIPS and IRIX `ELIBBAD`.
-pub const MIPS_ELIBBAD: Errno = Errno(84);
+pub const MIPS_ELIBBAD: Errno = Numbering::Mips.renumber(Errno::ELIBBAD);
 /// Linux/MIPS and IRIX `ENAMETOOLONG`.
-pub const MIPS_ENAMETOOLONG: Errno = Errno(78);
+pub const MIPS_ENAMETOOLONG: Errno = Numbering::Mips.renumber(Errno::ENAMETOOLONG);
 /// Linux/MIPS and IRIX `ELOOP`.
-pub const MIPS_ELOOP: Errno = Errno(90);
+pub const MIPS_ELOOP: Errno = Numbering::Mips.renumber(Errno::ELOOP);
 
 const LINUX: ProfileData = ProfileData {
     name: "linux",
@@ -104,6 +104,10 @@ impl OsProfile {
         match err {
             ExecError::ReservationRefused { .. } => d.retry,
             ExecError::InterpreterOpen(e) | ExecError::Entropy(e) => *e,
+            // ENOSYS is the one callback errno the library reads (as asm-generic's).
+            ExecError::AddressSpace { errno, .. } if *errno == Errno::ENOSYS => {
+                Numbering::Mips.renumber(*errno)
+            }
             ExecError::AddressSpace { errno, .. } => *errno,
             ExecError::Elf { error: elf_stream::Error::Read { errno, .. }, .. } => *errno,
             ExecError::Script(ScriptError::InterpreterOpen(e) | ScriptError::Read(e)) => *e,

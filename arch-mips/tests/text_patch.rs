@@ -176,7 +176,10 @@ fn mapped_and_lazy_modes_leave_it_to_the_kernel_and_failures_undo() {
     let err = load(&plan, &bytes[..], None::<&[u8]>, &mut space, LoadMode::Eager).unwrap_err();
     assert_eq!(
         err,
-        exec_core::ExecError::AddressSpace { op: "patch_text", errno: elf_stream::Errno::ENOMEM }
+        exec_core::ExecError::AddressSpace {
+            op: exec_core::SpaceOp::PatchText,
+            errno: elf_stream::Errno::ENOMEM
+        }
     );
     assert!(space.is_empty());
 }

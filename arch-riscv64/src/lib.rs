@@ -43,10 +43,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use elf_stream::{Class, ElfFile, Endian, Errno, FileHeader, Machine, ReadAt};
+use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, PageSize, Role,
+    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, PageSize, Role,
     StaticPieAlign, UserAddr,
 };
 
@@ -466,15 +466,15 @@ impl Riscv64 {
     }
 }
 
-const fn reject(kind: &'static str, message: &'static str, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { kind, message, errno: Errno::ENOEXEC, value })
+const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
+    ExecError::Arch(ArchError { code, message, value })
 }
 
 /// The hardened profile's error for an image needing `missing` extensions (value: their
 /// [`Isa`] bits).
 pub const fn isa_missing(missing: Isa) -> ExecError {
     reject(
-        "riscv_isa_missing",
+        ArchCode::RiscvIsaMissing,
         "the file's e_flags need an extension this CPU lacks (compressed instructions, a \
          hardware float ABI or Ztso): it would die of SIGILL",
         missing.0,
@@ -490,18 +490,18 @@ impl ArchPolicy for Riscv64 {
 
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
         if h.machine != Machine::RISCV {
-            return Err(reject("wrong_machine", "not a RISC-V executable", u64::from(h.machine.0)));
+            return Err(reject(ArchCode::WrongMachine, "not a RISC-V executable", u64::from(h.machine.0)));
         }
         if h.class != Class::Elf64 {
             return Err(reject(
-                "wrong_class",
+                ArchCode::WrongClass,
                 "riscv64 executables must be ELFCLASS64 (rv32 is not supported)",
                 1,
             ));
         }
         if h.endian != Endian::Little {
             // Linux reads the header little-endian: this e_machine is not EM_RISCV to it.
-            return Err(reject("wrong_endianness", "riscv64 executables must be little endian", 2));
+            return Err(reject(ArchCode::WrongEndianness, "riscv64 executables must be little endian", 2));
         }
         Ok(ABI)
     }

@@ -16,9 +16,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use elf_stream::{Class, ElfFile, Endian, Errno, FileHeader, Machine, ReadAt};
+use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
-use exec_core::{Abi, ArchError, ArchPolicy, ExecError, Layout, PageSize, Role, StaticPieAlign, UserAddr};
+use exec_core::{
+    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Role, StaticPieAlign, UserAddr,
+};
 
 /// The x86_64 ABI.
 pub const ABI: Abi = Abi("x86_64");
@@ -58,8 +60,8 @@ impl X86_64 {
     }
 }
 
-const fn reject(kind: &'static str, message: &'static str, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { kind, message, errno: Errno::ENOEXEC, value })
+const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
+    ExecError::Arch(ArchError { code, message, value })
 }
 
 impl ArchPolicy for X86_64 {
@@ -71,13 +73,13 @@ impl ArchPolicy for X86_64 {
 
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
         if h.machine != Machine::X86_64 {
-            return Err(reject("wrong_machine", "not an x86_64 executable", u64::from(h.machine.0)));
+            return Err(reject(ArchCode::WrongMachine, "not an x86_64 executable", u64::from(h.machine.0)));
         }
         if h.class != Class::Elf64 {
-            return Err(reject("wrong_class", "x86_64 executables must be ELFCLASS64", 1));
+            return Err(reject(ArchCode::WrongClass, "x86_64 executables must be ELFCLASS64", 1));
         }
         if h.endian != Endian::Little {
-            return Err(reject("wrong_endianness", "x86_64 executables must be little endian", 2));
+            return Err(reject(ArchCode::WrongEndianness, "x86_64 executables must be little endian", 2));
         }
         Ok(ABI)
     }

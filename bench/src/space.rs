@@ -125,7 +125,7 @@ impl AddressSpace for MemorySpace {
         len: u64,
     ) -> Result<(), ExecError> {
         let chunk = self.chunk;
-        let fault = |errno| ExecError::AddressSpace { op: "copy_from_file", errno };
+        let fault = |errno| ExecError::AddressSpace { op: exec_core::SpaceOp::CopyFromFile, errno };
         let dest = self.slice_mut(dest, len).map_err(fault)?;
         read_chunked(source, offset.0, dest, chunk).map_err(|e| ExecError::elf(role, e))?;
         Ok(())

@@ -1,6 +1,6 @@
 //! The one error type of elf-stream: what was wrong, where, and the errno to return.
 
-use crate::Errno;
+use crate::{Errno, ErrorCode};
 
 /// Why a file could not be read as an executable ELF.
 ///
@@ -186,49 +186,53 @@ pub enum Error {
 }
 
 impl Error {
-    /// The errno a kernel returns for this error, as Linux does: the source's errno
-    /// (EIO by default) for read failures, EINVAL for a short MIPS ABI flags record,
-    /// ENOEXEC for every other malformation (an over-long PT_INTERP included).
-    pub const fn errno(&self) -> Errno {
+    /// The kind of error, with its stable name, message and default errno.
+    pub const fn code(&self) -> ErrorCode {
         match self {
-            Error::Read { errno, .. } => *errno,
-            Error::MipsAbiFlagsTooShort { .. } => Errno::EINVAL,
-            _ => Errno::ENOEXEC,
+            Error::Read { .. } => ErrorCode::ReadFailed,
+            Error::Truncated { .. } => ErrorCode::Truncated,
+            Error::BadMagic => ErrorCode::BadMagic,
+            Error::BadClass(_) => ErrorCode::BadClass,
+            Error::BadEncoding(_) => ErrorCode::BadEncoding,
+            Error::BadIdentVersion(_) => ErrorCode::BadIdentVersion,
+            Error::BadVersion(_) => ErrorCode::BadVersion,
+            Error::BadHeaderSize { .. } => ErrorCode::BadHeaderSize,
+            Error::BadProgramHeaderSize { .. } => ErrorCode::BadProgramHeaderSize,
+            Error::BadExtendedPhnum => ErrorCode::BadExtendedPhnum,
+            Error::ProgramHeaderTableTooLarge { .. } => ErrorCode::ProgramHeaderTableTooLarge,
+            Error::ProgramHeaderTableOutsideFile { .. } => ErrorCode::ProgramHeaderTableOutsideFile,
+            Error::NoSuchProgramHeader { .. } => ErrorCode::NoSuchProgramHeader,
+            Error::SegmentOutsideFile { .. } => ErrorCode::SegmentOutsideFile,
+            Error::DuplicateInterpreter { .. } => ErrorCode::DuplicateInterpreter,
+            Error::InterpreterTooShort { .. } => ErrorCode::InterpreterTooShort,
+            Error::InterpreterTooLong { .. } => ErrorCode::InterpreterTooLong,
+            Error::InterpreterNotTerminated => ErrorCode::InterpreterNotTerminated,
+            Error::InterpreterEmbeddedNul { .. } => ErrorCode::InterpreterEmbeddedNul,
+            Error::DuplicateSegment { .. } => ErrorCode::DuplicateSegment,
+            Error::PropertyTooLarge { .. } => ErrorCode::PropertyTooLarge,
+            Error::PropertyNoteInvalid => ErrorCode::PropertyNoteInvalid,
+            Error::PropertyMalformed { .. } => ErrorCode::PropertyMalformed,
+            Error::PropertyUnsorted { .. } => ErrorCode::PropertyUnsorted,
+            Error::PropertyBadSize { .. } => ErrorCode::PropertyBadSize,
+            Error::NoteMalformed { .. } => ErrorCode::NoteMalformed,
+            Error::MipsAbiFlagsTooShort { .. } => ErrorCode::MipsAbiFlagsTooShort,
+            Error::MipsOptionTooSmall { .. } => ErrorCode::MipsOptionTooSmall,
+            Error::MipsOptionPastSegment { .. } => ErrorCode::MipsOptionPastSegment,
         }
     }
 
-    /// A stable snake_case name for the error kind (for logs and JSON).
-    pub const fn kind(&self) -> &'static str {
+    /// The errno a kernel returns for this error, as Linux does: the source's errno
+    /// (EIO by default) for read failures, otherwise the code's (EINVAL for a short MIPS
+    /// ABI flags record, ENOEXEC for every other malformation).
+    pub const fn errno(&self) -> Errno {
         match self {
-            Error::Read { .. } => "read_failed",
-            Error::Truncated { .. } => "truncated",
-            Error::BadMagic => "bad_magic",
-            Error::BadClass(_) => "bad_class",
-            Error::BadEncoding(_) => "bad_encoding",
-            Error::BadIdentVersion(_) => "bad_ident_version",
-            Error::BadVersion(_) => "bad_version",
-            Error::BadHeaderSize { .. } => "bad_header_size",
-            Error::BadProgramHeaderSize { .. } => "bad_program_header_size",
-            Error::BadExtendedPhnum => "bad_extended_phnum",
-            Error::ProgramHeaderTableTooLarge { .. } => "program_header_table_too_large",
-            Error::ProgramHeaderTableOutsideFile { .. } => "program_header_table_outside_file",
-            Error::NoSuchProgramHeader { .. } => "no_such_program_header",
-            Error::SegmentOutsideFile { .. } => "segment_outside_file",
-            Error::DuplicateInterpreter { .. } => "duplicate_interpreter",
-            Error::InterpreterTooShort { .. } => "interpreter_too_short",
-            Error::InterpreterTooLong { .. } => "interpreter_too_long",
-            Error::InterpreterNotTerminated => "interpreter_not_terminated",
-            Error::InterpreterEmbeddedNul { .. } => "interpreter_embedded_nul",
-            Error::DuplicateSegment { .. } => "duplicate_segment",
-            Error::PropertyTooLarge { .. } => "property_too_large",
-            Error::PropertyNoteInvalid => "property_note_invalid",
-            Error::PropertyMalformed { .. } => "property_malformed",
-            Error::PropertyUnsorted { .. } => "property_unsorted",
-            Error::PropertyBadSize { .. } => "property_bad_size",
-            Error::NoteMalformed { .. } => "note_malformed",
-            Error::MipsAbiFlagsTooShort { .. } => "mips_abiflags_too_short",
-            Error::MipsOptionTooSmall { .. } => "mips_option_too_small",
-            Error::MipsOptionPastSegment { .. } => "mips_option_past_segment",
+            Error::Read { errno, .. } => *errno,
+            _ => self.code().errno(),
         }
+    }
+
+    /// The code's stable snake_case name (for logs and JSON).
+    pub const fn kind(&self) -> &'static str {
+        self.code().name()
     }
 }

@@ -36,6 +36,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+mod code;
 mod decode;
 mod errno;
 mod error;
@@ -48,7 +49,8 @@ mod program;
 mod source;
 mod types;
 
-pub use errno::Errno;
+pub use code::ErrorCode;
+pub use errno::{Errno, Numbering};
 pub use error::Error;
 pub use file::{ElfFile, Limits, DEFAULT_WINDOW, MAX_PHDR_TABLE};
 pub use header::{parse_ident, FileHeader, EI_NIDENT, ELF_MAGIC, PN_XNUM};

@@ -7,7 +7,7 @@
 
 PIN(execcore_cpu, 128);
 PIN(execcore_file_id, 24);
-PIN(execcore_ops, 19 * sizeof(void *));
+PIN(execcore_ops, 22 * sizeof(void *));
 PIN(execcore_exec_params, sizeof(void *) == 8 ? 208 : 184);
 PIN(execcore_mapping, 48);
 PIN(execcore_auxv_entry, 16);

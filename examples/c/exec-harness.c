@@ -6,6 +6,8 @@
  *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
  *   exec-harness --kernel PROG [ARGS...]
  *
+ * --empty-argv (either way) execs PROG with argc 0, ARGS ignored (Linux >= 5.18 then
+ * supplies an empty argv[0]; a script's rewrite drops it).
  * PROG may be a `#!` script: the harness follows it to its interpreter as Linux does
  * (execcore_follow_scripts), and the interpreter runs with the rewritten argv.
  * --kernel hands PROG to the host kernel's execve instead (no shell fallback), failing
@@ -53,6 +55,8 @@
 #include "arch/aarch64.h"
 #elif defined(__mips__)
 #include "arch/mips.h"
+#elif defined(__riscv) && __riscv_xlen == 64
+#include "arch/riscv64.h"
 #else
 #error "exec-harness: no entry trampoline for this architecture yet"
 #endif
@@ -111,8 +115,8 @@ static int cb_read_at(void *ctx, uint64_t file, uint64_t offset, uint8_t *buf, s
 
 /* Opens an interpreter (PT_INTERP's or a script's) as Linux's open_exec: a regular file
  * the caller may execute, else EACCES; an empty name is looked up as the current
- * directory (the kernel's own lookup of ""), hence EACCES too. Takes the first free
- * handle from 1. */
+ * directory (the kernel's own lookup of ""), hence EACCES too. --root prefixes absolute
+ * names only. Takes the first free handle from 1. */
 static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint64_t *out_file,
                                execcore_file_id *out_id) {
     struct harness *h = ctx;
@@ -123,7 +127,8 @@ static int cb_open_interpreter(void *ctx, const uint8_t *path, size_t len, uint6
         path = (const uint8_t *)".";
         len = 1;
     }
-    if (snprintf(full, sizeof full, "%s%.*s", h->root, (int)len, (const char *)path) >= (int)sizeof full)
+    const char *root = path[0] == '/' ? h->root : ""; /* a relative name is the caller's */
+    if (snprintf(full, sizeof full, "%s%.*s", root, (int)len, (const char *)path) >= (int)sizeof full)
         return ENAMETOOLONG;
     uint64_t slot = 1;
     while (slot < MAX_FILES && h->fd[slot] >= 0) slot++;
@@ -436,8 +441,8 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] PROG [ARGS...]\n"
-                    "       exec-harness --kernel PROG [ARGS...]\n");
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] [--empty-argv] PROG [ARGS...]\n"
+                    "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
     exit(2);
 }
 
@@ -463,11 +468,13 @@ int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
     long bench = 0;
-    int kernel = 0;
+    int kernel = 0, empty_argv = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--kernel") == 0) {
             kernel = 1;
+        } else if (strcmp(argv[i], "--empty-argv") == 0) {
+            empty_argv = 1;
         } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
             const char *m = argv[++i];
             if (strcmp(m, "eager") == 0) mode = EXECCORE_LOAD_EAGER;
@@ -492,7 +499,7 @@ int main(int argc, char **argv) {
     }
     const char *prog = argv[i];
     if (kernel) { /* the oracle: the host kernel's execve, no shell fallback on ENOEXEC */
-        execve(prog, &argv[i], environ);
+        execve(prog, empty_argv ? &argv[argc] /* NULL */ : &argv[i], environ);
         int e = errno;
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(e), strerrorname_np(e));
         return 127;
@@ -545,7 +552,7 @@ int main(int argc, char **argv) {
 #endif
     execcore_exec_params params = {0};
     params.argv = (const uint8_t *const *)&argv[i];
-    params.argc = (size_t)(argc - i);
+    params.argc = empty_argv ? 0 : (size_t)(argc - i);
     params.envp = (const uint8_t *const *)environ;
     params.envc = envc;
     params.execfn = (const uint8_t *)prog;

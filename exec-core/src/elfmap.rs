@@ -7,7 +7,7 @@
 //! moves once, by one delta, to a free range the address space finds.
 
 use crate::addr::{AddrRange, PageSize, UserAddr};
-use crate::error::ExecError;
+use crate::error::{ExecError, SpaceOp};
 use crate::image::Image;
 use crate::load::{load_image, undo, LoadMode, LoadReport};
 use crate::policy::Role;
@@ -19,9 +19,6 @@ use elf_stream::{
 /// Program headers `elfmap` takes (a shared object has 6 to 12; Linux's exec reads at most
 /// 64 KiB of them). More is [`ExecError::TooManyProgramHeaders`] (E2BIG).
 pub const MAX_ELFMAP_PHDRS: usize = 64;
-
-/// `EEXIST`: the kernel's answer to a fixed mapping over an existing one.
-pub const EEXIST: Errno = Errno(17);
 
 /// Where `elfmap` put the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +93,7 @@ fn check_count(count: usize) -> Result<(), ExecError> {
 ///    free range and every segment moves by the same delta, a multiple of the largest
 ///    alignment (so offsets stay congruent). `find_free_range` answering ENOSYS returns the
 ///    reason of step 3 (the reservation's error, or `OutsideUserRange`); another errno, or a
-///    misaligned answer (EINVAL), is `AddressSpace { op: "find_free_range" }`; a range
+///    misaligned answer (EINVAL), is `AddressSpace { op: SpaceOp::FindFreeRange }`; a range
 ///    outside the window `OutsideUserRange`.
 ///
 /// Any other failure, or a failed retry, unmaps everything this call mapped.
@@ -149,8 +146,8 @@ pub fn elfmap<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
         Err(outside) => outside,
         Ok(()) => match attempt(&img, file, space, mode) {
             Ok(report) => return Ok(mapped(&img, false, report)),
-            Err(e @ ExecError::AddressSpace { op: "reserve", errno })
-                if errno == EEXIST || errno == Errno::ENOMEM =>
+            Err(e @ ExecError::AddressSpace { op: SpaceOp::Reserve, errno })
+                if errno == Errno::EEXIST || errno == Errno::ENOMEM =>
             {
                 e
             }
@@ -205,11 +202,11 @@ fn relocation<A: AddressSpace + ?Sized>(
     let len = span.len().checked_add(align).ok_or(none)?;
     let start = match space.find_free_range(len, align) {
         Ok(a) => a,
-        Err(Errno(38)) => return Err(fallback),
-        Err(errno) => return Err(ExecError::AddressSpace { op: "find_free_range", errno }),
+        Err(Errno::ENOSYS) => return Err(fallback),
+        Err(errno) => return Err(ExecError::AddressSpace { op: SpaceOp::FindFreeRange, errno }),
     };
     if start.0 & align.wrapping_sub(1) != 0 {
-        return Err(ExecError::AddressSpace { op: "find_free_range", errno: Errno::EINVAL });
+        return Err(ExecError::AddressSpace { op: SpaceOp::FindFreeRange, errno: Errno::EINVAL });
     }
     // Keep the object's offset inside its largest alignment: delta is a multiple of it.
     let aligned_min = img.min_vaddr() & !align.wrapping_sub(1);

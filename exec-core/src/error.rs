@@ -1,21 +1,195 @@
-//! `ExecError`: every reason an exec can fail, each with its errno.
+//! `ExecError`: every reason an exec can fail, and the one list of error codes (with
+//! their names, messages and errnos) the C ABI's status table is derived from.
 
 use crate::policy::Role;
 use elf_stream::Errno;
 
-/// An error raised by an architecture policy: a stable kind, a message and its errno.
+elf_stream::error_codes! {
+    /// What kind of [`ExecError`] (besides file and architecture errors) happened.
+    pub enum ExecCode {
+        NotExecutable = 0, "not_executable", ENOEXEC, "file type is not executable";
+        InterpreterNotLoadable = 1, "interpreter_not_loadable", EINVAL, "interpreter type is not loadable";
+        InterpreterNotElf = 2, "interpreter_not_elf", ELIBBAD, "interpreter is not a valid ELF file";
+        InterpreterMismatch = 3, "interpreter_mismatch", ELIBBAD, "interpreter does not match the executable";
+        InterpreterOpenFailed = 4, "interpreter_open_failed", ENOENT, "cannot open the interpreter";
+        NoLoadSegment = 5, "no_load_segment", ENOEXEC, "no PT_LOAD segment";
+        TooManySegments = 6, "too_many_segments", ENOEXEC, "too many PT_LOAD segments";
+        FileszExceedsMemsz = 7, "filesz_exceeds_memsz", EINVAL, "p_filesz exceeds p_memsz";
+        MisalignedSegment = 8, "misaligned_segment", EINVAL, "p_vaddr and p_offset not congruent modulo the page size";
+        OverlappingSegments = 9, "overlapping_segments", ENOEXEC, "PT_LOAD segments overlap";
+        CrowdedPage = 10, "crowded_page", ENOEXEC, "too many segments share one page";
+        OutsideUserRange = 11, "outside_user_range", EINVAL, "segment outside the user address range";
+        BadEntry = 12, "bad_entry", EINVAL, "entry point outside the user address range";
+        NoSpace = 13, "no_space", ENOMEM, "the image does not fit the address space";
+        ArgumentsTooLarge = 14, "arguments_too_large", E2BIG, "arguments and environment too large";
+        StringTooLong = 15, "string_too_long", E2BIG, "argument or environment string too long";
+        StackTooLarge = 16, "stack_too_large", ENOMEM, "initial stack too large";
+        CapacityExceeded = 17, "capacity_exceeded", ENOEXEC, "fixed capacity exceeded";
+        ReservationRefused = 18, "reservation_refused", EAGAIN, "memory reservation refused, retry later";
+        EntropyFailed = 19, "entropy_failed", EIO, "entropy source failed";
+        AddressSpaceFailed = 20, "address_space_failed", ENOMEM, "address space operation failed";
+        NotMapped = 21, "not_mapped", EFAULT, "address is not part of the image";
+        ProgramHeadersNotLoaded = 22, "program_headers_not_loaded", ENOEXEC, "no PT_LOAD covers the program header table";
+        TooManyProgramHeaders = 23, "too_many_program_headers", E2BIG, "more program headers than elfmap takes";
+        InvalidParameter = 24, "invalid_parameter", EINVAL, "invalid parameter";
+        ScriptNoInterpreter = 25, "script_no_interpreter", ENOEXEC, "#! line names no interpreter";
+        ScriptTruncated = 26, "script_truncated", ENOEXEC, "#! line fills the buffer and the interpreter path may be truncated";
+        ScriptTooDeep = 27, "script_too_deep", ELOOP, "more than five nested #! scripts";
+        ScriptInterpreterOpenFailed = 28, "script_interpreter_open_failed", ENOENT, "cannot open the script's interpreter";
+        ScriptReadFailed = 29, "script_read_failed", EIO, "reading the first bytes of the file failed";
+    }
+}
+
+elf_stream::error_codes! {
+    /// Why an architecture policy rejected a file (every architecture's reasons, so that
+    /// the C ABI can give each its own status).
+    pub enum ArchCode {
+        WrongMachine = 0, "wrong_machine", ENOEXEC, "wrong machine for this architecture";
+        WrongClass = 1, "wrong_class", ENOEXEC, "wrong ELF class for this architecture";
+        WrongEndianness = 2, "wrong_endianness", ENOEXEC, "wrong byte order for this architecture";
+        Aarch64BigEndianUnsupported = 3, "aarch64_be_unsupported", ENOEXEC, "big-endian AArch64 programs are not accepted";
+        Aarch64PageSizeTooLarge = 4, "aarch64_page_size_too_large", EINVAL, "program linked for pages smaller than the CPU's";
+        MipsN32AbiFieldSet = 5, "mips_n32_abi_field_set", ENOEXEC, "n32 executable with an EF_MIPS_ABI value";
+        MipsO64Rejected = 6, "mips_o64_rejected", ENOEXEC, "the MIPS O64 ABI is not supported";
+        MipsEabi32Rejected = 7, "mips_eabi32_rejected", ENOEXEC, "the MIPS EABI32 ABI is not supported";
+        MipsEabi64Rejected = 8, "mips_eabi64_rejected", ENOEXEC, "the MIPS EABI64 ABI is not supported";
+        MipsUnknownAbi = 9, "mips_unknown_abi", ENOEXEC, "unknown EF_MIPS_ABI value";
+        MipsAbiNotSupported = 10, "mips_abi_not_supported", ENOEXEC, "the kernel does not run this MIPS ABI";
+        MipsO32Fp64Unsupported = 11, "mips_o32_fp64_unsupported", ENOEXEC, "o32 FP64 is not supported by the kernel";
+        MipsIsaUnsupported = 12, "mips_isa_unsupported", EBADRQC, "EF_MIPS_ARCH is above the CPU's instruction set";
+        MipsNanNotAllowed = 13, "mips_nan_not_allowed", ENOEXEC, "the NaN encoding is not allowed on this CPU";
+        MipsNanMismatch = 14, "mips_nan_mismatch", ELIBBAD, "program and interpreter use different NaN encodings";
+        MipsFpAbiUnsupported = 15, "mips_fp_abi_unsupported", ELIBBAD, "FP ABI not supported for this ABI";
+        MipsFpModeConflict = 16, "mips_fp_mode_conflict", ELIBBAD, "no FPU mode suits both program and interpreter";
+        MipsAbiFlagsUnreadable = 17, "mips_abiflags_unreadable", EIO, "PT_MIPS_ABIFLAGS could not be read";
+        MipsR8000Prefetch = 18, "mips_r8000_prefetch", EBADRQC, "static program needs R8000 prefetch patches";
+        RiscvIsaMissing = 19, "riscv_isa_missing", ENOEXEC, "the file needs an extension this RISC-V CPU lacks";
+    }
+}
+
+/// The kind of any [`ExecError`]: a file error, an exec error or an architecture's
+/// rejection. Each has a stable name, message and default errno.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// The file could not be read as ELF.
+    Elf(elf_stream::ErrorCode),
+    /// Exec planning, loading or the stack failed.
+    Exec(ExecCode),
+    /// The architecture policy rejected the file.
+    Arch(ArchCode),
+}
+
+impl ErrorCode {
+    /// Every code: file errors, then exec errors, then architecture rejections.
+    pub fn all() -> impl Iterator<Item = ErrorCode> {
+        let elf = elf_stream::ErrorCode::ALL.iter().map(|c| ErrorCode::Elf(*c));
+        let exec = ExecCode::ALL.iter().map(|c| ErrorCode::Exec(*c));
+        elf.chain(exec).chain(ArchCode::ALL.iter().map(|c| ErrorCode::Arch(*c)))
+    }
+
+    /// The stable snake_case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorCode::Elf(c) => c.name(),
+            ErrorCode::Exec(c) => c.name(),
+            ErrorCode::Arch(c) => c.name(),
+        }
+    }
+
+    /// A short message.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorCode::Elf(c) => c.message(),
+            ErrorCode::Exec(c) => c.message(),
+            ErrorCode::Arch(c) => c.message(),
+        }
+    }
+
+    /// The message with a trailing NUL (a C string).
+    pub const fn message_nul(self) -> &'static str {
+        match self {
+            ErrorCode::Elf(c) => c.message_nul(),
+            ErrorCode::Exec(c) => c.message_nul(),
+            ErrorCode::Arch(c) => c.message_nul(),
+        }
+    }
+
+    /// The default errno (asm-generic numbering).
+    pub const fn errno(self) -> Errno {
+        match self {
+            ErrorCode::Elf(c) => c.errno(),
+            ErrorCode::Exec(c) => c.errno(),
+            ErrorCode::Arch(c) => c.errno(),
+        }
+    }
+}
+
+/// An error raised by an architecture policy: its code, a message and the offending value.
 ///
 /// Arch crates define their own precise error enums and convert them into this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArchError {
-    /// Stable snake_case kind ("mips_eabi_rejected").
-    pub kind: &'static str,
-    /// Human-readable message.
+    /// What was rejected (its errno is the code's).
+    pub code: ArchCode,
+    /// Human-readable message, more precise than the code's.
     pub message: &'static str,
-    /// The errno to return.
-    pub errno: Errno,
     /// The offending value (flags, ISA level, ...), 0 when none.
     pub value: u64,
+}
+
+/// An [`AddressSpace`](crate::AddressSpace) operation, named in [`ExecError::AddressSpace`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpaceOp {
+    /// `reserve`.
+    Reserve,
+    /// `map_anonymous`.
+    MapAnonymous,
+    /// `map_file`.
+    MapFile,
+    /// `map_lazy`.
+    MapLazy,
+    /// Mapping the stack.
+    MapStack,
+    /// `write`.
+    Write,
+    /// `copy_from_file` (read_into, or the bounce copy's read).
+    CopyFromFile,
+    /// `protect`.
+    Protect,
+    /// `unmap`.
+    Unmap,
+    /// `sync_icache`.
+    SyncIcache,
+    /// `find_free_range`.
+    FindFreeRange,
+    /// `patch_text`.
+    PatchText,
+}
+
+impl SpaceOp {
+    /// The operation's name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SpaceOp::Reserve => "reserve",
+            SpaceOp::MapAnonymous => "map_anonymous",
+            SpaceOp::MapFile => "map_file",
+            SpaceOp::MapLazy => "map_lazy",
+            SpaceOp::MapStack => "map_stack",
+            SpaceOp::Write => "write",
+            SpaceOp::CopyFromFile => "copy_from_file",
+            SpaceOp::Protect => "protect",
+            SpaceOp::Unmap => "unmap",
+            SpaceOp::SyncIcache => "sync_icache",
+            SpaceOp::FindFreeRange => "find_free_range",
+            SpaceOp::PatchText => "patch_text",
+        }
+    }
+}
+
+impl core::fmt::Display for SpaceOp {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Why `prepare`, `load`, the stack builder or the fault resolver failed.
@@ -144,8 +318,8 @@ pub enum ExecError {
     /// An address-space callback failed.
     #[error("address space operation {op} failed ({errno})")]
     AddressSpace {
-        /// Which operation ("reserve", "map", ...).
-        op: &'static str,
+        /// Which operation.
+        op: SpaceOp,
         /// The callback's errno.
         errno: Errno,
     },
@@ -173,70 +347,57 @@ pub enum ExecError {
 }
 
 impl ExecError {
-    /// The errno a kernel returns from `execve` for this error (Linux asm-generic numbering;
-    /// an OS profile may renumber through its policy).
+    /// The kind of error, with its stable name, message and default errno.
+    pub const fn code(&self) -> ErrorCode {
+        let exec = match self {
+            ExecError::Elf { error, .. } => return ErrorCode::Elf(error.code()),
+            ExecError::Arch(a) => return ErrorCode::Arch(a.code),
+            ExecError::NotExecutable(_) => ExecCode::NotExecutable,
+            ExecError::InterpreterNotLoadable(_) => ExecCode::InterpreterNotLoadable,
+            ExecError::InterpreterNotElf(_) => ExecCode::InterpreterNotElf,
+            ExecError::InterpreterMismatch { .. } => ExecCode::InterpreterMismatch,
+            ExecError::InterpreterOpen(_) => ExecCode::InterpreterOpenFailed,
+            ExecError::NoLoadSegment => ExecCode::NoLoadSegment,
+            ExecError::TooManySegments { .. } => ExecCode::TooManySegments,
+            ExecError::FileSizeExceedsMemSize { .. } => ExecCode::FileszExceedsMemsz,
+            ExecError::Misaligned { .. } => ExecCode::MisalignedSegment,
+            ExecError::OverlappingSegments { .. } => ExecCode::OverlappingSegments,
+            ExecError::CrowdedPage { .. } => ExecCode::CrowdedPage,
+            ExecError::OutsideUserRange { .. } => ExecCode::OutsideUserRange,
+            ExecError::ProgramHeadersNotLoaded => ExecCode::ProgramHeadersNotLoaded,
+            ExecError::BadEntry => ExecCode::BadEntry,
+            ExecError::NoSpace { .. } => ExecCode::NoSpace,
+            ExecError::ArgumentsTooLarge { .. } => ExecCode::ArgumentsTooLarge,
+            ExecError::StringTooLong { .. } => ExecCode::StringTooLong,
+            ExecError::StackTooLarge { .. } => ExecCode::StackTooLarge,
+            ExecError::Capacity { .. } => ExecCode::CapacityExceeded,
+            ExecError::ReservationRefused { .. } => ExecCode::ReservationRefused,
+            ExecError::Entropy(_) => ExecCode::EntropyFailed,
+            ExecError::AddressSpace { .. } => ExecCode::AddressSpaceFailed,
+            ExecError::TooManyProgramHeaders { .. } => ExecCode::TooManyProgramHeaders,
+            ExecError::NotMapped(_) => ExecCode::NotMapped,
+            ExecError::InvalidParameter(_) => ExecCode::InvalidParameter,
+            ExecError::Script(s) => s.code(),
+        };
+        ErrorCode::Exec(exec)
+    }
+
+    /// The errno a kernel returns from `execve` for this error: the errno of the failed
+    /// source or callback where there is one, else the code's (Linux asm-generic
+    /// numbering; an OS profile may renumber through its policy).
     pub const fn errno(&self) -> Errno {
         match self {
             ExecError::Elf { error, .. } => error.errno(),
-            ExecError::InterpreterNotElf(_) | ExecError::InterpreterMismatch { .. } => Errno::ELIBBAD,
-            ExecError::InterpreterNotLoadable(_)
-            | ExecError::FileSizeExceedsMemSize { .. }
-            | ExecError::Misaligned { .. }
-            | ExecError::OutsideUserRange { .. }
-            | ExecError::BadEntry
-            | ExecError::InvalidParameter(_) => Errno::EINVAL,
             ExecError::InterpreterOpen(e) | ExecError::Entropy(e) => *e,
             ExecError::AddressSpace { errno, .. } => *errno,
-            ExecError::NoSpace { .. } | ExecError::StackTooLarge { .. } => Errno::ENOMEM,
-            ExecError::ArgumentsTooLarge { .. }
-            | ExecError::StringTooLong { .. }
-            | ExecError::TooManyProgramHeaders { .. } => Errno::E2BIG,
-            ExecError::ReservationRefused { .. } => Errno::EAGAIN,
-            ExecError::NotMapped(_) => Errno::EFAULT,
-            ExecError::Arch(a) => a.errno,
             ExecError::Script(s) => s.errno(),
-            ExecError::NotExecutable(_)
-            | ExecError::NoLoadSegment
-            | ExecError::TooManySegments { .. }
-            | ExecError::OverlappingSegments { .. }
-            | ExecError::CrowdedPage { .. }
-            | ExecError::ProgramHeadersNotLoaded
-            | ExecError::Capacity { .. } => Errno::ENOEXEC,
+            _ => self.code().errno(),
         }
     }
 
-    /// A stable snake_case name for the error kind (logs, JSON).
+    /// The code's stable snake_case name (logs, JSON).
     pub const fn kind(&self) -> &'static str {
-        match self {
-            ExecError::Elf { error, .. } => error.kind(),
-            ExecError::NotExecutable(_) => "not_executable",
-            ExecError::InterpreterNotLoadable(_) => "interpreter_not_loadable",
-            ExecError::InterpreterNotElf(_) => "interpreter_not_elf",
-            ExecError::InterpreterMismatch { .. } => "interpreter_mismatch",
-            ExecError::InterpreterOpen(_) => "interpreter_open_failed",
-            ExecError::NoLoadSegment => "no_load_segment",
-            ExecError::TooManySegments { .. } => "too_many_segments",
-            ExecError::FileSizeExceedsMemSize { .. } => "filesz_exceeds_memsz",
-            ExecError::Misaligned { .. } => "misaligned_segment",
-            ExecError::OverlappingSegments { .. } => "overlapping_segments",
-            ExecError::CrowdedPage { .. } => "crowded_page",
-            ExecError::OutsideUserRange { .. } => "outside_user_range",
-            ExecError::ProgramHeadersNotLoaded => "program_headers_not_loaded",
-            ExecError::BadEntry => "bad_entry",
-            ExecError::NoSpace { .. } => "no_space",
-            ExecError::ArgumentsTooLarge { .. } => "arguments_too_large",
-            ExecError::StringTooLong { .. } => "string_too_long",
-            ExecError::StackTooLarge { .. } => "stack_too_large",
-            ExecError::Capacity { .. } => "capacity_exceeded",
-            ExecError::ReservationRefused { .. } => "reservation_refused",
-            ExecError::Entropy(_) => "entropy_failed",
-            ExecError::AddressSpace { .. } => "address_space_failed",
-            ExecError::TooManyProgramHeaders { .. } => "too_many_program_headers",
-            ExecError::NotMapped(_) => "not_mapped",
-            ExecError::InvalidParameter(_) => "invalid_parameter",
-            ExecError::Arch(a) => a.kind,
-            ExecError::Script(s) => s.kind(),
-        }
+        self.code().name()
     }
 
     /// Wraps an elf-stream error from the file playing `role`.

@@ -2,7 +2,7 @@
 //! mappings, or lazy registration — and undoes everything on failure.
 
 use crate::addr::{AddrRange, PageSize, Prot};
-use crate::error::ExecError;
+use crate::error::{ExecError, SpaceOp};
 use crate::image::{Content, Image, Mapping};
 use crate::plan::ExecPlan;
 use crate::policy::Role;
@@ -37,7 +37,7 @@ pub struct LoadReport {
     pub patched_pages: u64,
 }
 
-const fn op(op: &'static str) -> impl Fn(Errno) -> ExecError {
+const fn op(op: SpaceOp) -> impl Fn(Errno) -> ExecError {
     move |errno| ExecError::AddressSpace { op, errno }
 }
 
@@ -135,12 +135,12 @@ pub(crate) fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     reserved: &mut heapless::Vec<AddrRange, 2>,
 ) -> Result<(), ExecError> {
     let span = img.span();
-    space.reserve(span).map_err(op("reserve"))?;
+    space.reserve(span).map_err(op(SpaceOp::Reserve))?;
     reserved.push(span).map_err(|_| ExecError::Capacity { what: "reservations" })?;
     report.mappings = report.mappings.saturating_add(1);
     for m in img.mappings() {
         match mode {
-            LoadMode::Lazy => space.map_lazy(m.range, m.prot, m.flags).map_err(op("map_lazy"))?,
+            LoadMode::Lazy => space.map_lazy(m.range, m.prot, m.flags).map_err(op(SpaceOp::MapLazy))?,
             LoadMode::Eager => {
                 let patch = scan.map(|f| (f, img.page, img.header.endian));
                 copy_mapping(&m, img.role, src, space, patch, report)?
@@ -149,7 +149,7 @@ pub(crate) fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
         }
         report.mappings = report.mappings.saturating_add(1);
         if mode != LoadMode::Lazy && m.prot.contains(Prot::EXEC) {
-            space.sync_icache(m.range).map_err(op("sync_icache"))?;
+            space.sync_icache(m.range).map_err(op(SpaceOp::SyncIcache))?;
         }
     }
     Ok(())
@@ -168,7 +168,9 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     patch: Option<Patch>,
     report: &mut LoadReport,
 ) -> Result<(), ExecError> {
-    space.map_anonymous(m.range, Prot::READ.union(Prot::WRITE), m.flags).map_err(op("map_anonymous"))?;
+    space
+        .map_anonymous(m.range, Prot::READ.union(Prot::WRITE), m.flags)
+        .map_err(op(SpaceOp::MapAnonymous))?;
     let mut copy = |file: FileOffset, at: u64, len: u64| -> Result<(), ExecError> {
         if len == 0 {
             return Ok(());
@@ -192,7 +194,7 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
         let n = crate::text_patch::patch_mapping(m, page, endian, scan, src, space)?;
         report.patched_pages = report.patched_pages.saturating_add(n);
     }
-    space.protect(m.range, m.prot, m.flags).map_err(op("protect"))
+    space.protect(m.range, m.prot, m.flags).map_err(op(SpaceOp::Protect))
 }
 
 /// File mappings for the pages wholly backed by the file; the partial last page (whose
@@ -205,7 +207,7 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     report: &mut LoadReport,
 ) -> Result<(), ExecError> {
     match m.content {
-        Content::Zero => space.map_anonymous(m.range, m.prot, m.flags).map_err(op("map_anonymous")),
+        Content::Zero => space.map_anonymous(m.range, m.prot, m.flags).map_err(op(SpaceOp::MapAnonymous)),
         Content::Shared { .. } => copy_mapping(m, img.role, src, space, None, report),
         Content::File { offset, bytes } => {
             let whole = img.page.down(bytes.min(m.range.len()));
@@ -215,10 +217,10 @@ fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
                 match space.map_file(r, img.role, offset, m.prot, m.flags) {
                     Ok(()) => {}
                     // The kernel cannot map files: copy instead.
-                    Err(Errno(38)) => {
+                    Err(Errno::ENOSYS) => {
                         copy_mapping(&Mapping { range: r, ..*m }, img.role, src, space, None, report)?
                     }
-                    Err(e) => return Err(op("map_file")(e)),
+                    Err(e) => return Err(op(SpaceOp::MapFile)(e)),
                 }
             }
             if split < m.range.end {

@@ -73,6 +73,22 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    prepare_into_with_path(policy, main, host, params, cache, out, None)
+}
+
+/// [`prepare_into`] with the buffer PT_INTERP is read into given by the caller
+/// (`interp_path`, at least the longest path accepted: [`PATH_MAX`] bytes like Linux; a
+/// shorter one rejects longer paths with `InterpreterTooLong`). `None`: a PATH_MAX
+/// buffer on the stack, for the time the path is read and opened.
+pub fn prepare_into_with_path<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main: &R,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+    interp_path: Option<&mut [u8]>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
     // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
@@ -85,7 +101,7 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         return Err(ExecError::NotExecutable(header.elf_type));
     }
     let abi = policy.accept(&header)?;
-    let opened = open_interpreter(main_file, host)?;
+    let opened = open_interpreter(main_file, host, interp_path)?;
     prepare_opened(policy, main_file, Start { abi, opened }, host, params, cache, out)
 }
 
@@ -293,12 +309,16 @@ type Opened<S> = (S, Option<FileId>);
 fn open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     host: &mut H,
+    path: Option<&mut [u8]>,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     // A static program never has the path buffer on its stack.
     if main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_none() {
         return Ok(None);
     }
-    read_and_open_interpreter(main, host)
+    match path {
+        Some(path) => open_interpreter_at(main, host, path),
+        None => read_and_open_interpreter(main, host),
+    }
 }
 
 /// [`open_interpreter`]'s reading and opening. Kept out of line so the path buffer
@@ -308,8 +328,16 @@ fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     host: &mut H,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
-    let mut path = [0u8; PATH_MAX];
-    let Some(p) = main.interpreter(&mut path).map_err(|e| ExecError::elf(Role::Main, e))? else {
+    open_interpreter_at(main, host, &mut [0u8; PATH_MAX])
+}
+
+/// Reads PT_INTERP into `path` and opens the file it names.
+fn open_interpreter_at<R: ReadAt, H: ExecHost, const W: usize>(
+    main: &ElfFile<R, W>,
+    host: &mut H,
+    path: &mut [u8],
+) -> Result<Option<Opened<H::Interp>>, ExecError> {
+    let Some(p) = main.interpreter(path).map_err(|e| ExecError::elf(Role::Main, e))? else {
         return Ok(None);
     };
     let opened = host.open_interpreter(p).map_err(ExecError::InterpreterOpen)?;

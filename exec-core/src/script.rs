@@ -70,35 +70,34 @@ pub enum ScriptError {
 }
 
 impl ScriptError {
-    /// The errno `execve` returns.
+    /// The code (name, message, default errno).
+    pub const fn code(self) -> crate::error::ExecCode {
+        use crate::error::ExecCode;
+        match self {
+            ScriptError::NoInterpreter => ExecCode::ScriptNoInterpreter,
+            ScriptError::Truncated => ExecCode::ScriptTruncated,
+            ScriptError::TooDeep => ExecCode::ScriptTooDeep,
+            ScriptError::InterpreterOpen(_) => ExecCode::ScriptInterpreterOpenFailed,
+            ScriptError::Read(_) => ExecCode::ScriptReadFailed,
+        }
+    }
+
+    /// The errno `execve` returns: the host's for open and read failures, else the code's.
     pub const fn errno(self) -> Errno {
         match self {
-            ScriptError::NoInterpreter | ScriptError::Truncated => Errno::ENOEXEC,
-            ScriptError::TooDeep => Errno::ELOOP,
             ScriptError::InterpreterOpen(e) | ScriptError::Read(e) => e,
+            _ => self.code().errno(),
         }
     }
 
-    /// A stable snake_case name.
+    /// The code's stable snake_case name.
     pub const fn kind(self) -> &'static str {
-        match self {
-            ScriptError::NoInterpreter => "script_no_interpreter",
-            ScriptError::Truncated => "script_truncated",
-            ScriptError::TooDeep => "script_too_deep",
-            ScriptError::InterpreterOpen(_) => "script_interpreter_open_failed",
-            ScriptError::Read(_) => "script_read_failed",
-        }
+        self.code().name()
     }
 
-    /// A human-readable message.
+    /// The code's message.
     pub const fn message(self) -> &'static str {
-        match self {
-            ScriptError::NoInterpreter => "#! line names no interpreter",
-            ScriptError::Truncated => "#! line fills the buffer and the interpreter path may be truncated",
-            ScriptError::TooDeep => "more than five nested #! scripts",
-            ScriptError::InterpreterOpen(_) => "cannot open the script's interpreter",
-            ScriptError::Read(_) => "reading the first bytes of the file failed",
-        }
+        self.code().message()
     }
 }
 

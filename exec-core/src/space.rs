@@ -2,7 +2,7 @@
 //! and the stack builder through the kernel's primitives.
 
 use crate::addr::{AddrRange, MappingFlags, Prot, UserAddr};
-use crate::error::ExecError;
+use crate::error::{ExecError, SpaceOp};
 use crate::policy::Role;
 use elf_stream::{Errno, FileOffset, ReadAt};
 
@@ -32,14 +32,14 @@ pub trait AddressSpace {
         flags: MappingFlags,
     ) -> Result<(), Errno> {
         let _ = (range, role, offset, prot, flags);
-        Err(Errno(38))
+        Err(Errno::ENOSYS)
     }
 
     /// Registers `range` for demand paging: nothing is populated; the kernel asks the
     /// fault resolver what each page holds. `ENOSYS` when unsupported.
     fn map_lazy(&mut self, range: AddrRange, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
         let _ = (range, prot, flags);
-        Err(Errno(38))
+        Err(Errno::ENOSYS)
     }
 
     /// Writes `bytes` at `addr` (the range is mapped and the kernel may write it even if
@@ -91,7 +91,7 @@ pub trait AddressSpace {
     /// Default `ENOSYS`.
     fn find_free_range(&mut self, len: u64, align: u64) -> Result<UserAddr, Errno> {
         let _ = (len, align);
-        Err(Errno(38))
+        Err(Errno::ENOSYS)
     }
 
     /// A text page needing an erratum patch: `page` holds code with the instruction
@@ -111,17 +111,37 @@ pub fn bounce_copy<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     dest: UserAddr,
     len: u64,
 ) -> Result<(), ExecError> {
-    let mut buf = [0u8; BOUNCE];
+    bounce_copy_through(space, role, source, offset, dest, len, &mut [0u8; BOUNCE])
+}
+
+/// The copy through a caller's buffer `buf` (empty: a [`BOUNCE`]-byte one): one read of the source (more
+/// only if it returns short reads) and one `write` per buffer-full.
+pub fn bounce_copy_through<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
+    space: &mut A,
+    role: Role,
+    source: &S,
+    offset: FileOffset,
+    dest: UserAddr,
+    len: u64,
+    buf: &mut [u8],
+) -> Result<(), ExecError> {
+    if buf.is_empty() {
+        return bounce_copy(space, role, source, offset, dest, len);
+    }
+    let size = buf.len() as u64;
     let mut done = 0u64;
     while done < len {
-        let n = len.saturating_sub(done).min(BOUNCE as u64) as usize;
+        let n = len.saturating_sub(done).min(size) as usize;
         let chunk = buf.get_mut(..n).unwrap_or_default();
-        let at =
-            offset.0.checked_add(done).ok_or(ExecError::AddressSpace { op: "read", errno: Errno::EIO })?;
+        let at = offset
+            .0
+            .checked_add(done)
+            .ok_or(ExecError::AddressSpace { op: SpaceOp::CopyFromFile, errno: Errno::EIO })?;
         elf_stream::read_exact_at(source, at, chunk).map_err(|e| ExecError::elf(role, e))?;
-        let to =
-            dest.checked_add(done).ok_or(ExecError::AddressSpace { op: "write", errno: Errno::EFAULT })?;
-        space.write(to, chunk).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+        let to = dest
+            .checked_add(done)
+            .ok_or(ExecError::AddressSpace { op: SpaceOp::Write, errno: Errno::EFAULT })?;
+        space.write(to, chunk).map_err(|errno| ExecError::AddressSpace { op: SpaceOp::Write, errno })?;
         done = done.saturating_add(n as u64);
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 use crate::auxv::{AuxType, Auxv};
-use crate::error::ExecError;
+use crate::error::{ExecError, SpaceOp};
 use crate::params::{ExecParams, StackLimit, StringList};
 use crate::space::AddressSpace;
 use elf_stream::{Class, Endian};
@@ -237,7 +237,7 @@ impl<A: AddressSpace + ?Sized> WordWriter<'_, A> {
         let data = self.buf.get(..self.len).unwrap_or_default();
         self.space
             .write(UserAddr(self.at), data)
-            .map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+            .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::Write, errno })?;
         self.at = self.at.saturating_add(self.len as u64);
         self.len = 0;
         Ok(())
@@ -245,12 +245,15 @@ impl<A: AddressSpace + ?Sized> WordWriter<'_, A> {
 }
 
 fn write_bytes<A: AddressSpace + ?Sized>(space: &mut A, at: u64, bytes: &[u8]) -> Result<u64, ExecError> {
-    space.write(UserAddr(at), bytes).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
+    space
+        .write(UserAddr(at), bytes)
+        .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::Write, errno })?;
     Ok(at.saturating_add(bytes.len() as u64))
 }
 
 /// Maps the stack and writes it: strings, platform strings, the 16 `random` bytes, then
-/// argc, argv, envp and the auxv (with AT_NULL) from `plan.sp` upward.
+/// argc, argv, envp and the auxv (with AT_NULL) from `plan.sp` upward. On failure the
+/// stack is unmapped again: nothing of it stays in `space`.
 pub fn write_stack<A: AddressSpace + ?Sized>(
     plan: &StackPlan,
     params: &ExecParams<'_>,
@@ -266,7 +269,22 @@ pub fn write_stack<A: AddressSpace + ?Sized>(
     };
     space
         .map_anonymous(plan.extent, prot, MappingFlags::NONE)
-        .map_err(|errno| ExecError::AddressSpace { op: "map_stack", errno })?;
+        .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::MapStack, errno })?;
+    fill_stack(plan, params, platform, auxv, random, space).inspect_err(|_| {
+        // Best effort: the original error is what the caller needs.
+        let _ = space.unmap(plan.extent);
+    })
+}
+
+/// [`write_stack`] once the stack is mapped.
+fn fill_stack<A: AddressSpace + ?Sized>(
+    plan: &StackPlan,
+    params: &ExecParams<'_>,
+    platform: (Option<&[u8]>, Option<&[u8]>),
+    auxv: &Auxv,
+    random: &[u8; 16],
+    space: &mut A,
+) -> Result<(), ExecError> {
     let nul = [0u8];
     // Strings, lowest first: argv, envp, AT_EXECFN.
     let mut at = plan.arg_start.0;

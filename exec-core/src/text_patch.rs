@@ -8,7 +8,7 @@
 //! [`ArchPolicy::text_scanner`]: crate::policy::ArchPolicy::text_scanner
 
 use crate::addr::{MappingFlags, PageSize, UserAddr};
-use crate::error::ExecError;
+use crate::error::{ExecError, SpaceOp};
 use crate::fault::page_fill;
 use crate::image::Mapping;
 use crate::space::AddressSpace;
@@ -70,7 +70,9 @@ fn patch_page<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
         if pending.is_empty() {
             return Ok(());
         }
-        space.patch_text(at, pending).map_err(|errno| ExecError::AddressSpace { op: "patch_text", errno })?;
+        space
+            .patch_text(at, pending)
+            .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::PatchText, errno })?;
         pending.clear();
         Ok::<(), ExecError>(())
     };

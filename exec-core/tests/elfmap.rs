@@ -5,7 +5,7 @@
 //! kind of malformed header are rejected with their own error before anything is mapped.
 
 use elf_stream::{Errno, ProgramHeader, ProgramType};
-use exec_core::elfmap::{decode_table, EEXIST};
+use exec_core::elfmap::decode_table;
 use exec_core::*;
 use std::path::{Path, PathBuf};
 use test_support::space::{check_loads, MockSpace};
@@ -89,7 +89,7 @@ fn a_taken_range_moves_every_segment_by_one_aligned_delta() {
     let mut space =
         MockSpace { free_from: None, ..MockSpace { occupied: vec![own], ..MockSpace::new(&file, &[]) } };
     let err = elfmap(&file[..], &phdrs, TARGET, &mut space, LoadMode::Mapped).unwrap_err();
-    assert_eq!(err, ExecError::AddressSpace { op: "reserve", errno: EEXIST });
+    assert_eq!(err, ExecError::AddressSpace { op: exec_core::SpaceOp::Reserve, errno: Errno::EEXIST });
     assert!(space.is_empty());
 }
 

@@ -148,6 +148,6 @@ fn a_failing_write_is_reported() {
         prepare(&arch_x86_64::X86_64::default(), &image[..], &mut NoInterp, &params, None).unwrap().plan;
     let err =
         write_stack(&plan.stack, &params, (None, None), &plan.auxv, &[0; 16], &mut Refuses).unwrap_err();
-    assert_eq!(err, ExecError::AddressSpace { op: "map_stack", errno: Errno::ENOMEM });
+    assert_eq!(err, ExecError::AddressSpace { op: exec_core::SpaceOp::MapStack, errno: Errno::ENOMEM });
     let _ = image.as_slice().size();
 }

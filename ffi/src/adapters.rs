@@ -1,14 +1,27 @@
 //! Adapters from the C callback table to exec-core's traits: `ReadAt` for a file handle,
 //! `ExecHost`, and `AddressSpace`.
 
+use crate::convert::prot_bits;
+use crate::ptr;
 use crate::types::*;
-use elf_stream::{Errno, FileOffset, ReadAt, ReadFailure};
+use elf_stream::{Errno, FileOffset, Numbering, ReadAt, ReadFailure};
 use exec_core::{
     AddrRange, AddressSpace, ExecError, ExecHost, FileId, LogLevel, MappingFlags, OpenedFile, Prot, Role,
-    UserAddr,
+    SpaceOp, UserAddr,
 };
 
-/// Converts a callback's return into a result (a negative or zero-free errno becomes EIO).
+/// Converts a callback's return into a result (a negative errno becomes EIO). The kernel
+/// writes errnos in its architecture's `numbering`; its ENOSYS becomes exec-core's.
+fn check_in(rc: execcore_errno, numbering: Numbering) -> Result<(), Errno> {
+    match rc {
+        0 => Ok(()),
+        e if Errno(e) == numbering.renumber(Errno::ENOSYS) => Err(Errno::ENOSYS),
+        e if e > 0 => Err(Errno(e)),
+        _ => Err(Errno::EIO),
+    }
+}
+
+/// [`check_in`] for callbacks whose errnos change nothing.
 fn check(rc: execcore_errno) -> Result<(), Errno> {
     match rc {
         0 => Ok(()),
@@ -18,13 +31,36 @@ fn check(rc: execcore_errno) -> Result<(), Errno> {
 }
 
 /// ENOSYS: the callback is absent.
-const ENOSYS: Errno = Errno(38);
+const ENOSYS: Errno = Errno::ENOSYS;
 
 /// A file the kernel identifies by `handle`, read through `ops.read_at`.
 #[derive(Clone, Copy)]
 pub struct CFile<'a> {
     pub(crate) ops: &'a execcore_ops,
     pub(crate) handle: u64,
+    /// Its size, from `file_size` when the kernel has one.
+    pub(crate) size: Option<u64>,
+}
+
+impl<'a> CFile<'a> {
+    /// The file `handle`, its size asked once from `ops.file_size` (when not NULL).
+    pub fn new(ops: &'a execcore_ops, handle: u64) -> Result<CFile<'a>, Errno> {
+        let size = match ops.file_size {
+            Some(f) => {
+                let mut size = 0u64;
+                // SAFETY: `size` is a valid out pointer for the call.
+                check(unsafe { f(ops.ctx, handle, &mut size) })?;
+                Some(size)
+            }
+            None => None,
+        };
+        Ok(CFile { ops, handle, size })
+    }
+
+    /// The file `handle` without asking its size (files the library only maps or copies).
+    pub const fn unsized_file(ops: &'a execcore_ops, handle: u64) -> CFile<'a> {
+        CFile { ops, handle, size: None }
+    }
 }
 
 impl ReadAt for CFile<'_> {
@@ -41,6 +77,10 @@ impl ReadAt for CFile<'_> {
             return Err(ReadFailure::new(Errno::EIO));
         }
         Ok(n)
+    }
+
+    fn size(&self) -> Option<u64> {
+        self.size
     }
 }
 
@@ -63,7 +103,7 @@ impl<'a> ExecHost for CHost<'a> {
             inode: id.inode,
             generation: id.generation,
         });
-        Ok(OpenedFile { source: CFile { ops: self.ops, handle }, id })
+        Ok(OpenedFile { source: CFile::new(self.ops, handle)?, id })
     }
 
     fn random(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
@@ -90,8 +130,8 @@ impl<'a> ExecHost for CHost<'a> {
     fn log(&mut self, level: LogLevel, message: &str) {
         if let Some(f) = self.ops.log {
             let level = match level {
-                LogLevel::Warning => 0,
-                LogLevel::Info => 1,
+                LogLevel::Warning => EXECCORE_LOG_WARNING,
+                LogLevel::Info => EXECCORE_LOG_INFO,
             };
             // SAFETY: `message` is valid for its length.
             unsafe { f(self.ops.ctx, level, message.as_ptr(), message.len()) }
@@ -99,21 +139,13 @@ impl<'a> ExecHost for CHost<'a> {
     }
 }
 
-/// The C encoding of a protection and its marks.
-pub fn prot_bits(prot: Prot, flags: MappingFlags) -> u32 {
-    let mut bits =
-        prot.0 & (EXECCORE_PROT_READ | EXECCORE_PROT_WRITE | EXECCORE_PROT_EXEC | EXECCORE_PROT_BTI);
-    if flags.contains(MappingFlags::TEXT_PATCH) {
-        bits |= EXECCORE_MAP_TEXT_PATCH;
-    }
-    bits
-}
-
 /// `AddressSpace` over the callback table.
 pub struct CSpace<'a> {
     pub(crate) ops: &'a execcore_ops,
     pub(crate) main_file: u64,
     pub(crate) interp_file: u64,
+    /// How the kernel numbers the errnos its callbacks return.
+    pub(crate) numbering: Numbering,
 }
 
 impl CSpace<'_> {
@@ -149,13 +181,16 @@ impl AddressSpace for CSpace<'_> {
         let f = self.ops.map_file.ok_or(ENOSYS)?;
         let file = self.file(role);
         // SAFETY: plain value arguments.
-        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), file, offset.0, prot_bits(prot, flags)) })
+        check_in(
+            unsafe { f(self.ops.ctx, r.start.0, r.len(), file, offset.0, prot_bits(prot, flags)) },
+            self.numbering,
+        )
     }
 
     fn map_lazy(&mut self, r: AddrRange, prot: Prot, flags: MappingFlags) -> Result<(), Errno> {
         let f = self.ops.map_lazy.ok_or(ENOSYS)?;
         // SAFETY: plain value arguments.
-        check(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) })
+        check_in(unsafe { f(self.ops.ctx, r.start.0, r.len(), prot_bits(prot, flags)) }, self.numbering)
     }
 
     fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
@@ -177,9 +212,15 @@ impl AddressSpace for CSpace<'_> {
                 let file = self.file(role);
                 // SAFETY: plain value arguments; the kernel validates the user range.
                 check(unsafe { f(self.ops.ctx, file, offset.0, dest.0, len) })
-                    .map_err(|errno| ExecError::AddressSpace { op: "read_into", errno })
+                    .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::CopyFromFile, errno })
             }
-            None => exec_core::space::bounce_copy(self, role, source, offset, dest, len),
+            None => {
+                // SAFETY: the kernel's buffer is NULL (size then ignored) or valid for
+                // `bounce_size` bytes and used by nothing else during the call.
+                let buf = unsafe { ptr::out_slice(self.ops.bounce_buffer, self.ops.bounce_size) }
+                    .unwrap_or_default();
+                exec_core::space::bounce_copy_through(self, role, source, offset, dest, len, buf)
+            }
         }
     }
 
@@ -207,7 +248,7 @@ impl AddressSpace for CSpace<'_> {
         let f = self.ops.find_free_range.ok_or(ENOSYS)?;
         let mut start = 0u64;
         // SAFETY: plain value arguments and a valid out pointer.
-        check(unsafe { f(self.ops.ctx, len, align, &mut start) })?;
+        check_in(unsafe { f(self.ops.ctx, len, align, &mut start) }, self.numbering)?;
         Ok(UserAddr(start))
     }
 

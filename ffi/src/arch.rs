@@ -1,6 +1,7 @@
 //! Dispatch from the C CPU description to the arch policies compiled in.
 
-use crate::status::{execcore_status, EXECCORE_ERR_INVALID_PARAMETER, EXECCORE_ERR_UNSUPPORTED_ARCH};
+use crate::fail::Fail;
+use crate::status::FfiCode;
 use crate::types::*;
 use exec_core::ExecError;
 
@@ -16,6 +17,8 @@ pub enum AnyInfo {
     Aarch64(arch_aarch64::Info),
     /// MIPS.
     Mips(arch_mips::Info),
+    /// RISC-V 64.
+    Riscv64(arch_riscv64::Info),
 }
 
 /// A policy built from an [`execcore_cpu`].
@@ -26,12 +29,14 @@ pub enum AnyPolicy {
     Aarch64(arch_aarch64::Aarch64),
     /// MIPS.
     Mips(arch_mips::Mips),
+    /// RISC-V 64.
+    Riscv64(arch_riscv64::Riscv64),
 }
 
 impl AnyPolicy {
     /// The policy for `cpu`: `EXECCORE_ERR_UNSUPPORTED_ARCH` when its arch is not compiled
     /// in, `EXECCORE_ERR_INVALID_PARAMETER` when a field is out of range.
-    pub fn from_cpu(cpu: &execcore_cpu) -> Result<AnyPolicy, execcore_status> {
+    pub fn from_cpu(cpu: &execcore_cpu) -> Result<AnyPolicy, Fail> {
         match cpu.arch {
             EXECCORE_ARCH_X86_64 => Ok(AnyPolicy::X86_64(arch_x86_64::X86_64::new(arch_x86_64::Cpu {
                 hwcap: cpu.hwcap,
@@ -41,7 +46,7 @@ impl AnyPolicy {
             EXECCORE_ARCH_AARCH64 => {
                 let page = match cpu.page_size {
                     0 => exec_core::PageSize::K4,
-                    n => exec_core::PageSize::new(n).ok_or(EXECCORE_ERR_INVALID_PARAMETER)?,
+                    n => exec_core::PageSize::new(n).ok_or(Fail::invalid_parameter())?,
                 };
                 Ok(AnyPolicy::Aarch64(arch_aarch64::Aarch64::new(arch_aarch64::Cpu {
                     page_size: page,
@@ -57,7 +62,16 @@ impl AnyPolicy {
                 })))
             }
             EXECCORE_ARCH_MIPS => mips_policy(cpu).map(AnyPolicy::Mips),
-            _ => Err(EXECCORE_ERR_UNSUPPORTED_ARCH),
+            EXECCORE_ARCH_RISCV64 => riscv64_policy(cpu).map(AnyPolicy::Riscv64),
+            _ => Err(FfiCode::UnsupportedArch.into()),
+        }
+    }
+
+    /// How the kernel of this architecture numbers errnos.
+    pub fn numbering(&self) -> elf_stream::Numbering {
+        match self {
+            AnyPolicy::Mips(_) => elf_stream::Numbering::Mips,
+            _ => elf_stream::Numbering::Generic,
         }
     }
 
@@ -68,6 +82,11 @@ impl AnyPolicy {
             // BTI/PAC/GCS requested by the image whose properties Linux honours.
             AnyInfo::Aarch64(i) => out.arch_flags = i.interp_features.or(i.main_features).unwrap_or(0),
             AnyInfo::Mips(i) => mips_entry(i, out),
+            // The Zicfilp/Zicfiss bits every image has; the program's e_flags.
+            AnyInfo::Riscv64(i) => {
+                out.arch_flags = i.features();
+                out.arch_value = u64::from(i.main_flags.0);
+            }
             AnyInfo::None => {}
         }
     }
@@ -87,6 +106,7 @@ impl AnyPolicy {
                 if p.cpu.big_endian { elf_stream::Endian::Big } else { elf_stream::Endian::Little },
             ),
             AnyPolicy::Mips(p) => (elf_stream::Machine::MIPS, p.cpu.endian),
+            AnyPolicy::Riscv64(_) => (elf_stream::Machine::RISCV, elf_stream::Endian::Little),
         };
         let header = elf_stream::FileHeader {
             class,
@@ -110,10 +130,35 @@ impl AnyPolicy {
             AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
             AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
             AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Riscv64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
         };
         let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
         Ok((exec_core::ElfmapTarget { page, min, end: layout.task_size }, endian))
     }
+}
+
+/// The riscv64 policy for `c`: MMU mode from `va_bits`, ISA from `hwcap`, 4 KiB pages only.
+fn riscv64_policy(c: &execcore_cpu) -> Result<arch_riscv64::Riscv64, Fail> {
+    if !matches!(c.page_size, 0 | 4096) {
+        return Err(Fail::invalid_parameter());
+    }
+    let mmu = match c.va_bits {
+        0 => arch_riscv64::Mmu::Sv48,
+        n => arch_riscv64::Mmu::from_va_bits(n).ok_or(Fail::invalid_parameter())?,
+    };
+    let isa = if c.hwcap == 0 { arch_riscv64::Isa::RV64GC } else { arch_riscv64::Isa(c.hwcap) };
+    let profile = if c.flags & EXECCORE_CPU_RISCV_ISA_CHECK != 0 {
+        arch_riscv64::Profile::Hardened
+    } else {
+        arch_riscv64::Profile::Linux
+    };
+    let cpu = arch_riscv64::Cpu {
+        mmu,
+        isa,
+        caches: arch_riscv64::Caches::default(),
+        minsigstksz: (c.minsigstksz != 0).then_some(c.minsigstksz),
+    };
+    Ok(arch_riscv64::Riscv64::new(cpu).with_profile(profile))
 }
 
 /// `AT_BASE_PLATFORM` of a custom MIPS CPU: Linux's name for its ISA, when it has one.
@@ -130,9 +175,9 @@ fn mips_base_platform(isa: arch_mips::Isa) -> Option<&'static [u8]> {
 }
 
 /// A custom MIPS CPU from the `mips_isa_*` fields and the `EXECCORE_CPU_MIPS_*` flags.
-fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_mips::Cpu, execcore_status> {
-    let level = u8::try_from(c.mips_isa_level).map_err(|_| EXECCORE_ERR_INVALID_PARAMETER)?;
-    let rev = u8::try_from(c.mips_isa_rev).map_err(|_| EXECCORE_ERR_INVALID_PARAMETER)?;
+fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_mips::Cpu, Fail> {
+    let level = u8::try_from(c.mips_isa_level).map_err(|_| Fail::invalid_parameter())?;
+    let rev = u8::try_from(c.mips_isa_rev).map_err(|_| Fail::invalid_parameter())?;
     let isa = arch_mips::Isa { level, rev };
     let valid = match level {
         1..=5 => rev == 0,
@@ -141,7 +186,7 @@ fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_
     };
     let has = |f: u32| c.flags & f != 0;
     if !valid || has(EXECCORE_CPU_MIPS_R6) != isa.is_r6() {
-        return Err(EXECCORE_ERR_INVALID_PARAMETER);
+        return Err(Fail::invalid_parameter());
     }
     let fr_modes = arch_mips::FrModes {
         fr0: has(EXECCORE_CPU_MIPS_FR0),
@@ -170,7 +215,7 @@ fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_
 }
 
 /// The MIPS policy an [`execcore_cpu`] describes (see its `mips_model` field).
-pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, execcore_status> {
+pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, Fail> {
     let has = |f: u32| c.flags & f != 0;
     let endian =
         if has(EXECCORE_CPU_BIG_ENDIAN) { elf_stream::Endian::Big } else { elf_stream::Endian::Little };
@@ -181,7 +226,7 @@ pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, execcore_status>
             let index = usize::try_from(n).ok().and_then(|n| n.checked_sub(1));
             let model = index
                 .and_then(|i| arch_mips::CpuModel::ALL.get(i).copied())
-                .ok_or(EXECCORE_ERR_INVALID_PARAMETER)?;
+                .ok_or(Fail::invalid_parameter())?;
             let base = model.cpu(endian);
             arch_mips::Cpu {
                 r5000_cvt: base.r5000_cvt || has(EXECCORE_CPU_MIPS_R5K_CVT),
@@ -193,25 +238,25 @@ pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, execcore_status>
         }
     };
     if cpu.dcache_alias != 0 && !cpu.dcache_alias.is_power_of_two() {
-        return Err(EXECCORE_ERR_INVALID_PARAMETER);
+        return Err(Fail::invalid_parameter());
     }
     let mut kernel = arch_mips::Kernel::for_cpu(&cpu);
     kernel.page_size = match c.page_size {
         0 => exec_core::PageSize::K4,
-        n => exec_core::PageSize::new(n).ok_or(EXECCORE_ERR_INVALID_PARAMETER)?,
+        n => exec_core::PageSize::new(n).ok_or(Fail::invalid_parameter())?,
     };
     kernel.ieee754 = match c.mips_ieee754 {
-        0 => arch_mips::Ieee754::Strict,
-        1 => arch_mips::Ieee754::Legacy,
-        2 => arch_mips::Ieee754::Std2008,
-        3 => arch_mips::Ieee754::Relaxed,
-        4 => arch_mips::Ieee754::Emulated,
-        _ => return Err(EXECCORE_ERR_INVALID_PARAMETER),
+        EXECCORE_MIPS_IEEE754_STRICT => arch_mips::Ieee754::Strict,
+        EXECCORE_MIPS_IEEE754_LEGACY => arch_mips::Ieee754::Legacy,
+        EXECCORE_MIPS_IEEE754_2008 => arch_mips::Ieee754::Std2008,
+        EXECCORE_MIPS_IEEE754_RELAXED => arch_mips::Ieee754::Relaxed,
+        EXECCORE_MIPS_IEEE754_EMULATED => arch_mips::Ieee754::Emulated,
+        _ => return Err(Fail::invalid_parameter()),
     };
     let os = match c.os {
         EXECCORE_OS_LINUX => arch_mips::OsProfile::Linux,
         EXECCORE_OS_IRIX => arch_mips::OsProfile::Irix,
-        _ => return Err(EXECCORE_ERR_INVALID_PARAMETER),
+        _ => return Err(Fail::invalid_parameter()),
     };
     Ok(arch_mips::Mips {
         strict_prefetch: !has(EXECCORE_CPU_MIPS_LAX_PREFETCH),
@@ -228,7 +273,7 @@ fn mips_entry(i: &arch_mips::Info, out: &mut execcore_entry_state) {
         Some(MipsAbi::O32) => EXECCORE_MIPS_ABI_O32,
         Some(MipsAbi::N32) => EXECCORE_MIPS_ABI_N32,
         Some(MipsAbi::N64) => EXECCORE_MIPS_ABI_N64,
-        None => 0,
+        None => EXECCORE_MIPS_ABI_NONE,
     };
     out.fp_mode = match i.fp_mode {
         FpMode::Fr0 => EXECCORE_MIPS_FR0,

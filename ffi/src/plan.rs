@@ -40,7 +40,9 @@ const SCRATCH: usize = {
     let align = core::mem::align_of::<Outcome<'static>>();
     core::mem::size_of::<StoredPlan>().div_ceil(align) * align
 };
-const_assert!(SCRATCH + core::mem::size_of::<Outcome<'static>>() <= EXECCORE_PLAN_SIZE);
+/// Offset of the buffer PT_INTERP is read into: past the scratch.
+const PATH: usize = SCRATCH + core::mem::size_of::<Outcome<'static>>();
+const_assert!(PATH + elf_stream::PATH_MAX <= EXECCORE_PLAN_SIZE);
 const_assert!(core::mem::align_of::<Outcome<'static>>() <= core::mem::align_of::<execcore_plan>());
 
 /// Where a prepared plan is stored: the head of an `execcore_plan` storage.
@@ -73,20 +75,24 @@ impl PlanSlot<'_> {
 
 impl StoredPlan {
     /// Clears `storage`, runs `prepare` with its output (`exec_core::prepare_into`'s `out`)
-    /// in the storage's tail, past where the plan goes, and returns what it returned with
-    /// the slot the plan is then stored through. On the stack of `execcore_prepare` the
-    /// plan would cost its size (about 3.8 KiB) of kernel stack.
+    /// and the interpreter path buffer in the storage's tail, past where the plan goes, and
+    /// returns what it returned with the slot the plan is then stored through. On the
+    /// stack of `execcore_prepare` the plan (about 3.8 KiB) and the path (4 KiB) would
+    /// cost their size of kernel stack.
     pub fn prepare_in<'s, 'a, E>(
         storage: &'s mut execcore_plan,
-        prepare: impl FnOnce(&'s mut Outcome<'a>) -> Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>,
+        prepare: impl FnOnce(&'s mut Outcome<'a>, &'s mut [u8]) -> Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>,
     ) -> (PlanSlot<'s>, Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>) {
         StoredPlan::clear(storage);
         let base = (storage as *mut execcore_plan).cast::<u8>();
-        // SAFETY: `[SCRATCH, SCRATCH + size_of::<Outcome>())` lies inside the storage and is
-        // aligned for `Outcome` (asserted above), and does not overlap the plan's bytes
-        // `[0, size_of::<StoredPlan>())` that the slot writes: the two borrows are disjoint.
+        // SAFETY: `[SCRATCH, PATH)` lies inside the storage and is aligned for `Outcome`
+        // (asserted above), and does not overlap the plan's bytes `[0, size_of::<StoredPlan>())`
+        // that the slot writes, nor the path buffer: the three borrows are disjoint.
         let scratch = unsafe { &mut *base.add(SCRATCH).cast::<MaybeUninit<Outcome<'a>>>() };
-        let result = prepare(scratch.write(None));
+        // SAFETY: `[PATH, PATH + PATH_MAX)` lies inside the storage (asserted above), holds
+        // initialised bytes (cleared above) and overlaps neither borrow above.
+        let path = unsafe { core::slice::from_raw_parts_mut(base.add(PATH), elf_stream::PATH_MAX) };
+        let result = prepare(scratch.write(None), path);
         (PlanSlot { dst: base.cast(), _storage: PhantomData }, result)
     }
 

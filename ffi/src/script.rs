@@ -3,14 +3,15 @@
 //! rewritten argv into caller storage.
 
 use crate::adapters::{CFile, CHost};
-use crate::api::{fail, reporting};
 use crate::arch::AnyPolicy;
-use crate::status::*;
+use crate::fail::{report, Fail};
+use crate::ptr::{in_ref, out_mut, out_slice};
+use crate::status::{execcore_status, FfiCode};
 use crate::strings::CStrings;
 use crate::types::*;
 use elf_stream::Errno;
 use exec_core::script::{follow_scripts, ExecTarget, ScriptChain, MAX_SCRIPT_REWRITES};
-use exec_core::{ExecError, ExecHost, LogLevel, OpenedFile, StringList};
+use exec_core::{ExecError, ExecHost, LogLevel, OpenedFile, ScriptError, StringList};
 use static_assertions::const_assert;
 
 /// Nested `#!` scripts Linux runs; one more fails with ELOOP.
@@ -83,7 +84,7 @@ impl<'a> ExecHost for Recording<'a, '_> {
 /// being `params->execfn`. Then set `params->file`, `argv`, `argc` from them and call
 /// `execcore_prepare` (keep `execfn`: `AT_EXECFN` is the name given to execve).
 ///
-/// Errors: the script statuses (240-244) with Linux's errno; `EXECCORE_ERR_BUFFER_TOO_SMALL`
+/// Errors: the EXECCORE_ERR_SCRIPT_* statuses with Linux's errno; `EXECCORE_ERR_BUFFER_TOO_SMALL`
 /// with `*out_argc` the pointers needed (`argc + EXECCORE_SCRIPT_EXTRA_ARGS` always suffice).
 /// Handles opened are in `script->opened` either way.
 ///
@@ -103,75 +104,78 @@ pub unsafe extern "C" fn execcore_follow_scripts(
     out_argc: *mut usize,
     out_error: *mut execcore_error,
 ) -> execcore_status {
-    reporting(out_error, || {
-        // SAFETY: NULL or valid, per the contract above.
-        let (Some(cpu), Some(p), Some(ops), Some(script), Some(out_argc)) = (
-            unsafe { cpu.as_ref() },
-            unsafe { params.as_ref() },
-            unsafe { ops.as_ref() },
-            unsafe { script.as_mut() },
-            unsafe { out_argc.as_mut() },
-        ) else {
-            return EXECCORE_ERR_NULL_ARGUMENT;
+    // SAFETY: every pointer NULL or valid (this function's contract).
+    unsafe {
+        report(out_error, || {
+            let (cpu, p, ops) = (in_ref(cpu)?, in_ref(params)?, in_ref(ops)?);
+            let (script, out_argc) = (out_mut(script)?, out_mut(out_argc)?);
+            follow(cpu, p, ops, script, out_argc, argv, argv_capacity)
+        })
+    }
+}
+
+/// `execcore_follow_scripts` once its pointers are references (`argv` still raw: its
+/// capacity is known only once the count is).
+fn follow(
+    cpu: &execcore_cpu,
+    p: &execcore_exec_params,
+    ops: &execcore_ops,
+    script: &mut execcore_script,
+    out_argc: &mut usize,
+    argv: *mut *const u8,
+    argv_capacity: usize,
+) -> Result<(), Fail> {
+    script.file = p.file;
+    script.depth = 0;
+    script.opened_count = 0;
+    script.opened = [0; EXECCORE_SCRIPT_MAX_OPENED];
+    if ops.read_at.is_none() {
+        return Err(FfiCode::MissingCallback.into());
+    }
+    let policy = AnyPolicy::from_cpu(cpu)?;
+    let chain_ptr = script.opaque.as_mut_ptr().cast::<ScriptChain>();
+    // SAFETY: the storage is large and aligned enough for a `ScriptChain` (asserted
+    // above) and exclusively borrowed with `script`; a chain is integers and bytes
+    // only, so all-zero bytes are a valid (empty) chain.
+    let chain = unsafe {
+        core::ptr::write_bytes(chain_ptr, 0, 1);
+        &mut *chain_ptr
+    };
+    let main = CFile::new(ops, p.file)
+        .map_err(|e| Fail::exec(&ExecError::Script(ScriptError::Read(e)), Some(&policy)))?;
+    let mut host =
+        Recording { host: CHost { ops }, opened: &mut script.opened, count: &mut script.opened_count };
+    let target = follow_scripts(chain, &main, &mut host).map_err(|e| Fail::exec(&e, Some(&policy)))?;
+    if let ExecTarget::Interpreter(f) = &target {
+        script.file = f.source.handle;
+    }
+    script.depth = chain.depth() as u32;
+    let original = CStrings { ptr: p.argv, count: p.argc };
+    if chain.depth() > 0 && (p.execfn.is_null() || p.execfn_len == 0) {
+        let e = ExecError::InvalidParameter("a script needs params->execfn (its path becomes an argument)");
+        return Err(Fail::exec(&e, Some(&policy)));
+    }
+    let list = chain.argv(&original, &[]);
+    let count = list.count();
+    *out_argc = count;
+    if argv.is_null() || count > argv_capacity {
+        return Err(FfiCode::BufferTooSmall.into());
+    }
+    // SAFETY: `argv` is writable for `argv_capacity` pointers (the caller's contract).
+    let out = unsafe { out_slice(argv, argv_capacity) }?;
+    let prefix = chain.prefix_len();
+    for (i, slot) in out.iter_mut().enumerate().take(count) {
+        *slot = if chain.depth() == 0 {
+            original_ptr(&original, i)
+        } else {
+            match i.checked_sub(prefix) {
+                None => chain.prefix_with_nul(i).map_or(core::ptr::null(), <[u8]>::as_ptr),
+                Some(0) => p.execfn,
+                Some(j) => original_ptr(&original, j),
+            }
         };
-        script.file = p.file;
-        script.depth = 0;
-        script.opened_count = 0;
-        script.opened = [0; EXECCORE_SCRIPT_MAX_OPENED];
-        if ops.read_at.is_none() {
-            return EXECCORE_ERR_MISSING_CALLBACK;
-        }
-        let policy = match AnyPolicy::from_cpu(cpu) {
-            Ok(p) => p,
-            Err(status) => return status,
-        };
-        let chain_ptr = script.opaque.as_mut_ptr().cast::<ScriptChain>();
-        // SAFETY: the storage is large and aligned enough for a `ScriptChain` (asserted
-        // above) and exclusively borrowed with `script`; a chain is integers and bytes
-        // only, so all-zero bytes are a valid (empty) chain.
-        let chain = unsafe {
-            core::ptr::write_bytes(chain_ptr, 0, 1);
-            &mut *chain_ptr
-        };
-        let main = CFile { ops, handle: p.file };
-        let mut host =
-            Recording { host: CHost { ops }, opened: &mut script.opened, count: &mut script.opened_count };
-        let target = match follow_scripts(chain, &main, &mut host) {
-            Ok(t) => t,
-            Err(e) => return fail(&e, Some(&policy), out_error),
-        };
-        if let ExecTarget::Interpreter(f) = &target {
-            script.file = f.source.handle;
-        }
-        script.depth = chain.depth() as u32;
-        let original = CStrings { ptr: p.argv, count: p.argc };
-        if chain.depth() > 0 && (p.execfn.is_null() || p.execfn_len == 0) {
-            let e =
-                ExecError::InvalidParameter("a script needs params->execfn (its path becomes an argument)");
-            return fail(&e, Some(&policy), out_error);
-        }
-        let list = chain.argv(&original, &[]);
-        let count = list.count();
-        *out_argc = count;
-        if argv.is_null() || count > argv_capacity {
-            return EXECCORE_ERR_BUFFER_TOO_SMALL;
-        }
-        let prefix = chain.prefix_len();
-        for i in 0..count {
-            let ptr = if chain.depth() == 0 {
-                original_ptr(&original, i)
-            } else {
-                match i.checked_sub(prefix) {
-                    None => chain.prefix_with_nul(i).map_or(core::ptr::null(), <[u8]>::as_ptr),
-                    Some(0) => p.execfn,
-                    Some(j) => original_ptr(&original, j),
-                }
-            };
-            // SAFETY: `i < count <= argv_capacity` and `argv` is writable for that many.
-            unsafe { argv.add(i).write(ptr) };
-        }
-        EXECCORE_OK
-    })
+    }
+    Ok(())
 }
 
 /// The caller's own pointer for `argv[index]`.

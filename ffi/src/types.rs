@@ -6,146 +6,390 @@
 use core::ffi::c_void;
 use static_assertions::const_assert_eq;
 
-/// An errno value returned by a callback: 0 for success, a positive errno for failure.
-pub type execcore_errno = i32;
+/// A group of C constants: its typedef (when it has one) and its values, for the header
+/// generator (`ffi/tests/header.rs`), which writes each group as one block.
+#[derive(Debug)]
+pub struct CGroup {
+    /// The typedef's name, or `None` for plain sizes and versions.
+    pub alias: Option<&'static str>,
+    /// The C type the typedef names.
+    pub c_type: &'static str,
+    /// What the group is for.
+    pub doc: &'static str,
+    /// Bit flags (written in hex) rather than values.
+    pub flags: bool,
+    /// The constants: name, value, one-line description.
+    pub items: &'static [(&'static str, u64, &'static str)],
+}
 
-/// Architecture selector in [`execcore_cpu::arch`].
-pub type execcore_arch = u32;
-/// x86_64.
-pub const EXECCORE_ARCH_X86_64: execcore_arch = 1;
-/// AArch64.
-pub const EXECCORE_ARCH_AARCH64: execcore_arch = 2;
-/// MIPS (o32, n32, n64; both byte orders).
-pub const EXECCORE_ARCH_MIPS: execcore_arch = 3;
+/// Declares a typed group of C constants: the Rust alias and constants, and the group's
+/// [`CGroup`] record. Generated items are invisible to cbindgen; the header generator
+/// writes them from [`GROUPS`].
+macro_rules! c_group {
+    (
+        $group:ident, $kind:ident, $(#[doc = $doc:literal])*
+        $alias:ident = $ty:ty, $cty:literal;
+        $($(#[doc = $idoc:literal])* $name:ident = $value:expr;)*
+    ) => {
+        $(#[doc = $doc])*
+        #[allow(non_camel_case_types)]
+        pub type $alias = $ty;
+        $($(#[doc = $idoc])* pub const $name: $alias = $value;)*
+        #[doc = concat!("The `", stringify!($alias), "` constants.")]
+        pub const $group: CGroup = CGroup {
+            alias: Some(stringify!($alias)),
+            c_type: $cty,
+            doc: concat!($($doc, "\n"),*),
+            flags: c_group!(@flags $kind),
+            items: &[$((stringify!($name), $name as u64, concat!($($idoc),*))),*],
+        };
+    };
+    (@flags flags) => { true };
+    (@flags values) => { false };
+}
 
-/// Protection bit: readable.
-pub const EXECCORE_PROT_READ: u32 = 1;
-/// Protection bit: writable.
-pub const EXECCORE_PROT_WRITE: u32 = 2;
-/// Protection bit: executable.
-pub const EXECCORE_PROT_EXEC: u32 = 4;
-/// Protection bit: AArch64 BTI-guarded page.
-pub const EXECCORE_PROT_BTI: u32 = 8;
-/// Mapping mark: text that needs an erratum patch before it may run.
-pub const EXECCORE_MAP_TEXT_PATCH: u32 = 0x100;
+c_group! {
+    ERRNO, values,
+    /// An errno a callback returns: 0 for success, a positive errno (in the kernel's own
+    /// numbering) for failure. Three change what the library does: ENOSYS (38; 89 on
+    /// MIPS) from map_file, map_lazy or find_free_range means "not supported" (the library
+    /// copies instead, or gives up moving an object); EEXIST (17) or ENOMEM (12) from
+    /// reserve in execcore_elfmap means "range taken" (one retry elsewhere). Every other
+    /// errno fails the call and is reported in execcore_error.errno_value.
+    execcore_errno = i32, "int32_t";
+}
 
-/// Load mode: copy every byte now.
-pub const EXECCORE_LOAD_EAGER: u32 = 0;
-/// Load mode: private file mappings plus anonymous bss.
-pub const EXECCORE_LOAD_MAPPED: u32 = 1;
-/// Load mode: register mappings empty; pages come from `execcore_resolve_fault`.
-pub const EXECCORE_LOAD_LAZY: u32 = 2;
+c_group! {
+    ARCH, values,
+    /// Architecture selector (execcore_cpu.arch).
+    execcore_arch = u32, "uint32_t";
+    /// x86_64.
+    EXECCORE_ARCH_X86_64 = 1;
+    /// AArch64.
+    EXECCORE_ARCH_AARCH64 = 2;
+    /// MIPS (o32, n32, n64; both byte orders).
+    EXECCORE_ARCH_MIPS = 3;
+    /// RISC-V 64 (Linux 6.12): va_bits is the MMU mode (39, 48, 57; 0: 48), hwcap the
+    /// hart's extensions (execcore_riscv_isa; 0: rv64gc), minsigstksz 0 puts AT_IGNORE.
+    EXECCORE_ARCH_RISCV64 = 4;
+}
 
-/// Flag in [`execcore_exec_params::flags`]: randomise the layout (ASLR).
-pub const EXECCORE_EXEC_RANDOMIZE: u32 = 1;
-/// Flag: batch job — reserve the memory requirement before the point of no return.
-pub const EXECCORE_EXEC_BATCH: u32 = 2;
-/// Flag: `AT_SECURE` (set-user-ID exec).
-pub const EXECCORE_EXEC_SECURE: u32 = 4;
+c_group! {
+    RISCV_ISA, flags,
+    /// execcore_cpu.hwcap for EXECCORE_ARCH_RISCV64: bit (letter - 'a') for each
+    /// single-letter extension (Linux's AT_HWCAP layout, of which Linux reports I M A F D C
+    /// V), and these multi-letter ones.
+    execcore_riscv_isa = u64, "uint64_t";
+    /// Ztso (total store ordering).
+    EXECCORE_RISCV_ISA_ZTSO = 0x1_0000_0000;
+    /// Zicfilp (landing pads).
+    EXECCORE_RISCV_ISA_ZICFILP = 0x2_0000_0000;
+    /// Zicfiss (shadow stack).
+    EXECCORE_RISCV_ISA_ZICFISS = 0x4_0000_0000;
+}
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
-/// Flag in [`execcore_cpu::flags`]: the kernel supports BTI (AArch64).
-pub const EXECCORE_CPU_BTI: u32 = 1;
-/// Flag: accept big-endian AArch64 programs.
-pub const EXECCORE_CPU_AARCH64_BE: u32 = 2;
-/// Flag: MIPS R5000 `cvt.[ds].l` erratum workaround on.
-pub const EXECCORE_CPU_MIPS_R5K_CVT: u32 = 4;
-/// Flag: MIPS R8000 (TFP) prefetch check.
-pub const EXECCORE_CPU_MIPS_R8K_PREFETCH: u32 = 8;
-/// Flag: strict prefetch off — a static R8000-prefetch program is accepted with a logged
-/// warning (default, flag clear: rejected with EBADRQC, as IRIX's strict setting).
-pub const EXECCORE_CPU_MIPS_LAX_PREFETCH: u32 = 0x10;
-/// Flag (custom MIPS CPU): release 6; requires `mips_isa_rev` 6 (else
-/// `EXECCORE_ERR_INVALID_PARAMETER`).
-pub const EXECCORE_CPU_MIPS_R6: u32 = 0x20;
-/// Flag (custom MIPS CPU): the FPU runs FR=0 natively. A custom CPU with none of the FR
-/// flags has no FPU (the kernel emulates).
-pub const EXECCORE_CPU_MIPS_FR0: u32 = 0x40;
-/// Flag (custom MIPS CPU): the FPU runs FR=1 natively (64-bit FPRs, `FIR.F64`).
-pub const EXECCORE_CPU_MIPS_FR1: u32 = 0x80;
-/// Flag (custom MIPS CPU): the FPU supports FRE.
-pub const EXECCORE_CPU_MIPS_FRE: u32 = 0x100;
-/// Flag (custom MIPS CPU): the FPU implements IEEE 754-2008 NaNs.
-pub const EXECCORE_CPU_MIPS_NAN2008: u32 = 0x200;
-/// Flag (custom MIPS CPU): the FPU implements legacy NaNs.
-pub const EXECCORE_CPU_MIPS_NAN_LEGACY: u32 = 0x400;
-/// Flag: big-endian CPU (MIPS; files of the other byte order are rejected).
-pub const EXECCORE_CPU_BIG_ENDIAN: u32 = 0x800;
-/// Flag (custom MIPS CPU): read-inhibit/execute-inhibit page bits (no READ_IMPLIES_EXEC).
-pub const EXECCORE_CPU_MIPS_RIXI: u32 = 0x1000;
-/// Flag (custom MIPS CPU): a GIC user page above the stack (one page lower stack top).
-pub const EXECCORE_CPU_MIPS_GIC: u32 = 0x2000;
-/// Flag: do not reject MIPS programs whose `EF_MIPS_ARCH` is above the CPU's ISA
-/// (Linux does not check it; default, flag clear: EBADRQC).
-pub const EXECCORE_CPU_MIPS_NO_ISA_CHECK: u32 = 0x4000;
+c_group! {
+    PROT, flags,
+    /// Protection of a mapping, plus marks: the prot of mappings, callbacks and page fills.
+    execcore_prot = u32, "uint32_t";
+    /// Readable.
+    EXECCORE_PROT_READ = 1;
+    /// Writable.
+    EXECCORE_PROT_WRITE = 2;
+    /// Executable.
+    EXECCORE_PROT_EXEC = 4;
+    /// AArch64 BTI-guarded page.
+    EXECCORE_PROT_BTI = 8;
+    /// Mark: text that needs an erratum patch before it may run.
+    EXECCORE_MAP_TEXT_PATCH = 0x100;
+}
 
-/// `execcore_cpu.mips_model`: a CPU described field by field (`mips_isa_level` required).
-pub const EXECCORE_MIPS_CPU_CUSTOM: u32 = 0;
-/// `mips_model`: R5000 (MIPS IV, `cvt.[ds].l` workaround on).
-pub const EXECCORE_MIPS_CPU_R5000: u32 = 1;
-/// `mips_model`: R8000 / TFP (MIPS IV, prefetch check on).
-pub const EXECCORE_MIPS_CPU_R8000: u32 = 2;
-/// `mips_model`: R10000 (MIPS IV).
-pub const EXECCORE_MIPS_CPU_R10000: u32 = 3;
-/// `mips_model`: MIPS 5KEf (MIPS64r2, FPU, legacy NaN: qemu `5KEf`, the oracle's).
-pub const EXECCORE_MIPS_CPU_5KEF: u32 = 4;
-/// `mips_model`: MIPS 5KEc (MIPS64r2 without FPU: qemu `5KEc`).
-pub const EXECCORE_MIPS_CPU_5KEC: u32 = 5;
-/// `mips_model`: MIPS32r2 with a 64-bit FPU (32-bit kernel).
-pub const EXECCORE_MIPS_CPU_MIPS32R2: u32 = 6;
-/// `mips_model`: generic MIPS64r2 (qemu `MIPS64R2-generic`, 8 KiB cache aliasing).
-pub const EXECCORE_MIPS_CPU_MIPS64R2: u32 = 7;
-/// `mips_model`: MIPS64r2 with DSP r2 (qemu `mips64dspr2`).
-pub const EXECCORE_MIPS_CPU_MIPS64DSPR2: u32 = 8;
-/// `mips_model`: MIPS32r6 (32-bit kernel).
-pub const EXECCORE_MIPS_CPU_MIPS32R6: u32 = 9;
-/// `mips_model`: MIPS64r6.
-pub const EXECCORE_MIPS_CPU_MIPS64R6: u32 = 10;
+c_group! {
+    LOAD_MODE, values,
+    /// How execcore_load and execcore_elfmap build an image.
+    execcore_load_mode = u32, "uint32_t";
+    /// Copy every byte now.
+    EXECCORE_LOAD_EAGER = 0;
+    /// Private file mappings plus anonymous bss.
+    EXECCORE_LOAD_MAPPED = 1;
+    /// Register mappings empty; pages come from execcore_resolve_fault.
+    EXECCORE_LOAD_LAZY = 2;
+}
 
-/// `execcore_entry_state.abi`: MIPS o32.
-pub const EXECCORE_MIPS_ABI_O32: u32 = 1;
-/// `execcore_entry_state.abi`: MIPS n32.
-pub const EXECCORE_MIPS_ABI_N32: u32 = 2;
-/// `execcore_entry_state.abi`: MIPS n64.
-pub const EXECCORE_MIPS_ABI_N64: u32 = 3;
+c_group! {
+    EXEC_FLAGS, flags,
+    /// execcore_exec_params.flags.
+    execcore_exec_flags = u32, "uint32_t";
+    /// Randomise the layout (ASLR).
+    EXECCORE_EXEC_RANDOMIZE = 1;
+    /// Batch job: reserve the memory requirement before the point of no return.
+    EXECCORE_EXEC_BATCH = 2;
+    /// AT_SECURE (set-user-ID exec).
+    EXECCORE_EXEC_SECURE = 4;
+}
 
-/// `execcore_entry_state.fp_mode`: Status.FR = 0.
-pub const EXECCORE_MIPS_FR0: u32 = 0;
-/// `execcore_entry_state.fp_mode`: Status.FR = 1.
-pub const EXECCORE_MIPS_FR1: u32 = 1;
-/// `execcore_entry_state.fp_mode`: FR = 1 with Config5.FRE.
-pub const EXECCORE_MIPS_FRE: u32 = 2;
+c_group! {
+    CPU_FLAGS, flags,
+    /// execcore_cpu.flags. "Custom" flags apply to EXECCORE_MIPS_CPU_CUSTOM only.
+    execcore_cpu_flags = u32, "uint32_t";
+    /// The kernel supports BTI (AArch64).
+    EXECCORE_CPU_BTI = 1;
+    /// Accept big-endian AArch64 programs.
+    EXECCORE_CPU_AARCH64_BE = 2;
+    /// MIPS R5000 cvt.[ds].l erratum workaround on.
+    EXECCORE_CPU_MIPS_R5K_CVT = 4;
+    /// MIPS R8000 (TFP) prefetch check.
+    EXECCORE_CPU_MIPS_R8K_PREFETCH = 8;
+    /// Accept a static R8000-prefetch program with a warning (default: EBADRQC).
+    EXECCORE_CPU_MIPS_LAX_PREFETCH = 0x10;
+    /// Custom: release 6 (mips_isa_rev must be 6).
+    EXECCORE_CPU_MIPS_R6 = 0x20;
+    /// Custom: the FPU runs FR=0 (no FR flag at all: no FPU, the kernel emulates).
+    EXECCORE_CPU_MIPS_FR0 = 0x40;
+    /// Custom: the FPU runs FR=1 (64-bit FPRs).
+    EXECCORE_CPU_MIPS_FR1 = 0x80;
+    /// Custom: the FPU supports FRE.
+    EXECCORE_CPU_MIPS_FRE = 0x100;
+    /// Custom: IEEE 754-2008 NaNs.
+    EXECCORE_CPU_MIPS_NAN2008 = 0x200;
+    /// Custom: legacy NaNs.
+    EXECCORE_CPU_MIPS_NAN_LEGACY = 0x400;
+    /// Big-endian CPU (MIPS; files of the other byte order are rejected).
+    EXECCORE_CPU_BIG_ENDIAN = 0x800;
+    /// Custom: RI/XI page bits (no READ_IMPLIES_EXEC).
+    EXECCORE_CPU_MIPS_RIXI = 0x1000;
+    /// Custom: a GIC user page above the stack (one page lower stack top).
+    EXECCORE_CPU_MIPS_GIC = 0x2000;
+    /// Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it).
+    EXECCORE_CPU_MIPS_NO_ISA_CHECK = 0x4000;
+    /// riscv64, hardened: refuse a program or interpreter whose e_flags need an extension
+    /// hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check).
+    EXECCORE_CPU_RISCV_ISA_CHECK = 0x8000;
+}
 
-/// MIPS `arch_flags` bit: IEEE 754-2008 NaNs (`EF_MIPS_NAN2008`).
-pub const EXECCORE_MIPS_NAN2008: u32 = 0x1;
-/// MIPS `arch_flags` bit: precise FP exceptions (`OEX_PRECISEFP`).
-pub const EXECCORE_MIPS_PRECISE_FP: u32 = 0x2;
-/// MIPS `arch_flags` bit: speculative mode (`OEX_DISMISS`).
-pub const EXECCORE_MIPS_SPECULATIVE: u32 = 0x4;
-/// MIPS `arch_flags` bit: the program's text is mapped `EXECCORE_MAP_TEXT_PATCH` (R5000).
-pub const EXECCORE_MIPS_TEXT_PATCH: u32 = 0x8;
-/// MIPS `arch_flags` bit: the interpreter's text is mapped `EXECCORE_MAP_TEXT_PATCH`.
-pub const EXECCORE_MIPS_TEXT_PATCH_INTERP: u32 = 0x10;
-/// MIPS `arch_flags` bit: the auxv carries `AT_PFETCHFD` (from `exec_fd`).
-pub const EXECCORE_MIPS_PREFETCH_FD: u32 = 0x20;
-/// MIPS `arch_flags` bit: a static R8000-prefetch program accepted with a warning.
-pub const EXECCORE_MIPS_PREFETCH_WARNING: u32 = 0x40;
-/// MIPS `arch_flags` bit: the FPU does not run `fp_mode` natively (the kernel emulates).
-pub const EXECCORE_MIPS_FP_EMULATED: u32 = 0x80;
-/// MIPS `arch_flags` bit: the program has ODK_EXCEPTIONS (`mips_exceptions` is valid).
-pub const EXECCORE_MIPS_EXCEPTIONS: u32 = 0x100;
-/// MIPS `arch_flags` bit: the program has ODK_HWPATCH (`mips_hwpatch` is valid).
-pub const EXECCORE_MIPS_HWPATCH: u32 = 0x200;
-/// MIPS `arch_flags` bit: `OEX_PAGE0` (reported only).
-pub const EXECCORE_MIPS_PAGE0: u32 = 0x400;
-/// MIPS `arch_flags` bit: `OEX_SMM` (reported only).
-pub const EXECCORE_MIPS_SMM: u32 = 0x800;
-/// MIPS `arch_flags` bit: READ_IMPLIES_EXEC (no PT_GNU_STACK on a CPU without RIXI).
-pub const EXECCORE_MIPS_READ_IMPLIES_EXEC: u32 = 0x1000;
+c_group! {
+    MIPS_CPU, values,
+    /// execcore_cpu.mips_model: a named model fixes ISA, FPU, NaN, RIXI, GIC, cache
+    /// aliasing and errata; flags may add the R5000/R8000 errata, nonzero hwcap and
+    /// mips_dcache_alias replace the model's. Unknown values: invalid parameter.
+    execcore_mips_cpu = u32, "uint32_t";
+    /// Described field by field (mips_isa_level/rev and the custom CPU flags).
+    EXECCORE_MIPS_CPU_CUSTOM = 0;
+    /// R5000 (MIPS IV, cvt.[ds].l workaround on).
+    EXECCORE_MIPS_CPU_R5000 = 1;
+    /// R8000 / TFP (MIPS IV, prefetch check on).
+    EXECCORE_MIPS_CPU_R8000 = 2;
+    /// R10000 (MIPS IV).
+    EXECCORE_MIPS_CPU_R10000 = 3;
+    /// 5KEf (MIPS64r2, FPU, legacy NaN; qemu 5KEf).
+    EXECCORE_MIPS_CPU_5KEF = 4;
+    /// 5KEc (MIPS64r2 without FPU; qemu 5KEc).
+    EXECCORE_MIPS_CPU_5KEC = 5;
+    /// MIPS32r2 with a 64-bit FPU (32-bit kernel).
+    EXECCORE_MIPS_CPU_MIPS32R2 = 6;
+    /// Generic MIPS64r2 (qemu MIPS64R2-generic, 8 KiB cache aliasing).
+    EXECCORE_MIPS_CPU_MIPS64R2 = 7;
+    /// MIPS64r2 with DSP r2 (qemu mips64dspr2).
+    EXECCORE_MIPS_CPU_MIPS64DSPR2 = 8;
+    /// MIPS32r6 (32-bit kernel).
+    EXECCORE_MIPS_CPU_MIPS32R6 = 9;
+    /// MIPS64r6.
+    EXECCORE_MIPS_CPU_MIPS64R6 = 10;
+}
 
-/// OS profile: Linux auxv and errnos.
-pub const EXECCORE_OS_LINUX: u32 = 0;
-/// OS profile: IRIX auxv and errnos.
-pub const EXECCORE_OS_IRIX: u32 = 1;
+c_group! {
+    MIPS_IEEE754, values,
+    /// execcore_cpu.mips_ieee754: Linux's ieee754= boot policy.
+    execcore_mips_ieee754 = u32, "uint32_t";
+    /// strict (default): the NaN encoding the hardware supports.
+    EXECCORE_MIPS_IEEE754_STRICT = 0;
+    /// legacy: legacy NaN programs only.
+    EXECCORE_MIPS_IEEE754_LEGACY = 1;
+    /// 2008: IEEE 754-2008 NaN programs only.
+    EXECCORE_MIPS_IEEE754_2008 = 2;
+    /// relaxed: any encoding, the hardware's mode kept.
+    EXECCORE_MIPS_IEEE754_RELAXED = 3;
+    /// emulated: any encoding, the FPU emulator follows the program.
+    EXECCORE_MIPS_IEEE754_EMULATED = 4;
+}
+
+c_group! {
+    OS, values,
+    /// execcore_cpu.os: whose auxv and errno conventions the exec follows (MIPS).
+    execcore_os = u32, "uint32_t";
+    /// Linux auxv and errnos.
+    EXECCORE_OS_LINUX = 0;
+    /// IRIX auxv and errnos.
+    EXECCORE_OS_IRIX = 1;
+}
+
+c_group! {
+    MIPS_ABI, values,
+    /// execcore_entry_state.abi.
+    execcore_mips_abi = u32, "uint32_t";
+    /// Not MIPS.
+    EXECCORE_MIPS_ABI_NONE = 0;
+    /// MIPS o32.
+    EXECCORE_MIPS_ABI_O32 = 1;
+    /// MIPS n32.
+    EXECCORE_MIPS_ABI_N32 = 2;
+    /// MIPS n64.
+    EXECCORE_MIPS_ABI_N64 = 3;
+}
+
+c_group! {
+    MIPS_FP_MODE, values,
+    /// execcore_entry_state.fp_mode (MIPS; 0 elsewhere).
+    execcore_mips_fp_mode = u32, "uint32_t";
+    /// Status.FR = 0.
+    EXECCORE_MIPS_FR0 = 0;
+    /// Status.FR = 1.
+    EXECCORE_MIPS_FR1 = 1;
+    /// FR = 1 with Config5.FRE.
+    EXECCORE_MIPS_FRE = 2;
+}
+
+c_group! {
+    ARCH_FLAGS, flags,
+    /// execcore_entry_state.arch_flags: MIPS bits, or AArch64's features requested by
+    /// the program's GNU properties.
+    execcore_arch_flags = u32, "uint32_t";
+    /// MIPS: IEEE 754-2008 NaNs (EF_MIPS_NAN2008).
+    EXECCORE_MIPS_NAN2008 = 0x1;
+    /// MIPS: precise FP exceptions (OEX_PRECISEFP).
+    EXECCORE_MIPS_PRECISE_FP = 0x2;
+    /// MIPS: speculative mode (OEX_DISMISS).
+    EXECCORE_MIPS_SPECULATIVE = 0x4;
+    /// MIPS: the program's text is mapped EXECCORE_MAP_TEXT_PATCH (R5000).
+    EXECCORE_MIPS_TEXT_PATCH = 0x8;
+    /// MIPS: the interpreter's text is mapped EXECCORE_MAP_TEXT_PATCH.
+    EXECCORE_MIPS_TEXT_PATCH_INTERP = 0x10;
+    /// MIPS: the auxv carries AT_PFETCHFD (from exec_fd).
+    EXECCORE_MIPS_PREFETCH_FD = 0x20;
+    /// MIPS: a static R8000-prefetch program accepted with a warning.
+    EXECCORE_MIPS_PREFETCH_WARNING = 0x40;
+    /// MIPS: the FPU does not run fp_mode natively (the kernel emulates).
+    EXECCORE_MIPS_FP_EMULATED = 0x80;
+    /// MIPS: the program has ODK_EXCEPTIONS (mips_exceptions is valid).
+    EXECCORE_MIPS_EXCEPTIONS = 0x100;
+    /// MIPS: the program has ODK_HWPATCH (mips_hwpatch is valid).
+    EXECCORE_MIPS_HWPATCH = 0x200;
+    /// MIPS: OEX_PAGE0 (reported only).
+    EXECCORE_MIPS_PAGE0 = 0x400;
+    /// MIPS: OEX_SMM (reported only).
+    EXECCORE_MIPS_SMM = 0x800;
+    /// MIPS: READ_IMPLIES_EXEC (no PT_GNU_STACK on a CPU without RIXI).
+    EXECCORE_MIPS_READ_IMPLIES_EXEC = 0x1000;
+    /// AArch64: BTI requested.
+    EXECCORE_AARCH64_BTI = 0x1;
+    /// AArch64: PAC requested.
+    EXECCORE_AARCH64_PAC = 0x2;
+    /// AArch64: GCS requested.
+    EXECCORE_AARCH64_GCS = 0x4;
+    /// riscv64: every image marked for Zicfilp unlabeled landing pads (reported only);
+    /// arch_value holds the program's e_flags.
+    EXECCORE_RISCV_CFI_LP_UNLABELED = 0x1;
+    /// riscv64: every image marked for the Zicfiss shadow stack (reported only).
+    EXECCORE_RISCV_CFI_SS = 0x2;
+    /// riscv64: every image marked for Zicfilp function-signature landing pads.
+    EXECCORE_RISCV_CFI_LP_FUNC_SIG = 0x4;
+}
+
+c_group! {
+    IMAGE, values,
+    /// Whose file a mapping or page comes from.
+    execcore_image = u32, "uint32_t";
+    /// The program.
+    EXECCORE_IMAGE_PROGRAM = 0;
+    /// Its interpreter.
+    EXECCORE_IMAGE_INTERPRETER = 1;
+}
+
+c_group! {
+    MAPPING_KIND, values,
+    /// What fills a mapping (execcore_mapping.kind).
+    execcore_mapping_kind = u32, "uint32_t";
+    /// File bytes from file_offset (file_bytes of them), the rest zero.
+    EXECCORE_MAPPING_FILE = 0;
+    /// Zero-filled.
+    EXECCORE_MAPPING_ZERO = 1;
+    /// A page assembled from pieces of several segments (file_bytes: their total).
+    EXECCORE_MAPPING_SHARED = 2;
+}
+
+c_group! {
+    LOG_LEVEL, values,
+    /// The level of a log callback message.
+    execcore_log_level = u32, "uint32_t";
+    /// Something the kernel's operator should know (an accepted but doubtful program).
+    EXECCORE_LOG_WARNING = 0;
+    /// Information.
+    EXECCORE_LOG_INFO = 1;
+}
+
+c_group! {
+    ELF_CLASS, values,
+    /// The class of a program header table given to execcore_elfmap.
+    execcore_elf_class = u32, "uint32_t";
+    /// Elf32_Phdr entries.
+    EXECCORE_ELFCLASS32 = 1;
+    /// Elf64_Phdr entries.
+    EXECCORE_ELFCLASS64 = 2;
+}
+
+/// Sizes and versions: plain integers (usable in `#if` and array bounds).
+pub const SIZES: CGroup = CGroup {
+    alias: None,
+    c_type: "",
+    doc: " Sizes and versions.\n",
+    flags: false,
+    items: &[
+        (
+            "EXECCORE_ABI_VERSION",
+            EXECCORE_ABI_VERSION as u64,
+            "The ABI of this header; execcore_abi_version() returns the library's.",
+        ),
+        ("EXECCORE_PLAN_SIZE", EXECCORE_PLAN_SIZE as u64, "Bytes of execcore_plan storage."),
+        ("EXECCORE_PLAN_WORDS", EXECCORE_PLAN_WORDS as u64, "64-bit words of execcore_plan storage."),
+        (
+            "EXECCORE_ELFMAP_MAX_PHDRS",
+            EXECCORE_ELFMAP_MAX_PHDRS as u64,
+            "Most program headers execcore_elfmap takes.",
+        ),
+    ],
+};
+
+/// Every constant group, in header order.
+pub const GROUPS: &[CGroup] = &[
+    SIZES,
+    ERRNO,
+    ARCH,
+    RISCV_ISA,
+    CPU_FLAGS,
+    MIPS_CPU,
+    MIPS_IEEE754,
+    OS,
+    EXEC_FLAGS,
+    LOAD_MODE,
+    PROT,
+    IMAGE,
+    MAPPING_KIND,
+    LOG_LEVEL,
+    ELF_CLASS,
+    MIPS_ABI,
+    MIPS_FP_MODE,
+    ARCH_FLAGS,
+];
+
+/// The ABI version this library implements. 2: typed constants, statuses from 5000,
+/// `file_size`, the bounce buffer and the plan-stored interpreter path (1.0 of the header).
+pub const EXECCORE_ABI_VERSION: u32 = 2;
+
+/// Most program headers `execcore_elfmap` takes (more: E2BIG).
+pub const EXECCORE_ELFMAP_MAX_PHDRS: usize = exec_core::MAX_ELFMAP_PHDRS;
 
 /// The CPU and kernel description an exec is planned for.
 #[repr(C)]
@@ -154,7 +398,7 @@ pub struct execcore_cpu {
     /// `EXECCORE_ARCH_*`.
     pub arch: execcore_arch,
     /// `EXECCORE_CPU_*` flags.
-    pub flags: u32,
+    pub flags: execcore_cpu_flags,
     /// Page size in bytes (0: the arch's default, 4096).
     pub page_size: u64,
     /// `AT_HWCAP`.
@@ -170,20 +414,16 @@ pub struct execcore_cpu {
     /// Virtual address bits of the user space (0: the arch's Linux default).
     pub va_bits: u32,
     /// `EXECCORE_OS_*`.
-    pub os: u32,
+    pub os: execcore_os,
     /// MIPS ISA level (1..5, 32, 64).
     pub mips_isa_level: u32,
     /// MIPS ISA revision.
     pub mips_isa_rev: u32,
-    /// MIPS `ieee754=` policy: 0 strict, 1 legacy, 2 2008, 3 relaxed, 4 emulated.
-    pub mips_ieee754: u32,
-    /// MIPS CPU: `EXECCORE_MIPS_CPU_*`. A named model fixes ISA, FPU, NaN, RIXI, GIC,
-    /// cache aliasing and errata; `flags` may add the R5000/R8000 errata, nonzero `hwcap`
-    /// and `mips_dcache_alias` replace the model's. `EXECCORE_MIPS_CPU_CUSTOM` (0) takes
-    /// them from `mips_isa_level`/`_rev` and the `EXECCORE_CPU_MIPS_*` flags. Byte order,
-    /// `page_size`, `mips_ieee754`, `os` and `stack_top` apply to both. Unknown values:
-    /// `EXECCORE_ERR_INVALID_PARAMETER`.
-    pub mips_model: u32,
+    /// MIPS `ieee754=` policy: `EXECCORE_MIPS_IEEE754_*`.
+    pub mips_ieee754: execcore_mips_ieee754,
+    /// MIPS CPU: `EXECCORE_MIPS_CPU_*`. Byte order, `page_size`, `mips_ieee754`, `os` and
+    /// `stack_top` apply to named and custom CPUs alike.
+    pub mips_model: execcore_mips_cpu,
     /// Stack top override for every ABI (0: the arch's default; MIPS derives it per ABI
     /// from the kernel, cache aliasing and GIC — prefer 0 there).
     pub stack_top: u64,
@@ -243,13 +483,15 @@ pub struct execcore_ops {
     pub reserve_memory: Option<unsafe extern "C" fn(ctx: *mut c_void, bytes: u64) -> execcore_errno>,
     /// Releases a reservation.
     pub release_memory: Option<unsafe extern "C" fn(ctx: *mut c_void, bytes: u64)>,
-    /// A log message (`level` 0 warning, 1 info).
-    pub log: Option<unsafe extern "C" fn(ctx: *mut c_void, level: u32, msg: *const u8, len: usize)>,
+    /// A log message (`msg`: `len` bytes, no NUL).
+    pub log:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, level: execcore_log_level, msg: *const u8, len: usize)>,
     /// Reserves `[start, start+len)` with no access.
     pub reserve: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
     /// Maps zero-filled anonymous memory with `prot` (`EXECCORE_PROT_*` | `EXECCORE_MAP_*`).
-    pub map_anonymous:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub map_anonymous: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: execcore_prot) -> execcore_errno,
+    >,
     /// Maps `file` privately from `offset` (nullable: the library copies instead).
     pub map_file: Option<
         unsafe extern "C" fn(
@@ -258,12 +500,13 @@ pub struct execcore_ops {
             len: u64,
             file: u64,
             offset: u64,
-            prot: u32,
+            prot: execcore_prot,
         ) -> execcore_errno,
     >,
     /// Registers `[start, start+len)` for demand paging (nullable: lazy mode unsupported).
-    pub map_lazy:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub map_lazy: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: execcore_prot) -> execcore_errno,
+    >,
     /// Writes `len` bytes at user address `addr`.
     pub write: Option<
         unsafe extern "C" fn(ctx: *mut c_void, addr: u64, src: *const u8, len: usize) -> execcore_errno,
@@ -274,8 +517,9 @@ pub struct execcore_ops {
         unsafe extern "C" fn(ctx: *mut c_void, file: u64, offset: u64, addr: u64, len: u64) -> execcore_errno,
     >,
     /// Sets the protection of `[start, start+len)`.
-    pub protect:
-        Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: u32) -> execcore_errno>,
+    pub protect: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64, prot: execcore_prot) -> execcore_errno,
+    >,
     /// Unmaps `[start, start+len)`.
     pub unmap: Option<unsafe extern "C" fn(ctx: *mut c_void, start: u64, len: u64) -> execcore_errno>,
     /// Makes new code in `[start, start+len)` visible to instruction fetch (nullable).
@@ -297,8 +541,19 @@ pub struct execcore_ops {
     /// by `execcore_prepare` only for a dynamic program with `OHW_R8KPFETCH` on an R8000
     /// (NULL then: `EXECCORE_ERR_MISSING_CALLBACK`; an errno: `EXECCORE_ERR_EXEC_FD_FAILED`).
     pub exec_fd: Option<unsafe extern "C" fn(ctx: *mut c_void, out_fd: *mut u64) -> execcore_errno>,
+    /// Writes the size of `file` in bytes (nullable: sizes unknown). With it,
+    /// execcore_prepare rejects segments and tables outside the file (a truncated file)
+    /// before the point of no return; without it they fail in execcore_load.
+    pub file_size:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, file: u64, out_size: *mut u64) -> execcore_errno>,
+    /// A buffer of `bounce_size` bytes the library copies file bytes through when
+    /// `read_into` is NULL: one `read_at` and one `write` per buffer-full (a page or more
+    /// is best). NULL: a 512-byte buffer on the library's stack.
+    pub bounce_buffer: *mut u8,
+    /// Bytes of `bounce_buffer`.
+    pub bounce_size: usize,
 }
-const_assert_eq!(core::mem::size_of::<execcore_ops>(), 19 * core::mem::size_of::<usize>());
+const_assert_eq!(core::mem::size_of::<execcore_ops>(), 22 * core::mem::size_of::<usize>());
 
 /// One `execve`: arguments, environment, limits, credentials, files.
 #[repr(C)]
@@ -321,7 +576,7 @@ pub struct execcore_exec_params {
     /// `RLIMIT_STACK` in bytes; `UINT64_MAX` is unlimited (legacy mmap layout).
     pub stack_rlimit: u64,
     /// `EXECCORE_EXEC_*` flags.
-    pub flags: u32,
+    pub flags: execcore_exec_flags,
     /// Reserved, zero.
     pub reserved0: u32,
     /// `AT_UID`.
@@ -367,11 +622,11 @@ pub struct execcore_mapping {
     /// End address (page aligned).
     pub end: u64,
     /// `EXECCORE_PROT_*` | `EXECCORE_MAP_*`.
-    pub prot: u32,
-    /// 0 program, 1 interpreter.
-    pub image: u32,
-    /// 0 file-backed, 1 zero-filled, 2 assembled from several segments.
-    pub kind: u32,
+    pub prot: execcore_prot,
+    /// Whose mapping.
+    pub image: execcore_image,
+    /// What fills it.
+    pub kind: execcore_mapping_kind,
     /// Reserved, zero.
     pub reserved0: u32,
     /// File offset of `start` (kind 0).
@@ -437,20 +692,16 @@ pub struct execcore_entry_state {
     pub sp: u64,
     /// Number of valid `reg_index`/`reg_value` pairs.
     pub nregs: u32,
-    /// Arch: MIPS ABI (1 o32, 2 n32, 3 n64), 0 elsewhere.
-    pub abi: u32,
+    /// MIPS ABI (`EXECCORE_MIPS_ABI_NONE` elsewhere).
+    pub abi: execcore_mips_abi,
     /// Arch register numbers.
     pub reg_index: [u32; 4],
     /// Their values.
     pub reg_value: [u64; 4],
-    /// Arch: MIPS FPU mode (0 FR0, 1 FR1, 2 FRE), 0 elsewhere.
-    pub fp_mode: u32,
-    /// Arch: flags (MIPS: the `EXECCORE_MIPS_*` bits — 0x1 NaN2008, 0x2 precise FP
-    /// exceptions, 0x4 speculative, 0x8/0x10 program/interpreter text patched, 0x20
-    /// AT_PFETCHFD, 0x40 prefetch warning, 0x80 FP mode emulated, 0x100 ODK_EXCEPTIONS,
-    /// 0x200 ODK_HWPATCH, 0x400 PAGE0, 0x800 SMM, 0x1000 READ_IMPLIES_EXEC; AArch64: 1 BTI,
-    /// 2 PAC, 4 GCS requested by the program's properties).
-    pub arch_flags: u32,
+    /// MIPS FPU mode (`EXECCORE_MIPS_FR0` elsewhere).
+    pub fp_mode: execcore_mips_fp_mode,
+    /// `EXECCORE_MIPS_*` or `EXECCORE_AARCH64_*` bits.
+    pub arch_flags: execcore_arch_flags,
     /// Arch: MIPS enabled FP exception mask (`OEX_FPU_MIN`: bit 0 inexact, 1 underflow,
     /// 2 overflow, 3 divide by zero, 4 invalid); x86_64 IBT/SHSTK feature bits.
     pub arch_value: u64,
@@ -493,9 +744,9 @@ pub struct execcore_page_fill {
     /// The page's address.
     pub page: u64,
     /// `EXECCORE_PROT_*` | `EXECCORE_MAP_*` of the page.
-    pub prot: u32,
-    /// 0 program, 1 interpreter: whose file the pieces come from.
-    pub image: u32,
+    pub prot: execcore_prot,
+    /// Whose file the pieces come from.
+    pub image: execcore_image,
     /// Handle of that file.
     pub file: u64,
     /// Valid entries in the piece arrays; the rest of the page is zero.
@@ -511,10 +762,11 @@ pub struct execcore_page_fill {
 }
 const_assert_eq!(core::mem::size_of::<execcore_page_fill>(), 128);
 
-/// Bytes of [`execcore_plan`] storage.
-pub const EXECCORE_PLAN_SIZE: usize = 8192;
+/// Bytes of [`execcore_plan`] storage: the plan, the scratch it is built in and the
+/// interpreter path buffer (kept off the kernel stack).
+pub const EXECCORE_PLAN_SIZE: usize = 16384;
 /// 64-bit words of [`execcore_plan`] storage (`EXECCORE_PLAN_SIZE / 8`).
-pub const EXECCORE_PLAN_WORDS: usize = 1024;
+pub const EXECCORE_PLAN_WORDS: usize = 2048;
 const_assert_eq!(EXECCORE_PLAN_WORDS * 8, EXECCORE_PLAN_SIZE);
 
 /// Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned.
@@ -530,10 +782,10 @@ const_assert_eq!(core::mem::size_of::<execcore_plan>(), EXECCORE_PLAN_SIZE);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct execcore_error {
     /// The status returned.
-    pub status: i32,
+    pub status: crate::status::execcore_status,
     /// The errno the kernel should return from execve (the callback's own errno for
     /// callback failures, the OS profile's numbering).
-    pub errno_value: i32,
+    pub errno_value: execcore_errno,
     /// The offending value (index, flags...), 0 when none.
     pub value: u64,
 }

@@ -84,7 +84,7 @@ fn errors_are_statuses_with_errnos() {
     let mut plan = new_plan();
     let mut err = execcore_error::default();
     let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, &mut err) };
-    assert_eq!(st, EXECCORE_ERR_BAD_MAGIC);
+    assert_eq!(st, elf_status(elf_stream::ErrorCode::BadMagic));
     assert_eq!(err.status, st);
     assert_eq!(err.errno_value, 8); // ENOEXEC
     assert_eq!(execcore_status_errno(st), 8);
@@ -102,7 +102,7 @@ fn errors_are_statuses_with_errnos() {
     // invalidate that pointer (Miri's Stacked Borrows caught the first version of this).
     unsafe { kernel(ops.ctx) }.files = vec![bytes];
     let st = unsafe { execcore_prepare(&cpu, &params, &ops, &mut *plan, &mut err) };
-    assert_eq!(st, EXECCORE_ERR_INTERPRETER_OPEN_FAILED);
+    assert_eq!(st, exec_status(ExecCode::InterpreterOpenFailed));
     assert_eq!(err.errno_value, 2); // ENOENT from open_interp
 }
 
@@ -152,9 +152,16 @@ fn null_pointers_and_unknown_arch_are_refused() {
 
 #[test]
 fn every_status_has_a_message_and_a_kind() {
-    for code in (0..400).filter(|c| execcore_status_errno(*c) != 0 || *c == 0) {
+    // Every status of the one list: its own value outside the errno range, its message
+    // and errno through the C functions.
+    let mut seen = std::collections::BTreeSet::new();
+    for st in Status::all() {
+        let code = st.code();
+        assert!(seen.insert(code), "{st:?} shares {code}");
+        assert!(code == 0 || code >= 4096, "{st:?} = {code} could be an errno");
         let msg = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(code)) };
-        assert!(!msg.to_bytes().is_empty(), "status {code}");
+        assert_eq!(msg.to_bytes_with_nul(), st.message_nul().as_bytes(), "status {code}");
+        assert_eq!(execcore_status_errno(code), st.errno().0);
     }
     let unknown = unsafe { std::ffi::CStr::from_ptr(execcore_status_str(12345)) };
     assert_eq!(unknown.to_str().unwrap(), "unknown status");
@@ -217,7 +224,7 @@ fn every_error_kind_has_its_own_status() {
         X::Capacity { what: "x" },
         X::ReservationRefused { bytes: 1 },
         X::Entropy(elf_stream::Errno::EIO),
-        X::AddressSpace { op: "map", errno: elf_stream::Errno::ENOMEM },
+        X::AddressSpace { op: exec_core::SpaceOp::MapAnonymous, errno: elf_stream::Errno::ENOMEM },
         X::TooManyProgramHeaders { count: 65, cap: 64 },
         X::NotMapped(1),
         X::Script(exec_core::ScriptError::NoInterpreter),
@@ -228,8 +235,8 @@ fn every_error_kind_has_its_own_status() {
     ];
     let mut seen = std::collections::BTreeSet::new();
     for err in elf.iter().map(|&e| X::Elf { role: Role::Main, error: e }).chain(exec) {
-        let status = execcore_ffi::status::status_of(&err);
-        assert!(status >= 100, "{err:?} fell back to {status}");
+        let status = status_of_code(err.code());
+        assert!(status >= 5100, "{err:?} is {status}");
         assert!(seen.insert(status), "{err:?} shares status {status}");
         assert_eq!(execcore_status_errno(status), err.errno().0, "{err:?}: fixed errno differs");
     }
@@ -270,7 +277,10 @@ fn loads_and_resolves_faults_through_the_c_entry_points() {
     let rel = layout.entry - fill.page;
     let want = interp[(fill.file_offset[0] + rel) as usize];
     assert_eq!(k.memory[&layout.entry], want);
-    assert_eq!(unsafe { execcore_resolve_fault(&*plan, 0x1000, &mut fill) }, EXECCORE_ERR_NOT_MAPPED);
+    assert_eq!(
+        unsafe { execcore_resolve_fault(&*plan, 0x1000, &mut fill) },
+        exec_status(ExecCode::NotMapped)
+    );
 }
 
 #[test]

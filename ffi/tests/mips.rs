@@ -199,25 +199,25 @@ fn rejections_carry_the_mips_errnos_of_the_os_profile() {
     let le = mips_cpu(EXECCORE_MIPS_CPU_5KEF, false);
     // 2008 NaN on a legacy-NaN FPU under ieee754=strict: ENOEXEC; relaxed accepts it.
     let x = Exec::file(&le, "tiny-mips-o32-le-fp32-nan2008", "/");
-    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 8));
+    assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::MipsNanNotAllowed), 8));
     let relaxed = execcore_cpu { mips_ieee754: 3, ..le };
     let e = Exec::file(&relaxed, "tiny-mips-o32-le-fp32-nan2008", "/").ok().entry();
     assert_eq!(e.arch_flags & EXECCORE_MIPS_NAN2008, EXECCORE_MIPS_NAN2008);
     assert_eq!(e.mips_fcsr & (3 << 18), 3 << 18, "NAN2008 and ABS2008 in FCSR");
     // n64 with an o32-only FP ABI: ELIBBAD in MIPS numbering (84, asm-generic 80).
     let x = Exec::file(&le, "tiny-mips-n64-le-fp64-bad", "/");
-    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 84));
+    assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::MipsFpAbiUnsupported), 84));
     // An R6 program under ieee754=relaxed on a release 2 CPU: the ISA check, EBADRQC 54
     // (asm-generic 56) under both profiles; without the check, Linux's FR1.
     for os in [EXECCORE_OS_LINUX, EXECCORE_OS_IRIX] {
         let x = Exec::file(&execcore_cpu { os, ..relaxed }, "tiny-mips-o32-le-r6", "/");
-        assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 54), "os {os}");
+        assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::MipsIsaUnsupported), 54), "os {os}");
     }
     let lax = execcore_cpu { flags: EXECCORE_CPU_MIPS_NO_ISA_CHECK, ..relaxed };
     assert_eq!(Exec::file(&lax, "tiny-mips-o32-le-r6", "/").ok().entry().fp_mode, EXECCORE_MIPS_FR1);
     // The other byte order: ENOEXEC.
     let x = Exec::file(&mips_cpu(EXECCORE_MIPS_CPU_5KEF, true), "tiny-mips-n64-le", "/");
-    assert_eq!((x.status, x.err.errno_value), (EXECCORE_ERR_ARCH_REJECTED, 8));
+    assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::WrongEndianness), 8));
 }
 
 /// A corpus file with `bits` OR-ed into its ODK_HWPATCH record.
@@ -254,7 +254,7 @@ fn r8000_prefetch_static_is_rejected_unless_lax_and_dynamic_gets_at_pfetchfd() {
     let x = Exec::prepare(&r8k, static_prog.clone(), "/", 0, |_| {});
     assert_eq!(
         (x.status, x.err.errno_value, x.err.value),
-        (EXECCORE_ERR_ARCH_REJECTED, 54, 0),
+        (arch_status(ArchCode::MipsR8000Prefetch), 54, 0),
         "EBADRQC (IRIX)"
     );
     // Without the bit: accepted.
@@ -505,7 +505,7 @@ fn elfmap_through_the_c_abi() {
     // No free range: the callback's ENOMEM, nothing left (every reserve undone).
     let mut k = Kernel { files: vec![file.clone()], ..Default::default() };
     let (st, _, err) = elfmap_call(&mut k, &cpu, &table, n, class);
-    assert_eq!((st, err.errno_value), (EXECCORE_ERR_ADDRESS_SPACE_FAILED, 12));
+    assert_eq!((st, err.errno_value), (exec_status(ExecCode::AddressSpaceFailed), 12));
     assert!(!k.calls.iter().any(|c| c.starts_with("reserve")));
 
     // A fixed-address object (n64 ET_EXEC at 0x120000000) goes at its own addresses ...
@@ -531,7 +531,7 @@ fn elfmap_through_the_c_abi() {
     // Errors: too many headers (E2BIG), a bad class, a malformed header (EINVAL).
     let many = vec![0u8; 65 * 56];
     let (st, _, err) = elfmap_call(&mut k, &cpu, &many, 65, 2);
-    assert_eq!((st, err.errno_value), (EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS, 7));
+    assert_eq!((st, err.errno_value), (exec_status(ExecCode::TooManyProgramHeaders), 7));
     assert_eq!(elfmap_call(&mut k, &cpu, &table, n, 3).0, EXECCORE_ERR_INVALID_PARAMETER);
     let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&file[..]).unwrap();
     let load =
@@ -542,11 +542,11 @@ fn elfmap_through_the_c_abi() {
     let (st, _, err) = elfmap_call(&mut k, &cpu, &bad, n, class);
     assert_eq!(
         (st, err.errno_value, err.value),
-        (EXECCORE_ERR_FILESZ_EXCEEDS_MEMSZ, 22, u64::from(load.index))
+        (exec_status(ExecCode::FileszExceedsMemsz), 22, u64::from(load.index))
     );
     // ELF32 on MIPS: the o32 window (the n64 object's addresses are above it).
     let (st, _, _) = elfmap_call(&mut k, &cpu, &[0u8; 32], 1, 1);
-    assert_eq!(st, EXECCORE_ERR_NO_LOAD_SEGMENT);
+    assert_eq!(st, exec_status(ExecCode::NoLoadSegment));
 }
 
 unsafe extern "C" fn refuse_map(_ctx: *mut std::ffi::c_void, _start: u64, _len: u64, _prot: u32) -> i32 {

@@ -177,13 +177,13 @@ fn errors_carry_linux_errnos() {
         execcore_cpu { arch: EXECCORE_ARCH_MIPS, mips_model: EXECCORE_MIPS_CPU_5KEF, ..Default::default() };
     for (cpu, eloop) in [(x86_cpu(), 40), (mips, 90)] {
         let f = follow(&cpu, b"#!/s2\n", &dir, 16);
-        assert_eq!((f.status, f.err.errno_value), (EXECCORE_ERR_SCRIPT_TOO_DEEP, eloop));
+        assert_eq!((f.status, f.err.errno_value), (exec_status(ExecCode::ScriptTooDeep), eloop));
         assert_eq!(f.script.opened_count, 6);
     }
     // A missing interpreter: ENOENT from the callback; a line with no interpreter: ENOEXEC.
     for (line, status, errno) in [
-        (&b"#!/nowhere\n"[..], EXECCORE_ERR_SCRIPT_INTERPRETER_OPEN_FAILED, 2),
-        (b"#! \n", EXECCORE_ERR_SCRIPT_NO_INTERPRETER, 8),
+        (&b"#!/nowhere\n"[..], exec_status(ExecCode::ScriptInterpreterOpenFailed), 2),
+        (b"#! \n", exec_status(ExecCode::ScriptNoInterpreter), 8),
     ] {
         let f = follow(&x86_cpu(), line, &dir, 16);
         assert_eq!((f.status, f.err.errno_value), (status, errno));

@@ -87,7 +87,7 @@ impl AddressSpace for MockSpace {
     fn reserve(&mut self, r: AddrRange) -> Result<(), Errno> {
         self.call(format!("reserve {:#x}-{:#x}", r.start.0, r.end.0))?;
         if self.reserved.iter().chain(&self.occupied).any(|x| x.overlaps(&r)) {
-            return Err(Errno(17));
+            return Err(Errno::EEXIST);
         }
         self.reserved.push(r);
         Ok(())
@@ -113,7 +113,7 @@ impl AddressSpace for MockSpace {
     ) -> Result<(), Errno> {
         self.call(format!("map_file {:#x}-{:#x} {:?}@{:#x} {prot}", r.start.0, r.end.0, role, offset.0))?;
         if self.no_map_file {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         assert!(self.reserved_for(r), "map_file outside a reservation");
         self.room_for(r)?;
@@ -160,7 +160,7 @@ impl AddressSpace for MockSpace {
         self.call(format!("find_free_range {len:#x} {align:#x}"))?;
         // No room past the end of the address space: ENOMEM, as a kernel says.
         let up = |a: u64| a.checked_next_multiple_of(align).ok_or(Errno::ENOMEM);
-        let mut at = up(self.free_from.ok_or(Errno(38))?)?;
+        let mut at = up(self.free_from.ok_or(Errno::ENOSYS)?)?;
         loop {
             let r = AddrRange::new(UserAddr(at), UserAddr(at.checked_add(len).ok_or(Errno::ENOMEM)?));
             match self.reserved.iter().chain(&self.occupied).find(|x| x.overlaps(&r)) {

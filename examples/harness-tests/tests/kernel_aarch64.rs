@@ -245,6 +245,55 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     }
     assert_eq!(qemu_user(cases.last().unwrap(), &dir.join("bti-miss-property"), &None, "max").1, 128 + 4);
 
+    // BTI through glibc's loader: the kernel guards only the interpreter (Linux's rule);
+    // ld.so mprotects the program's text with PROT_BTI, and a branch off a landing pad
+    // then raises SIGILL. Without the property the program runs.
+    let src = kernel_dir().join("tests/bti-dyn.c");
+    let src = src.to_str().unwrap();
+    for (name, flags) in [
+        ("bti-dyn-property", &["-mbranch-protection=standard", "-Wl,-z,force-bti"][..]),
+        ("bti-dyn-plain", &[][..]),
+    ] {
+        let mut args = vec!["-O2", "-fPIE", "-pie", src];
+        args.extend_from_slice(flags);
+        let exe = build(&dir, name, &args);
+        let guest = format!("/bin/{name}");
+        files.push((exe.clone(), guest.clone(), true));
+        let root = Some(GLIBC_ROOT.to_string());
+        cases.push(Case { argv: vec![guest], expect: Expect::Qemu { host: exe, root, cpu: "max" } });
+    }
+
+    let guarded = cases.iter().rev().nth(1).expect("bti-dyn-property case");
+    let root = Some(GLIBC_ROOT.to_string());
+    assert_eq!(qemu_user(guarded, &dir.join("bti-dyn-property"), &root, "max").1, 128 + 4, "qemu-user: BTI");
+
+    // execve over Linux's argument limits: E2BIG, and the caller runs on (qemu-user, whose
+    // host kernel checks the same limits, answers the first two lines; it cannot exec
+    // the guest binary for the third).
+    let e2big =
+        build(&dir, "e2big", &["-O2", "-static", kernel_dir().join("tests/e2big.c").to_str().unwrap()]);
+    files.push((e2big.clone(), "/bin/e2big".into(), true));
+    let limits =
+        "a 131072-byte string: Argument list too long\n30 strings of 100000 bytes: Argument list too long\n";
+    let on_host = Case {
+        argv: vec![e2big.display().to_string()],
+        expect: Expect::Known { out: String::new(), code: 0 },
+    };
+    let (qemu_out, _) = qemu_user(&on_host, &e2big, &None, "max");
+    assert!(qemu_out.starts_with(limits), "qemu-user: {qemu_out:?}");
+    cases.push(Case {
+        argv: vec!["/bin/e2big".into()],
+        expect: Expect::Known { out: format!("{limits}exec'd again: argc=2 argv[1]=fits\n"), code: 0 },
+    });
+
+    // A child that never blocks does not keep its parent from running (timer preemption).
+    let spin = build(&dir, "spin", &["-O2", "-static", kernel_dir().join("tests/spin.c").to_str().unwrap()]);
+    files.push((spin, "/bin/spin".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/spin".into()],
+        expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
+    });
+
     // busybox-static from Debian (fetched and unpacked by the test, not installed).
     let fetch = Command::new(kernel_dir().join("tests/fetch-busybox.sh"))
         .arg(kernel_dir().join("target/busybox-arm64"))
@@ -351,6 +400,34 @@ fn big_program(dir: &Path) -> PathBuf {
     );
     assert!(std::fs::metadata(&exe).unwrap().len() > 64 << 20);
     exe
+}
+
+/// `run.sh PROG ARGS`: exactly the program's output (stdout and stderr merged) on
+/// stdout, its exit status (128+signal when killed) as run.sh's.
+#[test]
+fn run_sh_prints_the_output_and_returns_the_status() {
+    if !have("qemu-system-aarch64") {
+        eprintln!(
+            "\n\n*** SKIPPED: qemu-system-aarch64 is missing (ci/setup.sh installs qemu-system-arm) ***\n\n"
+        );
+        return;
+    }
+    let dir = TempDir::new("kernel-aarch64-run");
+    let src = kernel_dir().join("tests/bti-miss.S");
+    let bti = build(&dir, "bti-miss", &["-nostdlib", "-static", "-DPROPERTY", src.to_str().unwrap()]);
+    let run = |args: &[&str]| {
+        let out = Command::new(kernel_dir().join("run.sh")).args(args).output().expect("run.sh");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+    };
+    let bti = bti.to_str().unwrap();
+    assert_eq!(run(&["--mode", "lazy", bti]), (String::new(), 128 + 4), "BTI miss, -cpu max");
+    // cortex-a57 has no BTI: the same program runs.
+    assert_eq!(run(&["--cpu", "cortex-a57", "--mode", "mapped", bti]), (String::new(), 0), "cortex-a57");
+    let hello = cross::repo().join("../shared/corpus/bin/hello-aarch64-glibc-dynpie");
+    assert_eq!(
+        run(&["--root", GLIBC_ROOT, hello.to_str().unwrap(), "a", "b c"]),
+        ("hello from /bin/hello-aarch64-glibc-dynpie argc=3\n".into(), 0)
+    );
 }
 
 fn capitalized(s: &str) -> String {

@@ -91,9 +91,14 @@ impl World {
     /// Runs `script` through the kernel and through the harness in `modes`; they must
     /// agree. Returns whether the kernel ran the interpreter.
     fn compare(&self, script: &str, modes: &[&str]) -> bool {
-        let want = self.run(&["--kernel"], script);
+        self.compare_with(&[], script, modes)
+    }
+
+    /// [`World::compare`] with harness options `extra` on both sides.
+    fn compare_with(&self, extra: &[&str], script: &str, modes: &[&str]) -> bool {
+        let want = self.run(&[&["--kernel"], extra].concat(), script);
         for mode in modes {
-            let got = self.run(&["--mode", mode], script);
+            let got = self.run(&[&["--mode", mode], extra].concat(), script);
             let what = format!("{script} ({mode}): {:?}", std::fs::read(self.dir.join(script)).ok());
             assert_eq!(
                 String::from_utf8_lossy(&got.stdout),
@@ -282,12 +287,17 @@ fn rules_the_selftest_does_not_cover() {
         ("static-elf", b"#!./printer-static\n".to_vec(), true),
         ("dynamic-elf", format!("#!{p}\n").into_bytes(), true),
         ("script-of-script", b"#!./plain x\n".to_vec(), true),
+        ("itself", b"#!./itself\n".to_vec(), false),
     ];
     for (name, bytes, _) in &cases {
         w.file(name, bytes);
     }
     for (name, _, good) in &cases {
         assert_eq!(w.compare(name, &MODES), *good, "{name}");
+    }
+    // argc 0: Linux supplies an empty argv[0], which the rewrite drops like any argv[0].
+    for name in ["plain", "arg", "script-of-script", "trailing-blank-no-newline"] {
+        assert!(w.compare_with(&["--empty-argv"], name, &MODES), "{name} with argc 0");
     }
     // The script itself must be executable, as any program.
     w.file_mode("noexec-script", format!("#!{p}\n").as_bytes(), 0o644);

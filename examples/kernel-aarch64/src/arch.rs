@@ -350,3 +350,48 @@ pub fn random(buf: &mut [u8]) {
 pub fn kstack_top() -> u64 {
     KSTACK.get() as *mut Stack as u64 + STACK_SIZE as u64
 }
+
+/// The GICv2 of the virt board: distributor and CPU interface.
+const GICD: u64 = 0x0800_0000;
+const GICC: u64 = 0x0801_0000;
+/// The EL1 virtual timer's private interrupt.
+pub const TIMER_IRQ: u32 = 27;
+/// Scheduler tick: 10 ms.
+const TICK_HZ: u64 = 100;
+
+fn mmio_write(addr: u64, v: u32) {
+    // SAFETY: the GIC's registers lie in the kernel map's device block.
+    unsafe { core::ptr::write_volatile(crate::mm::p2v(addr) as *mut u32, v) };
+}
+
+fn mmio_read(addr: u64) -> u32 {
+    // SAFETY: as above.
+    unsafe { core::ptr::read_volatile(crate::mm::p2v(addr) as *const u32) }
+}
+
+/// Turns on the GIC and the virtual timer: a tick preempts the running process (the
+/// kernel itself always runs with interrupts masked).
+pub fn init_timer() {
+    mmio_write(GICD, 1); // GICD_CTLR: forward interrupts
+    mmio_write(GICD + 0x100, 1 << TIMER_IRQ); // GICD_ISENABLER0
+    mmio_write(GICC + 0x4, 0xff); // GICC_PMR: every priority
+    mmio_write(GICC, 1); // GICC_CTLR
+    rearm_timer();
+}
+
+/// Schedules the next tick.
+pub fn rearm_timer() {
+    let tval = counter_freq() / TICK_HZ;
+    // SAFETY: the EL1 virtual timer registers; CTL 1 = enabled, not masked.
+    unsafe { core::arch::asm!("msr cntv_tval_el0, {}", "msr cntv_ctl_el0, {}", in(reg) tval, in(reg) 1u64) };
+}
+
+/// Acknowledges the pending interrupt: its number (1023 when spurious).
+pub fn irq_ack() -> u32 {
+    mmio_read(GICC + 0xc) // GICC_IAR
+}
+
+/// Ends interrupt `iar`.
+pub fn irq_end(iar: u32) {
+    mmio_write(GICC + 0x10, iar); // GICC_EOIR
+}

@@ -43,7 +43,7 @@ impl InitrdFile {
         let entry = initramfs::lookup(path).ok_or(Errno::ENOENT)?;
         let e: Entry = initramfs::entry(entry).ok_or(Errno::ENOENT)?;
         if e.mode & initramfs::S_IFMT != initramfs::S_IFREG || e.mode & 0o111 == 0 {
-            return Err(Errno(13)); // EACCES
+            return Err(Errno::EACCES);
         }
         Ok(InitrdFile { entry, data: e.data })
     }
@@ -111,7 +111,8 @@ fn role_index(role: Role) -> usize {
 impl NewSpace<'_> {
     /// The page of `va` for the kernel to write, allocated zeroed if missing. The kernel
     /// writes through its linear map, whatever the region's final protection.
-    fn page_for_write(&mut self, va: u64) -> Result<u64, Errno> {
+    /// `whole`: the caller overwrites the whole page (a new one need not be zeroed).
+    fn page_for_write(&mut self, va: u64, whole: bool) -> Result<u64, Errno> {
         let vma = self.space.find(va).ok_or(Errno::EFAULT)?;
         let page = page_down(va);
         if let Some(pte) = self.space.pt.lookup(page) {
@@ -119,7 +120,7 @@ impl NewSpace<'_> {
                 return Ok(pt::pte_addr(pte));
             }
         }
-        let pa = mm::alloc_zeroed().ok_or(Errno::ENOMEM)?;
+        let pa = if whole { mm::alloc_page() } else { mm::alloc_zeroed() }.ok_or(Errno::ENOMEM)?;
         if let Err(e) = self.space.pt.map(page, pa, pt::leaf_attrs(vma.prot)) {
             mm::free_page(pa);
             return Err(e);
@@ -158,11 +159,11 @@ impl AddressSpace for NewSpace<'_> {
         let file = self.files[role_index(role)].ok_or(Errno::EINVAL)?;
         let data_pa = mm::v2p(file.data.as_ptr() as u64) + offset.0;
         if self.mode != Mode::Mapped || prot.0 & W != 0 || !data_pa.is_multiple_of(PAGE) {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         let (start, end) = range(r);
         if offset.0 + (end - start) > file.data.len() as u64 {
-            return Err(Errno(38));
+            return Err(Errno::ENOSYS);
         }
         self.space.map(Vma {
             start,
@@ -190,9 +191,9 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0usize;
         while done < bytes.len() {
             let va = addr.0 + done as u64;
-            let pa = self.page_for_write(va)?;
             let off = (va % PAGE) as usize;
             let n = (PAGE as usize - off).min(bytes.len() - done);
+            let pa = self.page_for_write(va, n == PAGE as usize)?;
             mm::page_bytes(pa)[off..off + n].copy_from_slice(&bytes[done..done + n]);
             done += n;
         }
@@ -211,10 +212,12 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0u64;
         while done < len {
             let va = dest.0 + done;
-            let pa =
-                self.page_for_write(va).map_err(|errno| ExecError::AddressSpace { op: "write", errno })?;
             let off = (va % PAGE) as usize;
             let n = (PAGE - off as u64).min(len - done) as usize;
+            // A whole page is overwritten (or the read fails and the load is undone).
+            let pa = self
+                .page_for_write(va, n == PAGE as usize)
+                .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
             let buf = &mut mm::page_bytes(pa)[off..off + n];
             elf_stream::read_exact_at(source, offset.0 + done, buf).map_err(|e| ExecError::elf(role, e))?;
             done += n as u64;
@@ -250,8 +253,8 @@ struct Strings {
     count: usize,
 }
 
-/// Linux's limit for an 8 MiB stack: a quarter of it for the strings and pointers.
-const ARG_BYTES: usize = 2 << 20;
+/// Room for more than Linux's limit (a quarter of the 8 MiB stack limit): execcore decides E2BIG.
+const ARG_BYTES: usize = 3 << 20;
 const MAX_STRINGS: usize = 16384;
 
 static STRINGS: Global<Strings> =
@@ -399,6 +402,8 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
             }
         }
     }
+    proc::wake_all();
+    let p: &mut Process = proc::slot(slot);
     for h in p.handlers.iter_mut() {
         if *h > 1 {
             *h = 0; // caught signals back to default; ignored ones stay ignored

@@ -112,7 +112,8 @@ pub fn dup_ref(i: usize) {
     }
 }
 
-/// Drops a reference.
+/// Drops a reference. The caller then calls `proc::wake_all` (not here: the caller may
+/// hold the process table).
 pub fn close(i: usize) {
     let f = get(i);
     match f.kind {
@@ -124,7 +125,8 @@ pub fn close(i: usize) {
     if f.refs == 0 {
         OPEN.get()[i] = None;
     }
-    crate::proc::wake_all();
+    // Waiters on a pipe end are woken by the caller once it holds no process (a closed
+    // end changes what a blocked read or write sees).
 }
 
 /// Result of a pipe operation that may have to wait.

@@ -18,7 +18,9 @@ mod trap;
 use core::cell::UnsafeCell;
 
 /// A kernel global: one CPU, no interrupts while the kernel runs (every entry runs to
-/// completion with IRQs masked), so there is never a second user of it at a time.
+/// completion with IRQs masked), so it is never used concurrently. `get` hands out
+/// `&mut`: a path must not hold one while taking another of the same global (a kernel
+/// with more than one CPU needs a lock here instead).
 #[repr(transparent)]
 pub struct Global<T>(UnsafeCell<T>);
 
@@ -65,6 +67,7 @@ extern "C" fn kmain(dtb_phys: u64) -> ! {
     initramfs::init(initrd);
     let cmdline = fdt.map(|f| f.bootargs()).unwrap_or(b"");
     arch::init_cpu();
+    arch::init_timer();
     proc::boot(cmdline)
 }
 

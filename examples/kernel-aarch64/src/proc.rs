@@ -537,6 +537,15 @@ pub fn exit_current(frame: &mut TrapFrame, status: i32) {
         p.state = State::Free;
         if pid == BATCH.get().first_pid {
             BATCH.get().status = status;
+            // Like the init of a PID namespace: when the batch's program ends, whatever
+            // it left running ends too.
+            for (i, other) in t.procs.iter_mut().enumerate() {
+                if i != me && other.state != State::Free {
+                    log!("pid {}: killed (the batch program exited)", other.pid);
+                    release_resources(other);
+                    other.state = State::Free;
+                }
+            }
         }
     } else {
         p.state = State::Zombie;
@@ -606,7 +615,7 @@ pub fn fork(
     const CLONE_CHILD_CLEARTID: u64 = 0x200000;
     const CLONE_CHILD_SETTID: u64 = 0x1000000;
     if flags & CLONE_VM != 0 {
-        return Err(Errno(38));
+        return Err(Errno::ENOSYS);
     }
     let i = alloc()?;
     let t = TABLE.get();

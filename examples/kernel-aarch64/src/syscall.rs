@@ -217,6 +217,7 @@ fn close(fd: usize) -> Result<Ret, Errno> {
     let f = fd_get(fd)?;
     proc::current().fds[fd] = None;
     fs::close(f.file);
+    proc::wake_all();
     ok(0)
 }
 
@@ -238,6 +239,7 @@ fn dup(old: usize, new: Option<usize>, cloexec: bool) -> Result<Ret, Errno> {
             let p = proc::current();
             if let Some(prev) = p.fds[new].replace(Fd { file: f.file, cloexec }) {
                 fs::close(prev.file);
+                proc::wake_all();
             }
             ok(new as u64)
         }

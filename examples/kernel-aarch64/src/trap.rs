@@ -105,15 +105,12 @@ vectors:
     b       kernel_fault_entry
     .balign 128
     b       kernel_fault_entry
-    // Lower EL, AArch64: synchronous (system calls, aborts), IRQ, FIQ, SError.
+    // Lower EL, AArch64: synchronous (system calls, aborts), IRQ, FIQ, SError. An entry
+    // holds 32 instructions: each branches to its code below.
     .balign 128
-    SAVE_EL0
-    bl      el0_sync
-    b       user_return
+    b       el0_sync_entry
     .balign 128
-    SAVE_EL0
-    bl      el0_irq
-    b       user_return
+    b       el0_irq_entry
     .balign 128
     b       kernel_fault_entry
     .balign 128
@@ -130,6 +127,16 @@ vectors:
 
 kernel_fault_entry:
     bl      kernel_fault
+
+el0_sync_entry:
+    SAVE_EL0
+    bl      el0_sync
+    b       user_return
+
+el0_irq_entry:
+    SAVE_EL0
+    bl      el0_irq
+    b       user_return
 
 // Restores the frame at x0 (the top of the kernel stack) and returns to EL0.
 .global user_return
@@ -248,8 +255,17 @@ extern "C" fn el0_sync(frame: &mut TrapFrame) -> *mut TrapFrame {
     frame
 }
 
+/// An interrupt while a process ran: the timer tick gives the CPU to the next process.
 #[no_mangle]
 extern "C" fn el0_irq(frame: &mut TrapFrame) -> *mut TrapFrame {
+    let iar = crate::arch::irq_ack();
+    if iar & 0x3ff == crate::arch::TIMER_IRQ {
+        crate::arch::rearm_timer();
+        crate::arch::irq_end(iar);
+        crate::proc::yield_current(frame);
+    } else if iar & 0x3ff < 1020 {
+        crate::arch::irq_end(iar);
+    }
     frame
 }
 

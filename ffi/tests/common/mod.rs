@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use core::ffi::c_void;
+pub use exec_core::{ArchCode, ErrorCode, ExecCode};
 use execcore_ffi::*;
 use std::collections::BTreeMap;
 
@@ -149,7 +150,25 @@ pub fn ops(k: &mut Kernel) -> execcore_ops {
         find_free_range: None,
         patch_text: None,
         exec_fd: None,
+        file_size: None,
+        bounce_buffer: std::ptr::null_mut(),
+        bounce_size: 0,
     }
+}
+
+/// The status of a file error.
+pub fn elf_status(c: elf_stream::ErrorCode) -> execcore_status {
+    status_of_code(ErrorCode::Elf(c))
+}
+
+/// The status of an exec error.
+pub fn exec_status(c: ExecCode) -> execcore_status {
+    status_of_code(ErrorCode::Exec(c))
+}
+
+/// The status of an architecture rejection.
+pub fn arch_status(c: ArchCode) -> execcore_status {
+    status_of_code(ErrorCode::Arch(c))
 }
 
 pub unsafe extern "C" fn patch_text(ctx: *mut c_void, page: u64, offsets: *const u32, count: usize) -> i32 {

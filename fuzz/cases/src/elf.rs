@@ -1,5 +1,6 @@
 //! elf-stream's readers on arbitrary bytes: the file header and program header table,
-//! PT_INTERP, notes and GNU properties, MIPS abiflags and option records.
+//! PT_INTERP, notes and GNU properties, MIPS abiflags and option records; and the `#!`
+//! line a kernel reads first (exec-core's `script`).
 
 use elf_stream::{ElfFile, Limits, ProgramType};
 
@@ -14,6 +15,7 @@ fn open(data: &[u8]) -> impl Iterator<Item = ElfFile<&[u8]>> {
 /// Header + program headers: iteration and indexed access agree, every header either
 /// reads or errors, and in-file checks never panic.
 pub fn header(data: &[u8]) {
+    script_line(data);
     for elf in open(data) {
         let mut count = 0u32;
         for (i, ph) in elf.program_headers().enumerate() {
@@ -75,5 +77,33 @@ pub fn mips_records(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// The `#!` line of `data`'s first 256 bytes: never a panic; an interpreter is one word
+/// (no blank, NUL or newline) and an argument holds no NUL or newline and starts with no
+/// blank, both inside bytes 2..255 of the buffer; a line with a newline in the buffer
+/// never ends its argument with a blank.
+fn script_line(data: &[u8]) {
+    use exec_core::script::ScriptHead;
+    let head = ScriptHead::from_prefix(data);
+    let Ok(Some(line)) = head.shebang() else { return };
+    let buf = head.bytes();
+    let inside = |s: &[u8]| {
+        let start = s.as_ptr() as usize - buf.as_ptr() as usize;
+        (2..=255).contains(&start) && start + s.len() <= 255
+    };
+    let i = line.interpreter;
+    assert!(inside(i), "interpreter outside the line: {line:?}");
+    assert!(!i.iter().any(|&c| matches!(c, b' ' | b'\t' | 0 | b'\n')), "{line:?}");
+    if let Some(a) = line.argument {
+        assert!(inside(a), "argument outside the line: {line:?}");
+        assert!(!a.iter().any(|&c| c == 0 || c == b'\n'), "{line:?}");
+        assert!(!a.first().is_some_and(|&c| c == b' ' || c == b'\t'), "{line:?}");
+        let newline = buf.iter().position(|&c| c == 0 || c == b'\n').is_some_and(|n| buf[n] == b'\n');
+        if newline {
+            assert!(!a.last().is_some_and(|&c| c == b' ' || c == b'\t'), "{line:?}");
+        }
+        assert!(a.as_ptr() > i.as_ptr(), "argument before the interpreter: {line:?}");
     }
 }

@@ -1,0 +1,75 @@
+//! `execcore_elfmap`: a shared object mapped for a runtime linker (IRIX `elfmap`).
+
+use crate::adapters::{CFile, CSpace};
+use crate::arch::AnyPolicy;
+use crate::convert::{elf_class, load_mode};
+use crate::fail::{report, Fail};
+use crate::ptr::{in_ref, in_slice, out_mut};
+use crate::status::{execcore_status, FfiCode};
+use crate::types::*;
+use exec_core::ExecError;
+
+/// Maps a shared object for a runtime linker (IRIX `elfmap`): `phdrs` holds `count`
+/// program headers (`Elf32_Phdr` for `EXECCORE_ELFCLASS32`, `Elf64_Phdr` for
+/// `EXECCORE_ELFCLASS64`, in the CPU's byte order) as copied from user space; `file` is
+/// the object's handle for `read_at` and `map_file`. Every PT_LOAD is validated as
+/// `execcore_prepare` validates one, then mapped in `mode` at its own address inside the
+/// user window of the ABI `cpu` gives such a file. If those addresses are taken
+/// (`reserve` returns EEXIST or ENOMEM) or below the window (an object linked at 0), one
+/// retry at `find_free_range(span + largest p_align, largest p_align)`, every segment
+/// moved by the same delta. On success `*out_base` is where the page of the lowest
+/// PT_LOAD landed; on failure nothing stays mapped. More than
+/// `EXECCORE_ELFMAP_MAX_PHDRS` headers: `EXECCORE_ERR_TOO_MANY_PROGRAM_HEADERS` (E2BIG).
+///
+/// Needs `read_at`, `reserve`, `map_anonymous`, `protect`, `unmap`, and `write` or
+/// `read_into`; `map_file` in mapped mode, `find_free_range` to move an object.
+///
+/// # Safety
+/// `phdrs` valid for `count` entries of its class; other pointers NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn execcore_elfmap(
+    cpu: *const execcore_cpu,
+    file: u64,
+    phdrs: *const u8,
+    count: usize,
+    elf_class_: execcore_elf_class,
+    mode: execcore_load_mode,
+    ops: *const execcore_ops,
+    out_base: *mut u64,
+    out_error: *mut execcore_error,
+) -> execcore_status {
+    // SAFETY: every pointer NULL or valid (this function's contract).
+    unsafe {
+        report(out_error, || {
+            let (cpu, ops, base) = (in_ref(cpu)?, in_ref(ops)?, out_mut(out_base)?);
+            if phdrs.is_null() {
+                return Err(FfiCode::NullArgument.into());
+            }
+            if ops.read_at.is_none() {
+                return Err(FfiCode::MissingCallback.into());
+            }
+            let (class, mode) = (elf_class(elf_class_)?, load_mode(mode)?);
+            let policy = AnyPolicy::from_cpu(cpu)?;
+            if count > EXECCORE_ELFMAP_MAX_PHDRS {
+                let cap = EXECCORE_ELFMAP_MAX_PHDRS as u32;
+                return Err(Fail::exec(
+                    &ExecError::TooManyProgramHeaders { count: count as u64, cap },
+                    Some(&policy),
+                ));
+            }
+            // Capped above: the product cannot overflow.
+            let table = in_slice(phdrs, count.saturating_mul(class.program_header_size()))?;
+            let mapped = policy.elfmap_target(class).and_then(|(target, endian)| {
+                let headers = exec_core::elfmap::decode_table(table, count, class, endian)?;
+                let source = CFile::new(ops, file).map_err(|errno| {
+                    ExecError::elf(exec_core::Role::Main, elf_stream::Error::Read { offset: 0, errno })
+                })?;
+                let mut space =
+                    CSpace { ops, main_file: file, interp_file: file, numbering: policy.numbering() };
+                exec_core::elfmap(&source, &headers, target, &mut space, mode)
+            });
+            *base = mapped.map_err(|e| Fail::exec(&e, Some(&policy)))?.base.0;
+            Ok(())
+        })
+    }
+}
