@@ -31,6 +31,7 @@ struct trapframe {
 #define ST_EXL 0x2u
 #define ST_ERL 0x4u
 #define ST_UM 0x10u
+#define ST_IM7 (1u << 15) /* the CP0 timer */
 #define ST_BEV (1u << 22)
 #define ST_FR (1u << 26)
 #define ST_CU0 (1u << 28)
@@ -126,7 +127,7 @@ int copy_from_user(struct mm *mm, void *dst, uint32_t va, uint32_t len);
 int strncpy_from_user(struct mm *mm, char *dst, uint32_t va, uint32_t cap);
 int mm_map_zero(struct mm *mm, uint32_t start, uint32_t len, uint32_t protbits);
 int mm_map_file(struct mm *mm, uint32_t start, uint32_t len, int file, uint32_t off,
-                uint32_t protbits);
+                uint32_t protbits, uint32_t *copied);
 void mm_unmap(struct mm *mm, uint32_t start, uint32_t len);
 void mm_protect(struct mm *mm, uint32_t start, uint32_t len, uint32_t protbits);
 int mm_range_free(struct mm *mm, uint32_t start, uint32_t len);
@@ -188,7 +189,7 @@ struct proc {
     uint32_t sigmask[2];
     char exe[PATH_MAX_K];
     char cwd[PATH_MAX_K];
-    uint32_t refill_base, refills, faults, pages_copied;
+    uint32_t refill_base, refills, faults, pages_copied, file_pages;
     int user; /* has a user image */
 };
 
@@ -217,6 +218,7 @@ void panic(const char *msg) __attribute__((noreturn));
 void machine_reset(void) __attribute__((noreturn));
 uint64_t time_ns(void);
 uint32_t random32(void);
+void timer_arm(void);
 extern uint32_t cpu_has_ulri, cpu_ntlb, cpu_dline, cpu_iline;
 extern execcore_cpu cpu_desc;
 

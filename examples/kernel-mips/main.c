@@ -394,11 +394,24 @@ static int emulate_ri(struct trapframe *tf)
     return 0;
 }
 
+/* The timer: CP0 Compare raises IP7 every TICK counts (10 ms at qemu's 100 MHz Count). */
+#define TICK 1000000u
+static uint32_t timer_ticks;
+void timer_arm(void)
+{
+    mtc0(11, 0, mfc0(9, 0) + TICK);
+}
+
 void trap(struct trapframe *tf)
 {
     uint32_t code = (tf->cause >> 2) & 31;
     int sig = 0;
     switch (code) {
+    case 0: /* interrupt: only the timer is enabled; round robin among the runnable */
+        timer_ticks++;
+        timer_arm();
+        sched_yield_cpu();
+        return;
     case 1: /* TLB modified */
         sig = mm_fault(&cur->mm, tf->badvaddr, 1);
         break;
@@ -547,6 +560,7 @@ static void run_list(void)
         }
         n++;
         uint32_t before = free_pages;
+        uint64_t started = time_ns();
         marker("begin", (uint32_t)n, (int)before, -1);
         struct proc *p = proc_alloc();
         if (!p)
@@ -573,12 +587,12 @@ static void run_list(void)
         while (do_wait(-1, &st2, 1) > 0)
             ;
         marker("end", (uint32_t)n, (int)status, (int)free_pages);
-        kprintf("kmips: command %d status %u free pages %u -> %u\n", n, status, before,
-                free_pages);
+        kprintf("kmips: command %d status %u free pages %u -> %u, %u ms\n", n, status, before,
+                free_pages, (uint32_t)((time_ns() - started) / 1000000));
     }
     kprintf("kmips: done, free pages %u of %u; rdhwr emulated %u times (%u in delay slots); lazy "
-            "faults %u\n",
-            free_pages, total_pages, rdhwr_emulated, rdhwr_in_delay_slot, lazy_faults);
+            "faults %u; %u timer ticks\n",
+            free_pages, total_pages, rdhwr_emulated, rdhwr_in_delay_slot, lazy_faults, timer_ticks);
     marker("done", free_pages, -1, -1);
 }
 
@@ -614,6 +628,7 @@ void kmain(int argc, char **argv, char **envp, uint32_t ramsize)
     /* The initramfs pages belong to the file system for good (mapped mode shares them). */
     mm_init(PADDR(__kernel_end), ramsize, PADDR(rd_start) & PAGE_MASK, PADDR(rd_start) + rd_size);
     rd_init((const uint8_t *)rd_start, rd_size);
+    timer_arm();
     kprintf("kmips: %d initramfs entries, %u free pages\n", rd_count, free_pages);
     run_list();
     machine_reset();

@@ -371,7 +371,7 @@ int mm_map_zero(struct mm *mm, uint32_t start, uint32_t len, uint32_t protbits)
 /* A private file mapping from the initramfs: read-only pages wholly inside the file are
    the initramfs pages themselves (shared, copied on a write); the others are copies. */
 int mm_map_file(struct mm *mm, uint32_t start, uint32_t len, int file, uint32_t off,
-                uint32_t protbits)
+                uint32_t protbits, uint32_t *copied)
 {
     if (!range_ok(start, len) || file < 0 || file >= rd_count)
         return -EINVAL;
@@ -394,8 +394,8 @@ int mm_map_file(struct mm *mm, uint32_t start, uint32_t len, int file, uint32_t 
         if (fo < f->size)
             kmemcpy(pg, src, f->size - fo < PAGE_SIZE ? f->size - fo : PAGE_SIZE);
         *pte = pte_make(PADDR(pg) >> 12, protbits);
-        if (cur)
-            cur->pages_copied++;
+        if (copied)
+            (*copied)++;
     }
     if (mm->pgd == cur_pgd)
         tlb_flush_all();

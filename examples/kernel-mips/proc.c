@@ -143,8 +143,9 @@ void proc_exit(struct proc *p, int wstatus)
     }
     p->refills += tlb_refills - p->refill_base;
     p->refill_base = tlb_refills;
-    kprintf("kmips: pid %d (%s) exit status %x: tlb refills %u, faults %u, pages copied %u\n",
-            p->pid, p->exe, wstatus, p->refills, p->faults, p->pages_copied);
+    kprintf("kmips: pid %d (%s) exit status %x: tlb refills %u, faults %u, file pages %u, pages "
+            "copied %u\n",
+            p->pid, p->exe, wstatus, p->refills, p->faults, p->file_pages, p->pages_copied);
     if (cur_pgd == p->mm.pgd)
         cur_pgd = empty_pgd_for_exit();
     mm_destroy(&p->mm);
@@ -226,6 +227,7 @@ int do_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp, uint32_t tls, 
     p->fpu = cur->fpu;
     p->fr = cur->fr;
     p->tls = (flags & 0x80000) ? tls : cur->tls; /* CLONE_SETTLS */
+    p->file_pages = cur->file_pages;
     p->user = 1;
     for (int i = 0; i < NFD; i++) {
         p->fd[i] = cur->fd[i];
@@ -297,6 +299,16 @@ static execcore_errno cb_open_interp(void *c, const uint8_t *path, size_t len, u
     id->device = 1;
     id->inode = (uint64_t)f + 1;
     id->generation = 0;
+    return 0;
+}
+
+static execcore_errno cb_file_size(void *c, uint64_t file, uint64_t *out)
+{
+    (void)c;
+    int f = file_of(file);
+    if (f < 0)
+        return EIO;
+    *out = rd[f].size;
     return 0;
 }
 
@@ -372,7 +384,8 @@ static execcore_errno cb_map_file(void *c, uint64_t start, uint64_t len, uint64_
     int f = file_of(file);
     if (f < 0 || !range32(start, len) || off > 0xffffffffu)
         return EINVAL;
-    return mm_map_file(x->mm, (uint32_t)start, (uint32_t)len, f, (uint32_t)off, prot_to_pte(prot))
+    return mm_map_file(x->mm, (uint32_t)start, (uint32_t)len, f, (uint32_t)off, prot_to_pte(prot),
+                       &x->pages_copied)
                ? ENOMEM
                : 0;
 }
@@ -528,12 +541,31 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
     ops.protect = cb_protect;
     ops.unmap = cb_unmap;
     ops.sync_icache = cb_sync_icache;
+    ops.file_size = cb_file_size;
+
+    /* #! scripts, as Linux's binfmt_script: the library reads the lines and opens the
+       interpreters; the argv it returns points into `script` and our own strings. */
+    static execcore_script script;
+    static const uint8_t *sargv[MAXARGS + EXECCORE_SCRIPT_EXTRA_ARGS];
+    size_t sargc = 0;
+    execcore_error e;
+    execcore_status st =
+        execcore_follow_scripts(&cpu_desc, &params, &ops, &script, sargv,
+                                sizeof sargv / sizeof sargv[0], &sargc, &e);
+    if (st != EXECCORE_OK) {
+        kprintf("kmips: exec %s: %s (errno %d)\n", norm, execcore_status_str(st), e.errno_value);
+        return e.errno_value ? e.errno_value : ENOEXEC;
+    }
+    if (script.depth) {
+        params.file = script.file;
+        params.argv = sargv;
+        params.argc = sargc;
+    }
 
     execcore_plan *plan = plan_get();
     if (!plan)
         return EAGAIN;
-    execcore_error e;
-    execcore_status st = execcore_prepare(&cpu_desc, &params, &ops, plan, &e);
+    st = execcore_prepare(&cpu_desc, &params, &ops, plan, &e);
     if (st != EXECCORE_OK) {
         kprintf("kmips: exec %s: %s (status %d, errno %d)\n", norm, execcore_status_str(st), st,
                 e.errno_value);
@@ -560,6 +592,16 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         plan_put(plan);
         return e.errno_value ? e.errno_value : ENOMEM;
     }
+    /* Pages of the images that hold file bytes (for the lazy-mode numbers). */
+    static execcore_mapping maps[64];
+    size_t nmaps = 0;
+    uint32_t file_pages = 0;
+    if (execcore_plan_mappings(plan, maps, 64, &nmaps) == EXECCORE_OK) {
+        for (size_t i = 0; i < nmaps; i++) {
+            if (maps[i].kind != EXECCORE_MAPPING_ZERO)
+                file_pages += (uint32_t)((maps[i].end - maps[i].start) / PAGE_SIZE);
+        }
+    }
     execcore_memory mem;
     execcore_layout lay;
     execcore_plan_memory(plan, &mem);
@@ -579,8 +621,13 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
     p->mm = nmm;
     if (p == cur)
         tlb_flush_all();
-    kstrcpy(p->exe, norm, sizeof p->exe);
+    /* /proc/self/exe names what runs: a script's (last) interpreter, as in Linux. */
+    if (script.depth)
+        path_resolve("/", (const char *)sargv[0], p->exe, sizeof p->exe);
+    else
+        kstrcpy(p->exe, norm, sizeof p->exe);
     p->pages_copied = x.pages_copied;
+    p->file_pages = file_pages;
     p->faults = 0;
     p->refills = 0;
     p->refill_base = tlb_refills;
@@ -614,7 +661,8 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         if (entry.reg_index[i] > 0 && entry.reg_index[i] < 32)
             tf->r[entry.reg_index[i]] = (uint32_t)entry.reg_value[i];
     }
-    tf->status = ST_CU1 | (p->fr ? ST_FR : 0) | ST_UM | ST_EXL;
+    /* User mode with the timer interrupt on: preemption. */
+    tf->status = ST_CU1 | (p->fr ? ST_FR : 0) | ST_IM7 | ST_UM | ST_EXL | ST_IE;
     if (p == cur) {
         write_status((read_status() & ~ST_FR) | ST_CU1 | (p->fr ? ST_FR : 0));
         fpu_restore(&p->fpu, p->fr);
@@ -622,9 +670,9 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
             mtc0(4, 2, 0);
     }
     kprintf("kmips: pid %d exec %s: entry %x sp %x FR=%u fcsr %x flags %x, %u mappings, %u "
-            "pages copied\n",
+            "file pages, %u pages copied\n",
             p->pid, norm, (uint32_t)entry.pc, (uint32_t)entry.sp, p->fr, entry.mips_fcsr,
-            entry.arch_flags, (uint32_t)rep.mappings, x.pages_copied);
+            entry.arch_flags, (uint32_t)rep.mappings, file_pages, x.pages_copied);
     exec_pages_copied += x.pages_copied;
     return 0;
 }

@@ -50,12 +50,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$ROOT/examples/kernel-common/mkinitramfs.py" -o "$tmp/initrd" --root "$sysroot" \
     --prog "$prog=$name" "${adds[@]}" --text "etc/kmips.run=$line"
-[ -n "$log" ] || log=/dev/stderr
 status=0
 timeout "$timeout" "qemu-system-$target" -M malta -cpu "$cpu" -m "$mem" \
     -kernel "$ROOT/target/kernel-mips/kmips-$target.elf" -initrd "$tmp/initrd" \
     -append "kmips.mode=$mode" -vga none -net none -display none -monitor none -no-reboot \
     -serial "file:$tmp/out" -serial "file:$tmp/log" </dev/null || status=$?
-cat "$tmp/log" >>"$log" 2>/dev/null || true
+if [ -n "$log" ]; then cp "$tmp/log" "$log"; else cat "$tmp/log" >&2; fi
 [ "$status" = 124 ] && { echo "run.sh: timeout after ${timeout}s" >&2; exit 124; }
 python3 "$HERE/markers.py" "$tmp/out"

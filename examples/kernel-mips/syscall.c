@@ -294,7 +294,7 @@ static int do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, i
             return -ENOMEM;
     }
     uint32_t pb = prot_to_pte(prot & 7);
-    int r = f ? mm_map_file(mm, start, len, f->ent, pgoff << 12, pb) : mm_map_zero(mm, start, len, pb);
+    int r = f ? mm_map_file(mm, start, len, f->ent, pgoff << 12, pb, 0) : mm_map_zero(mm, start, len, pb);
     if (r) {
         mm_unmap(mm, start, len);
         return r;
@@ -877,6 +877,30 @@ void syscall(struct trapframe *tf)
                     proc_exit(p, (int)sig);
             }
         }
+        break;
+    }
+    case 4166: /* nanosleep(req, rem) */
+    case 4265: /* clock_nanosleep(clock, flags, req, rem) */
+    case 4407: { /* clock_nanosleep_time64 */
+        uint32_t ureq = nr == 4166 ? a0 : a2;
+        uint64_t ns;
+        if (nr == 4407) {
+            struct timespec64 ts;
+            r = copy_from_user(&cur->mm, &ts, ureq, sizeof ts);
+            ns = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
+        } else {
+            struct timespec32 ts;
+            r = copy_from_user(&cur->mm, &ts, ureq, sizeof ts);
+            ns = (uint64_t)(uint32_t)ts.sec * 1000000000ull + (uint32_t)ts.nsec;
+        }
+        if (r)
+            break;
+        if (nr != 4166 && (a1 & 1)) /* TIMER_ABSTIME: our clocks start at boot */
+            ns = ns > time_ns() ? ns - time_ns() : 0;
+        /* Sleep by giving the CPU away until the time has passed. */
+        uint64_t until = time_ns() + ns;
+        while (time_ns() < until)
+            sched_yield_cpu();
         break;
     }
     case 4162: /* sched_yield */

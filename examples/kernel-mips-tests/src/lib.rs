@@ -162,6 +162,10 @@ pub fn boot(b: &Boot) -> Run {
         .expect("qemu-system");
     let elapsed = start.elapsed();
     let log = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
+    // Kept for reading after the run: target/kernel-mips/logs/<target>-<cpu>-<mode>-<mem>.log.
+    let keep = repo().join("target/kernel-mips/logs");
+    let _ = std::fs::create_dir_all(&keep);
+    let _ = std::fs::write(keep.join(format!("{}-{}-{}-{}.log", b.target.name, b.cpu, b.mode, b.mem)), &log);
     assert!(status.success(), "qemu failed ({status}); kernel log:\n{log}");
     let data = std::fs::read(&out).expect("COM1 output");
     let (outcomes, done_free) = parse(&data);

@@ -11,6 +11,7 @@
 
 use kernel_mips_tests::*;
 use std::path::PathBuf;
+use test_support::corpus::repo;
 use test_support::temp::TempDir;
 
 const ENOEXEC: u32 = 8;
@@ -152,6 +153,15 @@ fn corpus_commands(t: Target, items: &mut Vec<Item>) -> Vec<Planned> {
     planned
 }
 
+fn host_sum_of(p: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum").arg(p).output().expect("sha256sum");
+    String::from_utf8(out.stdout).unwrap().split(' ').next().unwrap().to_string()
+}
+
+fn bb_argv(args: &[&str]) -> Vec<String> {
+    std::iter::once("/bin/busybox").chain(args.iter().copied()).map(String::from).collect()
+}
+
 fn sh(script: &str) -> Vec<String> {
     vec!["/bin/busybox".into(), "sh".into(), "-c".into(), script.into()]
 }
@@ -211,8 +221,50 @@ fn busybox_commands(items: &mut Vec<Item>, dir: &TempDir, cycles: u32) -> Vec<Pl
             assert_eq!(o.status, Some(0), "{ctx}");
         }),
     });
+    // Directory listing, pipes (one reader gone: the writer gets EPIPE), /proc/self/exe,
+    // chdir/getcwd, lseek: known answers from the initramfs this test packs.
+    let size = std::fs::metadata(&data).unwrap().len();
+    let sum = host_sum_of(&data);
+    v.push(Planned { argv: bb_argv(&["ls", "/etc"]), check: known("data\nkmips.run\n", 0) });
+    v.push(Planned {
+        argv: sh("busybox cat /etc/data | busybox sha256sum"),
+        check: Box::new(move |o: &Outcome, ctx: &str| {
+            assert_eq!(String::from_utf8_lossy(&o.output), format!("{sum}  -\n"), "{ctx}");
+            assert_eq!(o.status, Some(0), "{ctx}");
+        }),
+    });
+    v.push(Planned { argv: sh("busybox yes | busybox head -n 2"), check: known("y\ny\n", 0) });
+    v.push(Planned { argv: bb_argv(&["readlink", "/proc/self/exe"]), check: known("/bin/busybox\n", 0) });
+    v.push(Planned { argv: sh("cd /etc && pwd && cd .. && pwd"), check: known("/etc\n/\n", 0) });
+    v.push(Planned {
+        argv: bb_argv(&["tail", "-c", "5", "/etc/data"]),
+        check: Box::new(move |o: &Outcome, ctx: &str| {
+            let bytes = std::fs::read(corpus().join("hello-mips-o32-le-static")).unwrap();
+            assert_eq!(o.output, bytes[bytes.len() - 5..], "{ctx}");
+            assert_eq!(o.status, Some(0), "{ctx}");
+        }),
+    });
+    v.push(Planned {
+        argv: bb_argv(&["wc", "-c", "/etc/data"]),
+        check: Box::new(move |o: &Outcome, ctx: &str| {
+            assert_eq!(String::from_utf8_lossy(&o.output), format!("{size} /etc/data\n"), "{ctx}");
+        }),
+    });
     // fork + exec of busybox from the shell (known answers: qemu-user would exec the host's).
     v.push(Planned { argv: sh("for i in 1 2 3; do busybox echo $i; done"), check: known("1\n2\n3\n", 0) });
+    // A #! script (followed by the library, as Linux's binfmt_script), exec'd by the shell.
+    let script = dir.join("script");
+    std::fs::write(&script, "#!/bin/busybox sh\necho \"script: $0 $*\"\nexit 3\n").unwrap();
+    items.push(Item::File(script, "/bin/script".into()));
+    v.push(Planned {
+        argv: sh("/bin/script a 'b c'; echo \"status $?\""),
+        check: known("script: /bin/script a b c\nstatus 3\n", 0),
+    });
+    // Preemption: `yes` never blocks, yet the shell goes on beside it, sleeps, kills it.
+    v.push(Planned {
+        argv: sh("busybox yes >/dev/null & busybox echo started; busybox sleep 0.1; kill $!; wait $!; echo \"yes ended $?\""),
+        check: known("started\nTerminated\nyes ended 143\n", 0),
+    });
     // A malformed file exec'd from a running shell: execve says ENOEXEC, so ash reads
     // the file as a shell script (a syntax error, status 2); the shell goes on.
     v.push(Planned {
@@ -267,10 +319,34 @@ fn run_boot(
     run
 }
 
+/// c/emul.c built for `t` (static glibc): rdhwr in delay slots, FPU across a switch.
+fn emul_command(t: Target, dir: &TempDir, items: &mut Vec<Item>) -> Planned {
+    let src = repo().join("examples/kernel-mips-tests/c/emul.c");
+    let bin = dir.join(format!("emul-{}", t.name));
+    let st = std::process::Command::new(format!("{}-linux-gnu-gcc", t.name))
+        .args(["-static", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("cross gcc");
+    assert!(st.success(), "building {}", src.display());
+    items.push(Item::Prog(bin.clone(), "/bin/emul".into()));
+    let (want, code) = qemu_user(t, t.sysroot, &bin, "/bin/emul", &[]);
+    assert_eq!(code, 0, "emul under qemu-user: {}", String::from_utf8_lossy(&want));
+    Planned {
+        argv: vec!["/bin/emul".into()],
+        check: Box::new(move |o: &Outcome, ctx: &str| {
+            assert_eq!(String::from_utf8_lossy(&o.output), String::from_utf8_lossy(&want), "{ctx}");
+            assert_eq!(o.status, Some(0), "{ctx}");
+        }),
+    }
+}
+
 fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
     let dir = TempDir::new("kmips-items");
     let mut items = Vec::new();
     let mut planned = corpus_commands(target, &mut items);
+    planned.push(emul_command(target, &dir, &mut items));
     if target.name == "mipsel" {
         planned.extend(busybox_commands(&mut items, &dir, cycles));
     }
@@ -280,8 +356,10 @@ fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
 #[test]
 fn mipsel_eager() {
     let run = full(MIPSEL, "eager", 20);
-    // glibc reads its thread pointer with rdhwr $29, which the 24Kf lacks: emulated.
+    // glibc reads its thread pointer with rdhwr $29, which the 24Kf lacks: emulated, six
+    // times in a branch delay slot by c/emul.c.
     assert!(log_number(&run.log, "rdhwr emulated ") > 0, "{}", run.log);
+    assert!(log_number(&run.log, "times (") >= 6, "{}", run.log);
 }
 
 #[test]
@@ -300,7 +378,8 @@ fn mipsel_lazy() {
 
 #[test]
 fn mips_eager() {
-    full(MIPS, "eager", 0);
+    let run = full(MIPS, "eager", 0);
+    assert!(log_number(&run.log, "times (") >= 6, "{}", run.log);
 }
 
 #[test]
@@ -313,13 +392,16 @@ fn mips_lazy() {
     full(MIPS, "lazy", 0);
 }
 
-/// The FP-ABI variants on the P5600 (2008-NaN FPU, UserLocal, RIXI) and the 74Kf (cache
-/// aliasing): accepted, rejected and FR as the real kernel on that CPU.
+/// The FP-ABI variants on the P5600 (2008-NaN FPU, UserLocal, RIXI), the 74Kf (cache
+/// aliasing) and the 34Kf: accepted, rejected and FR as the real kernel on that CPU.
 #[test]
-fn fp_modes_p5600_and_74kf() {
-    for (cpu, table) in
-        [("P5600", linux_fr_p5600 as fn(&str) -> Option<Option<u32>>), ("74Kf", linux_fr_legacy_nan)]
-    {
+fn fp_modes_p5600_74kf_34kf() {
+    let cpus = [
+        ("P5600", linux_fr_p5600 as fn(&str) -> Option<Option<u32>>),
+        ("74Kf", linux_fr_legacy_nan),
+        ("34Kf", linux_fr_legacy_nan),
+    ];
+    for (cpu, table) in cpus {
         let mut items = Vec::new();
         let mut planned = Vec::new();
         for name in corpus_programs(MIPSEL).into_iter().filter(|n| n.starts_with("tiny-")) {
