@@ -1,5 +1,5 @@
-//! The real-kernel oracle, `../shared/sysoracle/sysoracle.sh`: what a Debian arm64, MIPS or riscv64
-//! kernel did with each program at its first instruction. Results are cached per program,
+//! The real-kernel oracle, `../shared/sysoracle/sysoracle.sh`: what a Debian arm64, MIPS
+//! or riscv64 kernel did with each program at its first instruction. Results are cached per program,
 //! keyed by the SHA-256 of the program, of the interpreter the oracle copies, of the script
 //! and tracer, and by the kernel's name; programs not cached are run in one boot. Panics when
 //! the oracle cannot run: a test using it never skips.
