@@ -33,6 +33,38 @@ pub fn page_bytes(pa: u64) -> &'static mut [u8; 4096] {
     unsafe { &mut *(p2v(pa & !(PAGE - 1)) as *mut [u8; 4096]) }
 }
 
+/// Pages of RAM the sharing counts cover (3 GiB, what the kernel map covers).
+const MAX_PAGES: usize = 3 << 18;
+
+/// How many address spaces share each page beyond its owner (copy-on-write after fork);
+/// indexed by page number from the start of RAM.
+static SHARES: Global<[u16; MAX_PAGES]> = Global::new([0; MAX_PAGES]);
+
+fn share_slot(pa: u64) -> &'static mut u16 {
+    let i = ((pa - ALLOC.get().ram_start) / PAGE) as usize;
+    &mut SHARES.get()[i]
+}
+
+/// One more address space maps page `pa` (fork).
+pub fn share(pa: u64) {
+    *share_slot(pa) += 1;
+}
+
+/// Whether page `pa` is mapped by more than one address space.
+pub fn is_shared(pa: u64) -> bool {
+    *share_slot(pa) > 0
+}
+
+/// Drops one mapping of page `pa`: the page is freed with its last one.
+pub fn unshare_or_free(pa: u64) {
+    let n = share_slot(pa);
+    if *n > 0 {
+        *n -= 1;
+    } else {
+        free_page(pa);
+    }
+}
+
 struct Allocator {
     head: u64,
     free: u64,
