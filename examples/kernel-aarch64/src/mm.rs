@@ -33,6 +33,9 @@ pub fn page_bytes(pa: u64) -> &'static mut [u8; 4096] {
     unsafe { &mut *(p2v(pa & !(PAGE - 1)) as *mut [u8; 4096]) }
 }
 
+/// End of the physical memory the kernel's linear map covers (`arch::KERNEL_L1`).
+const LINEAR_END: u64 = 4 << 30;
+
 /// Pages of RAM the sharing counts cover (3 GiB, what the kernel map covers).
 const MAX_PAGES: usize = 3 << 18;
 
@@ -76,6 +79,9 @@ static ALLOC: Global<Allocator> = Global::new(Allocator { head: 0, free: 0, ram_
 
 /// Hands RAM `[start, end)` minus `reserved` ranges to the allocator.
 pub fn init(start: u64, end: u64, reserved: &[(u64, u64)]) {
+    // The linear map (and the share counts) cover physical memory up to 4 GiB: RAM above
+    // it (a -m over 3072) stays unused.
+    let end = end.min(LINEAR_END);
     let a = ALLOC.get();
     a.ram_start = start;
     a.ram_end = end;
