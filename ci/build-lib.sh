@@ -2,6 +2,7 @@
 # ci/build-lib.sh - build libexeccore.a for kernel targets and check its undefined symbols.
 #
 #   ci/build-lib.sh [TARGET...]     default: x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
+#                                            riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu
 #
 # Output: target/<TARGET>/release/libexeccore.a (MIPS bare-metal targets mips-mti-none-elf and
 # mipsel-mti-none-elf are tier 3: nightly builds core with -Zbuild-std=core). The check links every exported execcore_*
@@ -19,6 +20,7 @@ ld_for() {
     case "$1" in
         x86_64-*) echo ld ;;
         aarch64-*) echo aarch64-linux-gnu-ld ;;
+        riscv64*) echo riscv64-linux-gnu-ld ;;
         mips64el-*) echo mips64el-linux-gnuabi64-ld ;;
         mips64-*) echo mips64-linux-gnuabi64-ld ;;
         mipsel-*) echo mipsel-linux-gnu-ld ;;
@@ -56,7 +58,8 @@ fi
 
 TDIR=${EXECCORE_LIB_TARGET_DIR:-target}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(x86_64-unknown-linux-gnu x86_64-unknown-none aarch64-unknown-none
+    riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu)
 for t in "${TARGETS[@]}"; do
     case "$t" in
         # Tier 3 (no prebuilt core): nightly builds core from rust-src.

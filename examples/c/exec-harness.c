@@ -55,6 +55,8 @@
 #include "arch/aarch64.h"
 #elif defined(__mips__)
 #include "arch/mips.h"
+#elif defined(__riscv) && __riscv_xlen == 64
+#include "arch/riscv64.h"
 #else
 #error "exec-harness: no entry trampoline for this architecture yet"
 #endif

@@ -66,7 +66,7 @@ pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
 pub use params::{Credentials, ExecParams, MemoryReservation, Randomize, StackLimit, StringList, Window};
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
-pub use prepare::{prepare, prepare_into, prepare_into_with_path, Prepared};
+pub use prepare::{prepare, prepare_into, prepare_into_in, PrepareSlots, Prepared};
 pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
 pub use space::AddressSpace;
 pub use stack::{write_stack, StackPlan};

@@ -34,7 +34,12 @@ macro_rules! arch_info {
     )*};
 }
 
-arch_info!(X86_64 => arch_x86_64::Info, Aarch64 => arch_aarch64::Info, Mips => arch_mips::Info);
+arch_info!(
+    X86_64 => arch_x86_64::Info,
+    Aarch64 => arch_aarch64::Info,
+    Mips => arch_mips::Info,
+    Riscv64 => arch_riscv64::Info
+);
 
 /// `$body` with `$p` bound to the inner policy, whatever the architecture.
 macro_rules! each {
@@ -43,6 +48,7 @@ macro_rules! each {
             AnyPolicy::X86_64($p) => $body,
             AnyPolicy::Aarch64($p) => $body,
             AnyPolicy::Mips($p) => $body,
+            AnyPolicy::Riscv64($p) => $body,
         }
     };
 }

@@ -17,6 +17,8 @@ pub enum AnyInfo {
     Aarch64(arch_aarch64::Info),
     /// MIPS.
     Mips(arch_mips::Info),
+    /// RISC-V 64.
+    Riscv64(arch_riscv64::Info),
 }
 
 /// A policy built from an [`execcore_cpu`].
@@ -27,6 +29,8 @@ pub enum AnyPolicy {
     Aarch64(arch_aarch64::Aarch64),
     /// MIPS.
     Mips(arch_mips::Mips),
+    /// RISC-V 64.
+    Riscv64(arch_riscv64::Riscv64),
 }
 
 impl AnyPolicy {
@@ -58,6 +62,7 @@ impl AnyPolicy {
                 })))
             }
             EXECCORE_ARCH_MIPS => mips_policy(cpu).map(AnyPolicy::Mips),
+            EXECCORE_ARCH_RISCV64 => riscv64_policy(cpu).map(AnyPolicy::Riscv64),
             _ => Err(FfiCode::UnsupportedArch.into()),
         }
     }
@@ -77,6 +82,11 @@ impl AnyPolicy {
             // BTI/PAC/GCS requested by the image whose properties Linux honours.
             AnyInfo::Aarch64(i) => out.arch_flags = i.interp_features.or(i.main_features).unwrap_or(0),
             AnyInfo::Mips(i) => mips_entry(i, out),
+            // The Zicfilp/Zicfiss bits every image has; the program's e_flags.
+            AnyInfo::Riscv64(i) => {
+                out.arch_flags = i.features();
+                out.arch_value = u64::from(i.main_flags.0);
+            }
             AnyInfo::None => {}
         }
     }
@@ -96,6 +106,7 @@ impl AnyPolicy {
                 if p.cpu.big_endian { elf_stream::Endian::Big } else { elf_stream::Endian::Little },
             ),
             AnyPolicy::Mips(p) => (elf_stream::Machine::MIPS, p.cpu.endian),
+            AnyPolicy::Riscv64(_) => (elf_stream::Machine::RISCV, elf_stream::Endian::Little),
         };
         let header = elf_stream::FileHeader {
             class,
@@ -119,10 +130,35 @@ impl AnyPolicy {
             AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
             AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
             AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Riscv64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
         };
         let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
         Ok((exec_core::ElfmapTarget { page, min, end: layout.task_size }, endian))
     }
+}
+
+/// The riscv64 policy for `c`: MMU mode from `va_bits`, ISA from `hwcap`, 4 KiB pages only.
+fn riscv64_policy(c: &execcore_cpu) -> Result<arch_riscv64::Riscv64, Fail> {
+    if !matches!(c.page_size, 0 | 4096) {
+        return Err(Fail::invalid_parameter());
+    }
+    let mmu = match c.va_bits {
+        0 => arch_riscv64::Mmu::Sv48,
+        n => arch_riscv64::Mmu::from_va_bits(n).ok_or(Fail::invalid_parameter())?,
+    };
+    let isa = if c.hwcap == 0 { arch_riscv64::Isa::RV64GC } else { arch_riscv64::Isa(c.hwcap) };
+    let profile = if c.flags & EXECCORE_CPU_RISCV_ISA_CHECK != 0 {
+        arch_riscv64::Profile::Hardened
+    } else {
+        arch_riscv64::Profile::Linux
+    };
+    let cpu = arch_riscv64::Cpu {
+        mmu,
+        isa,
+        caches: arch_riscv64::Caches::default(),
+        minsigstksz: (c.minsigstksz != 0).then_some(c.minsigstksz),
+    };
+    Ok(arch_riscv64::Riscv64::new(cpu).with_profile(profile))
 }
 
 /// `AT_BASE_PLATFORM` of a custom MIPS CPU: Linux's name for its ISA, when it has one.

@@ -67,8 +67,8 @@ fn prepare(
     })?;
     let mut host = CHost { ops };
     // Built in the storage's scratch, not on this frame (kernel stack is short).
-    let (slot, result) = StoredPlan::prepare_in(storage, |out, path| {
-        exec_core::prepare_into_with_path(&policy, &main, &mut host, &params, None, out, Some(path))
+    let (slot, result) = StoredPlan::prepare_in(storage, main, |out, main, slots| {
+        exec_core::prepare_into_in(&policy, main, &mut host, &params, None, out, slots)
     });
     let prepared = result.map_err(|e| Fail::exec(&e, Some(&policy)))?;
     if let Err(fail) = supply_prefetch_fd(&mut prepared.plan, ops) {

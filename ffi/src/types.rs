@@ -69,7 +69,27 @@ c_group! {
     EXECCORE_ARCH_AARCH64 = 2;
     /// MIPS (o32, n32, n64; both byte orders).
     EXECCORE_ARCH_MIPS = 3;
+    /// RISC-V 64 (Linux 6.12): va_bits is the MMU mode (39, 48, 57; 0: 48), hwcap the
+    /// hart's extensions (execcore_riscv_isa; 0: rv64gc), minsigstksz 0 puts AT_IGNORE.
+    EXECCORE_ARCH_RISCV64 = 4;
 }
+
+c_group! {
+    RISCV_ISA, flags,
+    /// execcore_cpu.hwcap for EXECCORE_ARCH_RISCV64: bit (letter - 'a') for each
+    /// single-letter extension (Linux's AT_HWCAP layout, of which Linux reports I M A F D C
+    /// V), and these multi-letter ones.
+    execcore_riscv_isa = u64, "uint64_t";
+    /// Ztso (total store ordering).
+    EXECCORE_RISCV_ISA_ZTSO = 0x1_0000_0000;
+    /// Zicfilp (landing pads).
+    EXECCORE_RISCV_ISA_ZICFILP = 0x2_0000_0000;
+    /// Zicfiss (shadow stack).
+    EXECCORE_RISCV_ISA_ZICFISS = 0x4_0000_0000;
+}
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
 c_group! {
     PROT, flags,
@@ -145,6 +165,9 @@ c_group! {
     EXECCORE_CPU_MIPS_GIC = 0x2000;
     /// Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it).
     EXECCORE_CPU_MIPS_NO_ISA_CHECK = 0x4000;
+    /// riscv64, hardened: refuse a program or interpreter whose e_flags need an extension
+    /// hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check).
+    EXECCORE_CPU_RISCV_ISA_CHECK = 0x8000;
 }
 
 c_group! {
@@ -266,6 +289,13 @@ c_group! {
     EXECCORE_AARCH64_PAC = 0x2;
     /// AArch64: GCS requested.
     EXECCORE_AARCH64_GCS = 0x4;
+    /// riscv64: every image marked for Zicfilp unlabeled landing pads (reported only);
+    /// arch_value holds the program's e_flags.
+    EXECCORE_RISCV_CFI_LP_UNLABELED = 0x1;
+    /// riscv64: every image marked for the Zicfiss shadow stack (reported only).
+    EXECCORE_RISCV_CFI_SS = 0x2;
+    /// riscv64: every image marked for Zicfilp function-signature landing pads.
+    EXECCORE_RISCV_CFI_LP_FUNC_SIG = 0x4;
 }
 
 c_group! {
@@ -337,6 +367,7 @@ pub const GROUPS: &[CGroup] = &[
     SIZES,
     ERRNO,
     ARCH,
+    RISCV_ISA,
     CPU_FLAGS,
     MIPS_CPU,
     MIPS_IEEE754,

@@ -245,6 +245,28 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     }
     assert_eq!(qemu_user(cases.last().unwrap(), &dir.join("bti-miss-property"), &None, "max").1, 128 + 4);
 
+    // BTI through glibc's loader: the kernel guards only the interpreter (Linux's rule);
+    // ld.so mprotects the program's text with PROT_BTI, and a branch off a landing pad
+    // then raises SIGILL. Without the property the program runs.
+    let src = kernel_dir().join("tests/bti-dyn.c");
+    let src = src.to_str().unwrap();
+    for (name, flags) in [
+        ("bti-dyn-property", &["-mbranch-protection=standard", "-Wl,-z,force-bti"][..]),
+        ("bti-dyn-plain", &[][..]),
+    ] {
+        let mut args = vec!["-O2", "-fPIE", "-pie", src];
+        args.extend_from_slice(flags);
+        let exe = build(&dir, name, &args);
+        let guest = format!("/bin/{name}");
+        files.push((exe.clone(), guest.clone(), true));
+        let root = Some(GLIBC_ROOT.to_string());
+        cases.push(Case { argv: vec![guest], expect: Expect::Qemu { host: exe, root, cpu: "max" } });
+    }
+
+    let guarded = cases.iter().rev().nth(1).expect("bti-dyn-property case");
+    let root = Some(GLIBC_ROOT.to_string());
+    assert_eq!(qemu_user(guarded, &dir.join("bti-dyn-property"), &root, "max").1, 128 + 4, "qemu-user: BTI");
+
     // execve over Linux's argument limits: E2BIG, and the caller runs on (qemu-user, whose
     // host kernel checks the same limits, answers the first two lines; it cannot exec
     // the guest binary for the third).
