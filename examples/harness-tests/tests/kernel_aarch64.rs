@@ -294,6 +294,22 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
     });
 
+    // What exec resets and keeps (descriptors, signal dispositions, the mask), exec'ing
+    // itself through /proc/self/exe: Linux's answer (qemu-user cannot exec the guest).
+    let reset = build(
+        &dir,
+        "exec-reset",
+        &["-O2", "-static", kernel_dir().join("tests/exec-reset.c").to_str().unwrap()],
+    );
+    files.push((reset, "/bin/exec-reset".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/exec-reset".into()],
+        expect: Expect::Known {
+            out: "fd 3 closed, fd 4 open\nSIGUSR1 default\nSIGUSR2 ignored\nSIGTERM blocked\n".into(),
+            code: 0,
+        },
+    });
+
     // busybox-static from Debian (fetched and unpacked by the test, not installed).
     let fetch = Command::new(kernel_dir().join("tests/fetch-busybox.sh"))
         .arg(kernel_dir().join("target/busybox-arm64"))
