@@ -5,10 +5,12 @@
 //! free-page count before and after).
 //!
 //! Each program's output and exit status equal a `qemu-aarch64-static` run of the same
-//! program (the aarch64 corpus and fixtures, busybox applets, the BTI programs); where
-//! qemu-user cannot answer (fork and exec of guest binaries, the guest's own root
-//! directory, a malformed file exec'd from the guest's shell) the test states the
-//! answer. Every program returns every page it took (200 fork+exec cycles included).
+//! program (the aarch64 corpus and fixtures with the probes' stacks, busybox applets, BTI
+//! misses static and through glibc's loader); where qemu-user cannot answer (fork and exec
+//! of guest binaries, the guest's own root directory, a bad program exec'd from the
+//! guest's shell, E2BIG then a successful re-exec, what exec resets, a spinning child
+//! preempted by the timer) the test states Linux's answer. Every program returns every
+//! page it took (200 fork+exec cycles included); lazy mode also runs a 72 MiB program.
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
 mod cross;
