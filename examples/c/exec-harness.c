@@ -298,11 +298,14 @@ static void *pager(void *arg) {
 }
 
 /* Stack high-water of prepare + load (with the callbacks they call): paint a region below
- * main's frame, run them, see how much of it was written. Both helpers have the same
- * frame, so `area` lies at the same addresses in each. */
+ * main's frame, run them, see how much of it was written. Both helpers have nearly the
+ * same frame, so `area` lies at the same addresses in each; the paint reaches a little
+ * lower, for calls that leave arguments on the stack (execcore_follow_scripts' seventh
+ * and eighth on x86_64) while stack_used runs. */
 #define STACK_PAINT (64 * 1024)
+#define STACK_PAINT_SLACK 256
 static void __attribute__((noinline)) paint_stack(void) {
-    uint8_t area[STACK_PAINT];
+    uint8_t area[STACK_PAINT + STACK_PAINT_SLACK];
     memset(area, 0xa5, sizeof area);
     __asm__ volatile("" : : "r"(area) : "memory"); /* keep the stores */
 }
@@ -323,6 +326,7 @@ static size_t __attribute__((noinline)) stack_used(void) {
 static struct {
     unsigned long pages, mismatches;
     size_t prepare_stack, load_stack, build_stack; /* stack high-water of each entry point */
+    size_t follow_stack;                            /* and of execcore_follow_scripts */
 } VERIFY;
 static long verify_faults(void) {
     static uint8_t page[PAGE] __attribute__((aligned(4096)));
@@ -361,9 +365,9 @@ static int write_report(const char *report) {
     size_t both = VERIFY.prepare_stack > VERIFY.load_stack ? VERIFY.prepare_stack : VERIFY.load_stack;
     fprintf(f,
             "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu prepare_stack %zu load_stack %zu "
-            "build_stack_stack %zu\n",
+            "build_stack_stack %zu follow_scripts_stack %zu\n",
             VERIFY.pages, VERIFY.mismatches, both, (unsigned long long)H.reads, (unsigned long long)H.read_bytes,
-            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack);
+            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack, VERIFY.follow_stack);
     return fclose(f);
 }
 
@@ -441,7 +445,7 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] [--empty-argv] PROG [ARGS...]\n"
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] PROG [ARGS...]\n"
                     "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
     exit(2);
 }
@@ -464,10 +468,13 @@ static void adopt_program(const execcore_script *script, uint64_t keep) {
     }
 }
 
+/* --bounce N: the buffer a kernel without read_into lends the library. */
+static uint8_t BOUNCE[1 << 20];
+
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
-    long bench = 0;
+    long bench = 0, bounce = 0;
     int kernel = 0, empty_argv = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -485,6 +492,9 @@ int main(int argc, char **argv) {
             H.root = argv[++i];
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
+        } else if (strcmp(argv[i], "--bounce") == 0 && i + 1 < argc) {
+            bounce = strtol(argv[++i], NULL, 10);
+            if (bounce <= 0 || bounce > (long)sizeof BOUNCE) usage();
         } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
             bench = strtol(argv[++i], NULL, 10);
             if (bench <= 0) usage();
@@ -584,6 +594,12 @@ int main(int argc, char **argv) {
     ops.protect = cb_protect;
     ops.unmap = cb_unmap;
     ops.sync_icache = cb_sync_icache;
+    if (bounce > 0) {
+        /* A kernel without read_into: file bytes through its bounce buffer. */
+        ops.read_into = NULL;
+        ops.bounce_buffer = BOUNCE;
+        ops.bounce_size = (size_t)bounce;
+    }
 
     execcore_error err = {0};
     /* #! scripts: the program becomes the interpreter, argv the rewritten one (its
@@ -592,8 +608,11 @@ int main(int argc, char **argv) {
     size_t script_cap = params.argc + EXECCORE_SCRIPT_EXTRA_ARGS, script_argc = 0;
     const uint8_t **script_argv = malloc(script_cap * sizeof *script_argv);
     if (!script_argv) fail(prog, EXECCORE_ERR_ADDRESS_SPACE_FAILED, NULL);
+    if (verify_report) paint_stack();
     execcore_status st =
         execcore_follow_scripts(&cpu, &params, &ops, &SCRIPT, script_argv, script_cap, &script_argc, &err);
+    if (verify_report) VERIFY.follow_stack = stack_used();
+    H.reads = H.read_bytes = 0; /* the report counts prepare + load; following read 256 bytes a file */
     adopt_program(&SCRIPT, st == EXECCORE_OK ? SCRIPT.file : 0);
     if (st != EXECCORE_OK) fail(prog, st, &err);
     params.argv = script_argv;

@@ -399,7 +399,14 @@ static int emulate_ri(struct trapframe *tf)
 static uint32_t timer_ticks;
 void timer_arm(void)
 {
-    mtc0(11, 0, mfc0(9, 0) + TICK);
+    /* Count follows the host's clock under qemu: if it passed the new Compare before the
+       write landed (the host preempted us), no interrupt would come for a whole Count
+       period (43 s). Write again until Compare is ahead. */
+    uint32_t next;
+    do {
+        next = mfc0(9, 0) + TICK;
+        mtc0(11, 0, next);
+    } while ((int32_t)(next - mfc0(9, 0)) <= 0);
 }
 
 void trap(struct trapframe *tf)

@@ -320,6 +320,16 @@ fn five_nested_scripts_run_and_six_are_eloop() {
     }
     let out = w.run(&[], "n1");
     assert_eq!(errno_name(&out).as_deref(), Some("ELOOP"));
+    // Following five scripts stays within the library's stack goal (8 KiB), the
+    // harness's open callbacks included (--verify-faults paints the stack).
+    let report = w.dir.join("report");
+    let out = w.run(&["--verify-faults", report.to_str().unwrap()], "n2");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&report).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "follow_scripts_stack").expect("follow_scripts_stack reported");
+    let used: u64 = words[at + 1].parse().unwrap();
+    assert!((256..=8192).contains(&used), "follow_scripts_stack {used}");
     // The sixth script's own errors come first (Linux checks the depth after rewriting
     // and opening): a missing interpreter is ENOENT, an empty line ENOEXEC.
     for (last, errno) in [("#!./none\n", "ENOENT"), ("#!  \n", "ENOEXEC")] {

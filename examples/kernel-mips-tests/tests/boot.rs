@@ -319,17 +319,24 @@ fn run_boot(
     run
 }
 
-/// c/emul.c built for `t` (static glibc): rdhwr in delay slots, FPU across a switch.
-fn emul_command(t: Target, dir: &TempDir, items: &mut Vec<Item>) -> Planned {
-    let src = repo().join("examples/kernel-mips-tests/c/emul.c");
-    let bin = dir.join(format!("emul-{}", t.name));
+/// Builds c/NAME.c for `t` (glibc, static) into `dir`.
+fn build_c(t: Target, dir: &TempDir, name: &str) -> PathBuf {
+    let src = repo().join(format!("examples/kernel-mips-tests/c/{name}.c"));
+    let bin = dir.join(format!("{name}-{}", t.name));
     let st = std::process::Command::new(format!("{}-linux-gnu-gcc", t.name))
         .args(["-static", "-O2", "-Wall", "-Werror", "-o"])
         .arg(&bin)
         .arg(&src)
+        .arg("-lm")
         .status()
         .expect("cross gcc");
     assert!(st.success(), "building {}", src.display());
+    bin
+}
+
+/// c/emul.c (static glibc): rdhwr in delay slots, FPU across a switch.
+fn emul_command(t: Target, dir: &TempDir, items: &mut Vec<Item>) -> Planned {
+    let bin = build_c(t, dir, "emul");
     items.push(Item::Prog(bin.clone(), "/bin/emul".into()));
     let (want, code) = qemu_user(t, t.sysroot, &bin, "/bin/emul", &[]);
     assert_eq!(code, 0, "emul under qemu-user: {}", String::from_utf8_lossy(&want));
@@ -347,6 +354,28 @@ fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
     let mut items = Vec::new();
     let mut planned = corpus_commands(target, &mut items);
     planned.push(emul_command(target, &dir, &mut items));
+    // What exec resets (close-on-exec descriptors, caught signals, the FPU's rounding
+    // mode), seen by the new image.
+    items.push(Item::Prog(build_c(target, &dir, "execreset"), "/bin/execreset".into()));
+    planned.push(Planned {
+        argv: vec!["/bin/execreset".into()],
+        check: known(
+            "cloexec fd: closed\nplain fd: open\ncaught signal: default\nignored signal: ignored\n\
+             rounding: nearest\n",
+            0,
+        ),
+    });
+    // fork, exec through /proc/self/exe, wait, a failed execve (known answer: qemu-user
+    // cannot exec a foreign binary without binfmt_misc).
+    items.push(Item::Prog(build_c(target, &dir, "forkexec"), "/bin/forkexec".into()));
+    planned.push(Planned {
+        argv: vec!["/bin/forkexec".into()],
+        check: known(
+            "child 0\nparent: child 0 exit 7\nchild 1\nparent: child 1 exit 7\nchild 2\n\
+             parent: child 2 exit 7\nexecve /nonexistent: ENOENT\n",
+            0,
+        ),
+    });
     if target.name == "mipsel" {
         planned.extend(busybox_commands(&mut items, &dir, cycles));
     }
