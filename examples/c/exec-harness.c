@@ -445,7 +445,7 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] [--empty-argv] PROG [ARGS...]\n"
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] PROG [ARGS...]\n"
                     "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
     exit(2);
 }
@@ -468,10 +468,13 @@ static void adopt_program(const execcore_script *script, uint64_t keep) {
     }
 }
 
+/* --bounce N: the buffer a kernel without read_into lends the library. */
+static uint8_t BOUNCE[1 << 20];
+
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
-    long bench = 0;
+    long bench = 0, bounce = 0;
     int kernel = 0, empty_argv = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -489,6 +492,9 @@ int main(int argc, char **argv) {
             H.root = argv[++i];
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
+        } else if (strcmp(argv[i], "--bounce") == 0 && i + 1 < argc) {
+            bounce = strtol(argv[++i], NULL, 10);
+            if (bounce <= 0 || bounce > (long)sizeof BOUNCE) usage();
         } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
             bench = strtol(argv[++i], NULL, 10);
             if (bench <= 0) usage();
@@ -588,6 +594,12 @@ int main(int argc, char **argv) {
     ops.protect = cb_protect;
     ops.unmap = cb_unmap;
     ops.sync_icache = cb_sync_icache;
+    if (bounce > 0) {
+        /* A kernel without read_into: file bytes through its bounce buffer. */
+        ops.read_into = NULL;
+        ops.bounce_buffer = BOUNCE;
+        ops.bounce_size = (size_t)bounce;
+    }
 
     execcore_error err = {0};
     /* #! scripts: the program becomes the interpreter, argv the rewritten one (its

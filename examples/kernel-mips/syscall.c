@@ -824,8 +824,12 @@ void syscall(struct trapframe *tf)
             break;
         }
         if (a2) {
-            uint32_t old[4] = {0, cur->sig_handler[a0], 0, 0};
-            copy_to_user(&cur->mm, a2, old, 16, 0);
+            /* o32 struct sigaction: flags, handler, 16-byte mask. */
+            uint32_t old[6] = {0, cur->sig_handler[a0], 0, 0, 0, 0};
+            if (copy_to_user(&cur->mm, a2, old, sizeof old, 0)) {
+                r = -EFAULT;
+                break;
+            }
         }
         if (a1) {
             uint32_t act[2];

@@ -12,7 +12,6 @@ use crate::ptr::{in_ref, out_mut};
 use crate::status::{execcore_status, FfiCode};
 use crate::strings::CStrings;
 use crate::types::*;
-use elf_stream::Errno;
 use exec_core::{ArchPolicy, ExecError, ExecHost, ExecPlan, Role};
 
 /// Plans an exec: reads and validates the executable (`params->file`) and its interpreter
@@ -85,8 +84,13 @@ fn prepare(
 
 /// Puts the kernel's descriptor (`ops->exec_fd`) into `AT_PFETCHFD` when the MIPS policy
 /// asked for one (a dynamic R8000 program needing prefetch patches); otherwise a no-op.
+#[cfg(feature = "arch-mips")]
 fn supply_prefetch_fd(plan: &mut ExecPlan<AnyInfo>, ops: &execcore_ops) -> Result<(), Fail> {
-    let AnyInfo::Mips(info) = plan.arch else { return Ok(()) };
+    #[allow(irrefutable_let_patterns)]
+    let AnyInfo::Mips(info) = plan.arch
+    else {
+        return Ok(());
+    };
     if !info.prefetch_fd {
         return Ok(());
     }
@@ -98,8 +102,17 @@ fn supply_prefetch_fd(plan: &mut ExecPlan<AnyInfo>, ops: &execcore_ops) -> Resul
             plan.auxv.set(exec_core::AuxType::AT_PFETCHFD, fd);
             Ok(())
         }
-        e => Err(Fail::with_errno(FfiCode::ExecFdFailed, if e > 0 { Errno(e) } else { Errno::EIO })),
+        e => Err(Fail::with_errno(
+            FfiCode::ExecFdFailed,
+            if e > 0 { elf_stream::Errno(e) } else { elf_stream::Errno::EIO },
+        )),
     }
+}
+
+/// Without MIPS no policy asks for a descriptor.
+#[cfg(not(feature = "arch-mips"))]
+fn supply_prefetch_fd(_: &mut ExecPlan<AnyInfo>, _: &execcore_ops) -> Result<(), Fail> {
+    Ok(())
 }
 
 /// Releases what a plan holds (its memory reservation) when the exec is abandoned after

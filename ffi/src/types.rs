@@ -87,8 +87,11 @@ c_group! {
     /// Zicfiss (shadow stack).
     EXECCORE_RISCV_ISA_ZICFISS = 0x4_0000_0000;
 }
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
 c_group! {

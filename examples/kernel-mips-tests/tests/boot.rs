@@ -327,6 +327,7 @@ fn build_c(t: Target, dir: &TempDir, name: &str) -> PathBuf {
         .args(["-static", "-O2", "-Wall", "-Werror", "-o"])
         .arg(&bin)
         .arg(&src)
+        .arg("-lm")
         .status()
         .expect("cross gcc");
     assert!(st.success(), "building {}", src.display());
@@ -353,6 +354,17 @@ fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
     let mut items = Vec::new();
     let mut planned = corpus_commands(target, &mut items);
     planned.push(emul_command(target, &dir, &mut items));
+    // What exec resets (close-on-exec descriptors, caught signals, the FPU's rounding
+    // mode), seen by the new image.
+    items.push(Item::Prog(build_c(target, &dir, "execreset"), "/bin/execreset".into()));
+    planned.push(Planned {
+        argv: vec!["/bin/execreset".into()],
+        check: known(
+            "cloexec fd: closed\nplain fd: open\ncaught signal: default\nignored signal: ignored\n\
+             rounding: nearest\n",
+            0,
+        ),
+    });
     // fork, exec through /proc/self/exe, wait, a failed execve (known answer: qemu-user
     // cannot exec a foreign binary without binfmt_misc).
     items.push(Item::Prog(build_c(target, &dir, "forkexec"), "/bin/forkexec".into()));
