@@ -451,8 +451,12 @@ typedef struct execcore_exec_params {
   uint64_t window_end;
   /* vm.mmap_min_addr (0: 65536). */
   uint64_t mmap_min_addr;
+  /* Argument pointers Linux counts against the argument limit: max(argc, 1) of the
+   * argv given to execve, which execcore_follow_scripts' rewrite does not change
+   * (Linux sizes them before any #! rewrite). 0: argc (no script followed). */
+  uint64_t argc_counted;
   /* Reserved, zero. */
-  uint64_t reserved[4];
+  uint64_t reserved[3];
 } execcore_exec_params;
 
 /* Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned. */

@@ -608,8 +608,12 @@ pub struct execcore_exec_params {
     pub window_end: u64,
     /// `vm.mmap_min_addr` (0: 65536).
     pub mmap_min_addr: u64,
+    /// Argument pointers Linux counts against the argument limit: `max(argc, 1)` of the
+    /// argv given to execve, which `execcore_follow_scripts`' rewrite does not change
+    /// (Linux sizes them before any `#!` rewrite). 0: `argc` (no script followed).
+    pub argc_counted: u64,
     /// Reserved, zero.
-    pub reserved: [u64; 4],
+    pub reserved: [u64; 3],
 }
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);
