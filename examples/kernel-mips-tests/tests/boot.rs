@@ -347,14 +347,16 @@ fn build_c(t: Target, dir: &TempDir, name: &str) -> PathBuf {
     bin
 }
 
-/// c/emul.c (static glibc): rdhwr in delay slots, FPU across a switch.
-fn emul_command(t: Target, dir: &TempDir, items: &mut Vec<Item>) -> Planned {
-    let bin = build_c(t, dir, "emul");
-    items.push(Item::Prog(bin.clone(), "/bin/emul".into()));
-    let (want, code) = qemu_user(t, t.sysroot, &bin, "/bin/emul", &[]);
-    assert_eq!(code, 0, "emul under qemu-user: {}", String::from_utf8_lossy(&want));
+/// c/NAME.c (static glibc) as /bin/NAME, whose output and status must equal qemu-user's
+/// (c/emul.c: rdhwr in delay slots, FPU across a switch; c/badptr.c: EFAULT).
+fn c_same_as_user(t: Target, dir: &TempDir, items: &mut Vec<Item>, name: &str) -> Planned {
+    let bin = build_c(t, dir, name);
+    let path = format!("/bin/{name}");
+    items.push(Item::Prog(bin.clone(), path.clone()));
+    let (want, code) = qemu_user(t, t.sysroot, &bin, &path, &[]);
+    assert_eq!(code, 0, "{name} under qemu-user: {}", String::from_utf8_lossy(&want));
     Planned {
-        argv: vec!["/bin/emul".into()],
+        argv: vec![path],
         check: Box::new(move |o: &Outcome, ctx: &str| {
             assert_eq!(String::from_utf8_lossy(&o.output), String::from_utf8_lossy(&want), "{ctx}");
             assert_eq!(o.status, Some(0), "{ctx}");
@@ -366,7 +368,8 @@ fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
     let dir = TempDir::new("kmips-items");
     let mut items = Vec::new();
     let mut planned = corpus_commands(target, &mut items);
-    planned.push(emul_command(target, &dir, &mut items));
+    planned.push(c_same_as_user(target, &dir, &mut items, "emul"));
+    planned.push(c_same_as_user(target, &dir, &mut items, "badptr"));
     // What exec resets (close-on-exec descriptors, caught signals, the FPU's rounding
     // mode), seen by the new image.
     items.push(Item::Prog(build_c(target, &dir, "execreset"), "/bin/execreset".into()));
@@ -511,7 +514,7 @@ fn p5600_ieee754_relaxed() {
             }),
         });
     }
-    planned.push(emul_command(MIPSEL, &dir, &mut items));
+    planned.push(c_same_as_user(MIPSEL, &dir, &mut items, "emul"));
     let name = "hello-mips-o32-le-dyn";
     items.push(Item::Prog(corpus().join(name), format!("/bin/{name}")));
     planned.push(Planned {
