@@ -293,7 +293,8 @@ static execcore_errno cb_open_interp(void *c, const uint8_t *path, size_t len, u
     int f = rd_lookup(norm);
     if (f < 0)
         return ENOENT;
-    if (rd_is_dir(f))
+    /* As Linux's open_exec: a regular, executable file. */
+    if (rd_is_dir(f) || (rd[f].mode & 0170000) != 0100000 || !(rd[f].mode & 0111))
         return EACCES;
     *out = (uint64_t)f + 1;
     id->device = 1;

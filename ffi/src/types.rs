@@ -432,8 +432,11 @@ pub struct execcore_cpu {
     pub stack_top: u64,
     /// MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
     pub mips_dcache_alias: u64,
-    /// Reserved, zero.
-    pub reserved: [u64; 4],
+    /// riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+    /// entries, L1I, L1D, L2, L3, each `size << 32 | ways << 16 | line size` (0: unknown,
+    /// as Linux reports a cache the device tree does not describe). Zero for other
+    /// architectures.
+    pub riscv_caches: [u64; 4],
 }
 const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
 
