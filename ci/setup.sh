@@ -7,10 +7,12 @@ set -euo pipefail
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
-# Rust: kernel targets for the no_std builds, aarch64 Linux for the cross-built C harness,
+# Rust: kernel targets for the no_std builds and libexeccore.a, aarch64 and riscv64 Linux
+# for the cross-built C harnesses (riscv64 also for the Rust std fixture's rebuild),
 # nightly rust-src for the MIPS staticlibs (tier 3: -Zbuild-std=core).
 have_target() { rustup target list --installed | grep -qx "$1"; }
-for t in x86_64-unknown-none aarch64-unknown-none aarch64-unknown-linux-gnu; do
+for t in x86_64-unknown-none aarch64-unknown-none aarch64-unknown-linux-gnu \
+    riscv64gc-unknown-none-elf riscv64gc-unknown-linux-gnu; do
     have_target "$t" || rustup target add "$t"
 done
 for c in rustfmt clippy; do
@@ -23,7 +25,7 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 # Debian packages (EXECCORE_APT_PACKAGES, from ci/test.sh): the C harness, qemu-user for
 # the cross-built harnesses, the cross compilers and sysroots the corpus programs run
-# against, qemu-system + cpio + bc for ../shared/sysoracle (the real arm64/MIPS kernels),
+# against, qemu-system + cpio + bc for ../shared/sysoracle (the real arm64/MIPS/riscv64 kernels),
 # musl for arm64/mips64el/mipsel (foreign dpkg architectures).
 FOREIGN_ARCHS="arm64 mips64el mipsel"
 APT_NEEDED=()

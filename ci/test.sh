@@ -7,17 +7,19 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "setup"
 # Debian packages the tests need: the host C harness (static glibc); qemu-user and the
-# aarch64/MIPS cross toolchains and sysroots for the cross-built harnesses and the corpus;
-# qemu-system, cpio and bc for the real-kernel oracles (../shared/sysoracle); musl for
+# aarch64/MIPS/riscv64 cross toolchains and sysroots for the cross-built harnesses, the
+# corpus and the fixtures; qemu-system (arm, mips, misc = riscv64), cpio and bc for the
+# real-kernel oracles (../shared/sysoracle); musl for
 # arm64, mips64el and mipsel (foreign architectures, added by setup.sh); valgrind for the
 # instruction-count gate.
-export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3 coreutils valgrind
-  qemu-user-static qemu-system-arm qemu-system-mips cpio bc
+export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc g++ libc6-dev binutils python3 coreutils valgrind
+  qemu-user-static qemu-system-arm qemu-system-mips qemu-system-misc cpio bc
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-mips-linux-gnu libc6-dev-mips-cross gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
   gcc-mips64-linux-gnuabi64 gcc-mips64el-linux-gnuabi64 binutils-mips64-linux-gnuabi64
   libc6-dev-mipsn32-mips64-cross libc6-dev-mipsn32-mips64el-cross
   libn32gcc-12-dev-mips64-cross libn32gcc-12-dev-mips64el-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   musl:arm64 musl-dev:arm64 musl:mips64el musl-dev:mips64el musl:mipsel musl-dev:mipsel"
 source ci/setup.sh
 
@@ -35,6 +37,10 @@ cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 step "tests"
 cargo test --workspace
 
+step "C ABI: the header in C89/C99/C11 and C++ (ffi/tests/header.rs, run above), the minimal example on /bin/true"
+make -C examples/c minimal_exec
+examples/c/minimal_exec /bin/true
+
 step "fuzz corpus replay (every corpus and artifact file, stable)"
 cargo test --manifest-path fuzz/Cargo.toml -p fuzz-cases
 
@@ -48,6 +54,8 @@ step "no_std builds"
 for t in x86_64-unknown-none aarch64-unknown-none; do
     cargo build -p elf-stream --target "$t"
 done
+# riscv64: the parser, the planner and the policy, for the kernels written for it first.
+cargo build -p elf-stream -p exec-core -p arch-riscv64 --target riscv64gc-unknown-none-elf
 
 step "libexeccore.a for kernel targets + symbol check"
 ci/build-lib.sh

@@ -76,7 +76,7 @@ def main():
         # Options byte: mode in bits 0-1; one seed per load mode.
         for mode in range(3):
             write("exec", f"{name}-mode{mode}", frame(bytes([mode]), data, interp))
-        arch = {62: 0, 183: 1, 8: 2, 10: 2}.get(m, 4)  # Input.arch, the first byte arbitrary reads
+        arch = {62: 0, 183: 1, 8: 2, 10: 2, 243: 4}.get(m, 5)  # Input.arch, the first byte arbitrary reads
         write("c_abi", name, frame(data, interp, bytes([arch]) + bytes(63)))
         # elfmap options: mode, table source (0: the object's own), page size / free range /
         # own range taken, free range base >> 28, failing call.

@@ -37,6 +37,15 @@ typedef uint32_t execcore_arch;
 #define EXECCORE_ARCH_X86_64                    1 /* x86_64. */
 #define EXECCORE_ARCH_AARCH64                   2 /* AArch64. */
 #define EXECCORE_ARCH_MIPS                      3 /* MIPS (o32, n32, n64; both byte orders). */
+#define EXECCORE_ARCH_RISCV64                   4 /* RISC-V 64 (Linux 6.12): va_bits is the MMU mode (39, 48, 57; 0: 48), hwcap the hart's extensions (execcore_riscv_isa; 0: rv64gc), minsigstksz 0 puts AT_IGNORE. */
+
+/* execcore_cpu.hwcap for EXECCORE_ARCH_RISCV64: bit (letter - 'a') for each
+ * single-letter extension (Linux's AT_HWCAP layout, of which Linux reports I M A F D C
+ * V), and these multi-letter ones. */
+typedef uint64_t execcore_riscv_isa;
+#define EXECCORE_RISCV_ISA_ZTSO            0x100000000 /* Ztso (total store ordering). */
+#define EXECCORE_RISCV_ISA_ZICFILP         0x200000000 /* Zicfilp (landing pads). */
+#define EXECCORE_RISCV_ISA_ZICFISS         0x400000000 /* Zicfiss (shadow stack). */
 
 /* execcore_cpu.flags. "Custom" flags apply to EXECCORE_MIPS_CPU_CUSTOM only. */
 typedef uint32_t execcore_cpu_flags;
@@ -55,6 +64,7 @@ typedef uint32_t execcore_cpu_flags;
 #define EXECCORE_CPU_MIPS_RIXI             0x1000 /* Custom: RI/XI page bits (no READ_IMPLIES_EXEC). */
 #define EXECCORE_CPU_MIPS_GIC              0x2000 /* Custom: a GIC user page above the stack (one page lower stack top). */
 #define EXECCORE_CPU_MIPS_NO_ISA_CHECK     0x4000 /* Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it). */
+#define EXECCORE_CPU_RISCV_ISA_CHECK       0x8000 /* riscv64, hardened: refuse a program or interpreter whose e_flags need an extension hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check). */
 
 /* execcore_cpu.mips_model: a named model fixes ISA, FPU, NaN, RIXI, GIC, cache
  * aliasing and errata; flags may add the R5000/R8000 errata, nonzero hwcap and
@@ -178,6 +188,9 @@ typedef uint32_t execcore_arch_flags;
 #define EXECCORE_AARCH64_BTI                  0x1 /* AArch64: BTI requested. */
 #define EXECCORE_AARCH64_PAC                  0x2 /* AArch64: PAC requested. */
 #define EXECCORE_AARCH64_GCS                  0x4 /* AArch64: GCS requested. */
+#define EXECCORE_RISCV_CFI_LP_UNLABELED       0x1 /* riscv64: every image marked for Zicfilp unlabeled landing pads (reported only); arch_value holds the program's e_flags. */
+#define EXECCORE_RISCV_CFI_SS                 0x2 /* riscv64: every image marked for the Zicfiss shadow stack (reported only). */
+#define EXECCORE_RISCV_CFI_LP_FUNC_SIG        0x4 /* riscv64: every image marked for Zicfilp function-signature landing pads. */
 
 /* Every outcome of an execcore_* function: 0 is success, failures lie in 5000-5399
  * (C ABI 5000, file 5100, exec 5200, architecture 5300), above every errno, so a
@@ -330,8 +343,11 @@ typedef struct execcore_cpu {
   uint64_t stack_top;
   /* MIPS data-cache alias span in bytes (shm_align_mask + 1; 0: none, or the model's). */
   uint64_t mips_dcache_alias;
-  /* Reserved, zero. */
-  uint64_t reserved[4];
+  /* riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+   * entries, L1I, L1D, L2, L3, each size << 32 | ways << 16 | line size (0: unknown,
+   * as Linux reports a cache the device tree does not describe). Zero for other
+   * architectures. */
+  uint64_t riscv_caches[4];
 } execcore_cpu;
 
 /* Identity of a file (device, inode, generation) for caches; all zero when unknown. */
@@ -466,8 +482,12 @@ typedef struct execcore_exec_params {
   execcore_linux_version linux_version;
   /* The calling process's personality (EXECCORE_PER_* bits; 0: PER_LINUX). */
   execcore_personality personality;
+  /* Argument pointers Linux counts against the argument limit: max(argc, 1) of the
+   * argv given to execve, which execcore_follow_scripts' rewrite does not change
+   * (Linux sizes them before any #! rewrite). 0: argc (no script followed). */
+  uint64_t argc_counted;
   /* Reserved, zero. */
-  uint64_t reserved[3];
+  uint64_t reserved[2];
 } execcore_exec_params;
 
 /* Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned. */

@@ -95,15 +95,15 @@ fn run(n: usize) -> Summary {
         dir.write("ld-exec", &static_exe, 0o755).display().to_string(),
     ];
     let config = Config { interp_paths, seed: differential::seed() };
-    let mutants = differential::mutants(&bases(), n, &config);
+    let bases = bases();
     let launch = Launch::default();
     let min_addr = hostkernel::mmap_min_addr();
     let mut summary = Summary::default();
-    for m in &mutants {
+    for m in differential::mutants(&bases, n, &config) {
         let path = dir.write(&m.name, &m.bytes, 0o755);
         let kernel = hostkernel::run(&path, &launch);
-        let verdict = plan_and_compare(&path, m, &kernel, min_addr);
-        summary.add(&m.name, &m.kind(), &m.ops, &verdict);
+        let verdict = plan_and_compare(&path, &m, &kernel, min_addr);
+        summary.add(&m, &verdict);
         std::fs::remove_file(&path).unwrap();
     }
     summary

@@ -42,7 +42,9 @@ case "$mode" in eager|mapped|lazy) ;; *) echo "run.sh: --mode eager|mapped|lazy"
 elf="$here/target/aarch64-unknown-none/release/kernel-aarch64"
 image="$here/target/aarch64-unknown-none/release/Image"
 if [ ! -e "$image" ] || [ "$elf" -nt "$image" ]; then
-    aarch64-linux-gnu-objcopy -O binary "$elf" "$image"
+    # Written aside and renamed: a concurrent run never boots a half-written image.
+    aarch64-linux-gnu-objcopy -O binary "$elf" "$image.$$"
+    mv -f "$image.$$" "$image"
 fi
 
 work=$(mktemp -d)

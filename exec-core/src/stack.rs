@@ -132,9 +132,11 @@ pub fn plan_stack(
     let empty_argv0 =
         argc_given == 0 && params.profile.version().at_least(crate::profile::KernelVersion::V5_18);
     let argc = if empty_argv0 { 1 } else { argc_given };
-    // Linux counts pointers at the kernel's word size against the limit, then the strings.
+    // Linux counts pointers at the kernel's word size against the limit, then the strings;
+    // the pointers of the argc given to execve (a #! rewrite adds strings, not pointers).
     let limit = argument_limit(params.stack_limit);
-    let ptr_size = argc.saturating_add(envc).saturating_mul(inputs.kernel_word);
+    let counted = (params.argv.counted_pointers() as u64).max(1);
+    let ptr_size = counted.saturating_add(envc).saturating_mul(inputs.kernel_word);
     let strings = argv_bytes
         .saturating_add(envp_bytes)
         .saturating_add(execfn_len)

@@ -14,6 +14,14 @@
 #![no_std]
 #![deny(missing_docs)]
 
+#[cfg(not(any(
+    feature = "arch-x86_64",
+    feature = "arch-aarch64",
+    feature = "arch-mips",
+    feature = "arch-riscv64"
+)))]
+compile_error!("execcore's ffi needs at least one arch-* feature");
+
 pub mod adapters;
 mod any_policy;
 pub mod arch;

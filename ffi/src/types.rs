@@ -69,7 +69,30 @@ c_group! {
     EXECCORE_ARCH_AARCH64 = 2;
     /// MIPS (o32, n32, n64; both byte orders).
     EXECCORE_ARCH_MIPS = 3;
+    /// RISC-V 64 (Linux 6.12): va_bits is the MMU mode (39, 48, 57; 0: 48), hwcap the
+    /// hart's extensions (execcore_riscv_isa; 0: rv64gc), minsigstksz 0 puts AT_IGNORE.
+    EXECCORE_ARCH_RISCV64 = 4;
 }
+
+c_group! {
+    RISCV_ISA, flags,
+    /// execcore_cpu.hwcap for EXECCORE_ARCH_RISCV64: bit (letter - 'a') for each
+    /// single-letter extension (Linux's AT_HWCAP layout, of which Linux reports I M A F D C
+    /// V), and these multi-letter ones.
+    execcore_riscv_isa = u64, "uint64_t";
+    /// Ztso (total store ordering).
+    EXECCORE_RISCV_ISA_ZTSO = 0x1_0000_0000;
+    /// Zicfilp (landing pads).
+    EXECCORE_RISCV_ISA_ZICFILP = 0x2_0000_0000;
+    /// Zicfiss (shadow stack).
+    EXECCORE_RISCV_ISA_ZICFISS = 0x4_0000_0000;
+}
+#[cfg(feature = "arch-riscv64")]
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+#[cfg(feature = "arch-riscv64")]
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+#[cfg(feature = "arch-riscv64")]
+static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
 c_group! {
     PROT, flags,
@@ -188,6 +211,9 @@ c_group! {
     EXECCORE_CPU_MIPS_GIC = 0x2000;
     /// Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it).
     EXECCORE_CPU_MIPS_NO_ISA_CHECK = 0x4000;
+    /// riscv64, hardened: refuse a program or interpreter whose e_flags need an extension
+    /// hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check).
+    EXECCORE_CPU_RISCV_ISA_CHECK = 0x8000;
 }
 
 c_group! {
@@ -309,6 +335,13 @@ c_group! {
     EXECCORE_AARCH64_PAC = 0x2;
     /// AArch64: GCS requested.
     EXECCORE_AARCH64_GCS = 0x4;
+    /// riscv64: every image marked for Zicfilp unlabeled landing pads (reported only);
+    /// arch_value holds the program's e_flags.
+    EXECCORE_RISCV_CFI_LP_UNLABELED = 0x1;
+    /// riscv64: every image marked for the Zicfiss shadow stack (reported only).
+    EXECCORE_RISCV_CFI_SS = 0x2;
+    /// riscv64: every image marked for Zicfilp function-signature landing pads.
+    EXECCORE_RISCV_CFI_LP_FUNC_SIG = 0x4;
 }
 
 c_group! {
@@ -378,6 +411,7 @@ pub const GROUPS: &[CGroup] = &[
     SIZES,
     ERRNO,
     ARCH,
+    RISCV_ISA,
     CPU_FLAGS,
     MIPS_CPU,
     MIPS_IEEE754,
@@ -442,8 +476,11 @@ pub struct execcore_cpu {
     pub stack_top: u64,
     /// MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
     pub mips_dcache_alias: u64,
-    /// Reserved, zero.
-    pub reserved: [u64; 4],
+    /// riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+    /// entries, L1I, L1D, L2, L3, each `size << 32 | ways << 16 | line size` (0: unknown,
+    /// as Linux reports a cache the device tree does not describe). Zero for other
+    /// architectures.
+    pub riscv_caches: [u64; 4],
 }
 const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
 
@@ -623,8 +660,12 @@ pub struct execcore_exec_params {
     pub linux_version: execcore_linux_version,
     /// The calling process's personality (`EXECCORE_PER_*` bits; 0: `PER_LINUX`).
     pub personality: execcore_personality,
+    /// Argument pointers Linux counts against the argument limit: `max(argc, 1)` of the
+    /// argv given to execve, which `execcore_follow_scripts`' rewrite does not change
+    /// (Linux sizes them before any `#!` rewrite). 0: `argc` (no script followed).
+    pub argc_counted: u64,
     /// Reserved, zero.
-    pub reserved: [u64; 3],
+    pub reserved: [u64; 2],
 }
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);

@@ -216,20 +216,24 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Counts one verdict for the mutant `name` (mutation kind `kind`, mutations `ops`).
-    pub fn add(&mut self, name: &str, kind: &str, ops: &[String], v: &Verdict) {
+    /// Counts the verdict on mutant `m`.
+    pub fn add(&mut self, m: &crate::mutate::Mutant, v: &Verdict) {
         self.total += 1;
         self.agreed += usize::from(v.agrees());
         let e = self.classes.entry(v.class()).or_default();
         e.count += 1;
-        *e.kinds.entry(kind.to_string()).or_default() += 1;
+        *e.kinds.entry(m.kind()).or_default() += 1;
+        // The mutant's name, its mutations and the interpreter path Linux would open.
+        let which = || {
+            let interp = crate::mutate::interp_path(&m.bytes)
+                .map_or(String::new(), |p| format!(" PT_INTERP {:?}", String::from_utf8_lossy(&p)));
+            format!("{} [{}]{interp}", m.name, m.ops.join(" "))
+        };
         match v {
             Verdict::Differ { detail, .. } if e.examples.len() < 4 => {
-                e.examples.push(format!("{name} [{}]: {detail}", ops.join(" ")));
+                e.examples.push(format!("{}: {detail}", which()))
             }
-            Verdict::Unsound(what) => {
-                self.unsound.push((format!("{name} [{}]", ops.join(" ")), what.clone()))
-            }
+            Verdict::Unsound(what) => self.unsound.push((which(), what.clone())),
             _ => {}
         }
     }
@@ -298,19 +302,19 @@ pub fn seed() -> u64 {
         .unwrap_or(SEED)
 }
 
-/// Mutants `0..n` of `bases` (name, bytes): mutant `i` comes from base `i % bases.len()`.
-pub fn mutants(
-    bases: &[(String, Vec<u8>)],
+/// Mutants `0..n` of `bases` (name, bytes), made one at a time (a few thousand copies of
+/// megabyte programs would not fit in memory, nor fork quickly): mutant `i` comes from
+/// base `i % bases.len()`.
+pub fn mutants<'a>(
+    bases: &'a [(String, Vec<u8>)],
     n: usize,
-    config: &crate::mutate::Config,
-) -> Vec<crate::mutate::Mutant> {
+    config: &'a crate::mutate::Config,
+) -> impl Iterator<Item = crate::mutate::Mutant> + 'a {
     assert!(!bases.is_empty(), "no base programs");
-    (0..n)
-        .map(|i| {
-            let (name, bytes) = &bases[i % bases.len()];
-            crate::mutate::mutant(name, bytes, i as u64, config)
-        })
-        .collect()
+    (0..n).map(move |i| {
+        let (name, bytes) = &bases[i % bases.len()];
+        crate::mutate::mutant(name, bytes, i as u64, config)
+    })
 }
 
 /// An errno's C name in the generic numbering (x86_64, arm64), or its number.
@@ -375,7 +379,7 @@ pub fn run_guest<I>(
 ) -> Summary {
     use crate::sysoracle::{observe, Boot, Subject};
     let pairs: Vec<(String, Vec<u8>)> = bases.iter().map(|b| (b.name.clone(), b.bytes.clone())).collect();
-    let mutants = mutants(&pairs, n, config);
+    let mutants: Vec<crate::mutate::Mutant> = mutants(&pairs, n, config).collect();
     let dir = crate::temp::TempDir::new(&format!("differential-{}", guest.arch));
     let paths: Vec<std::path::PathBuf> = mutants
         .iter()
@@ -467,7 +471,7 @@ pub fn run_guest<I>(
             }
             Err((errno, error)) => compare::<I>(&Planned::Rejected { errno, error }, &kernel, name),
         };
-        summary.add(&m.name, &m.kind(), &m.ops, &verdict);
+        summary.add(m, &verdict);
     }
     summary
 }

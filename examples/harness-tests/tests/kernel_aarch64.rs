@@ -5,10 +5,12 @@
 //! free-page count before and after).
 //!
 //! Each program's output and exit status equal a `qemu-aarch64-static` run of the same
-//! program (the aarch64 corpus and fixtures, busybox applets, the BTI programs); where
-//! qemu-user cannot answer (fork and exec of guest binaries, the guest's own root
-//! directory, a malformed file exec'd from the guest's shell) the test states the
-//! answer. Every program returns every page it took (200 fork+exec cycles included).
+//! program (the aarch64 corpus and fixtures with the probes' stacks, busybox applets, BTI
+//! misses static and through glibc's loader); where qemu-user cannot answer (fork and exec
+//! of guest binaries, the guest's own root directory, a bad program exec'd from the
+//! guest's shell, E2BIG then a successful re-exec, what exec resets, a spinning child
+//! preempted by the timer) the test states Linux's answer. Every program returns every
+//! page it took (200 fork+exec cycles included); lazy mode also runs a 72 MiB program.
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
 mod cross;
@@ -245,6 +247,28 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     }
     assert_eq!(qemu_user(cases.last().unwrap(), &dir.join("bti-miss-property"), &None, "max").1, 128 + 4);
 
+    // BTI through glibc's loader: the kernel guards only the interpreter (Linux's rule);
+    // ld.so mprotects the program's text with PROT_BTI, and a branch off a landing pad
+    // then raises SIGILL. Without the property the program runs.
+    let src = kernel_dir().join("tests/bti-dyn.c");
+    let src = src.to_str().unwrap();
+    for (name, flags) in [
+        ("bti-dyn-property", &["-mbranch-protection=standard", "-Wl,-z,force-bti"][..]),
+        ("bti-dyn-plain", &[][..]),
+    ] {
+        let mut args = vec!["-O2", "-fPIE", "-pie", src];
+        args.extend_from_slice(flags);
+        let exe = build(&dir, name, &args);
+        let guest = format!("/bin/{name}");
+        files.push((exe.clone(), guest.clone(), true));
+        let root = Some(GLIBC_ROOT.to_string());
+        cases.push(Case { argv: vec![guest], expect: Expect::Qemu { host: exe, root, cpu: "max" } });
+    }
+
+    let guarded = cases.iter().rev().nth(1).expect("bti-dyn-property case");
+    let root = Some(GLIBC_ROOT.to_string());
+    assert_eq!(qemu_user(guarded, &dir.join("bti-dyn-property"), &root, "max").1, 128 + 4, "qemu-user: BTI");
+
     // execve over Linux's argument limits: E2BIG, and the caller runs on (qemu-user, whose
     // host kernel checks the same limits, answers the first two lines; it cannot exec
     // the guest binary for the third).
@@ -270,6 +294,34 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     cases.push(Case {
         argv: vec!["/bin/spin".into()],
         expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
+    });
+
+    // Kernel, null and huge addresses given to system calls: EFAULT or ENOMEM, no crash.
+    let bad_ptr = build(
+        &dir,
+        "bad-pointers",
+        &["-O2", "-static", kernel_dir().join("tests/bad-pointers.c").to_str().unwrap()],
+    );
+    files.push((bad_ptr.clone(), "/bin/bad-pointers".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/bad-pointers".into()],
+        expect: Expect::Qemu { host: bad_ptr, root: None, cpu: "max" },
+    });
+
+    // What exec resets and keeps (descriptors, signal dispositions, the mask), exec'ing
+    // itself through /proc/self/exe: Linux's answer (qemu-user cannot exec the guest).
+    let reset = build(
+        &dir,
+        "exec-reset",
+        &["-O2", "-static", kernel_dir().join("tests/exec-reset.c").to_str().unwrap()],
+    );
+    files.push((reset, "/bin/exec-reset".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/exec-reset".into()],
+        expect: Expect::Known {
+            out: "fd 3 closed, fd 4 open\nSIGUSR1 default\nSIGUSR2 ignored\nSIGTERM blocked\n".into(),
+            code: 0,
+        },
     });
 
     // busybox-static from Debian (fetched and unpacked by the test, not installed).

@@ -111,7 +111,8 @@ fn role_index(role: Role) -> usize {
 impl NewSpace<'_> {
     /// The page of `va` for the kernel to write, allocated zeroed if missing. The kernel
     /// writes through its linear map, whatever the region's final protection.
-    fn page_for_write(&mut self, va: u64) -> Result<u64, Errno> {
+    /// `whole`: the caller overwrites the whole page (a new one need not be zeroed).
+    fn page_for_write(&mut self, va: u64, whole: bool) -> Result<u64, Errno> {
         let vma = self.space.find(va).ok_or(Errno::EFAULT)?;
         let page = page_down(va);
         if let Some(pte) = self.space.pt.lookup(page) {
@@ -119,7 +120,7 @@ impl NewSpace<'_> {
                 return Ok(pt::pte_addr(pte));
             }
         }
-        let pa = mm::alloc_zeroed().ok_or(Errno::ENOMEM)?;
+        let pa = if whole { mm::alloc_page() } else { mm::alloc_zeroed() }.ok_or(Errno::ENOMEM)?;
         if let Err(e) = self.space.pt.map(page, pa, pt::leaf_attrs(vma.prot)) {
             mm::free_page(pa);
             return Err(e);
@@ -190,9 +191,9 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0usize;
         while done < bytes.len() {
             let va = addr.0 + done as u64;
-            let pa = self.page_for_write(va)?;
             let off = (va % PAGE) as usize;
             let n = (PAGE as usize - off).min(bytes.len() - done);
+            let pa = self.page_for_write(va, n == PAGE as usize)?;
             mm::page_bytes(pa)[off..off + n].copy_from_slice(&bytes[done..done + n]);
             done += n;
         }
@@ -211,11 +212,12 @@ impl AddressSpace for NewSpace<'_> {
         let mut done = 0u64;
         while done < len {
             let va = dest.0 + done;
-            let pa = self
-                .page_for_write(va)
-                .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
             let off = (va % PAGE) as usize;
             let n = (PAGE - off as u64).min(len - done) as usize;
+            // A whole page is overwritten (or the read fails and the load is undone).
+            let pa = self
+                .page_for_write(va, n == PAGE as usize)
+                .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
             let buf = &mut mm::page_bytes(pa)[off..off + n];
             elf_stream::read_exact_at(source, offset.0 + done, buf).map_err(|e| ExecError::elf(role, e))?;
             done += n as u64;
@@ -311,7 +313,13 @@ fn copy_strings(va: u64) -> Result<List, Errno> {
 /// The `execve` system call of the current process.
 pub fn sys_execve(frame: &mut TrapFrame, path_va: u64, argv_va: u64, envp_va: u64) -> Result<(), Errno> {
     let mut path = [0u8; proc::PATH_LEN];
-    let n = proc::read_cstr(path_va, &mut path)?;
+    let mut n = proc::read_cstr(path_va, &mut path)?;
+    if &path[..n] == b"/proc/self/exe" {
+        // The running program's own file (what Linux's /proc/self/exe link names).
+        let p = proc::current();
+        n = p.exe_len;
+        path[..n].copy_from_slice(&p.exe[..n]);
+    }
     let s = STRINGS.get();
     s.used = 0;
     s.count = 0;
@@ -375,9 +383,10 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
     }
 
     // ---- the point of no return: from here the old image is gone ----
+    let running = proc::current_index() == slot;
     let p: &mut Process = proc::slot(slot);
     let old = p.space.replace(space);
-    if proc::current_index() == slot {
+    if running {
         crate::arch::set_user_table(p.space.as_ref().map_or(0, |s| s.pt.root));
     }
     if let Some(old) = old {

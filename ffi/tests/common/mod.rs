@@ -24,6 +24,8 @@ pub struct Kernel {
     pub taken: Vec<(u64, u64)>,
     /// What `find_free_range` answers (None: ENOMEM).
     pub free_at: Option<u64>,
+    /// `read_at` calls and the lengths asked.
+    pub reads: Vec<usize>,
 }
 
 /// Sparse memory in 4 KiB pages (a byte map made Miri runs of whole loads take hours).
@@ -75,6 +77,7 @@ pub unsafe extern "C" fn read_at(
     out: *mut usize,
 ) -> i32 {
     let k = unsafe { kernel(ctx) };
+    k.reads.push(len);
     let Some(data) = k.files.get(file as usize) else { return 9 };
     let start = (offset as usize).min(data.len());
     let n = len.min(data.len() - start);
@@ -154,6 +157,14 @@ pub fn ops(k: &mut Kernel) -> execcore_ops {
         bounce_buffer: std::ptr::null_mut(),
         bounce_size: 0,
     }
+}
+
+/// `file_size` over the kernel's files.
+pub unsafe extern "C" fn file_size(ctx: *mut c_void, file: u64, out: *mut u64) -> i32 {
+    let k = unsafe { kernel(ctx) };
+    let Some(data) = k.files.get(file as usize) else { return 9 };
+    unsafe { *out = data.len() as u64 };
+    0
 }
 
 /// The status of a file error.
@@ -277,7 +288,8 @@ impl Args {
             mmap_min_addr: 0,
             linux_version: EXECCORE_LINUX_NEWEST,
             personality: 0,
-            reserved: [0; 3],
+            argc_counted: 0,
+            reserved: [0; 2],
         }
     }
 }

@@ -15,7 +15,7 @@ use std::ffi::CString;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
-    /// 0 x86_64, 1 aarch64, 2-3 MIPS, 4 an arbitrary value.
+    /// 0 x86_64, 1 aarch64, 2-3 MIPS, 4 riscv64, 5 an arbitrary value.
     arch: u8,
     cpu_flags: u32,
     page_shift: u8,
@@ -334,10 +334,11 @@ pub fn c_abi(data: &[u8]) {
     let [main, interp, rest] = sections::<3>(data);
     let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(rest)) else { return };
     let cpu = execcore_cpu {
-        arch: match input.arch % 5 {
+        arch: match input.arch % 6 {
             0 => EXECCORE_ARCH_X86_64,
             1 => EXECCORE_ARCH_AARCH64,
             2 | 3 => EXECCORE_ARCH_MIPS,
+            4 => EXECCORE_ARCH_RISCV64,
             _ => u32::from(input.arch),
         },
         flags: input.cpu_flags,
@@ -380,7 +381,8 @@ pub fn c_abi(data: &[u8]) {
         linux_version: [0, EXECCORE_LINUX_6_1, EXECCORE_LINUX_6_12, 5 << 16 | 10]
             [usize::from(input.exec_flags >> 4 & 3)],
         personality: if input.exec_flags & 0x40 != 0 { EXECCORE_PER_READ_IMPLIES_EXEC } else { 0 },
-        reserved: [0; 3],
+        argc_counted: 0,
+        reserved: [0; 2],
     };
     let mut k = Kernel { files: vec![main.to_vec(), interp.to_vec()], ..Default::default() };
     k.fail_at = input.fail_at.map(usize::from);

@@ -56,6 +56,25 @@ pub fn exec(data: &[u8]) {
             }
             run(&policy, selector, extra, main, interp)
         }
+        Machine::RISCV => {
+            // The MMU modes, and sv39 with the hardened ISA check on an rv64imac hart.
+            let (mmu, hardened) = match selector >> 6 {
+                0 => (arch_riscv64::Mmu::Sv48, false),
+                1 => (arch_riscv64::Mmu::Sv39, false),
+                2 => (arch_riscv64::Mmu::Sv57, false),
+                _ => (arch_riscv64::Mmu::Sv39, true),
+            };
+            let cpu = arch_riscv64::Cpu { mmu, ..arch_riscv64::Cpu::default() };
+            let policy = match hardened {
+                false => arch_riscv64::Riscv64::new(cpu),
+                true => arch_riscv64::Riscv64::new(arch_riscv64::Cpu {
+                    isa: arch_riscv64::Isa::from_letters(b"imac"),
+                    ..cpu
+                })
+                .with_profile(arch_riscv64::Profile::Hardened),
+            };
+            run(&policy, selector, extra, main, interp)
+        }
         _ => run(&arch_x86_64::X86_64::default(), selector, extra, main, interp),
     }
 }

@@ -37,22 +37,24 @@ struct Input {
     randomize: bool,
 }
 
-const PROGRAMS: [&[u8]; 4] = [
+const PROGRAMS: [&[u8]; 5] = [
     include_bytes!("../../../testdata/bin/x86_64-static"),
     include_bytes!("../../../testdata/bin/aarch64-static"),
     include_bytes!("../../../testdata/bin/mips-o32-be-static"),
     include_bytes!("../../../testdata/bin/mips-n64-le-static"),
+    include_bytes!("../../../testdata/bin/riscv64-static"),
 ];
 
 /// The fuzz target (input decoded with `arbitrary`).
 pub fn stack(data: &[u8]) {
     let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else { return };
     let program = PROGRAMS[usize::from(input.program) % PROGRAMS.len()];
-    match input.program % 4 {
+    match input.program % 5 {
         0 => run(&arch_x86_64::X86_64::default(), program, &input),
         1 => run(&arch_aarch64::Aarch64::default(), program, &input),
         2 => run(&arch_mips::Mips::model(arch_mips::CpuModel::Mips5KEf, Endian::Big), program, &input),
-        _ => run(&arch_mips::Mips::default(), program, &input),
+        3 => run(&arch_mips::Mips::default(), program, &input),
+        _ => run(&arch_riscv64::Riscv64::default(), program, &input),
     }
 }
 
