@@ -230,8 +230,7 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let header = *main_file.header();
     let interp_file = match opened {
         Some((source, id, placement)) => {
-            let f =
-                check_interpreter(policy, &header, abi, params.profile, source, limits, interp_slot)?;
+            let f = check_interpreter(policy, &header, abi, params.profile, source, limits, interp_slot)?;
             Some((f, id, placement))
         }
         None => None,

@@ -334,7 +334,14 @@ fn with_file_size_a_truncated_program_fails_in_prepare() {
     let ops = ops(&mut k);
     assert_eq!(unsafe { execcore_prepare(&x86_cpu(), &params, &ops, &mut *plan, &mut err) }, EXECCORE_OK);
     let with_size = execcore_ops { file_size: Some(file_size), ..ops };
+    // Linux maps segments past the end of the file, but zeroing the bss tail of the data
+    // segment, whose page is now past it, faults (EFAULT after the point of no return).
     let st = unsafe { execcore_prepare(&x86_cpu(), &params, &with_size, &mut *plan, &mut err) };
+    assert_eq!(st, exec_status(ExecCode::BssTailUnzeroable));
+    assert_eq!((err.status, err.errno_value), (st, 14));
+    // The hardened profile refuses any segment outside the file.
+    let hardened = execcore_exec_params { profile: EXECCORE_PROFILE_HARDENED, ..params };
+    let st = unsafe { execcore_prepare(&x86_cpu(), &hardened, &with_size, &mut *plan, &mut err) };
     assert_eq!(st, elf_status(elf_stream::ErrorCode::SegmentOutsideFile));
     assert_eq!((err.status, err.errno_value), (st, 8));
 }
