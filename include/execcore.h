@@ -235,6 +235,7 @@ typedef int32_t execcore_status;
 #define EXECCORE_ERR_MIPS_OPTION_TOO_SMALL                 5127 /* ENOEXEC: MIPS option record too small */
 #define EXECCORE_ERR_MIPS_OPTION_PAST_SEGMENT              5128 /* ENOEXEC: MIPS option record runs past its segment */
 #define EXECCORE_ERR_SHORT_READ                            5129 /* EIO: the file ends inside a structure read whole */
+#define EXECCORE_ERR_BAD_READ_OFFSET                       5130 /* EINVAL: read past the largest file offset */
 #define EXECCORE_ERR_NOT_EXECUTABLE                        5200 /* ENOEXEC: file type is not executable */
 #define EXECCORE_ERR_INTERPRETER_NOT_LOADABLE              5201 /* EINVAL: interpreter type is not loadable */
 #define EXECCORE_ERR_INTERPRETER_NOT_ELF                   5202 /* ELIBBAD: interpreter is not a valid ELF file */

@@ -94,5 +94,6 @@ error_codes! {
         MipsOptionTooSmall = 27, "mips_option_too_small", ENOEXEC, "MIPS option record too small";
         MipsOptionPastSegment = 28, "mips_option_past_segment", ENOEXEC, "MIPS option record runs past its segment";
         ShortRead = 29, "short_read", EIO, "the file ends inside a structure read whole";
+        BadReadOffset = 30, "bad_read_offset", EINVAL, "read past the largest file offset";
     }
 }

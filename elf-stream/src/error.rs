@@ -34,6 +34,13 @@ pub enum Error {
         /// Bytes it needs.
         len: u64,
     },
+    /// A read Linux's `kernel_read` refuses: its position is past the largest file offset
+    /// (EINVAL from `rw_verify_area`).
+    #[error("read at offset {offset} is past the largest file offset")]
+    BadReadOffset {
+        /// The offset.
+        offset: u64,
+    },
     /// Not `\x7fELF`.
     #[error("not an ELF file (bad magic)")]
     BadMagic,
@@ -228,6 +235,7 @@ impl Error {
             Error::MipsOptionTooSmall { .. } => ErrorCode::MipsOptionTooSmall,
             Error::MipsOptionPastSegment { .. } => ErrorCode::MipsOptionPastSegment,
             Error::ShortRead { .. } => ErrorCode::ShortRead,
+            Error::BadReadOffset { .. } => ErrorCode::BadReadOffset,
         }
     }
 

@@ -62,6 +62,10 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         let Some(dst) = usize::try_from(len).ok().and_then(|n| buf.get_mut(..n)) else {
             return Err(Error::InterpreterTooLong { len, cap });
         };
+        // kernel_read refuses a position past the largest file offset (EINVAL).
+        if ph.offset.0.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
+            return Err(Error::BadReadOffset { offset: ph.offset.0 });
+        }
         let short = Error::ShortRead { offset: ph.offset.0, len };
         if self.check_in_file(ph.file_range(), ph.index).is_err() {
             return Err(short);

@@ -576,9 +576,10 @@ fn open_interpreter_at<R: ReadAt, H: ExecHost, const W: usize>(
     let Some(p) = read.map_err(|e| ExecError::elf(Role::Main, e))? else {
         return Ok(None);
     };
-    // An empty path (a NUL first) opens nothing: ENOENT, as open_exec("").
+    // An empty path (a NUL first): open_exec("") resolves to the current directory,
+    // which is not a regular file (EACCES, measured on the host kernel).
     if p.is_empty() {
-        return Err(ExecError::InterpreterOpen(elf_stream::Errno::ENOENT));
+        return Err(ExecError::InterpreterOpen(elf_stream::Errno::EACCES));
     }
     let opened = host.open_interpreter(p).map_err(ExecError::InterpreterOpen)?;
     let placement = host.interpreter_placement();

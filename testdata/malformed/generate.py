@@ -174,8 +174,9 @@ def cases():
          interp_path(Elf(D), b"/lib64\0ld-linux-x86-64.so.2\0"),
          "a NUL inside the interpreter path: Linux opens the path up to it",
          hardened=("Elf { role: Main, error: InterpreterEmbeddedNul { at: 6 } }", "ENOEXEC"))
-    case("interp-empty-path", "x86_64", PIE, "InterpreterOpen(Errno(2))", "ENOENT",
-         interp_path(Elf(D), b"\0\0"), "PT_INTERP of two NULs: Linux opens the empty path (ENOENT)",
+    case("interp-empty-path", "x86_64", PIE, "InterpreterOpen(Errno(13))", "EACCES",
+         interp_path(Elf(D), b"\0\0"), "PT_INTERP of two NULs: Linux opens the empty path, the current "
+         "directory (EACCES)",
          hardened=("Elf { role: Main, error: InterpreterEmbeddedNul { at: 0 } }", "ENOEXEC"))
     for n in (0, 1):
         case(f"interp-len-{n}", "x86_64", PIE, f"Elf {{ role: Main, error: InterpreterTooShort {{ len: {n} }} }}",
