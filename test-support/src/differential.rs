@@ -225,7 +225,8 @@ impl Summary {
         *e.kinds.entry(m.kind()).or_default() += 1;
         // The mutant's name, its mutations and the interpreter path Linux would open.
         let which = || {
-            let interp = crate::mutate::interp_path(&m.bytes)
+            let interp = m
+                .interp_path()
                 .map_or(String::new(), |p| format!(" PT_INTERP {:?}", String::from_utf8_lossy(&p)));
             format!("{} [{}]{interp}", m.name, m.ops.join(" "))
         };
@@ -394,7 +395,7 @@ pub fn run_guest<I>(
         .iter()
         .zip(&roots)
         .map(|(m, root)| {
-            let path = crate::mutate::interp_path(&m.bytes)?;
+            let path = m.interp_path()?;
             let p = root.join(std::str::from_utf8(&path).ok()?.trim_start_matches('/'));
             p.is_file().then_some(p)
         })
@@ -457,7 +458,7 @@ pub fn run_guest<I>(
         let verdict = match plan(&paths[i], &guest_path, roots[i]) {
             Ok(p) => {
                 // The interpreter the plan opened: PT_INTERP's path under the base's root.
-                let interp = match (&p.interp, crate::mutate::interp_path(&m.bytes)) {
+                let interp = match (&p.interp, m.interp_path()) {
                     (Some(_), Some(path)) => {
                         let path = roots[i].join(String::from_utf8_lossy(&path).trim_start_matches('/'));
                         std::fs::read(path).unwrap_or_default()
