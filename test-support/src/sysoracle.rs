@@ -240,7 +240,7 @@ pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observ
 /// and the AT_PLATFORM strings the policy gives the plan's ABI.
 #[derive(Clone, Copy, Debug)]
 pub struct Run<'a> {
-    /// argv[0] and AT_EXECFN (`/t/<name>`).
+    /// `argv[0]` and AT_EXECFN (`/t/<name>`).
     pub execfn: &'a str,
     /// The environment strings.
     pub envp: &'a [&'a [u8]],

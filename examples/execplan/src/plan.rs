@@ -4,12 +4,12 @@ use crate::arch::{self, Arch};
 use crate::cli::{ArchChoice, Options};
 use crate::stack_meter::{high_water, on_measuring_thread};
 use elf_stream::{Counting, ElfFile, Errno, FileHeader, Limits, ProgramHeader, PATH_MAX};
+use exec_core::counting::CountingSpace;
 use exec_core::fs_host::FsHost;
 use exec_core::policy::Role;
 use exec_core::{ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, OpenedFile, Randomize, UserAddr};
 use serde_json::Value;
 use std::fs::File;
-use test_support::counting::CountingSpace;
 
 /// Why a file was not planned: a stable snake_case kind, the errno `execve` would return
 /// (in the OS profile's numbering) and its C name, a message, and any warnings `prepare`
