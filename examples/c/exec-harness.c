@@ -7,7 +7,8 @@
  *   exec-harness --kernel PROG [ARGS...]
  *
  * --empty-argv (either way) execs PROG with argc 0, ARGS ignored (Linux >= 5.18 then
- * supplies an empty argv[0]; a script's rewrite drops it).
+ * supplies an empty argv[0]; a script's rewrite drops it). --stack-rlimit BYTES (either
+ * way, default 8 MiB) is the RLIMIT_STACK of the exec: the argument limit is a quarter.
  * PROG may be a `#!` script: the harness follows it to its interpreter as Linux does
  * (execcore_follow_scripts), and the interpreter runs with the rewritten argv.
  * --kernel hands PROG to the host kernel's execve instead (no shell fallback), failing
@@ -41,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -445,8 +447,8 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] PROG [ARGS...]\n"
-                    "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n"
+                    "       exec-harness --kernel [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n");
     exit(2);
 }
 
@@ -476,12 +478,15 @@ int main(int argc, char **argv) {
     const char *verify_report = NULL;
     long bench = 0, bounce = 0;
     int kernel = 0, empty_argv = 0;
+    unsigned long long stack_rlimit = 8 << 20;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--kernel") == 0) {
             kernel = 1;
         } else if (strcmp(argv[i], "--empty-argv") == 0) {
             empty_argv = 1;
+        } else if (strcmp(argv[i], "--stack-rlimit") == 0 && i + 1 < argc) {
+            stack_rlimit = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
             const char *m = argv[++i];
             if (strcmp(m, "eager") == 0) mode = EXECCORE_LOAD_EAGER;
@@ -509,6 +514,11 @@ int main(int argc, char **argv) {
     }
     const char *prog = argv[i];
     if (kernel) { /* the oracle: the host kernel's execve, no shell fallback on ENOEXEC */
+        struct rlimit rl = {stack_rlimit, stack_rlimit};
+        if (setrlimit(RLIMIT_STACK, &rl) != 0) {
+            fprintf(stderr, "exec-harness: --stack-rlimit %llu: %s\n", stack_rlimit, strerror(errno));
+            return 127;
+        }
         execve(prog, empty_argv ? &argv[argc] /* NULL */ : &argv[i], environ);
         int e = errno;
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(e), strerrorname_np(e));
@@ -568,7 +578,7 @@ int main(int argc, char **argv) {
     params.execfn = (const uint8_t *)prog;
     params.execfn_len = strlen(prog);
     params.file = 0;
-    params.stack_rlimit = 8 << 20;
+    params.stack_rlimit = stack_rlimit;
     params.flags = EXECCORE_EXEC_RANDOMIZE;
     params.uid = getuid();
     params.euid = geteuid();
@@ -615,6 +625,8 @@ int main(int argc, char **argv) {
     H.reads = H.read_bytes = 0; /* the report counts prepare + load; following read 256 bytes a file */
     adopt_program(&SCRIPT, st == EXECCORE_OK ? SCRIPT.file : 0);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    /* Linux counts the argument pointers of the argv given to execve, not the rewrite's. */
+    params.argc_counted = params.argc > 0 ? params.argc : 1;
     params.argv = script_argv;
     params.argc = script_argc;
 

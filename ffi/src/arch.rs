@@ -179,10 +179,13 @@ fn riscv64_policy(c: &execcore_cpu) -> Result<arch_riscv64::Riscv64, Fail> {
     } else {
         arch_riscv64::Profile::Linux
     };
+    // size << 32 | ways << 16 | line: the auxv's size and geometry words.
+    let cache = |w: u64| arch_riscv64::Cache { size: w >> 32, geometry: w & 0xffff_ffff };
+    let [l1i, l1d, l2, l3] = c.riscv_caches.map(cache);
     let cpu = arch_riscv64::Cpu {
         mmu,
         isa,
-        caches: arch_riscv64::Caches::default(),
+        caches: arch_riscv64::Caches { l1i, l1d, l2, l3 },
         minsigstksz: (c.minsigstksz != 0).then_some(c.minsigstksz),
     };
     Ok(arch_riscv64::Riscv64::new(cpu).with_profile(profile))

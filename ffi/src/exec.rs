@@ -57,8 +57,12 @@ fn prepare(
         return Err(FfiCode::MissingCallback.into());
     }
     let policy = AnyPolicy::from_cpu(cpu)?;
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let argv = CStrings {
+        ptr: p.argv,
+        count: p.argc,
+        counted: usize::try_from(p.argc_counted).unwrap_or(usize::MAX),
+    };
+    let envp = CStrings { ptr: p.envp, count: p.envc, counted: 0 };
     let params = params_from_c(p, &argv, &envp);
     let main = CFile::new(ops, p.file).map_err(|errno| {
         let error = elf_stream::Error::Read { offset: 0, errno };
@@ -241,8 +245,12 @@ fn build_stack(
     policy: &AnyPolicy,
     space: &mut CSpace<'_>,
 ) -> Result<(), Fail> {
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let argv = CStrings {
+        ptr: p.argv,
+        count: p.argc,
+        counted: usize::try_from(p.argc_counted).unwrap_or(usize::MAX),
+    };
+    let envp = CStrings { ptr: p.envp, count: p.envc, counted: 0 };
     let params = params_from_c(p, &argv, &envp);
     let mut random = [0u8; 16];
     CHost { ops }

@@ -10,9 +10,18 @@ const SCAN_LIMIT: usize = (2 << 20) + 2;
 pub struct CStrings {
     pub(crate) ptr: *const *const u8,
     pub(crate) count: usize,
+    /// Pointers counted against the argument limit (0: `count`).
+    pub(crate) counted: usize,
 }
 
 impl StringList for CStrings {
+    fn counted_pointers(&self) -> usize {
+        match self.counted {
+            0 => self.count(),
+            n => n,
+        }
+    }
+
     fn count(&self) -> usize {
         if self.ptr.is_null() {
             0

@@ -432,8 +432,11 @@ pub struct execcore_cpu {
     pub stack_top: u64,
     /// MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
     pub mips_dcache_alias: u64,
-    /// Reserved, zero.
-    pub reserved: [u64; 4],
+    /// riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+    /// entries, L1I, L1D, L2, L3, each `size << 32 | ways << 16 | line size` (0: unknown,
+    /// as Linux reports a cache the device tree does not describe). Zero for other
+    /// architectures.
+    pub riscv_caches: [u64; 4],
 }
 const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
 
@@ -608,8 +611,12 @@ pub struct execcore_exec_params {
     pub window_end: u64,
     /// `vm.mmap_min_addr` (0: 65536).
     pub mmap_min_addr: u64,
+    /// Argument pointers Linux counts against the argument limit: `max(argc, 1)` of the
+    /// argv given to execve, which `execcore_follow_scripts`' rewrite does not change
+    /// (Linux sizes them before any `#!` rewrite). 0: `argc` (no script followed).
+    pub argc_counted: u64,
     /// Reserved, zero.
-    pub reserved: [u64; 4],
+    pub reserved: [u64; 3],
 }
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);

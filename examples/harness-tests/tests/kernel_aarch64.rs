@@ -296,6 +296,18 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
         expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
     });
 
+    // Kernel, null and huge addresses given to system calls: EFAULT or ENOMEM, no crash.
+    let bad_ptr = build(
+        &dir,
+        "bad-pointers",
+        &["-O2", "-static", kernel_dir().join("tests/bad-pointers.c").to_str().unwrap()],
+    );
+    files.push((bad_ptr.clone(), "/bin/bad-pointers".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/bad-pointers".into()],
+        expect: Expect::Qemu { host: bad_ptr, root: None, cpu: "max" },
+    });
+
     // What exec resets and keeps (descriptors, signal dispositions, the mask), exec'ing
     // itself through /proc/self/exe: Linux's answer (qemu-user cannot exec the guest).
     let reset = build(

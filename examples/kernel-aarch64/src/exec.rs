@@ -383,9 +383,10 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
     }
 
     // ---- the point of no return: from here the old image is gone ----
+    let running = proc::current_index() == slot;
     let p: &mut Process = proc::slot(slot);
     let old = p.space.replace(space);
-    if proc::current_index() == slot {
+    if running {
         crate::arch::set_user_table(p.space.as_ref().map_or(0, |s| s.pt.root));
     }
     if let Some(old) = old {

@@ -870,14 +870,23 @@ fn batch_next() {
 /// The first process of a batch line: console descriptors, then exec.
 fn spawn(args: &[&[u8]]) -> Result<i32, Errno> {
     let i = alloc()?;
-    let p = slot(i);
     for fd in 0..3 {
-        p.fds[fd] = Some(Fd { file: fs::open_console()?, cloexec: false });
+        match fs::open_console() {
+            Ok(file) => slot(i).fds[fd] = Some(Fd { file, cloexec: false }),
+            Err(e) => {
+                release_resources(slot(i));
+                slot(i).state = State::Free;
+                return Err(e);
+            }
+        }
     }
     // The environment the tests give qemu-user runs too (in the order qemu passes it on).
     let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"LC_ALL=C", b"HOME=/root"];
     let path = args.first().copied().unwrap_or(b"");
-    match crate::exec::exec(i, path, &args, &env) {
+    let result = crate::exec::exec(i, path, &args, &env);
+    // Taken after exec, which uses the table itself.
+    let p = slot(i);
+    match result {
         Ok(()) => {
             p.state = State::Runnable;
             Ok(p.pid)

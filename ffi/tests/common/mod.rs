@@ -289,7 +289,8 @@ impl Args {
             window_start: 0,
             window_end: 0,
             mmap_min_addr: 0,
-            reserved: [0; 4],
+            argc_counted: 0,
+            reserved: [0; 3],
         }
     }
 }
