@@ -12,7 +12,7 @@ step "setup"
 # real-kernel oracles (../shared/sysoracle); musl for
 # arm64, mips64el and mipsel (foreign architectures, added by setup.sh); valgrind for the
 # instruction-count gate.
-export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc libc6-dev binutils python3 coreutils valgrind
+export EXECCORE_APT_PACKAGES="${EXECCORE_APT_PACKAGES:-} make gcc g++ libc6-dev binutils python3 coreutils valgrind
   qemu-user-static qemu-system-arm qemu-system-mips qemu-system-misc cpio bc
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-mips-linux-gnu libc6-dev-mips-cross gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
@@ -34,8 +34,25 @@ cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 # The example kernel: its own workspace, built for aarch64-unknown-none (its .cargo/config.toml).
 (cd examples/kernel-aarch64 && cargo clippy --release -- -D warnings)
 
+step "docs (every crate, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+step "MSRV: the library crates build with the declared rust-version"
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+rustup toolchain list | grep -q "^$MSRV" || rustup toolchain install "$MSRV" --profile minimal
+cargo "+$MSRV" build --target-dir target/msrv -p elf-stream -p exec-core -p arch-x86_64 -p arch-aarch64 \
+    -p arch-mips -p arch-riscv64 -p ffi
+
+step "crates package (each verified against the others' packages)"
+cargo package --allow-dirty -p elf-stream -p exec-core -p arch-x86_64 -p arch-aarch64 -p arch-mips \
+    -p arch-riscv64 -p ffi
+
 step "tests"
 cargo test --workspace
+
+step "C ABI: the header in C89/C99/C11 and C++ (ffi/tests/header.rs, run above), the minimal example on /bin/true"
+make -C examples/c minimal_exec
+examples/c/minimal_exec /bin/true
 
 step "fuzz corpus replay (every corpus and artifact file, stable)"
 cargo test --manifest-path fuzz/Cargo.toml -p fuzz-cases

@@ -320,8 +320,11 @@ typedef struct execcore_cpu {
   uint64_t stack_top;
   /* MIPS data-cache alias span in bytes (shm_align_mask + 1; 0: none, or the model's). */
   uint64_t mips_dcache_alias;
-  /* Reserved, zero. */
-  uint64_t reserved[4];
+  /* riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+   * entries, L1I, L1D, L2, L3, each size << 32 | ways << 16 | line size (0: unknown,
+   * as Linux reports a cache the device tree does not describe). Zero for other
+   * architectures. */
+  uint64_t riscv_caches[4];
 } execcore_cpu;
 
 /* Identity of a file (device, inode, generation) for caches; all zero when unknown. */
@@ -451,8 +454,12 @@ typedef struct execcore_exec_params {
   uint64_t window_end;
   /* vm.mmap_min_addr (0: 65536). */
   uint64_t mmap_min_addr;
+  /* Argument pointers Linux counts against the argument limit: max(argc, 1) of the
+   * argv given to execve, which execcore_follow_scripts' rewrite does not change
+   * (Linux sizes them before any #! rewrite). 0: argc (no script followed). */
+  uint64_t argc_counted;
   /* Reserved, zero. */
-  uint64_t reserved[4];
+  uint64_t reserved[3];
 } execcore_exec_params;
 
 /* Caller-owned storage for a prepared plan (no heap): opaque, 8-byte aligned. */

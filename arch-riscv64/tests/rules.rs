@@ -313,6 +313,26 @@ fn control_flow_properties_are_reported_only() {
     assert_eq!((p.arch.main_features, p.arch.main_property_error), (None, None));
 }
 
+/// A finite stack rlimit beyond 5/6 of the window: the gap is clamped to 5/6 of STACK_TOP
+/// (mm/util.c), the same on sv57 as on sv48 although sv57's TASK_SIZE is `1 << 56`.
+#[test]
+fn huge_stack_rlimit_gap_is_clamped_to_the_stack_top() {
+    let bytes = Synth::dyn_().interp(GLIBC_LD).build();
+    for mmu in Mmu::ALL {
+        let p = common::plan_bytes_with(
+            &Riscv64::new(Cpu { mmu, ..Cpu::default() }),
+            &bytes,
+            Path::new(GLIBC_ROOT),
+            |params| params.stack_limit = StackLimit::Bytes(120 << 40),
+        )
+        .unwrap();
+        let top = mmu.window();
+        assert!(p.mmap.top_down);
+        assert_eq!(p.mmap.base.0, (top - top / 6 * 5 + 0xfff) & !0xfff, "{mmu:?}");
+        assert_eq!(p.interp.as_ref().unwrap().span().end, p.mmap.base, "{mmu:?}");
+    }
+}
+
 /// RLIMIT_STACK unlimited: the generic legacy layout (bottom-up from TASK_UNMAPPED_BASE).
 #[test]
 fn unlimited_stack_selects_the_legacy_layout() {

@@ -7,7 +7,8 @@
  *   exec-harness --kernel PROG [ARGS...]
  *
  * --empty-argv (either way) execs PROG with argc 0, ARGS ignored (Linux >= 5.18 then
- * supplies an empty argv[0]; a script's rewrite drops it).
+ * supplies an empty argv[0]; a script's rewrite drops it). --stack-rlimit BYTES (either
+ * way, default 8 MiB) is the RLIMIT_STACK of the exec: the argument limit is a quarter.
  * PROG may be a `#!` script: the harness follows it to its interpreter as Linux does
  * (execcore_follow_scripts), and the interpreter runs with the rewritten argv.
  * --kernel hands PROG to the host kernel's execve instead (no shell fallback), failing
@@ -41,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -298,11 +300,14 @@ static void *pager(void *arg) {
 }
 
 /* Stack high-water of prepare + load (with the callbacks they call): paint a region below
- * main's frame, run them, see how much of it was written. Both helpers have the same
- * frame, so `area` lies at the same addresses in each. */
+ * main's frame, run them, see how much of it was written. Both helpers have nearly the
+ * same frame, so `area` lies at the same addresses in each; the paint reaches a little
+ * lower, for calls that leave arguments on the stack (execcore_follow_scripts' seventh
+ * and eighth on x86_64) while stack_used runs. */
 #define STACK_PAINT (64 * 1024)
+#define STACK_PAINT_SLACK 256
 static void __attribute__((noinline)) paint_stack(void) {
-    uint8_t area[STACK_PAINT];
+    uint8_t area[STACK_PAINT + STACK_PAINT_SLACK];
     memset(area, 0xa5, sizeof area);
     __asm__ volatile("" : : "r"(area) : "memory"); /* keep the stores */
 }
@@ -323,6 +328,7 @@ static size_t __attribute__((noinline)) stack_used(void) {
 static struct {
     unsigned long pages, mismatches;
     size_t prepare_stack, load_stack, build_stack; /* stack high-water of each entry point */
+    size_t follow_stack;                            /* and of execcore_follow_scripts */
 } VERIFY;
 static long verify_faults(void) {
     static uint8_t page[PAGE] __attribute__((aligned(4096)));
@@ -361,9 +367,9 @@ static int write_report(const char *report) {
     size_t both = VERIFY.prepare_stack > VERIFY.load_stack ? VERIFY.prepare_stack : VERIFY.load_stack;
     fprintf(f,
             "pages %lu mismatches %lu stack %zu reads %llu read_bytes %llu prepare_stack %zu load_stack %zu "
-            "build_stack_stack %zu\n",
+            "build_stack_stack %zu follow_scripts_stack %zu\n",
             VERIFY.pages, VERIFY.mismatches, both, (unsigned long long)H.reads, (unsigned long long)H.read_bytes,
-            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack);
+            VERIFY.prepare_stack, VERIFY.load_stack, VERIFY.build_stack, VERIFY.follow_stack);
     return fclose(f);
 }
 
@@ -441,8 +447,8 @@ static int bench_execs(long n, char **argv, uint64_t *harness_ns, uint64_t *kern
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bench N] [--empty-argv] PROG [ARGS...]\n"
-                    "       exec-harness --kernel [--empty-argv] PROG [ARGS...]\n");
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n"
+                    "       exec-harness --kernel [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n");
     exit(2);
 }
 
@@ -464,17 +470,23 @@ static void adopt_program(const execcore_script *script, uint64_t keep) {
     }
 }
 
+/* --bounce N: the buffer a kernel without read_into lends the library. */
+static uint8_t BOUNCE[1 << 20];
+
 int main(int argc, char **argv) {
     uint32_t mode = EXECCORE_LOAD_EAGER;
     const char *verify_report = NULL;
-    long bench = 0;
+    long bench = 0, bounce = 0;
     int kernel = 0, empty_argv = 0;
+    unsigned long long stack_rlimit = 8 << 20;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--kernel") == 0) {
             kernel = 1;
         } else if (strcmp(argv[i], "--empty-argv") == 0) {
             empty_argv = 1;
+        } else if (strcmp(argv[i], "--stack-rlimit") == 0 && i + 1 < argc) {
+            stack_rlimit = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
             const char *m = argv[++i];
             if (strcmp(m, "eager") == 0) mode = EXECCORE_LOAD_EAGER;
@@ -485,6 +497,9 @@ int main(int argc, char **argv) {
             H.root = argv[++i];
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
+        } else if (strcmp(argv[i], "--bounce") == 0 && i + 1 < argc) {
+            bounce = strtol(argv[++i], NULL, 10);
+            if (bounce <= 0 || bounce > (long)sizeof BOUNCE) usage();
         } else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) {
             bench = strtol(argv[++i], NULL, 10);
             if (bench <= 0) usage();
@@ -499,6 +514,11 @@ int main(int argc, char **argv) {
     }
     const char *prog = argv[i];
     if (kernel) { /* the oracle: the host kernel's execve, no shell fallback on ENOEXEC */
+        struct rlimit rl = {stack_rlimit, stack_rlimit};
+        if (setrlimit(RLIMIT_STACK, &rl) != 0) {
+            fprintf(stderr, "exec-harness: --stack-rlimit %llu: %s\n", stack_rlimit, strerror(errno));
+            return 127;
+        }
         execve(prog, empty_argv ? &argv[argc] /* NULL */ : &argv[i], environ);
         int e = errno;
         fprintf(stderr, "exec-harness: %s: %s (%s)\n", prog, strerror(e), strerrorname_np(e));
@@ -558,7 +578,7 @@ int main(int argc, char **argv) {
     params.execfn = (const uint8_t *)prog;
     params.execfn_len = strlen(prog);
     params.file = 0;
-    params.stack_rlimit = 8 << 20;
+    params.stack_rlimit = stack_rlimit;
     params.flags = EXECCORE_EXEC_RANDOMIZE;
     params.uid = getuid();
     params.euid = geteuid();
@@ -584,6 +604,12 @@ int main(int argc, char **argv) {
     ops.protect = cb_protect;
     ops.unmap = cb_unmap;
     ops.sync_icache = cb_sync_icache;
+    if (bounce > 0) {
+        /* A kernel without read_into: file bytes through its bounce buffer. */
+        ops.read_into = NULL;
+        ops.bounce_buffer = BOUNCE;
+        ops.bounce_size = (size_t)bounce;
+    }
 
     execcore_error err = {0};
     /* #! scripts: the program becomes the interpreter, argv the rewritten one (its
@@ -592,10 +618,15 @@ int main(int argc, char **argv) {
     size_t script_cap = params.argc + EXECCORE_SCRIPT_EXTRA_ARGS, script_argc = 0;
     const uint8_t **script_argv = malloc(script_cap * sizeof *script_argv);
     if (!script_argv) fail(prog, EXECCORE_ERR_ADDRESS_SPACE_FAILED, NULL);
+    if (verify_report) paint_stack();
     execcore_status st =
         execcore_follow_scripts(&cpu, &params, &ops, &SCRIPT, script_argv, script_cap, &script_argc, &err);
+    if (verify_report) VERIFY.follow_stack = stack_used();
+    H.reads = H.read_bytes = 0; /* the report counts prepare + load; following read 256 bytes a file */
     adopt_program(&SCRIPT, st == EXECCORE_OK ? SCRIPT.file : 0);
     if (st != EXECCORE_OK) fail(prog, st, &err);
+    /* Linux counts the argument pointers of the argv given to execve, not the rewrite's. */
+    params.argc_counted = params.argc > 0 ? params.argc : 1;
     params.argv = script_argv;
     params.argc = script_argc;
 

@@ -399,7 +399,14 @@ static int emulate_ri(struct trapframe *tf)
 static uint32_t timer_ticks;
 void timer_arm(void)
 {
-    mtc0(11, 0, mfc0(9, 0) + TICK);
+    /* Count follows the host's clock under qemu: if it passed the new Compare before the
+       write landed (the host preempted us), no interrupt would come for a whole Count
+       period (43 s). Write again until Compare is ahead. */
+    uint32_t next;
+    do {
+        next = mfc0(9, 0) + TICK;
+        mtc0(11, 0, next);
+    } while ((int32_t)(next - mfc0(9, 0)) <= 0);
 }
 
 void trap(struct trapframe *tf)
@@ -614,6 +621,16 @@ void kmain(int argc, char **argv, char **envp, uint32_t ramsize)
     if (!v || !sz)
         panic("no initramfs (rd_start=/rd_size=)");
     uint32_t rd_start = parse_hex(v, 0), rd_size = parse_dec(sz);
+    /* Linux's ieee754= policy: strict (default), legacy, 2008, relaxed, emulated. */
+    const char *ie = find_opt(cmdline, "ieee754=");
+    static const char *const policies[] = {"strict", "legacy", "2008", "relaxed", "emulated"};
+    for (uint32_t i = 0; ie && i < 5; i++) {
+        size_t n = kstrlen(policies[i]);
+        if (!kstrncmp(ie, policies[i], n) && (ie[n] == ' ' || !ie[n])) {
+            cpu_desc.mips_ieee754 = i;
+            kprintf("kmips: ieee754=%s\n", policies[i]);
+        }
+    }
     const char *m = find_opt(cmdline, "kmips.mode=");
     if (m && !kstrncmp(m, "mapped", 6))
         load_mode = EXECCORE_LOAD_MAPPED;

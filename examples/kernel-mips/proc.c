@@ -293,7 +293,8 @@ static execcore_errno cb_open_interp(void *c, const uint8_t *path, size_t len, u
     int f = rd_lookup(norm);
     if (f < 0)
         return ENOENT;
-    if (rd_is_dir(f))
+    /* As Linux's open_exec: a regular, executable file. */
+    if (rd_is_dir(f) || (rd[f].mode & 0170000) != 0100000 || !(rd[f].mode & 0111))
         return EACCES;
     *out = (uint64_t)f + 1;
     id->device = 1;
@@ -669,10 +670,11 @@ int do_exec(struct proc *p, const char *path, uint32_t argc, const char *const *
         if (cpu_has_ulri)
             mtc0(4, 2, 0);
     }
-    kprintf("kmips: pid %d exec %s: entry %x sp %x FR=%u fcsr %x flags %x, %u mappings, %u "
-            "file pages, %u pages copied\n",
-            p->pid, norm, (uint32_t)entry.pc, (uint32_t)entry.sp, p->fr, entry.mips_fcsr,
-            entry.arch_flags, (uint32_t)rep.mappings, file_pages, x.pages_copied);
+    kprintf("kmips: pid %d exec %s: entry %x sp %x stack top %x FR=%u fcsr %x flags %x, %u "
+            "mappings, %u file pages, %u pages copied\n",
+            p->pid, norm, (uint32_t)entry.pc, (uint32_t)entry.sp, (uint32_t)lay.stack_top, p->fr,
+            entry.mips_fcsr, entry.arch_flags, (uint32_t)rep.mappings, file_pages,
+            x.pages_copied);
     exec_pages_copied += x.pages_copied;
     return 0;
 }

@@ -189,6 +189,23 @@ static int do_read(int fd, uint32_t ubuf, uint32_t len, int64_t pos)
     }
 }
 
+/* Writes kernel bytes to a console, /dev/null or pipe descriptor. */
+static int write_kernel(int fd, const uint8_t *buf, uint32_t len)
+{
+    struct file *f = getfd(fd);
+    if (!f)
+        return -EBADF;
+    if (f->type == F_NULL)
+        return (int)len;
+    if (f->type == F_CONSOLE) {
+        console_write(buf, len);
+        return (int)len;
+    }
+    if (f->type != F_PIPE_W)
+        return -EBADF;
+    return pipe_write(f->pipe, buf, len);
+}
+
 static int do_write(int fd, uint32_t ubuf, uint32_t len)
 {
     struct file *f = getfd(fd);
@@ -406,6 +423,48 @@ void syscall(struct trapframe *tf)
     case 4004: /* write */
         r = do_write((int)a0, a1, a2);
         break;
+    case 4237: { /* sendfile64(out, in, off64 *, count): through a kernel buffer */
+        struct file *in = getfd((int)a1);
+        if (!in || !getfd((int)a0)) {
+            r = -EBADF;
+            break;
+        }
+        if (in->type != F_FILE) {
+            r = -EINVAL;
+            break;
+        }
+        uint64_t off = in->off;
+        if (a2 && copy_from_user(&cur->mm, &off, a2, 8)) {
+            r = -EFAULT;
+            break;
+        }
+        const struct rdent *e = &rd[in->ent];
+        uint32_t n = off >= e->size ? 0 : e->size - (uint32_t)off;
+        if (n > a3)
+            n = a3;
+        int done = 0;
+        while ((uint32_t)done < n) {
+            uint8_t kbuf[512];
+            uint32_t k = n - (uint32_t)done > sizeof kbuf ? sizeof kbuf : n - (uint32_t)done;
+            kmemcpy(kbuf, e->data + (uint32_t)off + (uint32_t)done, k);
+            int w = write_kernel((int)a0, kbuf, k);
+            if (w <= 0) {
+                if (!done)
+                    done = w;
+                break;
+            }
+            done += w;
+        }
+        if (done > 0) {
+            off += (uint32_t)done;
+            if (a2)
+                copy_to_user(&cur->mm, a2, &off, 8, 0);
+            else
+                in->off = off;
+        }
+        r = done;
+        break;
+    }
     case 4146: { /* writev */
         int total = 0;
         for (uint32_t i = 0; i < a2; i++) {
@@ -824,8 +883,12 @@ void syscall(struct trapframe *tf)
             break;
         }
         if (a2) {
-            uint32_t old[4] = {0, cur->sig_handler[a0], 0, 0};
-            copy_to_user(&cur->mm, a2, old, 16, 0);
+            /* o32 struct sigaction: flags, handler, 16-byte mask. */
+            uint32_t old[6] = {0, cur->sig_handler[a0], 0, 0, 0, 0};
+            if (copy_to_user(&cur->mm, a2, old, sizeof old, 0)) {
+                r = -EFAULT;
+                break;
+            }
         }
         if (a1) {
             uint32_t act[2];

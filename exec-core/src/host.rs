@@ -37,8 +37,10 @@ pub trait ExecHost {
     /// The interpreter's source type.
     type Interp: ReadAt;
 
-    /// Opens the interpreter named by PT_INTERP (`path` without NUL, possibly relative
-    /// to a root the host chooses).
+    /// Opens the interpreter named by PT_INTERP, or by a `#!` line
+    /// ([`follow_scripts`](crate::script::follow_scripts)): `path` without NUL, possibly
+    /// relative to a root the host chooses, possibly empty. Linux's `open_exec` for both:
+    /// a file that is not regular or not executable is EACCES.
     fn open_interpreter(&mut self, path: &[u8]) -> Result<OpenedFile<Self::Interp>, Errno>;
 
     /// Fills `buf` with random bytes (AT_RANDOM, ASLR).

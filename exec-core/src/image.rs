@@ -109,7 +109,7 @@ impl Image {
     }
 
     /// [`Image::scan`] over program headers from anywhere (a table the kernel copied from
-    /// user space for [`elfmap`](crate::elfmap)): every PT_LOAD is validated the same way —
+    /// user space for [`elfmap()`](crate::elfmap())): every PT_LOAD is validated the same way —
     /// `p_filesz <= p_memsz`, `p_vaddr` congruent to `p_offset` modulo the page, no
     /// address wrap, the file range inside the file (`in_file`), no overlap after sorting.
     pub fn from_headers(

@@ -64,7 +64,7 @@ pub fn stack_top(layout: &Layout, page: PageSize, rnd: &LayoutRandom) -> UserAdd
 }
 
 /// `mmap_base`: top-down below the stack gap (`gap = clamp(rlimit + guard + stack
-/// randomisation, 128 MiB, 5/6 of the space)`), or the legacy base when `legacy`.
+/// randomisation, 128 MiB, 5/6 of STACK_TOP)`), or the legacy base when `legacy`.
 pub fn mmap_base(
     layout: &Layout,
     page: PageSize,
@@ -91,7 +91,9 @@ pub fn mmap_base(
     let pad = layout.stack_guard_gap.saturating_add(stack_random);
     // Linux adds the pad only when it does not overflow (RLIM_INFINITY).
     let gap = rlim.checked_add(pad).unwrap_or(rlim);
-    let max_gap = (layout.task_size.0 / 6).saturating_mul(5);
+    // mm/util.c's MAX_GAP is STACK_TOP / 6 * 5 (x86's own mmap_base uses TASK_SIZE, which
+    // equals its STACK_TOP): riscv sv57's TASK_SIZE is 512 times its stack top.
+    let max_gap = (layout.stack_top.0 / 6).saturating_mul(5);
     let gap = gap.max(MIN_GAP).min(max_gap);
     let base = layout.stack_top.0.saturating_sub(gap).saturating_sub(rnd_bytes);
     UserAddr(page.up(base).unwrap_or(base))

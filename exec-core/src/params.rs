@@ -11,6 +11,12 @@ pub trait StringList {
     fn count(&self) -> usize;
     /// String `index`, without NUL.
     fn get(&self, index: usize) -> Option<&[u8]>;
+    /// How many pointers Linux counts against the argument limit (`bprm_stack_limits`):
+    /// the count given to `execve`, which a `#!` rewrite does not update (see
+    /// [`ScriptArgv`](crate::script::ScriptArgv)).
+    fn counted_pointers(&self) -> usize {
+        self.count()
+    }
 }
 
 impl StringList for [&[u8]] {
@@ -29,6 +35,9 @@ impl<T: StringList + ?Sized> StringList for &T {
     }
     fn get(&self, index: usize) -> Option<&[u8]> {
         (**self).get(index)
+    }
+    fn counted_pointers(&self) -> usize {
+        (**self).counted_pointers()
     }
 }
 

@@ -73,42 +73,82 @@ pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
-    prepare_into_with_path(policy, main, host, params, cache, out, None)
+    let mut main_slot = None;
+    let slots = PrepareSlots { main: &mut main_slot, interp: None, path: None };
+    prepare_into_in(policy, main, host, params, cache, out, slots)
 }
 
-/// [`prepare_into`] with the buffer PT_INTERP is read into given by the caller
-/// (`interp_path`, at least the longest path accepted: [`PATH_MAX`] bytes like Linux; a
-/// shorter one rejects longer paths with `InterpreterTooLong`). `None`: a PATH_MAX
-/// buffer on the stack, for the time the path is read and opened.
-pub fn prepare_into_with_path<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+/// Caller storage for what [`prepare_into_in`] would otherwise hold on its stack: the
+/// opened program and interpreter (each with its 1 KiB read window) and the buffer
+/// PT_INTERP is read into. `interp` and `path` may be `None`: a local instead, on the
+/// stack only for the time it is needed.
+pub struct PrepareSlots<'s, 'r, R: ?Sized, S> {
+    /// Where the program is opened.
+    pub main: &'s mut Option<ElfFile<&'r R>>,
+    /// Where the interpreter is opened.
+    pub interp: Option<&'s mut Option<ElfFile<S>>>,
+    /// The PT_INTERP buffer: [`PATH_MAX`] bytes accept what Linux accepts, a shorter one
+    /// rejects longer paths with `InterpreterTooLong`.
+    pub path: Option<&'s mut [u8]>,
+}
+
+/// [`prepare_into`] with the working storage in `slots` (a kernel with a short stack
+/// keeps them next to the plan: the C ABI's `execcore_plan`).
+pub fn prepare_into_in<'o, 'r, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
-    main: &R,
+    main: &'r R,
     host: &mut H,
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
-    interp_path: Option<&mut [u8]>,
+    slots: PrepareSlots<'_, 'r, R, H::Interp>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    let PrepareSlots { main: main_slot, interp: interp_slot, path } = slots;
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
     // Opened in place (`open_in`): every move of an opened file is a 1 KiB window copy
     // on the kernel's stack.
-    let mut main_slot = None;
     let main_file: &ElfFile<&R> =
-        ElfFile::open_in(&mut main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
+        ElfFile::open_in(main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
     let header = *main_file.header();
     if header.elf_type != ElfType::EXEC && header.elf_type != ElfType::DYN {
         return Err(ExecError::NotExecutable(header.elf_type));
     }
     let abi = policy.accept(&header)?;
-    let opened = open_interpreter(main_file, host, interp_path)?;
-    prepare_opened(policy, main_file, Start { abi, opened }, host, params, cache, out)
+    let opened = open_interpreter(main_file, host, path)?;
+    prepare_opened(policy, main_file, Start { abi, opened, interp_slot }, host, params, cache, out)
 }
 
-/// What [`prepare_opened`] starts from: the ABI and the interpreter found.
-struct Start<S> {
+/// What [`prepare_opened`] starts from: the ABI, the interpreter found and where to open it.
+struct Start<'s, S> {
     abi: Abi,
     opened: Option<Opened<S>>,
+    /// `None`: opened in a local of [`prepare_opened_local`].
+    interp_slot: Option<&'s mut Option<ElfFile<S>>>,
+}
+
+/// [`prepare_opened`] with the interpreter opened in a local: out of line, so that the
+/// local is not on the stack while the path is read, nor at all when the caller has a slot.
+#[inline(never)]
+fn prepare_opened_local<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
+    policy: &P,
+    main_file: &ElfFile<&R>,
+    start: Start<'_, H::Interp>,
+    host: &mut H,
+    params: &ExecParams<'_>,
+    cache: Option<&mut MemoryCache>,
+    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
+) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+    let mut slot = None;
+    prepare_opened(
+        policy,
+        main_file,
+        Start { interp_slot: Some(&mut slot), ..start },
+        host,
+        params,
+        cache,
+        out,
+    )
 }
 
 /// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
@@ -119,20 +159,23 @@ struct Start<S> {
 fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
     main_file: &ElfFile<&R>,
-    start: Start<H::Interp>,
+    start: Start<'_, H::Interp>,
     host: &mut H,
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
-    let Start { abi, opened } = start;
+    let Start { abi, opened, interp_slot } = start;
+    let Some(interp_slot) = interp_slot else {
+        let start = Start { abi, opened, interp_slot: None };
+        return prepare_opened_local(policy, main_file, start, host, params, cache, out);
+    };
     let page = policy.page_size();
     let limits = Limits::for_page_size(page.get() as u32);
     let header = *main_file.header();
-    let mut interp_slot = None;
     let interp_file = match opened {
         Some((source, id)) => {
-            Some((open_interp_file(policy, &header, abi, source, limits, &mut interp_slot)?, id))
+            Some((open_interp_file(policy, &header, abi, source, limits, interp_slot)?, id))
         }
         None => None,
     };
@@ -298,7 +341,7 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     plan.reserved = reserved;
     plan.arch = info;
     plan.text_scan = policy.text_scanner();
-    prepared.interpreter = interp_slot.map(ElfFile::into_source);
+    prepared.interpreter = interp_slot.take().map(ElfFile::into_source);
     Ok(prepared)
 }
 

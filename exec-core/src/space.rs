@@ -103,6 +103,8 @@ pub trait AddressSpace {
 }
 
 /// The fallback copy: file bytes through a [`BOUNCE`]-byte stack buffer into `write`.
+/// Out of line: the buffer is on the stack only while it is in use.
+#[inline(never)]
 pub fn bounce_copy<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     space: &mut A,
     role: Role,

@@ -127,9 +127,11 @@ pub fn plan_stack(
     let envp_bytes = strings_size(params.envp, argc_given, per_string)?;
     let empty_argv0 = argc_given == 0;
     let argc = argc_given.max(1);
-    // Linux counts pointers at the kernel's word size against the limit, then the strings.
+    // Linux counts pointers at the kernel's word size against the limit, then the strings;
+    // the pointers of the argc given to execve (a #! rewrite adds strings, not pointers).
     let limit = argument_limit(params.stack_limit);
-    let ptr_size = argc.saturating_add(envc).saturating_mul(inputs.kernel_word);
+    let counted = (params.argv.counted_pointers() as u64).max(1);
+    let ptr_size = counted.saturating_add(envc).saturating_mul(inputs.kernel_word);
     let strings = argv_bytes
         .saturating_add(envp_bytes)
         .saturating_add(execfn_len)

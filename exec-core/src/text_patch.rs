@@ -29,6 +29,8 @@ pub const MAX_PATCH_OFFSETS: usize = 64;
 /// Scans every page of `m` (its bytes re-read from `src` in [`SCAN_WINDOW`]-byte windows,
 /// the rest of the page zero) and calls `patch_text` for each page with a hit. Returns the
 /// number of pages patched. A mapping without the mark is left alone.
+// Out of line: its scan window is on the stack only while a page is scanned.
+#[inline(never)]
 pub fn patch_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     m: &Mapping,
     page: PageSize,

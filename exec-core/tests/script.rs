@@ -247,3 +247,34 @@ fn a_script_naming_a_text_file_is_enoexec() {
         assert_eq!(err.errno(), Errno::ENOEXEC, "{interp}: {err:?}");
     }
 }
+
+/// Linux sizes argument pointers from the argc given to execve, before a rewrite: the
+/// strings a script adds count against the limit, their pointers do not. At the exact
+/// limit the rewritten argv plans; one byte more is E2BIG (the host kernel's boundary is
+/// compared through the C harness in examples/harness-tests/tests/scripts.rs).
+#[test]
+fn rewritten_argv_meets_linuxs_exact_argument_limit() {
+    let ls = std::fs::read("/bin/ls").unwrap();
+    let ld = std::fs::read("/lib64/ld-linux-x86-64.so.2").unwrap();
+    let plan = |last: usize| {
+        let mut host = MemHost::default();
+        host.files.insert(b"/bin/ls".to_vec(), ls.clone());
+        host.files.insert(b"/lib64/ld-linux-x86-64.so.2".to_vec(), ld.clone());
+        let script = Mem { bytes: b"#!/bin/ls -l\n".to_vec(), fail: None };
+        let mut chain = ScriptChain::new();
+        let target = follow_scripts(&mut chain, &script, &mut host).unwrap();
+        let (a, b, c) = (vec![b'a'; 99_999], vec![b'b'; 99_999], vec![b'c'; last]);
+        let original: [&[u8]; 4] = [b"x", &a, &b, &c];
+        let argv = chain.argv(&original, b"./x.sh");
+        assert_eq!(argv.counted_pointers(), 4);
+        assert_eq!(argv.count(), 6);
+        let mut params = ExecParams::new(b"./x.sh");
+        params.argv = &argv;
+        params.stack_limit = exec_core::StackLimit::Bytes(1 << 20);
+        prepare(&arch_x86_64::X86_64::default(), &target, &mut host, &params, None).map(|_| ())
+    };
+    // 256 KiB less 4 pointers; the strings: execfn, /bin/ls, -l, ./x.sh, three arguments.
+    let room = (256 << 10) - 4 * 8 - ("./x.sh".len() + 1) * 2 - 8 - 3 - 2 * 100_000;
+    assert_eq!(plan(room - 1), Ok(()));
+    assert_eq!(plan(room).unwrap_err().errno(), Errno::E2BIG);
+}

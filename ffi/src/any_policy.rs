@@ -19,7 +19,8 @@ trait ArchInfo: Copy + Default {
 }
 
 macro_rules! arch_info {
-    ($($variant:ident => $info:ty),*) => {$(
+    ($($(#[$cfg:meta])* $variant:ident => $info:ty),*) => {$(
+        $(#[$cfg])*
         impl ArchInfo for $info {
             fn from_any(any: &AnyInfo) -> Self {
                 match any {
@@ -35,9 +36,13 @@ macro_rules! arch_info {
 }
 
 arch_info!(
+    #[cfg(feature = "arch-x86_64")]
     X86_64 => arch_x86_64::Info,
+    #[cfg(feature = "arch-aarch64")]
     Aarch64 => arch_aarch64::Info,
+    #[cfg(feature = "arch-mips")]
     Mips => arch_mips::Info,
+    #[cfg(feature = "arch-riscv64")]
     Riscv64 => arch_riscv64::Info
 );
 
@@ -45,9 +50,13 @@ arch_info!(
 macro_rules! each {
     ($self:expr, $p:ident => $body:expr) => {
         match $self {
+            #[cfg(feature = "arch-x86_64")]
             AnyPolicy::X86_64($p) => $body,
+            #[cfg(feature = "arch-aarch64")]
             AnyPolicy::Aarch64($p) => $body,
+            #[cfg(feature = "arch-mips")]
             AnyPolicy::Mips($p) => $body,
+            #[cfg(feature = "arch-riscv64")]
             AnyPolicy::Riscv64($p) => $body,
         }
     };

@@ -12,24 +12,32 @@ pub enum AnyInfo {
     #[default]
     None,
     /// x86_64.
+    #[cfg(feature = "arch-x86_64")]
     X86_64(arch_x86_64::Info),
     /// AArch64.
+    #[cfg(feature = "arch-aarch64")]
     Aarch64(arch_aarch64::Info),
     /// MIPS.
+    #[cfg(feature = "arch-mips")]
     Mips(arch_mips::Info),
     /// RISC-V 64.
+    #[cfg(feature = "arch-riscv64")]
     Riscv64(arch_riscv64::Info),
 }
 
 /// A policy built from an [`execcore_cpu`].
 pub enum AnyPolicy {
     /// x86_64.
+    #[cfg(feature = "arch-x86_64")]
     X86_64(arch_x86_64::X86_64),
     /// AArch64.
+    #[cfg(feature = "arch-aarch64")]
     Aarch64(arch_aarch64::Aarch64),
     /// MIPS.
+    #[cfg(feature = "arch-mips")]
     Mips(arch_mips::Mips),
     /// RISC-V 64.
+    #[cfg(feature = "arch-riscv64")]
     Riscv64(arch_riscv64::Riscv64),
 }
 
@@ -38,11 +46,13 @@ impl AnyPolicy {
     /// in, `EXECCORE_ERR_INVALID_PARAMETER` when a field is out of range.
     pub fn from_cpu(cpu: &execcore_cpu) -> Result<AnyPolicy, Fail> {
         match cpu.arch {
+            #[cfg(feature = "arch-x86_64")]
             EXECCORE_ARCH_X86_64 => Ok(AnyPolicy::X86_64(arch_x86_64::X86_64::new(arch_x86_64::Cpu {
                 hwcap: cpu.hwcap,
                 hwcap2: cpu.hwcap2,
                 minsigstksz: (cpu.minsigstksz != 0).then_some(cpu.minsigstksz),
             }))),
+            #[cfg(feature = "arch-aarch64")]
             EXECCORE_ARCH_AARCH64 => {
                 let page = match cpu.page_size {
                     0 => exec_core::PageSize::K4,
@@ -61,7 +71,9 @@ impl AnyPolicy {
                     static_pie_align: exec_core::StaticPieAlign::HonouredSince6_10,
                 })))
             }
+            #[cfg(feature = "arch-mips")]
             EXECCORE_ARCH_MIPS => mips_policy(cpu).map(AnyPolicy::Mips),
+            #[cfg(feature = "arch-riscv64")]
             EXECCORE_ARCH_RISCV64 => riscv64_policy(cpu).map(AnyPolicy::Riscv64),
             _ => Err(FfiCode::UnsupportedArch.into()),
         }
@@ -69,7 +81,9 @@ impl AnyPolicy {
 
     /// How the kernel of this architecture numbers errnos.
     pub fn numbering(&self) -> elf_stream::Numbering {
+        #[allow(unreachable_patterns)]
         match self {
+            #[cfg(feature = "arch-mips")]
             AnyPolicy::Mips(_) => elf_stream::Numbering::Mips,
             _ => elf_stream::Numbering::Generic,
         }
@@ -78,11 +92,15 @@ impl AnyPolicy {
     /// Fills the arch part of the entry state.
     pub fn entry_arch(&self, info: &AnyInfo, out: &mut execcore_entry_state) {
         match info {
+            #[cfg(feature = "arch-x86_64")]
             AnyInfo::X86_64(i) => out.arch_value = u64::from(i.feature_1_and.unwrap_or(0)),
             // BTI/PAC/GCS requested by the image whose properties Linux honours.
+            #[cfg(feature = "arch-aarch64")]
             AnyInfo::Aarch64(i) => out.arch_flags = i.interp_features.or(i.main_features).unwrap_or(0),
+            #[cfg(feature = "arch-mips")]
             AnyInfo::Mips(i) => mips_entry(i, out),
             // The Zicfilp/Zicfiss bits every image has; the program's e_flags.
+            #[cfg(feature = "arch-riscv64")]
             AnyInfo::Riscv64(i) => {
                 out.arch_flags = i.features();
                 out.arch_value = u64::from(i.main_flags.0);
@@ -100,12 +118,16 @@ impl AnyPolicy {
     ) -> Result<(exec_core::ElfmapTarget, elf_stream::Endian), ExecError> {
         use exec_core::ArchPolicy;
         let (machine, endian) = match self {
+            #[cfg(feature = "arch-x86_64")]
             AnyPolicy::X86_64(_) => (elf_stream::Machine::X86_64, elf_stream::Endian::Little),
+            #[cfg(feature = "arch-aarch64")]
             AnyPolicy::Aarch64(p) => (
                 elf_stream::Machine::AARCH64,
                 if p.cpu.big_endian { elf_stream::Endian::Big } else { elf_stream::Endian::Little },
             ),
+            #[cfg(feature = "arch-mips")]
             AnyPolicy::Mips(p) => (elf_stream::Machine::MIPS, p.cpu.endian),
+            #[cfg(feature = "arch-riscv64")]
             AnyPolicy::Riscv64(_) => (elf_stream::Machine::RISCV, elf_stream::Endian::Little),
         };
         let header = elf_stream::FileHeader {
@@ -127,9 +149,13 @@ impl AnyPolicy {
             shstrndx: 0,
         };
         let (page, layout) = match self {
+            #[cfg(feature = "arch-x86_64")]
             AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            #[cfg(feature = "arch-aarch64")]
             AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            #[cfg(feature = "arch-mips")]
             AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            #[cfg(feature = "arch-riscv64")]
             AnyPolicy::Riscv64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
         };
         let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
@@ -138,6 +164,7 @@ impl AnyPolicy {
 }
 
 /// The riscv64 policy for `c`: MMU mode from `va_bits`, ISA from `hwcap`, 4 KiB pages only.
+#[cfg(feature = "arch-riscv64")]
 fn riscv64_policy(c: &execcore_cpu) -> Result<arch_riscv64::Riscv64, Fail> {
     if !matches!(c.page_size, 0 | 4096) {
         return Err(Fail::invalid_parameter());
@@ -152,16 +179,20 @@ fn riscv64_policy(c: &execcore_cpu) -> Result<arch_riscv64::Riscv64, Fail> {
     } else {
         arch_riscv64::Profile::Linux
     };
+    // size << 32 | ways << 16 | line: the auxv's size and geometry words.
+    let cache = |w: u64| arch_riscv64::Cache { size: w >> 32, geometry: w & 0xffff_ffff };
+    let [l1i, l1d, l2, l3] = c.riscv_caches.map(cache);
     let cpu = arch_riscv64::Cpu {
         mmu,
         isa,
-        caches: arch_riscv64::Caches::default(),
+        caches: arch_riscv64::Caches { l1i, l1d, l2, l3 },
         minsigstksz: (c.minsigstksz != 0).then_some(c.minsigstksz),
     };
     Ok(arch_riscv64::Riscv64::new(cpu).with_profile(profile))
 }
 
 /// `AT_BASE_PLATFORM` of a custom MIPS CPU: Linux's name for its ISA, when it has one.
+#[cfg(feature = "arch-mips")]
 fn mips_base_platform(isa: arch_mips::Isa) -> Option<&'static [u8]> {
     Some(match (isa.level, isa.rev) {
         (32, 1) => b"mips32",
@@ -175,6 +206,7 @@ fn mips_base_platform(isa: arch_mips::Isa) -> Option<&'static [u8]> {
 }
 
 /// A custom MIPS CPU from the `mips_isa_*` fields and the `EXECCORE_CPU_MIPS_*` flags.
+#[cfg(feature = "arch-mips")]
 fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_mips::Cpu, Fail> {
     let level = u8::try_from(c.mips_isa_level).map_err(|_| Fail::invalid_parameter())?;
     let rev = u8::try_from(c.mips_isa_rev).map_err(|_| Fail::invalid_parameter())?;
@@ -215,6 +247,7 @@ fn mips_custom_cpu(c: &execcore_cpu, endian: elf_stream::Endian) -> Result<arch_
 }
 
 /// The MIPS policy an [`execcore_cpu`] describes (see its `mips_model` field).
+#[cfg(feature = "arch-mips")]
 pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, Fail> {
     let has = |f: u32| c.flags & f != 0;
     let endian =
@@ -267,6 +300,7 @@ pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, Fail> {
 }
 
 /// The MIPS part of the entry state (bit layout on [`execcore_entry_state`]).
+#[cfg(feature = "arch-mips")]
 fn mips_entry(i: &arch_mips::Info, out: &mut execcore_entry_state) {
     use arch_mips::{FpMode, MipsAbi};
     out.abi = match i.abi {

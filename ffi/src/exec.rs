@@ -12,7 +12,6 @@ use crate::ptr::{in_ref, out_mut};
 use crate::status::{execcore_status, FfiCode};
 use crate::strings::CStrings;
 use crate::types::*;
-use elf_stream::Errno;
 use exec_core::{ArchPolicy, ExecError, ExecHost, ExecPlan, Role};
 
 /// Plans an exec: reads and validates the executable (`params->file`) and its interpreter
@@ -58,8 +57,12 @@ fn prepare(
         return Err(FfiCode::MissingCallback.into());
     }
     let policy = AnyPolicy::from_cpu(cpu)?;
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let argv = CStrings {
+        ptr: p.argv,
+        count: p.argc,
+        counted: usize::try_from(p.argc_counted).unwrap_or(usize::MAX),
+    };
+    let envp = CStrings { ptr: p.envp, count: p.envc, counted: 0 };
     let params = params_from_c(p, &argv, &envp);
     let main = CFile::new(ops, p.file).map_err(|errno| {
         let error = elf_stream::Error::Read { offset: 0, errno };
@@ -67,8 +70,8 @@ fn prepare(
     })?;
     let mut host = CHost { ops };
     // Built in the storage's scratch, not on this frame (kernel stack is short).
-    let (slot, result) = StoredPlan::prepare_in(storage, |out, path| {
-        exec_core::prepare_into_with_path(&policy, &main, &mut host, &params, None, out, Some(path))
+    let (slot, result) = StoredPlan::prepare_in(storage, main, |out, main, slots| {
+        exec_core::prepare_into_in(&policy, main, &mut host, &params, None, out, slots)
     });
     let prepared = result.map_err(|e| Fail::exec(&e, Some(&policy)))?;
     if let Err(fail) = supply_prefetch_fd(&mut prepared.plan, ops) {
@@ -85,8 +88,13 @@ fn prepare(
 
 /// Puts the kernel's descriptor (`ops->exec_fd`) into `AT_PFETCHFD` when the MIPS policy
 /// asked for one (a dynamic R8000 program needing prefetch patches); otherwise a no-op.
+#[cfg(feature = "arch-mips")]
 fn supply_prefetch_fd(plan: &mut ExecPlan<AnyInfo>, ops: &execcore_ops) -> Result<(), Fail> {
-    let AnyInfo::Mips(info) = plan.arch else { return Ok(()) };
+    #[allow(irrefutable_let_patterns)]
+    let AnyInfo::Mips(info) = plan.arch
+    else {
+        return Ok(());
+    };
     if !info.prefetch_fd {
         return Ok(());
     }
@@ -98,8 +106,17 @@ fn supply_prefetch_fd(plan: &mut ExecPlan<AnyInfo>, ops: &execcore_ops) -> Resul
             plan.auxv.set(exec_core::AuxType::AT_PFETCHFD, fd);
             Ok(())
         }
-        e => Err(Fail::with_errno(FfiCode::ExecFdFailed, if e > 0 { Errno(e) } else { Errno::EIO })),
+        e => Err(Fail::with_errno(
+            FfiCode::ExecFdFailed,
+            if e > 0 { elf_stream::Errno(e) } else { elf_stream::Errno::EIO },
+        )),
     }
+}
+
+/// Without MIPS no policy asks for a descriptor.
+#[cfg(not(feature = "arch-mips"))]
+fn supply_prefetch_fd(_: &mut ExecPlan<AnyInfo>, _: &execcore_ops) -> Result<(), Fail> {
+    Ok(())
 }
 
 /// Releases what a plan holds (its memory reservation) when the exec is abandoned after
@@ -228,8 +245,12 @@ fn build_stack(
     policy: &AnyPolicy,
     space: &mut CSpace<'_>,
 ) -> Result<(), Fail> {
-    let argv = CStrings { ptr: p.argv, count: p.argc };
-    let envp = CStrings { ptr: p.envp, count: p.envc };
+    let argv = CStrings {
+        ptr: p.argv,
+        count: p.argc,
+        counted: usize::try_from(p.argc_counted).unwrap_or(usize::MAX),
+    };
+    let envp = CStrings { ptr: p.envp, count: p.envc, counted: 0 };
     let params = params_from_c(p, &argv, &envp);
     let mut random = [0u8; 16];
     CHost { ops }

@@ -5,7 +5,8 @@ use crate::arch::AnyInfo;
 use crate::types::*;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use exec_core::{ExecPlan, Prepared};
+use elf_stream::ElfFile;
+use exec_core::{ExecPlan, PrepareSlots, Prepared};
 use static_assertions::const_assert;
 
 /// Marks storage that holds a [`StoredPlan`] ("EXECPLAN").
@@ -40,8 +41,18 @@ const SCRATCH: usize = {
     let align = core::mem::align_of::<Outcome<'static>>();
     core::mem::size_of::<StoredPlan>().div_ceil(align) * align
 };
-/// Offset of the buffer PT_INTERP is read into: past the scratch.
-const PATH: usize = SCRATCH + core::mem::size_of::<Outcome<'static>>();
+/// The program, and the opened program and interpreter `prepare` works with.
+type Files<'s, 'a> = (CFile<'a>, Option<ElfFile<&'s CFile<'a>>>, Option<ElfFile<CFile<'a>>>);
+
+/// Offset of the opened files: past the scratch.
+const FILES: usize = {
+    let align = core::mem::align_of::<Files<'static, 'static>>();
+    (SCRATCH + core::mem::size_of::<Outcome<'static>>()).div_ceil(align) * align
+};
+const_assert!(core::mem::align_of::<Files<'static, 'static>>() <= core::mem::align_of::<execcore_plan>());
+
+/// Offset of the buffer PT_INTERP is read into: past the files.
+const PATH: usize = FILES + core::mem::size_of::<Files<'static, 'static>>();
 const_assert!(PATH + elf_stream::PATH_MAX <= EXECCORE_PLAN_SIZE);
 const_assert!(core::mem::align_of::<Outcome<'static>>() <= core::mem::align_of::<execcore_plan>());
 
@@ -74,25 +85,37 @@ impl PlanSlot<'_> {
 }
 
 impl StoredPlan {
-    /// Clears `storage`, runs `prepare` with its output (`exec_core::prepare_into`'s `out`)
-    /// and the interpreter path buffer in the storage's tail, past where the plan goes, and
+    /// Clears `storage`, runs `prepare` with its output (`exec_core::prepare_into`'s `out`),
+    /// the program `main`, the slots its files are opened in and the interpreter path
+    /// buffer all in the storage's tail, past where the plan goes, and
     /// returns what it returned with the slot the plan is then stored through. On the
     /// stack of `execcore_prepare` the plan (about 3.8 KiB) and the path (4 KiB) would
     /// cost their size of kernel stack.
-    pub fn prepare_in<'s, 'a, E>(
+    pub fn prepare_in<'s, 'a: 's, E>(
         storage: &'s mut execcore_plan,
-        prepare: impl FnOnce(&'s mut Outcome<'a>, &'s mut [u8]) -> Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>,
+        main: CFile<'a>,
+        prepare: impl FnOnce(
+            &'s mut Outcome<'a>,
+            &'s CFile<'a>,
+            PrepareSlots<'s, 's, CFile<'a>, CFile<'a>>,
+        ) -> Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>,
     ) -> (PlanSlot<'s>, Result<&'s mut Prepared<AnyInfo, CFile<'a>>, E>) {
         StoredPlan::clear(storage);
         let base = (storage as *mut execcore_plan).cast::<u8>();
-        // SAFETY: `[SCRATCH, PATH)` lies inside the storage and is aligned for `Outcome`
+        // SAFETY: `[SCRATCH, FILES)` lies inside the storage and is aligned for `Outcome`
         // (asserted above), and does not overlap the plan's bytes `[0, size_of::<StoredPlan>())`
-        // that the slot writes, nor the path buffer: the three borrows are disjoint.
+        // that the slot writes, nor the files or the path buffer: the borrows are disjoint.
         let scratch = unsafe { &mut *base.add(SCRATCH).cast::<MaybeUninit<Outcome<'a>>>() };
+        // SAFETY: `[FILES, PATH)` lies inside the storage, aligned for `Files` (asserted
+        // above), overlapping none of the other borrows.
+        let files =
+            unsafe { &mut *base.add(FILES).cast::<MaybeUninit<Files<'s, 'a>>>() }.write((main, None, None));
+        let (main, main_slot, interp_slot) = (&files.0, &mut files.1, &mut files.2);
         // SAFETY: `[PATH, PATH + PATH_MAX)` lies inside the storage (asserted above), holds
         // initialised bytes (cleared above) and overlaps neither borrow above.
         let path = unsafe { core::slice::from_raw_parts_mut(base.add(PATH), elf_stream::PATH_MAX) };
-        let result = prepare(scratch.write(None), path);
+        let slots = PrepareSlots { main: main_slot, interp: Some(interp_slot), path: Some(path) };
+        let result = prepare(scratch.write(None), main, slots);
         (PlanSlot { dst: base.cast(), _storage: PhantomData }, result)
     }
 

@@ -150,7 +150,7 @@ fn follow(
         script.file = f.source.handle;
     }
     script.depth = chain.depth() as u32;
-    let original = CStrings { ptr: p.argv, count: p.argc };
+    let original = CStrings { ptr: p.argv, count: p.argc, counted: 0 };
     if chain.depth() > 0 && (p.execfn.is_null() || p.execfn_len == 0) {
         let e = ExecError::InvalidParameter("a script needs params->execfn (its path becomes an argument)");
         return Err(Fail::exec(&e, Some(&policy)));

@@ -10,9 +10,18 @@ const SCAN_LIMIT: usize = (2 << 20) + 2;
 pub struct CStrings {
     pub(crate) ptr: *const *const u8,
     pub(crate) count: usize,
+    /// Pointers counted against the argument limit (0: `count`).
+    pub(crate) counted: usize,
 }
 
 impl StringList for CStrings {
+    fn counted_pointers(&self) -> usize {
+        match self.counted {
+            0 => self.count(),
+            n => n,
+        }
+    }
+
     fn count(&self) -> usize {
         if self.ptr.is_null() {
             0
@@ -34,7 +43,7 @@ impl StringList for CStrings {
         let mut len = 0usize;
         // SAFETY: each string is NUL-terminated; the scan stops at the NUL or the limit.
         while len < SCAN_LIMIT && unsafe { *s.add(len) } != 0 {
-            len += 1;
+            len = len.saturating_add(1);
         }
         // SAFETY: the `len` bytes before the NUL (or limit) were just read.
         Some(unsafe { core::slice::from_raw_parts(s, len) })

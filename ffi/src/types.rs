@@ -87,8 +87,11 @@ c_group! {
     /// Zicfiss (shadow stack).
     EXECCORE_RISCV_ISA_ZICFISS = 0x4_0000_0000;
 }
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZTSO, arch_riscv64::Isa::ZTSO.0);
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFILP, arch_riscv64::Isa::ZICFILP.0);
+#[cfg(feature = "arch-riscv64")]
 static_assertions::const_assert_eq!(EXECCORE_RISCV_ISA_ZICFISS, arch_riscv64::Isa::ZICFISS.0);
 
 c_group! {
@@ -139,7 +142,7 @@ c_group! {
     EXECCORE_CPU_BTI = 1;
     /// Accept big-endian AArch64 programs.
     EXECCORE_CPU_AARCH64_BE = 2;
-    /// MIPS R5000 cvt.[ds].l erratum workaround on.
+    /// MIPS R5000 `cvt.[ds].l` erratum workaround on.
     EXECCORE_CPU_MIPS_R5K_CVT = 4;
     /// MIPS R8000 (TFP) prefetch check.
     EXECCORE_CPU_MIPS_R8K_PREFETCH = 8;
@@ -178,7 +181,7 @@ c_group! {
     execcore_mips_cpu = u32, "uint32_t";
     /// Described field by field (mips_isa_level/rev and the custom CPU flags).
     EXECCORE_MIPS_CPU_CUSTOM = 0;
-    /// R5000 (MIPS IV, cvt.[ds].l workaround on).
+    /// R5000 (MIPS IV, `cvt.[ds].l` workaround on).
     EXECCORE_MIPS_CPU_R5000 = 1;
     /// R8000 / TFP (MIPS IV, prefetch check on).
     EXECCORE_MIPS_CPU_R8000 = 2;
@@ -429,8 +432,11 @@ pub struct execcore_cpu {
     pub stack_top: u64,
     /// MIPS data-cache alias span in bytes (`shm_align_mask + 1`; 0: none, or the model's).
     pub mips_dcache_alias: u64,
-    /// Reserved, zero.
-    pub reserved: [u64; 4],
+    /// riscv64: the hart's caches for the AT_L1I_CACHESIZE .. AT_L3_CACHEGEOMETRY auxv
+    /// entries, L1I, L1D, L2, L3, each `size << 32 | ways << 16 | line size` (0: unknown,
+    /// as Linux reports a cache the device tree does not describe). Zero for other
+    /// architectures.
+    pub riscv_caches: [u64; 4],
 }
 const_assert_eq!(core::mem::size_of::<execcore_cpu>(), 128);
 
@@ -553,7 +559,7 @@ pub struct execcore_ops {
     /// Bytes of `bounce_buffer`.
     pub bounce_size: usize,
 }
-const_assert_eq!(core::mem::size_of::<execcore_ops>(), 22 * core::mem::size_of::<usize>());
+const_assert_eq!(core::mem::size_of::<execcore_ops>(), core::mem::size_of::<[usize; 22]>());
 
 /// One `execve`: arguments, environment, limits, credentials, files.
 #[repr(C)]
@@ -561,7 +567,7 @@ const_assert_eq!(core::mem::size_of::<execcore_ops>(), 22 * core::mem::size_of::
 pub struct execcore_exec_params {
     /// `argc` strings, NUL-terminated.
     pub argv: *const *const u8,
-    /// Number of `argv` strings (0 gets a single empty argv[0], as Linux).
+    /// Number of `argv` strings (0 gets a single empty `argv[0]`, as Linux).
     pub argc: usize,
     /// `envc` strings, NUL-terminated.
     pub envp: *const *const u8,
@@ -605,8 +611,12 @@ pub struct execcore_exec_params {
     pub window_end: u64,
     /// `vm.mmap_min_addr` (0: 65536).
     pub mmap_min_addr: u64,
+    /// Argument pointers Linux counts against the argument limit: `max(argc, 1)` of the
+    /// argv given to execve, which `execcore_follow_scripts`' rewrite does not change
+    /// (Linux sizes them before any `#!` rewrite). 0: `argc` (no script followed).
+    pub argc_counted: u64,
     /// Reserved, zero.
-    pub reserved: [u64; 4],
+    pub reserved: [u64; 3],
 }
 #[cfg(target_pointer_width = "64")]
 const_assert_eq!(core::mem::size_of::<execcore_exec_params>(), 208);

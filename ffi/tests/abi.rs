@@ -1,6 +1,9 @@
 //! The C entry points called from Rust through the C callback table, on real files:
 //! every output agrees with the Rust API, errors come back as statuses with errnos,
 //! NULL pointers are refused, outputs are untouched on failure.
+// The test kernel's blocks dereference its own context pointer and the buffers the
+// library hands its callbacks, as the C ABI promises; one comment here, not one per block.
+#![allow(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 
@@ -316,4 +319,92 @@ fn plans_an_aarch64_program_with_bti() {
     );
     unsafe { execcore_plan_mappings(&*plan, maps.as_mut_ptr(), nmap, &mut got) };
     assert!(maps.iter().all(|m| m.prot & EXECCORE_PROT_BTI == 0));
+}
+
+#[test]
+fn with_file_size_a_truncated_program_fails_in_prepare() {
+    let mut ls = std::fs::read("/bin/ls").unwrap();
+    ls.truncate(ls.len() / 2);
+    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let mut plan = new_plan();
+    let mut err = execcore_error::default();
+    // Without file_size the truncation goes unseen until the load.
+    let ops = ops(&mut k);
+    assert_eq!(unsafe { execcore_prepare(&x86_cpu(), &params, &ops, &mut *plan, &mut err) }, EXECCORE_OK);
+    let with_size = execcore_ops { file_size: Some(file_size), ..ops };
+    let st = unsafe { execcore_prepare(&x86_cpu(), &params, &with_size, &mut *plan, &mut err) };
+    assert_eq!(st, elf_status(elf_stream::ErrorCode::SegmentOutsideFile));
+    assert_eq!((err.status, err.errno_value), (st, 8));
+}
+
+#[test]
+fn without_read_into_one_read_at_per_bounce_buffer() {
+    let ls = std::fs::read("/bin/ls").unwrap();
+    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let mut plan = new_plan();
+    let mut bounce = vec![0u8; 64 << 10];
+    let ops = execcore_ops { bounce_buffer: bounce.as_mut_ptr(), bounce_size: bounce.len(), ..ops(&mut k) };
+    assert_eq!(
+        unsafe { execcore_prepare(&x86_cpu(), &params, &ops, &mut *plan, std::ptr::null_mut()) },
+        EXECCORE_OK
+    );
+    let before = unsafe { kernel(ops.ctx) }.reads.len();
+    let mut report = execcore_load_report::default();
+    let st = unsafe { execcore_load(&*plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    let reads = &unsafe { kernel(ops.ctx) }.reads[before..];
+    // Every copy is ceil(len / 64 KiB) reads of at most the buffer: never one per 512 bytes.
+    let bound = report.copy_calls + report.bytes_copied.div_ceil(bounce.len() as u64);
+    assert!(reads.len() as u64 <= bound, "{} reads for {report:?}", reads.len());
+    assert!(reads.iter().all(|&n| n <= bounce.len()));
+    assert!(reads.iter().any(|&n| n > 512), "the buffer is used");
+    // The bytes arrived: ld.so's entry matches its file.
+    let mut layout = execcore_layout::default();
+    unsafe { execcore_plan_layout(&*plan, &mut layout) };
+    let mut fill = execcore_page_fill::default();
+    assert_eq!(unsafe { execcore_resolve_fault(&*plan, layout.entry, &mut fill) }, EXECCORE_OK);
+    let k = unsafe { kernel(ops.ctx) };
+    let want = k.files[1][(fill.file_offset[0] + layout.entry - fill.page) as usize];
+    assert_eq!(k.memory[&layout.entry], want);
+}
+
+#[test]
+fn a_failed_build_stack_leaves_the_new_space_empty() {
+    let ls = std::fs::read("/bin/ls").unwrap();
+    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let args = Args::new(&["ls"], "/bin/ls");
+    let params = args.params();
+    let mut plan = new_plan();
+    let ops = ops(&mut k);
+    assert_eq!(
+        unsafe { execcore_prepare(&x86_cpu(), &params, &ops, &mut *plan, std::ptr::null_mut()) },
+        EXECCORE_OK
+    );
+    let mut report = execcore_load_report::default();
+    let st = unsafe { execcore_load(&*plan, &ops, EXECCORE_LOAD_EAGER, &mut report, std::ptr::null_mut()) };
+    assert_eq!(st, EXECCORE_OK);
+    // The stack's writes fail: the stack and both images are unmapped again.
+    let failing = execcore_ops { write: Some(refuse_write), ..ops };
+    let mut entry = execcore_entry_state::default();
+    let mut err = execcore_error::default();
+    let calls_before = unsafe { kernel(ops.ctx) }.calls.len();
+    let st = unsafe { execcore_build_stack(&*plan, &params, &failing, &mut entry, &mut err) };
+    assert_eq!((st, err.errno_value), (exec_status(ExecCode::AddressSpaceFailed), 12));
+    let mut layout = execcore_layout::default();
+    unsafe { execcore_plan_layout(&*plan, &mut layout) };
+    let unmapped: Vec<&String> =
+        unsafe { kernel(ops.ctx) }.calls[calls_before..].iter().filter(|c| c.starts_with("range")).collect();
+    assert_eq!(unmapped.len(), 3, "stack, program and interpreter unmapped: {unmapped:?}");
+    assert!(
+        unmapped.iter().any(|c| c.starts_with(&format!("range {:#x}", layout.stack_start))),
+        "{unmapped:?}"
+    );
+}
+
+unsafe extern "C" fn refuse_write(_: *mut std::ffi::c_void, _: u64, _: *const u8, _: usize) -> i32 {
+    12
 }

@@ -1,8 +1,11 @@
 //! riscv64 through the C entry points with Rust callbacks, on the riscv64 fixtures: the
 //! plan equals the Rust API's for each MMU mode (`va_bits`), `hwcap` is the hart's ISA
 //! (AT_HWCAP by Linux's rule), the entry state carries a0 = 0, the e_flags and the CFI
-//! bits, `EXECCORE_CPU_RISCV_ISA_CHECK` refuses what the hart lacks, and the CPU
-//! description is validated.
+//! bits, `EXECCORE_CPU_RISCV_ISA_CHECK` refuses what the hart lacks, `riscv_caches` fills
+//! the cache entries, and the CPU description is validated.
+// The test kernel's blocks dereference its own context pointer and the buffers the
+// library hands its callbacks, as the C ABI promises; one comment here, not one per block.
+#![allow(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 
@@ -98,6 +101,32 @@ fn hwcap_is_the_harts_isa_and_the_check_refuses_what_it_lacks() {
     );
     let full = riscv_cpu(0, letters(b"imafdc") | EXECCORE_RISCV_ISA_ZTSO, EXECCORE_CPU_RISCV_ISA_CHECK);
     assert_eq!(prepare(&full, fixture("riscv64-dyn-pie")).0, EXECCORE_OK);
+}
+
+/// The caches go to the eight AT_L* entries, size and geometry split from one word each.
+#[test]
+fn caches_become_the_cache_auxv_entries() {
+    let word = |size: u64, ways: u64, line: u64| size << 32 | ways << 16 | line;
+    let cpu = execcore_cpu {
+        riscv_caches: [word(32 << 10, 4, 64), word(32 << 10, 8, 64), word(2 << 20, 16, 64), 0],
+        ..riscv_cpu(0, 0, 0)
+    };
+    let (status, _, plan) = prepare(&cpu, fixture("riscv64-static"));
+    assert_eq!(status, EXECCORE_OK);
+    let cache: Vec<(u64, u64)> = auxv(&plan).into_iter().filter(|e| (40..=47).contains(&e.0)).collect();
+    assert_eq!(
+        cache,
+        [
+            (40, 32 << 10),
+            (41, 4 << 16 | 64),
+            (42, 32 << 10),
+            (43, 8 << 16 | 64),
+            (44, 2 << 20),
+            (45, 16 << 16 | 64),
+            (46, 0),
+            (47, 0)
+        ]
+    );
 }
 
 #[test]

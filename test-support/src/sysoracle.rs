@@ -1,5 +1,5 @@
-//! The real-kernel oracle, `../shared/sysoracle/sysoracle.sh`: what a Debian arm64 or MIPS
-//! kernel did with each program at its first instruction. Results are cached per program,
+//! The real-kernel oracle, `../shared/sysoracle/sysoracle.sh`: what a Debian arm64, MIPS
+//! or riscv64 kernel did with each program at its first instruction. Results are cached per program,
 //! keyed by the SHA-256 of the program, of the interpreter the oracle copies, of the script
 //! and tracer, and by the kernel's name; programs not cached are run in one boot. Panics when
 //! the oracle cannot run: a test using it never skips.
@@ -124,7 +124,7 @@ pub fn parse_block(block: &str) -> Observed {
 /// One kernel configuration of the oracle.
 #[derive(Clone, Debug)]
 pub struct Boot<'a> {
-    /// sysoracle.sh's architecture (`aarch64`, `mips64el`).
+    /// sysoracle.sh's architecture (`aarch64`, `mips64el`, `mipsel`, `riscv64`).
     pub arch: &'a str,
     /// Where this configuration's results are cached.
     pub cache: PathBuf,
@@ -251,7 +251,7 @@ pub fn observe_with(
 /// and the AT_PLATFORM strings the policy gives the plan's ABI.
 #[derive(Clone, Copy, Debug)]
 pub struct Run<'a> {
-    /// argv[0] and AT_EXECFN (`/t/<name>`).
+    /// `argv[0]` and AT_EXECFN (`/t/<name>`).
     pub execfn: &'a str,
     /// The environment strings.
     pub envp: &'a [&'a [u8]],

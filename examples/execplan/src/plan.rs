@@ -4,12 +4,12 @@ use crate::arch::{self, Arch};
 use crate::cli::{ArchChoice, Options};
 use crate::stack_meter::{high_water, on_measuring_thread};
 use elf_stream::{Counting, ElfFile, Errno, FileHeader, Limits, ProgramHeader, PATH_MAX};
+use exec_core::counting::CountingSpace;
 use exec_core::fs_host::FsHost;
 use exec_core::policy::Role;
 use exec_core::{ArchPolicy, ExecError, ExecHost, ExecParams, ExecPlan, OpenedFile, Randomize, UserAddr};
 use serde_json::Value;
 use std::fs::File;
-use test_support::counting::CountingSpace;
 
 /// Why a file was not planned: a stable snake_case kind, the errno `execve` would return
 /// (in the OS profile's numbering) and its C name, a message, and any warnings `prepare`
@@ -48,6 +48,27 @@ pub struct Job<'a> {
     pub header: FileHeader,
     /// argv as the program receives it (rewritten by scripts).
     pub argv: Vec<Vec<u8>>,
+    /// argc as given to execve: what Linux counts pointers for against the argument limit.
+    pub argc_given: usize,
+}
+
+/// The rewritten argv with the pointer count of the original (see
+/// `StringList::counted_pointers`).
+struct Argv<'a> {
+    strings: &'a [&'a [u8]],
+    counted: usize,
+}
+
+impl exec_core::StringList for Argv<'_> {
+    fn count(&self) -> usize {
+        self.strings.len()
+    }
+    fn get(&self, index: usize) -> Option<&[u8]> {
+        self.strings.get(index).copied()
+    }
+    fn counted_pointers(&self) -> usize {
+        self.counted
+    }
 }
 
 /// One `#!` script followed: its path and its line.
@@ -181,7 +202,8 @@ pub fn run<P: ArchPolicy>(
     let file_bytes = o.file.as_bytes();
     let argv: Vec<&[u8]> = job.argv.iter().map(Vec::as_slice).collect();
     let envp: Vec<&[u8]> = o.env.iter().map(Vec::as_slice).collect();
-    let (argv, envp): (&[&[u8]], &[&[u8]]) = (&argv, &envp);
+    let argv = Argv { strings: &argv, counted: job.argc_given };
+    let envp: &[&[u8]] = &envp;
     let mut params = ExecParams::new(file_bytes);
     params.argv = &argv;
     params.envp = &envp;
@@ -369,7 +391,7 @@ pub fn plan(o: &Options) -> Result<Report, Failure> {
         },
     };
     let argv_text = argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-    let job = Job { opts: o, file: &file, header, argv };
+    let job = Job { opts: o, file: &file, header, argv, argc_given: o.args.len() + 1 };
     // --stats measures stack use, which needs a thread whose stack it can paint.
     let planned = if o.stats { on_measuring_thread(|| arch.plan(&job))? } else { arch.plan(&job)? };
     // Details for the report, read after `prepare` (not counted in --stats), which has

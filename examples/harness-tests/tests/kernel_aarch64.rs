@@ -5,10 +5,12 @@
 //! free-page count before and after).
 //!
 //! Each program's output and exit status equal a `qemu-aarch64-static` run of the same
-//! program (the aarch64 corpus and fixtures, busybox applets, the BTI programs); where
-//! qemu-user cannot answer (fork and exec of guest binaries, the guest's own root
-//! directory, a malformed file exec'd from the guest's shell) the test states the
-//! answer. Every program returns every page it took (200 fork+exec cycles included).
+//! program (the aarch64 corpus and fixtures with the probes' stacks, busybox applets, BTI
+//! misses static and through glibc's loader); where qemu-user cannot answer (fork and exec
+//! of guest binaries, the guest's own root directory, a bad program exec'd from the
+//! guest's shell, E2BIG then a successful re-exec, what exec resets, a spinning child
+//! preempted by the timer) the test states Linux's answer. Every program returns every
+//! page it took (200 fork+exec cycles included); lazy mode also runs a 72 MiB program.
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
 mod cross;
@@ -292,6 +294,34 @@ fn linux_programs_run_on_kernel_aarch64_in_every_mode() {
     cases.push(Case {
         argv: vec!["/bin/spin".into()],
         expect: Expect::Known { out: "the parent ran while its child spun\n".into(), code: 0 },
+    });
+
+    // Kernel, null and huge addresses given to system calls: EFAULT or ENOMEM, no crash.
+    let bad_ptr = build(
+        &dir,
+        "bad-pointers",
+        &["-O2", "-static", kernel_dir().join("tests/bad-pointers.c").to_str().unwrap()],
+    );
+    files.push((bad_ptr.clone(), "/bin/bad-pointers".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/bad-pointers".into()],
+        expect: Expect::Qemu { host: bad_ptr, root: None, cpu: "max" },
+    });
+
+    // What exec resets and keeps (descriptors, signal dispositions, the mask), exec'ing
+    // itself through /proc/self/exe: Linux's answer (qemu-user cannot exec the guest).
+    let reset = build(
+        &dir,
+        "exec-reset",
+        &["-O2", "-static", kernel_dir().join("tests/exec-reset.c").to_str().unwrap()],
+    );
+    files.push((reset, "/bin/exec-reset".into(), true));
+    cases.push(Case {
+        argv: vec!["/bin/exec-reset".into()],
+        expect: Expect::Known {
+            out: "fd 3 closed, fd 4 open\nSIGUSR1 default\nSIGUSR2 ignored\nSIGTERM blocked\n".into(),
+            code: 0,
+        },
     });
 
     // busybox-static from Debian (fetched and unpacked by the test, not installed).

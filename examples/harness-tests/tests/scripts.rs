@@ -320,12 +320,79 @@ fn five_nested_scripts_run_and_six_are_eloop() {
     }
     let out = w.run(&[], "n1");
     assert_eq!(errno_name(&out).as_deref(), Some("ELOOP"));
+    // Following five scripts stays within the library's stack goal (8 KiB), the
+    // harness's open callbacks included (--verify-faults paints the stack).
+    let report = w.dir.join("report");
+    let out = w.run(&["--verify-faults", report.to_str().unwrap()], "n2");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&report).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "follow_scripts_stack").expect("follow_scripts_stack reported");
+    let used: u64 = words[at + 1].parse().unwrap();
+    assert!((256..=8192).contains(&used), "follow_scripts_stack {used}");
     // The sixth script's own errors come first (Linux checks the depth after rewriting
     // and opening): a missing interpreter is ENOENT, an empty line ENOEXEC.
     for (last, errno) in [("#!./none\n", "ENOENT"), ("#!  \n", "ENOEXEC")] {
         w.file("n6", last.as_bytes());
         assert!(!w.compare("n1", &MODES));
         assert_eq!(errno_name(&w.run(&[], "n1")).as_deref(), Some(errno));
+    }
+}
+
+/// The largest argument total (strings of `n` bytes with their NULs, in 100 KB pieces)
+/// with which `how` runs `script` under a 1 MiB stack rlimit (a 256 KiB argument limit).
+fn largest_arguments(w: &World, how: &[&str], script: &str) -> usize {
+    let runs = |n: usize| {
+        let mut args = Vec::new();
+        let mut rest = n;
+        while rest > 0 {
+            let k = rest.min(100_000);
+            args.push("x".repeat(k - 1));
+            rest -= k;
+        }
+        let out = Command::new(harness())
+            .args(how)
+            .args(["--stack-rlimit", "1048576"])
+            .arg(format!("./{script}"))
+            .args(&args)
+            .current_dir(&*w.dir)
+            .env_clear()
+            .output()
+            .expect("spawn exec-harness");
+        if !out.status.success() {
+            assert_eq!(errno_name(&out).as_deref(), Some("E2BIG"), "{script} {how:?} with {n} bytes");
+        }
+        out.status.success()
+    };
+    let (mut lo, mut hi) = (200_000, 262_144);
+    assert!(runs(lo) && !runs(hi), "{script} {how:?}: the limit is not between {lo} and {hi}");
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if runs(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// E2BIG at Linux's exact limit: the strings a rewrite adds count, their pointers do not
+/// (Linux sizes the pointers from the argc given to execve), so a script may take 8
+/// bytes of argument per added string more than its strings alone would suggest.
+#[test]
+fn arguments_too_large_at_linuxs_exact_limit() {
+    let w = World::new();
+    let p = w.printer();
+    w.file("one", format!("#!{p} -x\n").as_bytes());
+    w.file("two", b"#!./one\n");
+    let mut last = None;
+    for script in ["printer", "one", "two"] {
+        let kernel = largest_arguments(&w, &["--kernel"], script);
+        assert_eq!(largest_arguments(&w, &["--mode", "eager"], script), kernel, "{script}");
+        // Each level costs its strings: the limits differ from file to file.
+        assert_ne!(Some(kernel), last);
+        last = Some(kernel);
     }
 }
 

@@ -313,7 +313,13 @@ fn copy_strings(va: u64) -> Result<List, Errno> {
 /// The `execve` system call of the current process.
 pub fn sys_execve(frame: &mut TrapFrame, path_va: u64, argv_va: u64, envp_va: u64) -> Result<(), Errno> {
     let mut path = [0u8; proc::PATH_LEN];
-    let n = proc::read_cstr(path_va, &mut path)?;
+    let mut n = proc::read_cstr(path_va, &mut path)?;
+    if &path[..n] == b"/proc/self/exe" {
+        // The running program's own file (what Linux's /proc/self/exe link names).
+        let p = proc::current();
+        n = p.exe_len;
+        path[..n].copy_from_slice(&p.exe[..n]);
+    }
     let s = STRINGS.get();
     s.used = 0;
     s.count = 0;
@@ -377,9 +383,10 @@ pub fn exec(slot: usize, path: &[u8], argv: &dyn StringList, envp: &dyn StringLi
     }
 
     // ---- the point of no return: from here the old image is gone ----
+    let running = proc::current_index() == slot;
     let p: &mut Process = proc::slot(slot);
     let old = p.space.replace(space);
-    if proc::current_index() == slot {
+    if running {
         crate::arch::set_user_table(p.space.as_ref().map_or(0, |s| s.pt.root));
     }
     if let Some(old) = old {

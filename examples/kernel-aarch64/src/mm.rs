@@ -33,6 +33,41 @@ pub fn page_bytes(pa: u64) -> &'static mut [u8; 4096] {
     unsafe { &mut *(p2v(pa & !(PAGE - 1)) as *mut [u8; 4096]) }
 }
 
+/// End of the physical memory the kernel's linear map covers (`arch::KERNEL_L1`).
+const LINEAR_END: u64 = 4 << 30;
+
+/// Pages of RAM the sharing counts cover (3 GiB, what the kernel map covers).
+const MAX_PAGES: usize = 3 << 18;
+
+/// How many address spaces share each page beyond its owner (copy-on-write after fork);
+/// indexed by page number from the start of RAM.
+static SHARES: Global<[u16; MAX_PAGES]> = Global::new([0; MAX_PAGES]);
+
+fn share_slot(pa: u64) -> &'static mut u16 {
+    let i = ((pa - ALLOC.get().ram_start) / PAGE) as usize;
+    &mut SHARES.get()[i]
+}
+
+/// One more address space maps page `pa` (fork).
+pub fn share(pa: u64) {
+    *share_slot(pa) += 1;
+}
+
+/// Whether page `pa` is mapped by more than one address space.
+pub fn is_shared(pa: u64) -> bool {
+    *share_slot(pa) > 0
+}
+
+/// Drops one mapping of page `pa`: the page is freed with its last one.
+pub fn unshare_or_free(pa: u64) {
+    let n = share_slot(pa);
+    if *n > 0 {
+        *n -= 1;
+    } else {
+        free_page(pa);
+    }
+}
+
 struct Allocator {
     head: u64,
     free: u64,
@@ -44,6 +79,9 @@ static ALLOC: Global<Allocator> = Global::new(Allocator { head: 0, free: 0, ram_
 
 /// Hands RAM `[start, end)` minus `reserved` ranges to the allocator.
 pub fn init(start: u64, end: u64, reserved: &[(u64, u64)]) {
+    // The linear map (and the share counts) cover physical memory up to 4 GiB: RAM above
+    // it (a -m over 3072) stays unused.
+    let end = end.min(LINEAR_END);
     let a = ALLOC.get();
     a.ram_start = start;
     a.ram_end = end;

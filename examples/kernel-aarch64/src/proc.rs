@@ -4,7 +4,7 @@
 
 use crate::fs::{self, Fd};
 use crate::mm::{self, PAGE};
-use crate::pt::{self, page_down, PageTable, BORROWED, R, W, X};
+use crate::pt::{self, page_down, PageTable, BORROWED, COW, R, W, X};
 use crate::trap::TrapFrame;
 use crate::{log, Global};
 use arch_aarch64::Info;
@@ -136,6 +136,11 @@ impl Space {
         self.pt.for_each(s, e, &mut |_, pte| {
             let mut pa = pt::pte_addr(*pte);
             let mut borrowed = *pte & BORROWED;
+            if *pte & COW != 0 {
+                // Still shared after fork: stays read-only until written.
+                *pte = pt::cow_attrs(pa | pt::leaf_attrs(prot));
+                return;
+            }
             if borrowed != 0 && prot & W != 0 {
                 // A page of the initramfs becomes writable: the process gets its own copy.
                 match mm::alloc_page() {
@@ -170,8 +175,8 @@ impl Space {
         }
     }
 
-    /// A copy for fork.
-    pub fn duplicate(&self) -> Result<Space, Errno> {
+    /// A copy for fork (pages shared copy-on-write).
+    pub fn duplicate(&mut self) -> Result<Space, Errno> {
         Ok(Space { pt: self.pt.duplicate()?, vmas: self.vmas })
     }
 
@@ -332,6 +337,22 @@ pub fn fault_in(p: &mut Process, va: u64, access: Access) -> Result<u64, Errno> 
     }
     let page = page_down(va);
     if let Some(pte) = space.pt.lookup(page) {
+        if access == Access::Write && pte & COW != 0 {
+            // Copy on write: the last sharer takes the page back, the others copy it.
+            let pa = pt::pte_addr(pte);
+            let mine = if mm::is_shared(pa) {
+                let copy = mm::alloc_page().ok_or(Errno::ENOMEM)?;
+                mm::page_bytes(copy).copy_from_slice(mm::page_bytes(pa));
+                space.pt.map(page, copy, pt::leaf_attrs(vma.prot))?;
+                copy
+            } else {
+                let e = space.pt.entry(page, false).ok_or(Errno::EFAULT)?;
+                *e = pa | pt::leaf_attrs(vma.prot);
+                pa
+            };
+            crate::arch::flush_tlb();
+            return Ok(mine);
+        }
         if access == Access::Write && pte & BORROWED != 0 {
             let copy = mm::alloc_page().ok_or(Errno::ENOMEM)?;
             mm::page_bytes(copy).copy_from_slice(mm::page_bytes(pt::pte_addr(pte)));
@@ -620,7 +641,7 @@ pub fn fork(
     let i = alloc()?;
     let t = TABLE.get();
     let parent_idx = t.current;
-    let space = match t.procs[parent_idx].space.as_ref().map(Space::duplicate) {
+    let space = match t.procs[parent_idx].space.as_mut().map(Space::duplicate) {
         Some(Ok(s)) => s,
         Some(Err(e)) => {
             t.procs[i].state = State::Free;
@@ -849,14 +870,23 @@ fn batch_next() {
 /// The first process of a batch line: console descriptors, then exec.
 fn spawn(args: &[&[u8]]) -> Result<i32, Errno> {
     let i = alloc()?;
-    let p = slot(i);
     for fd in 0..3 {
-        p.fds[fd] = Some(Fd { file: fs::open_console()?, cloexec: false });
+        match fs::open_console() {
+            Ok(file) => slot(i).fds[fd] = Some(Fd { file, cloexec: false }),
+            Err(e) => {
+                release_resources(slot(i));
+                slot(i).state = State::Free;
+                return Err(e);
+            }
+        }
     }
     // The environment the tests give qemu-user runs too (in the order qemu passes it on).
     let env: [&[u8]; 3] = [b"PATH=/usr/bin:/bin", b"LC_ALL=C", b"HOME=/root"];
     let path = args.first().copied().unwrap_or(b"");
-    match crate::exec::exec(i, path, &args, &env) {
+    let result = crate::exec::exec(i, path, &args, &env);
+    // Taken after exec, which uses the table itself.
+    let p = slot(i);
+    match result {
         Ok(()) => {
             p.state = State::Runnable;
             Ok(p.pid)

@@ -20,6 +20,10 @@ const GP: u64 = 1 << 50;
 /// never freed, copied before anyone writes it.
 pub const BORROWED: u64 = 1 << 55;
 
+/// Software bit: the page is shared copy-on-write with another address space (after
+/// fork); it is mapped read-only whatever its region allows, and a write copies it.
+pub const COW: u64 = 1 << 56;
+
 /// Protection bits (exec-core's `Prot` values).
 pub const R: u32 = 1;
 /// Writable.
@@ -43,6 +47,17 @@ pub fn leaf_attrs(prot: u32) -> u64 {
         a |= GP;
     }
     a
+}
+
+/// `entry` made copy-on-write: no write access at any level (AP 01 becomes 11, 00
+/// becomes 10: EL0 keeps exactly its read access) and the COW mark.
+pub fn cow_attrs(entry: u64) -> u64 {
+    let ap = match entry & (3 << 6) {
+        0 => 2 << 6,
+        AP_EL0_RW => AP_RO,
+        other => other,
+    };
+    (entry & !(3 << 6)) | ap | COW
 }
 
 /// Physical page of a leaf entry.
@@ -106,36 +121,31 @@ impl PageTable {
         walk(self.root, 0, 0, start, end, f);
     }
 
-    /// A copy for `fork`: private pages are duplicated, borrowed ones shared.
-    pub fn duplicate(&self) -> Result<PageTable, Errno> {
-        let mut copy = PageTable::new().ok_or(Errno::ENOMEM)?;
+    /// A copy for `fork`: every private page is shared copy-on-write (read-only in both
+    /// address spaces until one writes it), borrowed initramfs pages are shared as they are.
+    pub fn duplicate(&mut self) -> Result<PageTable, Errno> {
+        let copy = PageTable::new().ok_or(Errno::ENOMEM)?;
         let mut result = Ok(());
         self.for_each(0, 1 << 48, &mut |va, e| {
             if result.is_err() {
                 return;
             }
-            let attrs = *e & !ADDR_MASK;
-            let pa = if *e & BORROWED != 0 {
-                pte_addr(*e)
-            } else {
-                match mm::alloc_page() {
-                    Some(p) => {
-                        mm::page_bytes(p).copy_from_slice(mm::page_bytes(pte_addr(*e)));
-                        p
+            if *e & BORROWED == 0 {
+                *e = cow_attrs(*e);
+                mm::share(pte_addr(*e));
+            }
+            let entry = *e;
+            match copy.entry(va, true) {
+                Some(slot) => *slot = entry,
+                None => {
+                    if entry & BORROWED == 0 {
+                        mm::unshare_or_free(pte_addr(entry));
                     }
-                    None => {
-                        result = Err(Errno::ENOMEM);
-                        return;
-                    }
+                    result = Err(Errno::ENOMEM);
                 }
-            };
-            if let Err(err) = copy.map(va, pa, attrs) {
-                if attrs & BORROWED == 0 {
-                    mm::free_page(pa);
-                }
-                result = Err(err);
             }
         });
+        crate::arch::flush_tlb();
         match result {
             Ok(()) => Ok(copy),
             Err(e) => {
@@ -153,7 +163,7 @@ impl PageTable {
 
 fn release(pte: u64) {
     if pte & BORROWED == 0 {
-        mm::free_page(pte_addr(pte));
+        mm::unshare_or_free(pte_addr(pte));
     }
 }
 

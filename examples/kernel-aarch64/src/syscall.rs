@@ -20,6 +20,8 @@ const ERANGE: Errno = Errno(34);
 const EEXIST: Errno = Errno(17);
 
 const AT_FDCWD: i64 = -100;
+/// End of the user address range (48-bit TTBR0, Linux's map window).
+const USER_END: u64 = 1 << 48;
 
 /// What a system call does to its caller.
 enum Ret {
@@ -666,6 +668,9 @@ fn brk(new: u64) -> Result<Ret, Errno> {
     }
     let space = p.space.as_mut().ok_or(Errno::EFAULT)?;
     let (old_end, new_end) = (page_up(cur), page_up(new));
+    if new_end > USER_END {
+        return ok(cur);
+    }
     if new_end > old_end {
         if space.vmas.iter().flatten().any(|v| v.start < new_end && old_end < v.end) {
             return ok(cur);
@@ -739,7 +744,8 @@ fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Result
             space.free_range(len, PAGE, top).ok_or(Errno::ENOMEM)?
         }
     };
-    space.map(Vma { start, end: start + len, prot, backing })?;
+    let end = start.checked_add(len).filter(|&e| e <= USER_END).ok_or(Errno::ENOMEM)?;
+    space.map(Vma { start, end, prot, backing })?;
     crate::arch::flush_tlb();
     ok(start)
 }

@@ -92,6 +92,8 @@ pub struct Boot {
     pub items: Vec<Item>,
     /// Commands (argv each), run one after the other.
     pub commands: Vec<Vec<String>>,
+    /// More kernel arguments (`ieee754=relaxed`...).
+    pub append: &'static str,
 }
 
 /// What one command did.
@@ -152,7 +154,7 @@ pub fn boot(b: &Boot) -> Run {
         .arg(&elf)
         .arg("-initrd")
         .arg(&initrd)
-        .args(["-append", &format!("kmips.mode={}", b.mode)])
+        .args(["-append", &format!("kmips.mode={} {}", b.mode, b.append)])
         .args(["-vga", "none", "-net", "none", "-display", "none", "-monitor", "none", "-no-reboot"])
         .arg("-serial")
         .arg(format!("file:{}", out.display()))
@@ -165,7 +167,9 @@ pub fn boot(b: &Boot) -> Run {
     // Kept for reading after the run: target/kernel-mips/logs/<target>-<cpu>-<mode>-<mem>.log.
     let keep = repo().join("target/kernel-mips/logs");
     let _ = std::fs::create_dir_all(&keep);
-    let _ = std::fs::write(keep.join(format!("{}-{}-{}-{}.log", b.target.name, b.cpu, b.mode, b.mem)), &log);
+    let name =
+        format!("{}-{}-{}-{}{}.log", b.target.name, b.cpu, b.mode, b.mem, b.append.replace(['=', ' '], "-"));
+    let _ = std::fs::write(keep.join(name), &log);
     assert!(status.success(), "qemu failed ({status}); kernel log:\n{log}");
     let data = std::fs::read(&out).expect("COM1 output");
     let (outcomes, done_free) = parse(&data);
@@ -230,7 +234,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// The environment every command gets (the kernel's init passes the same).
 pub const ENV: [(&str, &str); 3] = [("PATH", "/bin:/usr/bin:/sbin"), ("HOME", "/"), ("TERM", "dumb")];
 
-/// Runs `host` under qemu-user with argv[0] `argv0`, the kernel's environment and `root`
+/// Runs `host` under qemu-user with `argv[0]` = `argv0`, the kernel's environment and `root`
 /// as `-L`: (merged output, wait-style exit code).
 pub fn qemu_user(t: Target, root: &str, host: &Path, argv0: &str, args: &[String]) -> (Vec<u8>, i32) {
     let dir = TempDir::new("kmips-user");

@@ -303,10 +303,23 @@ fn run_boot(
     items: Vec<Item>,
     planned: Vec<Planned>,
 ) -> Run {
-    let b =
-        Boot { target, cpu, mode, mem, items, commands: planned.iter().map(|p| p.argv.clone()).collect() };
+    run_boot_with(target, cpu, mode, mem, "", items, planned)
+}
+
+/// Boots with more kernel arguments (`append`) and checks every command's outcome.
+fn run_boot_with(
+    target: Target,
+    cpu: &'static str,
+    mode: &'static str,
+    mem: u32,
+    append: &'static str,
+    items: Vec<Item>,
+    planned: Vec<Planned>,
+) -> Run {
+    let commands = planned.iter().map(|p| p.argv.clone()).collect();
+    let b = Boot { target, cpu, mode, mem, items, commands, append };
     let run = boot(&b);
-    eprintln!("{} {cpu} {mode}: {} commands in {:.1?}", target.name, planned.len(), run.elapsed);
+    eprintln!("{} {cpu} {mode} {append}: {} commands in {:.1?}", target.name, planned.len(), run.elapsed);
     assert_eq!(run.outcomes.len(), planned.len(), "every command ran; kernel log:\n{}", run.log);
     for (p, o) in planned.iter().zip(&run.outcomes) {
         let ctx = format!("{} {cpu} {mode}: {}", target.name, p.argv.join(" "));
@@ -319,22 +332,31 @@ fn run_boot(
     run
 }
 
-/// c/emul.c built for `t` (static glibc): rdhwr in delay slots, FPU across a switch.
-fn emul_command(t: Target, dir: &TempDir, items: &mut Vec<Item>) -> Planned {
-    let src = repo().join("examples/kernel-mips-tests/c/emul.c");
-    let bin = dir.join(format!("emul-{}", t.name));
+/// Builds c/NAME.c for `t` (glibc, static) into `dir`.
+fn build_c(t: Target, dir: &TempDir, name: &str) -> PathBuf {
+    let src = repo().join(format!("examples/kernel-mips-tests/c/{name}.c"));
+    let bin = dir.join(format!("{name}-{}", t.name));
     let st = std::process::Command::new(format!("{}-linux-gnu-gcc", t.name))
         .args(["-static", "-O2", "-Wall", "-Werror", "-o"])
         .arg(&bin)
         .arg(&src)
+        .arg("-lm")
         .status()
         .expect("cross gcc");
     assert!(st.success(), "building {}", src.display());
-    items.push(Item::Prog(bin.clone(), "/bin/emul".into()));
-    let (want, code) = qemu_user(t, t.sysroot, &bin, "/bin/emul", &[]);
-    assert_eq!(code, 0, "emul under qemu-user: {}", String::from_utf8_lossy(&want));
+    bin
+}
+
+/// c/NAME.c (static glibc) as /bin/NAME, whose output and status must equal qemu-user's
+/// (c/emul.c: rdhwr in delay slots, FPU across a switch; c/badptr.c: EFAULT).
+fn c_same_as_user(t: Target, dir: &TempDir, items: &mut Vec<Item>, name: &str) -> Planned {
+    let bin = build_c(t, dir, name);
+    let path = format!("/bin/{name}");
+    items.push(Item::Prog(bin.clone(), path.clone()));
+    let (want, code) = qemu_user(t, t.sysroot, &bin, &path, &[]);
+    assert_eq!(code, 0, "{name} under qemu-user: {}", String::from_utf8_lossy(&want));
     Planned {
-        argv: vec!["/bin/emul".into()],
+        argv: vec![path],
         check: Box::new(move |o: &Outcome, ctx: &str| {
             assert_eq!(String::from_utf8_lossy(&o.output), String::from_utf8_lossy(&want), "{ctx}");
             assert_eq!(o.status, Some(0), "{ctx}");
@@ -346,7 +368,30 @@ fn full(target: Target, mode: &'static str, cycles: u32) -> Run {
     let dir = TempDir::new("kmips-items");
     let mut items = Vec::new();
     let mut planned = corpus_commands(target, &mut items);
-    planned.push(emul_command(target, &dir, &mut items));
+    planned.push(c_same_as_user(target, &dir, &mut items, "emul"));
+    planned.push(c_same_as_user(target, &dir, &mut items, "badptr"));
+    // What exec resets (close-on-exec descriptors, caught signals, the FPU's rounding
+    // mode), seen by the new image.
+    items.push(Item::Prog(build_c(target, &dir, "execreset"), "/bin/execreset".into()));
+    planned.push(Planned {
+        argv: vec!["/bin/execreset".into()],
+        check: known(
+            "cloexec fd: closed\nplain fd: open\ncaught signal: default\nignored signal: ignored\n\
+             rounding: nearest\n",
+            0,
+        ),
+    });
+    // fork, exec through /proc/self/exe, wait, a failed execve (known answer: qemu-user
+    // cannot exec a foreign binary without binfmt_misc).
+    items.push(Item::Prog(build_c(target, &dir, "forkexec"), "/bin/forkexec".into()));
+    planned.push(Planned {
+        argv: vec!["/bin/forkexec".into()],
+        check: known(
+            "child 0\nparent: child 0 exit 7\nchild 1\nparent: child 1 exit 7\nchild 2\n\
+             parent: child 2 exit 7\nexecve /nonexistent: ENOENT\n",
+            0,
+        ),
+    });
     if target.name == "mipsel" {
         planned.extend(busybox_commands(&mut items, &dir, cycles));
     }
@@ -360,6 +405,12 @@ fn mipsel_eager() {
     // times in a branch delay slot by c/emul.c.
     assert!(log_number(&run.log, "rdhwr emulated ") > 0, "{}", run.log);
     assert!(log_number(&run.log, "times (") >= 6, "{}", run.log);
+    // The real kernel's stack top on the 24Kf (sysoracle README).
+    assert!(
+        run.log.contains("stack top 7fffd000 ") && !run.log.contains("stack top 7fffc000"),
+        "{}",
+        run.log
+    );
 }
 
 #[test]
@@ -433,8 +484,65 @@ fn fp_modes_p5600_74kf_34kf() {
                 check: Box::new(|o: &Outcome, ctx: &str| assert_eq!(o.exec_errno, Some(ENOEXEC), "{ctx}")),
             });
         }
-        run_boot(MIPSEL, cpu, "eager", 64, items, planned);
+        let run = run_boot(MIPSEL, cpu, "eager", 64, items, planned);
+        // The stack top the CPU description gives, against the real kernel's on that CPU
+        // (sysoracle README: 24Kf and 34Kf 0x7fffd000, P5600 0x7fffb000; the 74Kf's
+        // 0x7fffc000 comes from Linux's 74K cache erratum handling, which the registers
+        // qemu shows do not reveal: not compared).
+        let want = match cpu {
+            "P5600" => Some(0x7fffb000),
+            "34Kf" => Some(0x7fffd000),
+            _ => None,
+        };
+        if let Some(want) = want {
+            let at = run.log.find("stack top ").expect("an exec in the log") + "stack top ".len();
+            let top = u64::from_str_radix(run.log[at..].split(' ').next().unwrap(), 16).unwrap();
+            assert_eq!(top, want, "{cpu}: stack top");
+        }
     }
+}
+
+/// The P5600 booted with Linux's `ieee754=relaxed`: every FP-ABI variant accepted with
+/// the FR mode of Linux's table, legacy-NaN glibc runs, and its thread pointer comes from
+/// the UserLocal register (rdhwr does not trap: nothing emulated).
+#[test]
+fn p5600_ieee754_relaxed() {
+    let dir = TempDir::new("kmips-relaxed");
+    let mut items = Vec::new();
+    let mut planned = Vec::new();
+    for name in corpus_programs(MIPSEL).into_iter().filter(|n| n.starts_with("tiny-")) {
+        items.push(Item::Prog(corpus().join(&name), format!("/bin/{name}")));
+        let stem = name.trim_end_matches("-nan2008");
+        let fr = if stem.ends_with("-fp32") || stem.ends_with("-soft") {
+            Some(0)
+        } else if stem.ends_with("-fpxx")
+            || stem.ends_with("-fp64")
+            || stem.ends_with("-fp64a")
+            || stem.ends_with("-r6")
+        {
+            Some(1)
+        } else {
+            None
+        };
+        planned.push(Planned {
+            argv: vec![format!("/bin/{name}")],
+            check: Box::new(move |o: &Outcome, ctx: &str| {
+                assert_eq!(o.status, Some(0), "{ctx}: {o:?}");
+                if let Some(fr) = fr {
+                    assert_eq!(fr_line(&o.output), Some(fr), "{ctx}: FR");
+                }
+            }),
+        });
+    }
+    planned.push(c_same_as_user(MIPSEL, &dir, &mut items, "emul"));
+    let name = "hello-mips-o32-le-dyn";
+    items.push(Item::Prog(corpus().join(name), format!("/bin/{name}")));
+    planned.push(Planned {
+        argv: vec![format!("/bin/{name}")],
+        check: known("hello from /bin/hello-mips-o32-le-dyn argc=1\n", 0),
+    });
+    let run = run_boot_with(MIPSEL, "P5600", "eager", 64, "ieee754=relaxed", items, planned);
+    assert_eq!(log_number(&run.log, "rdhwr emulated "), 0, "{}", run.log);
 }
 
 /// With 24 MiB of RAM a program whose bss needs 64 MiB is refused by the memory

@@ -378,7 +378,8 @@ pub fn c_abi(data: &[u8]) {
         window_start,
         window_end,
         mmap_min_addr: u64::from(input.mmap_min_addr),
-        reserved: [0; 4],
+        argc_counted: 0,
+        reserved: [0; 3],
     };
     let mut k = Kernel { files: vec![main.to_vec(), interp.to_vec()], ..Default::default() };
     k.fail_at = input.fail_at.map(usize::from);
