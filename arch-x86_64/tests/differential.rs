@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use test_support::differential::{self, compare, errno_name, Planned, Summary, Verdict};
 use test_support::hostkernel::{self, Launch};
 use test_support::invariants;
-use test_support::mutate::{self, Config, Mutant};
+use test_support::mutate::{Config, Mutant};
 
 /// The agreement `cargo test`'s 300 mutants reach today (percent, rounded down): the test
 /// fails when it drops. The goal is 99.5.
@@ -128,8 +128,7 @@ fn plan_and_compare(path: &Path, m: &Mutant, kernel: &hostkernel::Run, min_addr:
         Ok(Ok(p)) => {
             let interp = match &p.plan.interp {
                 Some(_) => {
-                    let path =
-                        mutate::interp_path(&m.bytes).expect("a plan with an interpreter has a PT_INTERP");
+                    let path = m.interp_path().expect("a plan with an interpreter has a PT_INTERP");
                     std::fs::read(host.resolve(&path)).unwrap()
                 }
                 None => Vec::new(),
@@ -178,7 +177,7 @@ fn each_compared_field_can_differ() {
     let min_addr = hostkernel::mmap_min_addr();
     for name in ["x86_64-static", "x86_64-dyn-pie"] {
         let bytes = std::fs::read(test_support::corpus::fixtures_bin().join(name)).unwrap();
-        let m = Mutant { name: name.into(), base: name.into(), bytes, ops: Vec::new() };
+        let m = Mutant::unchanged(name, bytes);
         let path = dir.write(name, &m.bytes, 0o755);
         let kernel = hostkernel::run(&path, &Launch::default());
         assert_eq!(plan_and_compare(&path, &m, &kernel, min_addr), Verdict::Agree("ran".into()), "{name}");
