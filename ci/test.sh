@@ -34,6 +34,19 @@ cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 # The example kernel: its own workspace, built for aarch64-unknown-none (its .cargo/config.toml).
 (cd examples/kernel-aarch64 && cargo clippy --release -- -D warnings)
 
+step "docs (every crate, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+step "MSRV: the library crates build with the declared rust-version"
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+rustup toolchain list | grep -q "^$MSRV" || rustup toolchain install "$MSRV" --profile minimal
+cargo "+$MSRV" build --target-dir target/msrv -p elf-stream -p exec-core -p arch-x86_64 -p arch-aarch64 \
+    -p arch-mips -p arch-riscv64 -p ffi
+
+step "crates package (each verified against the others' packages)"
+cargo package --allow-dirty -p elf-stream -p exec-core -p arch-x86_64 -p arch-aarch64 -p arch-mips \
+    -p arch-riscv64 -p ffi
+
 step "tests"
 cargo test --workspace
 

@@ -41,7 +41,14 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(missing_docs)]
+#![deny(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use elf_stream::{aarch64_feature, Class, ElfFile, Endian, FileHeader, Machine, ProgramType, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
@@ -199,7 +206,7 @@ impl Aarch64 {
     pub const fn et_dyn_base(&self) -> u64 {
         let window = 1u64 << self.cpu.window_bits();
         // 2 * window / 3 without overflow (window <= 1 << 48).
-        2 * (window / 3) + (2 * (window % 3)) / 3
+        (window / 3).wrapping_mul(2).wrapping_add((window % 3).wrapping_mul(2) / 3)
     }
 
     /// `STACK_TOP` (= `TASK_SIZE` of the map window) for this CPU.

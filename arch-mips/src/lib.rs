@@ -40,7 +40,14 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 pub mod abi;
 pub mod cpu;
@@ -329,7 +336,7 @@ fn read_abiflags<R: ReadAt, const W: usize>(
     }
     let big = file.header().endian == elf_stream::Endian::Big;
     let u16_at = |i: usize| {
-        let b = [rec.get(i).copied().unwrap_or(0), rec.get(i + 1).copied().unwrap_or(0)];
+        let b = [rec.get(i).copied().unwrap_or(0), rec.get(i.wrapping_add(1)).copied().unwrap_or(0)];
         if big {
             u16::from_be_bytes(b)
         } else {
@@ -338,7 +345,7 @@ fn read_abiflags<R: ReadAt, const W: usize>(
     };
     let u32_at = |i: usize| {
         let mut b = [0u8; 4];
-        if let Some(s) = rec.get(i..i + 4) {
+        if let Some(s) = rec.get(i..i.saturating_add(4)) {
             b.copy_from_slice(s);
         }
         if big {

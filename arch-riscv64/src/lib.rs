@@ -41,7 +41,14 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(missing_docs)]
+#![deny(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
@@ -109,7 +116,7 @@ impl Mmu {
     /// `TASK_SIZE`: the user half of the VA space, `1 << (va_bits - 1)`. Fixed mappings
     /// (an ET_EXEC) may reach it.
     pub const fn task_size(self) -> u64 {
-        1u64 << (self.va_bits() - 1)
+        1u64 << self.va_bits().saturating_sub(1)
     }
 
     /// `DEFAULT_MAP_WINDOW`: `1 << (min(va_bits, 48) - 1)`. Stack, mmap area and PIE
@@ -146,7 +153,7 @@ impl Isa {
     pub const fn letter(letter: u8) -> Isa {
         let l = letter.to_ascii_lowercase();
         if l.is_ascii_lowercase() {
-            Isa(1 << (l - b'a'))
+            Isa(1 << l.wrapping_sub(b'a'))
         } else {
             Isa::EMPTY
         }
@@ -155,10 +162,10 @@ impl Isa {
     /// The single-letter extensions in `letters` (other bytes ignored).
     pub const fn from_letters(letters: &[u8]) -> Isa {
         let mut bits = 0;
-        let mut i = 0;
-        while i < letters.len() {
-            bits |= Isa::letter(letters[i]).0;
-            i += 1;
+        let mut rest = letters;
+        while let [first, tail @ ..] = rest {
+            bits |= Isa::letter(*first).0;
+            rest = tail;
         }
         Isa(bits)
     }
@@ -457,7 +464,7 @@ impl Riscv64 {
 
     /// `ELF_ET_DYN_BASE`: `DEFAULT_MAP_WINDOW / 3 * 2`, before alignment.
     pub const fn et_dyn_base(&self) -> u64 {
-        self.cpu.mmu.window() / 3 * 2
+        (self.cpu.mmu.window() / 3).wrapping_mul(2)
     }
 
     /// `STACK_TOP`: the default map window's end.

@@ -180,7 +180,7 @@ fn each_compared_field_can_differ() {
     let min_addr = hostkernel::mmap_min_addr();
     for name in ["x86_64-static", "x86_64-dyn-pie"] {
         let bytes = std::fs::read(test_support::corpus::fixtures_bin().join(name)).unwrap();
-        let m = Mutant { name: name.into(), base: name.into(), bytes, ops: Vec::new() };
+        let m = Mutant::unchanged(name, bytes);
         let path = dir.write(name, &m.bytes, 0o755);
         let kernel = hostkernel::run(&path, &Launch::default());
         assert_eq!(plan_and_compare(&path, &m, &kernel, min_addr), Verdict::Agree("ran".into()), "{name}");

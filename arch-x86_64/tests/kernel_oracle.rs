@@ -33,6 +33,7 @@ fn observe(path: &Path) -> Option<Observed> {
     // SAFETY: the child only makes system calls (async-signal-safe) before execve or _exit.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
+        // SAFETY: in the forked child: system calls only, on pointers to live locals.
         unsafe {
             libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0);
             libc::personality(libc::ADDR_NO_RANDOMIZE as libc::c_ulong);

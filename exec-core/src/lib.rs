@@ -3,13 +3,13 @@
 //! What Linux's `load_elf_binary` and `create_elf_tables` do, as a library that cannot
 //! leave a half-built process behind:
 //!
-//! 1. [`prepare`] reads and validates the program and its interpreter, asks the
+//! 1. [`prepare()`] reads and validates the program and its interpreter, asks the
 //!    [`ArchPolicy`] every architecture question, places the images, sizes the initial
 //!    stack and the memory requirement — touching no address space. [`prepare_into`]
 //!    does the same with the plan built in the caller's storage, for stacks too short to
 //!    hold the plan too.
-//! 2. [`load`](crate::load) builds the images into a fresh [`AddressSpace`] (eager copy,
-//!    file mappings, or lazy with [`resolve_fault`](crate::fault::resolve_fault)), undoing
+//! 2. [`load()`] builds the images into a fresh [`AddressSpace`] (eager copy,
+//!    file mappings, or lazy with [`resolve_fault()`]), undoing
 //!    everything on failure.
 //! 3. [`write_stack`] writes argv, envp and the auxv; the plan holds the entry registers.
 //!
@@ -34,6 +34,7 @@ extern crate std;
 
 pub mod addr;
 pub mod auxv;
+pub mod counting;
 pub mod elfmap;
 pub mod error;
 pub mod fault;

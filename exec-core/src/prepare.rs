@@ -67,12 +67,12 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 /// working frames. On success `out` holds the result and the reference points to it; on
 /// failure `out` holds a partial plan to be ignored.
 ///
-/// The steps follow `load_elf_binary`'s phases: [`check_header`] (the first sanity
-/// checks and `elf_check_arch`), [`read_interpreter`] (the PT_INTERP loop and
-/// `open_exec`), then, out of line, [`check_interpreter`], [`inspect_arch`]
-/// (`arch_elf_pt_proc`, `arch_check_elf`), [`scan_images`] (the program headers
-/// `elf_load` maps), [`place_images`] (the load bias, `load_elf_interp`, brk),
-/// [`plan_initial_stack`] (`create_elf_tables`) and [`size_memory`].
+/// The steps follow `load_elf_binary`'s phases: `check_header` (the first sanity
+/// checks and `elf_check_arch`), `read_interpreter` (the PT_INTERP loop and
+/// `open_exec`), then, out of line, `check_interpreter`, `inspect_arch`
+/// (`arch_elf_pt_proc`, `arch_check_elf`), `scan_images` (the program headers
+/// `elf_load` maps), `place_images` (the load bias, `load_elf_interp`, brk),
+/// `plan_initial_stack` (`create_elf_tables`) and `size_memory`.
 pub fn prepare_into<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     policy: &P,
     main: &R,
@@ -209,7 +209,7 @@ const STK_LIM: u64 = 8 << 20;
 
 /// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
 /// of line so its frame (the interpreter's file and window, layout and stack planning)
-/// is not on the stack while [`read_interpreter`] holds its PATH_MAX buffer: stack use is
+/// is not on the stack while `read_interpreter` holds its PATH_MAX buffer: stack use is
 /// the larger of the two, not their sum.
 #[inline(never)]
 fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
@@ -325,7 +325,7 @@ struct Placements {
     interp: FilePlacement,
 }
 
-/// Where [`place_images`] put things.
+/// Where `place_images` put things.
 struct Placed {
     entry: UserAddr,
     brk: UserAddr,
@@ -550,7 +550,7 @@ fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     }
 }
 
-/// [`read_interpreter`]'s reading and opening. Kept out of line so the path buffer
+/// `read_interpreter`'s reading and opening. Kept out of line so the path buffer
 /// (PATH_MAX bytes) lives only during this call.
 #[inline(never)]
 fn read_and_open_interpreter<R: ReadAt, H: ExecHost, const W: usize>(

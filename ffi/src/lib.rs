@@ -9,10 +9,19 @@
 //! (integer, 0 = success); outputs go through trailing pointers written only on success,
 //! `execcore_error` only on failure; buffers come with their capacity and an out-length;
 //! callbacks are nullable function pointers taking `void *ctx` first and returning 0 or
-//! an errno; every pointer is checked (in [`ptr`] alone). No heap: a plan lives in
+//! an errno; every pointer is checked (in the `ptr` module alone). No heap: a plan lives in
 //! caller-owned `execcore_plan` storage.
 #![no_std]
-#![deny(missing_docs)]
+// The panic-free set of every crate linked into libexeccore.a; the unsafe rules come from
+// [workspace.lints] (unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks).
+#![deny(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 #[cfg(not(any(
     feature = "arch-x86_64",

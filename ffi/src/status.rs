@@ -48,14 +48,14 @@ impl Status {
 
     /// The C value.
     pub const fn code(self) -> execcore_status {
-        let (family, number) = match self {
+        let (family, number): (execcore_status, u8) = match self {
             Status::Ok => return 0,
             Status::Ffi(c) => (0, c.number()),
             Status::Error(ErrorCode::Elf(c)) => (1, c.number()),
             Status::Error(ErrorCode::Exec(c)) => (2, c.number()),
             Status::Error(ErrorCode::Arch(c)) => (3, c.number()),
         };
-        STATUS_BASE + family * FAMILY_SIZE + number as execcore_status
+        STATUS_BASE.wrapping_add(family.wrapping_mul(FAMILY_SIZE)).wrapping_add(number as execcore_status)
     }
 
     /// The status whose C value is `code`.

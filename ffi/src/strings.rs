@@ -43,7 +43,7 @@ impl StringList for CStrings {
         let mut len = 0usize;
         // SAFETY: each string is NUL-terminated; the scan stops at the NUL or the limit.
         while len < SCAN_LIMIT && unsafe { *s.add(len) } != 0 {
-            len += 1;
+            len = len.saturating_add(1);
         }
         // SAFETY: the `len` bytes before the NUL (or limit) were just read.
         Some(unsafe { core::slice::from_raw_parts(s, len) })

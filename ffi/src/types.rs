@@ -185,7 +185,7 @@ c_group! {
     EXECCORE_CPU_BTI = 1;
     /// Accept big-endian AArch64 programs.
     EXECCORE_CPU_AARCH64_BE = 2;
-    /// MIPS R5000 cvt.[ds].l erratum workaround on.
+    /// MIPS R5000 `cvt.[ds].l` erratum workaround on.
     EXECCORE_CPU_MIPS_R5K_CVT = 4;
     /// MIPS R8000 (TFP) prefetch check.
     EXECCORE_CPU_MIPS_R8K_PREFETCH = 8;
@@ -224,7 +224,7 @@ c_group! {
     execcore_mips_cpu = u32, "uint32_t";
     /// Described field by field (mips_isa_level/rev and the custom CPU flags).
     EXECCORE_MIPS_CPU_CUSTOM = 0;
-    /// R5000 (MIPS IV, cvt.[ds].l workaround on).
+    /// R5000 (MIPS IV, `cvt.[ds].l` workaround on).
     EXECCORE_MIPS_CPU_R5000 = 1;
     /// R8000 / TFP (MIPS IV, prefetch check on).
     EXECCORE_MIPS_CPU_R8000 = 2;
@@ -603,7 +603,7 @@ pub struct execcore_ops {
     /// Bytes of `bounce_buffer`.
     pub bounce_size: usize,
 }
-const_assert_eq!(core::mem::size_of::<execcore_ops>(), 22 * core::mem::size_of::<usize>());
+const_assert_eq!(core::mem::size_of::<execcore_ops>(), core::mem::size_of::<[usize; 22]>());
 
 /// One `execve`: arguments, environment, limits, credentials, files.
 #[repr(C)]
@@ -611,7 +611,7 @@ const_assert_eq!(core::mem::size_of::<execcore_ops>(), 22 * core::mem::size_of::
 pub struct execcore_exec_params {
     /// `argc` strings, NUL-terminated.
     pub argv: *const *const u8,
-    /// Number of `argv` strings (0 gets a single empty argv[0], as Linux).
+    /// Number of `argv` strings (0 gets a single empty `argv[0]`, as Linux).
     pub argc: usize,
     /// `envc` strings, NUL-terminated.
     pub envp: *const *const u8,

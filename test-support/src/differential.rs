@@ -216,8 +216,14 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Counts the verdict on mutant `m`.
+    /// Counts the verdict on mutant `m`; a mutant that differs is also written to the
+    /// directory `DIFFERENTIAL_KEEP` names, if set, for a closer look.
     pub fn add(&mut self, m: &crate::mutate::Mutant, v: &Verdict) {
+        if let (false, Some(dir)) = (v.agrees(), std::env::var_os("DIFFERENTIAL_KEEP")) {
+            let dir = std::path::PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(&m.name), &m.bytes).unwrap();
+        }
         self.total += 1;
         self.agreed += usize::from(v.agrees());
         let e = self.classes.entry(v.class()).or_default();
@@ -225,7 +231,8 @@ impl Summary {
         *e.kinds.entry(m.kind()).or_default() += 1;
         // The mutant's name, its mutations and the interpreter path Linux would open.
         let which = || {
-            let interp = crate::mutate::interp_path(&m.bytes)
+            let interp = m
+                .interp_path()
                 .map_or(String::new(), |p| format!(" PT_INTERP {:?}", String::from_utf8_lossy(&p)));
             format!("{} [{}]{interp}", m.name, m.ops.join(" "))
         };
@@ -377,7 +384,7 @@ pub fn run_guest<I>(
     mut plan: impl FnMut(&std::path::Path, &str, &std::path::Path) -> Result<ExecPlan<I>, (i32, String)>,
     name: &dyn Fn(i32) -> String,
 ) -> Summary {
-    use crate::sysoracle::{observe, Boot, Subject};
+    use crate::sysoracle::{observe_with, Boot, Subject};
     let pairs: Vec<(String, Vec<u8>)> = bases.iter().map(|b| (b.name.clone(), b.bytes.clone())).collect();
     let mutants: Vec<crate::mutate::Mutant> = mutants(&pairs, n, config).collect();
     let dir = crate::temp::TempDir::new(&format!("differential-{}", guest.arch));
@@ -394,7 +401,7 @@ pub fn run_guest<I>(
         .iter()
         .zip(&roots)
         .map(|(m, root)| {
-            let path = crate::mutate::interp_path(&m.bytes)?;
+            let path = m.interp_path()?;
             let p = root.join(std::str::from_utf8(&path).ok()?.trim_start_matches('/'));
             p.is_file().then_some(p)
         })
@@ -410,17 +417,15 @@ pub fn run_guest<I>(
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     // The unchanged bases go into every boot too: their interpreters and libraries are in
     // the guest whatever the batch (sysoracle copies what each file's PT_INTERP names).
-    let base_paths: Vec<(String, std::path::PathBuf, Option<std::path::PathBuf>)> = bases
+    let base_paths: Vec<std::path::PathBuf> = bases
         .iter()
         .map(|b| {
-            let name = format!("base-{}", b.name);
-            let p = dir.join(&name);
+            let p = dir.join(format!("base-{}", b.name));
             std::fs::write(&p, &b.bytes).unwrap();
-            let interp = crate::mutate::interp_path(&b.bytes)
-                .map(|i| b.root.join(String::from_utf8_lossy(&i).trim_start_matches('/')));
-            (name, p, interp)
+            p
         })
         .collect();
+    let companions: Vec<&std::path::Path> = base_paths.iter().map(|p| p.as_path()).collect();
     let cache =
         std::env::temp_dir().join("execcore-differential").join(format!("{}-{}", guest.arch, guest.cpu));
     let boot = Boot {
@@ -438,16 +443,11 @@ pub fn run_guest<I>(
     };
     let mut seen = std::collections::HashMap::new();
     for chunk in (0..n).collect::<Vec<_>>().chunks(guest.batch.max(1)) {
-        let mut subjects: Vec<Subject<'_>> = base_paths
+        let subjects: Vec<Subject<'_>> = chunk
             .iter()
-            .map(|(name, path, interp)| Subject { name, path, interp: interp.clone() })
+            .map(|&i| Subject { name: &mutants[i].name, path: &paths[i], interp: interps[i].clone() })
             .collect();
-        subjects.extend(chunk.iter().map(|&i| Subject {
-            name: &mutants[i].name,
-            path: &paths[i],
-            interp: interps[i].clone(),
-        }));
-        seen.extend(observe(&boot, &subjects));
+        seen.extend(observe_with(&boot, &subjects, &companions));
     }
     let mut summary = Summary::default();
     for (i, m) in mutants.iter().enumerate() {
@@ -457,7 +457,7 @@ pub fn run_guest<I>(
         let verdict = match plan(&paths[i], &guest_path, roots[i]) {
             Ok(p) => {
                 // The interpreter the plan opened: PT_INTERP's path under the base's root.
-                let interp = match (&p.interp, crate::mutate::interp_path(&m.bytes)) {
+                let interp = match (&p.interp, m.interp_path()) {
                     (Some(_), Some(path)) => {
                         let path = roots[i].join(String::from_utf8_lossy(&path).trim_start_matches('/'));
                         std::fs::read(path).unwrap_or_default()

@@ -202,9 +202,25 @@ pub struct Mutant {
     pub bytes: Vec<u8>,
     /// The mutations applied, in order (`phdr[2].p_vaddr+0x1000`, `truncate@0x40`...).
     pub ops: Vec<String>,
+    /// The base's class and byte order: how a kernel, which does not look at a mutated
+    /// `e_ident`, reads the mutant.
+    native: Shape,
 }
 
 impl Mutant {
+    /// A base itself, unchanged, as a mutant without mutations.
+    pub fn unchanged(name: &str, bytes: Vec<u8>) -> Mutant {
+        let native = Shape::of(&bytes).unwrap_or(Shape { is64: true, big: false });
+        Mutant { name: name.into(), base: name.into(), bytes, ops: Vec::new(), native }
+    }
+
+    /// The path Linux opens for the mutant's interpreter: its first PT_INTERP up to the
+    /// first NUL, read in the base's class and byte order (Linux reads the header in its
+    /// own format whatever `e_ident` says).
+    pub fn interp_path(&self) -> Option<Vec<u8>> {
+        interp_path_as(&self.bytes, self.native)
+    }
+
     /// The kind of the first mutation (`phdr.p_vaddr`, `truncate`, `interp.nul`...): what a
     /// summary groups by.
     pub fn kind(&self) -> String {
@@ -238,6 +254,7 @@ pub struct Config {
 /// Mutant `n` of `base` (named `base_name`): one to three mutations.
 pub fn mutant(base_name: &str, base: &[u8], n: u64, config: &Config) -> Mutant {
     let mut rng = Rng::new(config.seed ^ n.wrapping_mul(0x2545_f491_4f6c_dd1d));
+    let native = Shape::of(base).unwrap_or(Shape { is64: true, big: false });
     let mut bytes = base.to_vec();
     let mut ops = Vec::new();
     let count = match rng.below(10) {
@@ -252,7 +269,7 @@ pub fn mutant(base_name: &str, base: &[u8], n: u64, config: &Config) -> Mutant {
             ops.push(op);
         }
     }
-    Mutant { name: format!("m{n:05}-{base_name}"), base: base_name.to_string(), bytes, ops }
+    Mutant { name: format!("m{n:05}-{base_name}"), base: base_name.to_string(), bytes, ops, native }
 }
 
 /// A small delta or an edge value for `old`, in a field of `max`.
@@ -718,9 +735,16 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
 }
 
 /// The path Linux opens for an ELF file's interpreter: the first PT_INTERP's bytes up to
-/// their first NUL (`None`: no PT_INTERP, or its bytes are not in the file).
+/// their first NUL (`None`: no PT_INTERP, or its bytes are not in the file). The file is
+/// read in the class and byte order of its `e_ident`.
 pub fn interp_path(b: &[u8]) -> Option<Vec<u8>> {
-    let s = Shape::of(b)?;
+    interp_path_as(b, Shape::of(b)?)
+}
+
+fn interp_path_as(b: &[u8], s: Shape) -> Option<Vec<u8>> {
+    if b.len() < s.ehsize() {
+        return None;
+    }
     let i = *s.of_type(b, PT_INTERP).first()?;
     let (off, len) = (s.ph_get(b, i, P_OFFSET)?, s.ph_get(b, i, P_FILESZ)?);
     let bytes = b.get(usize::try_from(off).ok()?..usize::try_from(off.checked_add(len)?).ok()?)?;

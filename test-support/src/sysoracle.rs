@@ -162,6 +162,17 @@ fn sysoracle() -> PathBuf {
 /// What the kernel booted as `boot` did with each of `progs`, by name: from the cache, or
 /// by booting the oracle once for every program not cached.
 pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observed> {
+    observe_with(boot, progs, &[])
+}
+
+/// [`observe`], with `companions` in every boot that runs: files the guest gets beside
+/// the programs (they run too; their results are not kept), so that what the programs'
+/// PT_INTERP names is there even when no program copied it.
+pub fn observe_with(
+    boot: &Boot<'_>,
+    progs: &[Subject<'_>],
+    companions: &[&Path],
+) -> HashMap<String, Observed> {
     if progs.is_empty() {
         return HashMap::new();
     }
@@ -206,7 +217,7 @@ pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observ
     }
     if !missing.is_empty() {
         let mut cmd = std::process::Command::new(&script);
-        cmd.arg(boot.arch).args(missing.iter().map(|&i| progs[i].path));
+        cmd.arg(boot.arch).args(companions).args(missing.iter().map(|&i| progs[i].path));
         for (name, value) in &boot.env {
             match value {
                 Some(v) => cmd.env(name, v),
@@ -240,7 +251,7 @@ pub fn observe(boot: &Boot<'_>, progs: &[Subject<'_>]) -> HashMap<String, Observ
 /// and the AT_PLATFORM strings the policy gives the plan's ABI.
 #[derive(Clone, Copy, Debug)]
 pub struct Run<'a> {
-    /// argv[0] and AT_EXECFN (`/t/<name>`).
+    /// `argv[0]` and AT_EXECFN (`/t/<name>`).
     pub execfn: &'a str,
     /// The environment strings.
     pub envp: &'a [&'a [u8]],

@@ -7,6 +7,7 @@ use elf_stream::{
     Class, Counting, ElfFile, Endian, Errno, ExtendedCount, FileHeader, HeaderRule, Limits, ProgramHeader,
     MAX_PHDR_TABLE, PATH_MAX,
 };
+use exec_core::counting::CountingSpace;
 use exec_core::fs_host::FsHost;
 use exec_core::policy::Role;
 use exec_core::{
@@ -14,7 +15,6 @@ use exec_core::{
 };
 use serde_json::Value;
 use std::fs::File;
-use test_support::counting::CountingSpace;
 
 /// Why a file was not planned: a stable snake_case kind, the errno `execve` would return
 /// (in the OS profile's numbering) and its C name, a message, and any warnings `prepare`

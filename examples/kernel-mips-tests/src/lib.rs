@@ -234,7 +234,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// The environment every command gets (the kernel's init passes the same).
 pub const ENV: [(&str, &str); 3] = [("PATH", "/bin:/usr/bin:/sbin"), ("HOME", "/"), ("TERM", "dumb")];
 
-/// Runs `host` under qemu-user with argv[0] `argv0`, the kernel's environment and `root`
+/// Runs `host` under qemu-user with `argv[0]` = `argv0`, the kernel's environment and `root`
 /// as `-L`: (merged output, wait-style exit code).
 pub fn qemu_user(t: Target, root: &str, host: &Path, argv0: &str, args: &[String]) -> (Vec<u8>, i32) {
     let dir = TempDir::new("kmips-user");

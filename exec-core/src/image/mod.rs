@@ -144,7 +144,7 @@ impl Image {
     }
 
     /// [`Image::scan`] over program headers from anywhere (a table the kernel copied from
-    /// user space for [`elfmap`](crate::elfmap)), validated by the same rules; `in_file`
+    /// user space for [`elfmap()`](crate::elfmap())), validated by the same rules; `in_file`
     /// says whether a file range lies inside the file.
     #[allow(clippy::too_many_arguments)]
     pub fn from_headers(
