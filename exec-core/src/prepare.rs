@@ -3,7 +3,7 @@
 
 use crate::addr::{AddrRange, UserAddr};
 use crate::auxv::{AuxType, AuxvContext};
-use crate::error::ExecError;
+use crate::error::{ExecError, Mismatch, Parameter, Placement};
 use crate::host::{ExecHost, FileId, LogLevel};
 use crate::image::{Image, PhdrCheck};
 use crate::layout::{self, LayoutRandom, MmapAllocator};
@@ -57,7 +57,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 ) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
     let mut out = None;
     prepare_into(policy, main, host, params, cache, &mut out)?;
-    out.ok_or(ExecError::InvalidParameter("prepare_into left no plan"))
+    out.ok_or(ExecError::InvalidParameter(Parameter::PlanMissing))
 }
 
 /// [`prepare`] into caller-provided storage: the plan (about 3.8 KiB: two images and
@@ -220,7 +220,7 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     // Layout.
     let lay = match params.window {
         Some(w) => Layout::for_window(w.start, w.end, page),
-        None => policy.layout(abi),
+        None => policy.layout(abi)?,
     };
     let min_addr = UserAddr(lay.min_addr.0.max(params.mmap_min_addr));
     let rnd = match params.randomize {
@@ -257,7 +257,7 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         };
         img.check_placement(img.bias, min_addr, lay.task_size)?;
         if img.span().overlaps(&main_span) {
-            return Err(ExecError::NoSpace { what: "interpreter overlaps the program" });
+            return Err(ExecError::NoSpace { what: Placement::InterpreterOverlapsProgram });
         }
     }
     let brk = layout::brk(&lay, main_img, static_pie, params.randomize, &rnd);
@@ -304,7 +304,7 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
     for img in core::iter::once(&main_img).chain(interp_img.as_ref()) {
         if img.span().overlaps(&stack_range) {
-            return Err(ExecError::NoSpace { what: "image overlaps the stack" });
+            return Err(ExecError::NoSpace { what: Placement::ImageOverlapsStack });
         }
     }
 
@@ -413,13 +413,13 @@ fn open_interp_file<'s, P: ArchPolicy, S: ReadAt>(
         return Err(ExecError::InterpreterNotLoadable(h.elf_type));
     }
     let what = if h.machine != main.machine {
-        Some("machine")
+        Some(Mismatch::Machine)
     } else if h.class != main.class {
-        Some("class")
+        Some(Mismatch::Class)
     } else if h.endian != main.endian {
-        Some("endianness")
+        Some(Mismatch::Endianness)
     } else if policy.accept(h).ok() != Some(abi) {
-        Some("abi")
+        Some(Mismatch::Abi)
     } else {
         None
     };

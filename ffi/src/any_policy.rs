@@ -77,7 +77,7 @@ impl ArchPolicy for AnyPolicy {
         each!(self, p => p.page_size())
     }
 
-    fn layout(&self, abi: Abi) -> Layout {
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
         each!(self, p => p.layout(abi))
     }
 
