@@ -26,7 +26,8 @@
 use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Parameter, Role, StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Parameter, Role, StaticPieAlign,
+    UserAddr,
 };
 
 /// The x86_64 ABI.

@@ -101,7 +101,8 @@ where
         let scan = plan.text_scan.filter(|_| mode == LoadMode::Eager);
         load_image(&plan.main, main, space, mode, scan, &mut report, &mut reserved)?;
         if let Some(img) = &plan.interp {
-            let src = interp.ok_or(ExecError::InvalidParameter(crate::error::Parameter::InterpreterSourceMissing))?;
+            let src = interp
+                .ok_or(ExecError::InvalidParameter(crate::error::Parameter::InterpreterSourceMissing))?;
             load_image(img, src, space, mode, scan, &mut report, &mut reserved)?;
         }
         Ok(())

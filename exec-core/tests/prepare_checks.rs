@@ -311,7 +311,10 @@ fn interpreter_checks() {
     assert_eq!(err.errno(), Errno::EINVAL);
     let mut arm = interp_image();
     arm[18] = 183;
-    assert_eq!(check(arm).unwrap_err(), ExecError::InterpreterMismatch { what: exec_core::Mismatch::Machine });
+    assert_eq!(
+        check(arm).unwrap_err(),
+        ExecError::InterpreterMismatch { what: exec_core::Mismatch::Machine }
+    );
     let mut be = interp_image();
     be[5] = 2;
     // Wrong byte order: its fields decode as garbage (e_version), so it is "not ELF" (ELIBBAD).
