@@ -54,13 +54,13 @@ use elf_stream::{aarch64_feature, Class, ElfFile, Endian, FileHeader, Machine, P
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
     Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, MappingFlags,
-    PageSize, Prot, Role, StaticPieAlign, UserAddr,
+    PageSize, Parameter, Prot, Role, StaticPieAlign, UserAddr,
 };
 
 /// The little-endian AArch64 ABI (LP64).
-pub const ABI: Abi = Abi("aarch64");
+pub const ABI: Abi = Abi::Aarch64;
 /// The big-endian AArch64 ABI (`aarch64_be`), accepted only when [`Cpu::big_endian`] is set.
-pub const ABI_BE: Abi = Abi("aarch64_be");
+pub const ABI_BE: Abi = Abi::Aarch64Be;
 
 /// `AT_PLATFORM` of little-endian programs (`ELF_PLATFORM`).
 pub const PLATFORM: &[u8] = b"aarch64";
@@ -231,10 +231,10 @@ impl Aarch64 {
     fn check_cpu(&self) -> Result<(), ExecError> {
         let page = self.cpu.page_size.get();
         if page != 4096 && page != 16384 && page != 65536 {
-            return Err(ExecError::InvalidParameter("aarch64 page size must be 4, 16 or 64 KiB"));
+            return Err(ExecError::InvalidParameter(Parameter::Aarch64PageSize));
         }
         if !VA_BITS_RANGE.contains(&self.cpu.va_bits) {
-            return Err(ExecError::InvalidParameter("aarch64 va_bits must be between 36 and 52"));
+            return Err(ExecError::InvalidParameter(Parameter::Aarch64VaBits));
         }
         Ok(())
     }
@@ -295,11 +295,14 @@ impl ArchPolicy for Aarch64 {
         elf_stream::HeaderRule::Native { class: Some(elf_stream::Class::Elf64), endian }
     }
 
-    fn layout(&self, _abi: Abi) -> Layout {
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
         let page = self.cpu.page_size;
         let window = 1u64 << self.cpu.window_bits();
         let quarter = window / 4;
-        Layout {
+        if abi != ABI && abi != ABI_BE {
+            return Err(ExecError::InvalidParameter(Parameter::ForeignAbi));
+        }
+        Ok(Layout {
             min_addr: UserAddr(0),
             task_size: UserAddr(window),
             et_dyn_base: UserAddr(self.et_dyn_base()),
@@ -310,7 +313,7 @@ impl ArchPolicy for Aarch64 {
             stack_rnd_bits: self.stack_rnd_bits(),
             brk_rnd_range: 1 << 30,
             static_pie_align: self.cpu.static_pie_align,
-        }
+        })
     }
 
     fn platform(&self, abi: Abi) -> Option<&[u8]> {

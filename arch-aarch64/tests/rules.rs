@@ -124,7 +124,7 @@ fn layout_numbers_per_page_size_and_va_width() {
     ];
     for (page, va_bits, base, top, legacy, rnd, gap) in table {
         let p = policy(Cpu { page_size: page, va_bits, ..Cpu::default() });
-        let l = p.layout(ABI);
+        let l = p.layout(ABI).unwrap();
         let what = format!("{} KiB / {va_bits} bits", page.get() >> 10);
         assert_eq!(l.et_dyn_base.0, base, "{what}");
         assert_eq!(l.stack_top.0, top, "{what}");
@@ -138,7 +138,7 @@ fn layout_numbers_per_page_size_and_va_width() {
         assert_eq!(p.et_dyn_base(), base);
     }
     let p = Aarch64 { mmap_rnd_bits: Some(33), ..Aarch64::default() };
-    assert_eq!(p.layout(ABI).mmap_rnd_bits, 33);
+    assert_eq!(p.layout(ABI).unwrap().mmap_rnd_bits, 33);
     assert_eq!(p.page_size(), PageSize::K4);
     assert_eq!(p.name(), "aarch64");
 }

@@ -2,7 +2,7 @@
 
 use crate::error::MipsError;
 use elf_stream::{Class, Endian, FileHeader, Machine};
-use exec_core::Abi;
+use exec_core::{Abi, ExecError, Parameter};
 
 /// `e_flags` bits and fields of MIPS executables.
 pub mod flags {
@@ -32,12 +32,12 @@ pub mod flags {
     pub const ARCH_MASK: u32 = 0xf000_0000;
 }
 
-/// The o32 ABI ([`Abi`] name).
-pub const ABI_O32: Abi = Abi("mips-o32");
-/// The n32 ABI ([`Abi`] name).
-pub const ABI_N32: Abi = Abi("mips-n32");
-/// The n64 ABI ([`Abi`] name).
-pub const ABI_N64: Abi = Abi("mips-n64");
+/// The o32 ABI (exec-core's [`Abi`]).
+pub const ABI_O32: Abi = Abi::MipsO32;
+/// The n32 ABI (exec-core's [`Abi`]).
+pub const ABI_N32: Abi = Abi::MipsN32;
+/// The n64 ABI (exec-core's [`Abi`]).
+pub const ABI_N64: Abi = Abi::MipsN64;
 
 /// A MIPS ABI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,9 +69,17 @@ impl MipsAbi {
         }
     }
 
-    /// The ABI an exec-core [`Abi`] names, if it is a MIPS one.
-    pub fn from_abi(abi: Abi) -> Option<MipsAbi> {
-        [MipsAbi::O32, MipsAbi::N32, MipsAbi::N64].into_iter().find(|m| m.abi() == abi)
+    /// The MIPS ABI an exec-core [`Abi`] is; another architecture's ABI is
+    /// [`Parameter::ForeignAbi`] (a policy handed an ABI it never selected).
+    pub const fn from_abi(abi: Abi) -> Result<MipsAbi, ExecError> {
+        match abi {
+            Abi::MipsO32 => Ok(MipsAbi::O32),
+            Abi::MipsN32 => Ok(MipsAbi::N32),
+            Abi::MipsN64 => Ok(MipsAbi::N64),
+            Abi::X86_64 | Abi::Aarch64 | Abi::Aarch64Be | Abi::Riscv64 => {
+                Err(ExecError::InvalidParameter(Parameter::ForeignAbi))
+            }
+        }
     }
 
     /// Whether user addresses are 32 bits wide (o32, n32: `TIF_32BIT_ADDR`).

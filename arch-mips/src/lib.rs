@@ -411,15 +411,15 @@ impl ArchPolicy for Mips {
         }
     }
 
-    fn layout(&self, abi: Abi) -> Layout {
-        let m = MipsAbi::from_abi(abi).unwrap_or(MipsAbi::N64);
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
+        let m = MipsAbi::from_abi(abi)?;
         let page = self.kernel.page_size;
         let task = self.task_size(m);
         let third = task / 3;
         let compat = m.addr32();
         // STACK_RND_MASK 0x7ff >> (PAGE_SHIFT - 12): 11 bits with 4 KiB pages.
         let stack_rnd_bits = 11u32.saturating_sub(page.get().trailing_zeros().saturating_sub(12));
-        Layout {
+        Ok(Layout {
             min_addr: UserAddr(0),
             task_size: UserAddr(task),
             // ELF_ET_DYN_BASE = TASK_SIZE / 3 * 2.
@@ -432,7 +432,7 @@ impl ArchPolicy for Mips {
             stack_rnd_bits,
             brk_rnd_range: if compat { 32 << 20 } else { 1 << 30 },
             static_pie_align: self.kernel.static_pie_align,
-        }
+        })
     }
 
     fn kernel_word(&self) -> u64 {
@@ -467,7 +467,7 @@ impl ArchPolicy for Mips {
     }
 
     fn finish(&self, abi: Abi, has_interp: bool, info: &mut Info) -> Result<(), ExecError> {
-        let m = MipsAbi::from_abi(abi).unwrap_or(MipsAbi::N64);
+        let m = MipsAbi::from_abi(abi)?;
         info.abi = Some(m);
         // NaN encoding (arch_check_elf).
         let nan2008 = info.flags & flags::NAN2008 != 0;

@@ -68,7 +68,7 @@ fn plan_differences(policy: &Mips, p: &Program, o: &Observed) -> Vec<String> {
 fn rule_violations(policy: &Mips, plan: &ExecPlan<Info>) -> Vec<String> {
     let mut v = Vec::new();
     let abi = plan.arch.abi.unwrap();
-    let lay = policy.layout(abi.abi());
+    let lay = policy.layout(abi.abi()).unwrap();
     let page_up = |x: u64| (x + PAGE - 1) & !(PAGE - 1);
     let mut check = |ok: bool, what: String| {
         if !ok {

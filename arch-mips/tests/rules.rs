@@ -108,7 +108,7 @@ fn interpreter_must_have_the_same_abi() {
     let main = Elf::corpus("hello-mips-o32-le-dyn");
     let (r, _) = common::plan_bytes(&le(), &main.bytes, &root, |_, _| {});
     let e = r.unwrap_err();
-    assert!(matches!(e, ExecError::InterpreterMismatch { what: "abi" }), "{e:?}");
+    assert!(matches!(e, ExecError::InterpreterMismatch { what: exec_core::Mismatch::Abi }), "{e:?}");
     assert_eq!(le().errno(&e), Errno(84));
 }
 
@@ -468,7 +468,7 @@ fn irix_profile_auxv_and_errnos() {
     for os in [OsProfile::Linux, OsProfile::Irix] {
         let p = Mips { os, ..irix };
         assert_eq!(p.errno(&MipsError::IsaUnsupported { flags: 0 }.into()), Errno(54));
-        assert_eq!(p.errno(&ExecError::InterpreterMismatch { what: "abi" }), Errno(84));
+        assert_eq!(p.errno(&ExecError::InterpreterMismatch { what: exec_core::Mismatch::Abi }), Errno(84));
         assert_eq!(p.errno(&ExecError::NoLoadSegment), Errno::ENOEXEC);
         assert_eq!(p.errno(&ExecError::InterpreterOpen(Errno(80))), Errno(80));
         assert_eq!(
@@ -532,9 +532,16 @@ fn layout_numbers() {
     assert_eq!(k.stack_top(MipsAbi::N64), UserAddr(0xff_ffff_d000));
     assert_eq!(k.vdso_base(MipsAbi::O32), UserAddr(0x7fff_7000));
     assert_eq!(k.vdso_base(MipsAbi::N64), UserAddr(0xff_ffff_f000));
-    let l = k.layout(MipsAbi::O32.abi());
+    let l = k.layout(MipsAbi::O32.abi()).unwrap();
     assert_eq!((l.et_dyn_base.0, l.task_size.0), (0x5555_0000, 0x7fff_8000));
-    assert_eq!(k.layout(MipsAbi::N64.abi()).et_dyn_base.0, 0xaa_aaaa_aaaa);
+    assert_eq!(k.layout(MipsAbi::N64.abi()).unwrap().et_dyn_base.0, 0xaa_aaaa_aaaa);
+    // Another architecture's ABI is a typed error, not a silent n64 layout.
+    let foreign = ExecError::InvalidParameter(exec_core::Parameter::ForeignAbi);
+    assert_eq!(k.layout(exec_core::Abi::X86_64), Err(foreign));
+    assert_eq!(MipsAbi::from_abi(exec_core::Abi::Riscv64), Err(foreign));
+    for m in [MipsAbi::O32, MipsAbi::N32, MipsAbi::N64] {
+        assert_eq!(MipsAbi::from_abi(m.abi()), Ok(m));
+    }
     assert_eq!(k.kernel_word(), 8);
     let d = Mips::model(CpuModel::Mips64DspR2, Endian::Little);
     assert_eq!((d.stack_top(MipsAbi::O32).0, d.stack_top(MipsAbi::N64).0), (0x7fff_3000, 0xff_ffff_b000));

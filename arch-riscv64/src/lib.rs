@@ -53,12 +53,12 @@
 use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, PageSize, Role,
-    StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, PageSize, Parameter,
+    Role, StaticPieAlign, UserAddr,
 };
 
 /// The RISC-V 64-bit Linux ABI (LP64 with any float ABI: Linux does not tell them apart).
-pub const ABI: Abi = Abi("riscv64");
+pub const ABI: Abi = Abi::Riscv64;
 
 /// Register number of a0 (x10) in [`EntryRegisters::regs`].
 pub const REG_A0: u8 = 10;
@@ -523,9 +523,12 @@ impl ArchPolicy for Riscv64 {
         elf_stream::HeaderRule::Native { class: None, endian: Some(elf_stream::Endian::Little) }
     }
 
-    fn layout(&self, _abi: Abi) -> Layout {
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
         let legacy = (1u64 << MMAP_MIN_VA_BITS) / 3;
-        Layout {
+        if abi != ABI {
+            return Err(ExecError::InvalidParameter(Parameter::ForeignAbi));
+        }
+        Ok(Layout {
             min_addr: UserAddr(0),
             task_size: UserAddr(self.cpu.mmu.task_size()),
             et_dyn_base: UserAddr(self.et_dyn_base()),
@@ -536,7 +539,7 @@ impl ArchPolicy for Riscv64 {
             stack_rnd_bits: 18,
             brk_rnd_range: 1 << 30,
             static_pie_align: StaticPieAlign::HonouredSince6_10,
-        }
+        })
     }
 
     fn inspect<R: ReadAt, const W: usize>(

@@ -146,7 +146,7 @@ fn layout_numbers_per_mmu_mode() {
         let p = Riscv64::new(Cpu { mmu, ..Cpu::default() });
         assert_eq!((mmu.task_size(), mmu.window()), (task, window));
         assert_eq!(Mmu::from_va_bits(mmu.va_bits()), Some(mmu));
-        let l = p.layout(ABI);
+        let l = p.layout(ABI).unwrap();
         assert_eq!(l.task_size.0, task);
         assert_eq!(l.stack_top.0, window);
         assert_eq!(p.stack_top().0, window);
@@ -164,7 +164,7 @@ fn layout_numbers_per_mmu_mode() {
     }
     assert_eq!(Mmu::from_va_bits(47), None);
     let tuned = Riscv64 { mmap_rnd_bits: Some(24), ..Riscv64::default() };
-    assert_eq!(tuned.layout(ABI).mmap_rnd_bits, 24);
+    assert_eq!(tuned.layout(ABI).unwrap().mmap_rnd_bits, 24);
 }
 
 #[test]

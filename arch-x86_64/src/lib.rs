@@ -26,11 +26,12 @@
 use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Role, StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Parameter, Role, StaticPieAlign,
+    UserAddr,
 };
 
 /// The x86_64 ABI.
-pub const ABI: Abi = Abi("x86_64");
+pub const ABI: Abi = Abi::X86_64;
 
 /// Linux's `TASK_SIZE` (and `STACK_TOP`) for 4-level paging: `(1 << 47) - 4096`.
 pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
@@ -95,8 +96,11 @@ impl ArchPolicy for X86_64 {
         PageSize::K4
     }
 
-    fn layout(&self, _abi: Abi) -> Layout {
-        Layout {
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
+        if abi != ABI {
+            return Err(ExecError::InvalidParameter(Parameter::ForeignAbi));
+        }
+        Ok(Layout {
             min_addr: UserAddr(0),
             task_size: UserAddr(TASK_SIZE),
             et_dyn_base: UserAddr(TASK_SIZE / 3 * 2),
@@ -107,7 +111,7 @@ impl ArchPolicy for X86_64 {
             stack_rnd_bits: 22,
             brk_rnd_range: 1 << 30,
             static_pie_align: StaticPieAlign::HonouredSince6_10,
-        }
+        })
     }
 
     fn legacy_layout_on_unlimited_stack(&self) -> bool {

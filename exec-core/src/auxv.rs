@@ -140,7 +140,9 @@ impl Auxv {
 
     /// Appends an entry.
     pub fn push(&mut self, kind: AuxType, value: u64) -> Result<(), ExecError> {
-        self.entries.push(AuxEntry { kind, value }).map_err(|_| ExecError::Capacity { what: "auxv" })
+        self.entries
+            .push(AuxEntry { kind, value })
+            .map_err(|_| ExecError::Capacity { what: crate::error::Table::Auxv })
     }
 
     /// The entries, in order.

@@ -67,11 +67,11 @@ pub fn decode_table(
     let mut out = heapless::Vec::new();
     for (i, entry) in bytes.chunks(size).take(count).enumerate() {
         let ph = ProgramHeader::decode(entry, class, endian, i as u32)
-            .ok_or(ExecError::InvalidParameter("elfmap: program header table shorter than its count"))?;
+            .ok_or(ExecError::InvalidParameter(crate::error::Parameter::ElfmapTableShort))?;
         out.push(ph).map_err(|_| ExecError::TooManyProgramHeaders { count: count as u64, cap: cap() })?;
     }
     if out.len() != count {
-        return Err(ExecError::InvalidParameter("elfmap: program header table shorter than its count"));
+        return Err(ExecError::InvalidParameter(crate::error::Parameter::ElfmapTableShort));
     }
     Ok(out)
 }
@@ -208,7 +208,7 @@ fn relocation<A: AddressSpace + ?Sized>(
 ) -> Result<u64, ExecError> {
     let align = img.max_align;
     let span = img.span();
-    let none = ExecError::NoSpace { what: "elfmap relocation" };
+    let none = ExecError::NoSpace { what: crate::error::Placement::ElfmapRelocation };
     let len = span.len().checked_add(align).ok_or(none)?;
     let start = match space.find_free_range(len, align) {
         Ok(a) => a,

@@ -194,6 +194,92 @@ impl core::fmt::Display for SpaceOp {
     }
 }
 
+/// Generates a detail enum whose variants each carry a fixed description.
+macro_rules! detail_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// A short description.
+            pub const fn describe(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.describe())
+            }
+        }
+    };
+}
+
+detail_enum! {
+    /// What differs between the interpreter and the program ([`ExecError::InterpreterMismatch`]).
+    Mismatch {
+        /// `e_machine`.
+        Machine => "machine",
+        /// ELF class.
+        Class => "class",
+        /// Byte order.
+        Endianness => "endianness",
+        /// The ABI the policy selects (MIPS o32/n32/n64, AArch64 byte order).
+        Abi => "abi",
+    }
+}
+
+detail_enum! {
+    /// What did not fit the address window ([`ExecError::NoSpace`]).
+    Placement {
+        /// The interpreter's span overlaps the program's.
+        InterpreterOverlapsProgram => "interpreter overlaps the program",
+        /// An image reaches into the stack area.
+        ImageOverlapsStack => "image overlaps the stack",
+        /// No free range in the mmap area.
+        MmapArea => "mmap area",
+        /// No free range to relocate an `elfmap` image to.
+        ElfmapRelocation => "elfmap relocation",
+    }
+}
+
+detail_enum! {
+    /// Which fixed-capacity table is full ([`ExecError::Capacity`]).
+    Table {
+        /// The auxiliary vector.
+        Auxv => "auxv",
+        /// The text scanner's window.
+        TextScanWindow => "text scan window",
+        /// The loader's list of reservations.
+        Reservations => "reservations",
+    }
+}
+
+detail_enum! {
+    /// Which caller-supplied parameter is invalid ([`ExecError::InvalidParameter`]).
+    Parameter {
+        /// The plan slot is empty after planning.
+        PlanMissing => "no plan",
+        /// The plan has an interpreter but no interpreter source was given.
+        InterpreterSourceMissing => "the plan needs its interpreter's source",
+        /// `elfmap`: the program header table is shorter than its count.
+        ElfmapTableShort => "elfmap: program header table shorter than its count",
+        /// AArch64: the page size is not 4, 16 or 64 KiB.
+        Aarch64PageSize => "aarch64 page size must be 4, 16 or 64 KiB",
+        /// AArch64: `va_bits` is not between 36 and 52.
+        Aarch64VaBits => "aarch64 va_bits must be between 36 and 52",
+        /// A script needs `execfn` (its path becomes an argument).
+        ScriptExecfnMissing => "a script needs params->execfn (its path becomes an argument)",
+        /// A policy was handed an ABI it does not select.
+        ForeignAbi => "an ABI this policy does not select",
+    }
+}
+
 /// Why `prepare`, `load`, the stack builder or the fault resolver failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -218,8 +304,8 @@ pub enum ExecError {
     /// The interpreter's machine, class, byte order or ABI differs from the program's.
     #[error("interpreter does not match the executable ({what})")]
     InterpreterMismatch {
-        /// What differs ("machine", "class", "endianness", "abi").
-        what: &'static str,
+        /// What differs.
+        what: Mismatch,
     },
     /// The interpreter could not be opened.
     #[error("cannot open the interpreter ({0})")]
@@ -294,7 +380,7 @@ pub enum ExecError {
     #[error("the image does not fit the address space ({what})")]
     NoSpace {
         /// What did not fit.
-        what: &'static str,
+        what: Placement,
     },
     /// Arguments and environment exceed the limit derived from the stack rlimit.
     #[error("arguments and environment take {size} bytes, limit {limit}")]
@@ -322,7 +408,7 @@ pub enum ExecError {
     #[error("capacity of {what} exceeded")]
     Capacity {
         /// Which table.
-        what: &'static str,
+        what: Table,
     },
     /// The kernel refused the memory reservation; retry later (EAGAIN, EMEMRETRY on IRIX).
     #[error("memory reservation of {bytes} bytes refused")]
@@ -355,7 +441,7 @@ pub enum ExecError {
     NotMapped(u64),
     /// A caller-supplied parameter is invalid.
     #[error("invalid parameter: {0}")]
-    InvalidParameter(&'static str),
+    InvalidParameter(Parameter),
     /// The architecture policy rejected the file.
     #[error("{}", .0.message)]
     Arch(ArchError),

@@ -117,7 +117,7 @@ impl MmapAllocator {
     /// Places `size` bytes aligned to `align` where `mmap(NULL, size)` would, avoiding
     /// `taken`; shrinks the free range accordingly.
     pub fn allocate(&mut self, size: u64, align: u64, taken: &[AddrRange]) -> Result<UserAddr, ExecError> {
-        let none = ExecError::NoSpace { what: "mmap area" };
+        let none = ExecError::NoSpace { what: crate::error::Placement::MmapArea };
         let size = self.page.up(size).ok_or(none)?;
         let mask = !(align.max(self.page.get()).wrapping_sub(1));
         let free = self.area.free;
@@ -172,7 +172,7 @@ impl MmapAllocator {
         align: u64,
         taken: &[AddrRange],
     ) -> Result<UserAddr, ExecError> {
-        let none = ExecError::NoSpace { what: "mmap area" };
+        let none = ExecError::NoSpace { what: crate::error::Placement::MmapArea };
         let len = self.page.up(size).ok_or(none)?;
         let mask = huge.wrapping_sub(1);
         let off_align = offset.checked_add(mask).map(|o| o & !mask);

@@ -58,7 +58,9 @@ pub mod text_patch;
 pub use addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 pub use auxv::{AuxEntry, AuxType, Auxv, AuxvContext};
 pub use elfmap::{elfmap, ElfMapped, ElfmapTarget, MAX_ELFMAP_PHDRS};
-pub use error::{ArchCode, ArchError, ErrorCode, ExecCode, ExecError, SpaceOp};
+pub use error::{
+    ArchCode, ArchError, ErrorCode, ExecCode, ExecError, Mismatch, Parameter, Placement, SpaceOp, Table,
+};
 pub use fault::{resolve_fault, PageFill};
 pub use host::{ExecHost, FileId, LogLevel, OpenedFile};
 pub use image::{Content, ExecOnRead, Image, LoadSegment, Mapping, PhdrCheck, Piece, SegmentRules};

@@ -101,7 +101,8 @@ where
         let scan = plan.text_scan.filter(|_| mode == LoadMode::Eager);
         load_image(&plan.main, main, space, mode, scan, &mut report, &mut reserved)?;
         if let Some(img) = &plan.interp {
-            let src = interp.ok_or(ExecError::InvalidParameter("the plan needs its interpreter's source"))?;
+            let src = interp
+                .ok_or(ExecError::InvalidParameter(crate::error::Parameter::InterpreterSourceMissing))?;
             load_image(img, src, space, mode, scan, &mut report, &mut reserved)?;
         }
         Ok(())
@@ -136,7 +137,7 @@ pub(crate) fn load_image<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 ) -> Result<(), ExecError> {
     let span = img.span();
     space.reserve(span).map_err(op(SpaceOp::Reserve))?;
-    reserved.push(span).map_err(|_| ExecError::Capacity { what: "reservations" })?;
+    reserved.push(span).map_err(|_| ExecError::Capacity { what: crate::error::Table::Reservations })?;
     report.mappings = report.mappings.saturating_add(1);
     for m in img.mappings() {
         match mode {

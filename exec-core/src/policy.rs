@@ -27,14 +27,37 @@ impl Role {
     }
 }
 
-/// The ABI a policy selected for a file ("x86_64", "aarch64", "mips-o32", ...).
+/// The ABI a policy selected for a file: one of every ABI the architecture crates run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Abi(pub &'static str);
+pub enum Abi {
+    /// x86-64 (LP64).
+    X86_64,
+    /// Little-endian AArch64.
+    Aarch64,
+    /// Big-endian AArch64.
+    Aarch64Be,
+    /// RISC-V 64-bit.
+    Riscv64,
+    /// MIPS o32: 32-bit registers and addresses.
+    MipsO32,
+    /// MIPS n32: 64-bit registers, 32-bit addresses.
+    MipsN32,
+    /// MIPS n64.
+    MipsN64,
+}
 
 impl Abi {
-    /// The ABI's name.
+    /// The ABI's name ("x86_64", "aarch64", "mips-o32", ...).
     pub const fn name(self) -> &'static str {
-        self.0
+        match self {
+            Abi::X86_64 => "x86_64",
+            Abi::Aarch64 => "aarch64",
+            Abi::Aarch64Be => "aarch64_be",
+            Abi::Riscv64 => "riscv64",
+            Abi::MipsO32 => "mips-o32",
+            Abi::MipsN32 => "mips-n32",
+            Abi::MipsN64 => "mips-n64",
+        }
     }
 }
 
@@ -148,7 +171,10 @@ pub trait ArchPolicy {
     }
 
     /// The Linux layout for `abi` (window, ET_DYN base, stack top, randomisation widths).
-    fn layout(&self, abi: Abi) -> Layout;
+    /// An ABI this policy does not select fails with [`Parameter::ForeignAbi`].
+    ///
+    /// [`Parameter::ForeignAbi`]: crate::error::Parameter::ForeignAbi
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError>;
 
     /// Stack pointer alignment at entry (Linux's STACK_ROUND: 16).
     fn stack_align(&self) -> u64 {

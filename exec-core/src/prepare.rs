@@ -3,7 +3,7 @@
 
 use crate::addr::{AddrRange, MappingFlags, Prot, UserAddr};
 use crate::auxv::{AuxType, AuxvContext};
-use crate::error::ExecError;
+use crate::error::{ExecError, Mismatch, Parameter, Placement};
 use crate::host::{ExecHost, FileId, LogLevel};
 use crate::image::{ExecOnRead, Image, PhdrCheck, SegmentRules};
 use crate::layout::{self, LayoutRandom, MmapAllocator, MmapArea};
@@ -58,7 +58,7 @@ pub fn prepare<P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
 ) -> Result<Prepared<P::Info, H::Interp>, ExecError> {
     let mut out = None;
     prepare_into(policy, main, host, params, cache, &mut out)?;
-    out.ok_or(ExecError::InvalidParameter("prepare_into left no plan"))
+    out.ok_or(ExecError::InvalidParameter(Parameter::PlanMissing))
 }
 
 /// [`prepare`] into caller-provided storage: the plan (about 3.8 KiB: two images and
@@ -349,7 +349,7 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     let page = policy.page_size();
     let lay = match params.window {
         Some(w) => Layout::for_window(w.start, w.end, page),
-        None => policy.layout(abi),
+        None => policy.layout(abi)?,
     };
     let min_addr = UserAddr(lay.min_addr.0.max(params.mmap_min_addr));
     let rnd = match process.randomize {
@@ -411,7 +411,7 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
         };
         img.check_placement(img.bias, min_addr, lay.task_size)?;
         if img.span().overlaps(&main_span) {
-            return Err(ExecError::NoSpace { what: "interpreter overlaps the program" });
+            return Err(ExecError::NoSpace { what: Placement::InterpreterOverlapsProgram });
         }
     }
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
@@ -482,7 +482,7 @@ fn plan_initial_stack<P: ArchPolicy, I>(
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
     for img in plan.images() {
         if img.span().overlaps(&stack_range) {
-            return Err(ExecError::NoSpace { what: "image overlaps the stack" });
+            return Err(ExecError::NoSpace { what: Placement::ImageOverlapsStack });
         }
     }
     let registers = policy.entry_registers(placed.entry, stack.sp, info, params);
@@ -626,13 +626,13 @@ fn check_interpreter<'s, P: ArchPolicy, S: ReadAt>(
     })?;
     let h = file.header();
     let what = if h.machine != main.machine {
-        Some("machine")
+        Some(Mismatch::Machine)
     } else if h.class != main.class {
-        Some("class")
+        Some(Mismatch::Class)
     } else if h.endian != main.endian {
-        Some("endianness")
+        Some(Mismatch::Endianness)
     } else if policy.accept(h).ok() != Some(abi) {
-        Some("abi")
+        Some(Mismatch::Abi)
     } else {
         None
     };

@@ -90,7 +90,7 @@ fn patch_page<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
             }
             let dst = buf
                 .get_mut(lo.saturating_sub(w) as usize..hi.saturating_sub(w) as usize)
-                .ok_or(ExecError::Capacity { what: "text scan window" })?;
+                .ok_or(ExecError::Capacity { what: crate::error::Table::TextScanWindow })?;
             let from = p.file_offset.0.saturating_add(lo.saturating_sub(p.page_offset));
             elf_stream::read_exact_at(src, from, dst).map_err(|e| ExecError::elf(m.role, e))?;
         }

@@ -339,7 +339,10 @@ fn interpreter_checks() {
     assert_eq!(err.errno(), Errno::EINVAL);
     let mut arm = interp_image();
     arm[18] = 183;
-    assert_eq!(check(arm).unwrap_err(), ExecError::InterpreterMismatch { what: "machine" });
+    assert_eq!(
+        check(arm).unwrap_err(),
+        ExecError::InterpreterMismatch { what: exec_core::Mismatch::Machine }
+    );
     let mut be = interp_image();
     be[5] = 2;
     // EI_DATA is not read by Linux: the kernel's byte order is used.
@@ -475,7 +478,7 @@ fn unlimited_stack_selects_the_legacy_layout_where_linux_does() {
         fn page_size(&self) -> PageSize {
             PageSize::K4
         }
-        fn layout(&self, abi: Abi) -> Layout {
+        fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
             self.0.layout(abi)
         }
     }

@@ -89,7 +89,7 @@ impl ArchPolicy for AnyPolicy {
         each!(self, p => p.read_implies_exec(&ArchInfo::from_any(info)))
     }
 
-    fn layout(&self, abi: Abi) -> Layout {
+    fn layout(&self, abi: Abi) -> Result<Layout, ExecError> {
         each!(self, p => p.layout(abi))
     }
 

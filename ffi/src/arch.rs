@@ -150,13 +150,13 @@ impl AnyPolicy {
         };
         let (page, layout) = match self {
             #[cfg(feature = "arch-x86_64")]
-            AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::X86_64(p) => (p.page_size(), p.layout(p.accept(&header)?)?),
             #[cfg(feature = "arch-aarch64")]
-            AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Aarch64(p) => (p.page_size(), p.layout(p.accept(&header)?)?),
             #[cfg(feature = "arch-mips")]
-            AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Mips(p) => (p.page_size(), p.layout(p.accept(&header)?)?),
             #[cfg(feature = "arch-riscv64")]
-            AnyPolicy::Riscv64(p) => (p.page_size(), p.layout(p.accept(&header)?)),
+            AnyPolicy::Riscv64(p) => (p.page_size(), p.layout(p.accept(&header)?)?),
         };
         let min = exec_core::UserAddr(layout.min_addr.0.max(exec_core::ExecParams::new(b"").mmap_min_addr));
         Ok((exec_core::ElfmapTarget { page, min, end: layout.task_size }, endian))

@@ -152,7 +152,7 @@ fn follow(
     script.depth = chain.depth() as u32;
     let original = CStrings { ptr: p.argv, count: p.argc, counted: 0 };
     if chain.depth() > 0 && (p.execfn.is_null() || p.execfn_len == 0) {
-        let e = ExecError::InvalidParameter("a script needs params->execfn (its path becomes an argument)");
+        let e = ExecError::InvalidParameter(exec_core::Parameter::ScriptExecfnMissing);
         return Err(Fail::exec(&e, Some(&policy)));
     }
     let list = chain.argv(&original, &[]);

@@ -347,7 +347,7 @@ fn model_numbers_follow_cpu_model_all_and_a_custom_cpu_equals_its_model() {
         ..custom
     })
     .unwrap();
-    assert_eq!(exec_core::ArchPolicy::layout(&p, arch_mips::ABI_O32).stack_top.0, 0x7000_0000);
+    assert_eq!(exec_core::ArchPolicy::layout(&p, arch_mips::ABI_O32).unwrap().stack_top.0, 0x7000_0000);
     assert!(!p.strict_prefetch && p.isa_check);
     assert!(mips_policy(&custom).unwrap().strict_prefetch, "strict prefetch by default");
 }

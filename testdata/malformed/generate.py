@@ -204,12 +204,12 @@ def cases():
          hardened=("InterpreterNotElf(BadMagic)", "ELIBBAD"))
     out.append(("interp-not-elf.so", None, None, None, notelf, "(the interpreter of interp-not-elf)"))
     case("interp-wrong-machine", "x86_64", "bin/aarch64-musl-dyn-pie",
-         "InterpreterMismatch { what: \"machine\" }", "ELIBBAD", Elf(D), "an aarch64 interpreter for an x86_64 program")
+         "InterpreterMismatch { what: Machine }", "ELIBBAD", Elf(D), "an aarch64 interpreter for an x86_64 program")
     case("interp-wrong-class", "mips", "bin/mips-n64-le-dyn-pie",
-         "InterpreterMismatch { what: \"class\" }", "84", Elf("mips-n32-le-dyn"),
+         "InterpreterMismatch { what: Class }", "84", Elf("mips-n32-le-dyn"),
          "an ELF64 (n64) interpreter for an ELF32 (n32) program")
     case("interp-wrong-abi", "mips", "bin/mips-o32-le-dyn-pie",
-         "InterpreterMismatch { what: \"abi\" }", "84", Elf("mips-n32-le-dyn"),
+         "InterpreterMismatch { what: Abi }", "84", Elf("mips-n32-le-dyn"),
          "an o32 interpreter for an n32 program (same class and machine); ELIBBAD is 84 on MIPS")
     rel = Elf("x86_64-static-pie").set("type", 1)
     out.append(("interp-rel.so", None, None, None, rel.b, "(the interpreter of interp-et-rel)"))
@@ -234,7 +234,7 @@ def cases():
     e = Elf("x86_64-static-pie")
     for i in range(4):
         e.set_ph(e.index(PT_LOAD, i), "align", 1 << 47)
-    case("align-2-47", "x86_64", "-", "NoSpace { what: \"mmap area\" }", "ENOMEM", e,
+    case("align-2-47", "x86_64", "-", "NoSpace { what: MmapArea }", "ENOMEM", e,
          "an ET_DYN with p_align 2^47 on every PT_LOAD: no aligned place for it below the mmap base")
     for a in (0, 3):
         e = Elf(S)
@@ -310,7 +310,7 @@ def cases():
     e = Elf(D)
     last = e.index(PT_LOAD, 3)
     e.set_ph(last, "memsz", 0x2AAA_AAAA_0000)
-    case("pie-span-reaches-stack", "x86_64", PIE, "NoSpace { what: \"image overlaps the stack\" }", "ENOMEM", e,
+    case("pie-span-reaches-stack", "x86_64", PIE, "NoSpace { what: ImageOverlapsStack }", "ENOMEM", e,
          "a dynamic PIE (placed at ELF_ET_DYN_BASE) whose span, 42 TiB of bss, reaches the stack")
     e = Elf(S)
     for i in range(3):

@@ -252,7 +252,8 @@ pub fn run<P: ArchPolicy>(
         || exec_core::prepare_into(policy, &source, &mut host, &params, None, &mut out).map(|_| ());
     // Painting the stack is only safe on the measuring thread (`plan` starts one for --stats).
     let (result, prepare_into_stack) = if o.stats { high_water(call) } else { (call(), 0) };
-    let result = result.and_then(|()| out.take().ok_or(ExecError::InvalidParameter("no plan")));
+    let result = result
+        .and_then(|()| out.take().ok_or(ExecError::InvalidParameter(exec_core::Parameter::PlanMissing)));
     let warnings = host.0.messages.iter().map(|(_, m)| m.clone()).collect();
     match result {
         Ok(prepared) => {
