@@ -172,9 +172,10 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     };
     // Capped above: fits in u32.
     let phnum = count as u32;
-    let mut img = Image::from_headers(header, phnum, headers, in_file, Role::Main, target.page, |p| {
-        (p, crate::addr::MappingFlags::NONE)
-    })?;
+    // Built in place: `Image::from_headers` returns it by value, a possible second 1.3 KiB
+    // copy on the C entry point's stack.
+    let mut img = Image::empty(Role::Main, header, phnum, target.page);
+    img.fill_from(headers, in_file, |p| (p, crate::addr::MappingFlags::NONE))?;
     // At its own addresses, unless they are outside the window (a vaddr-0 object).
     let fallback = match img.check_placement(0, target.min, target.end) {
         Err(outside) => outside,

@@ -127,7 +127,7 @@ impl Image {
     }
 
     /// Validates `headers` into `self` (made by [`Image::empty`]): its segments in place.
-    fn fill_from(
+    pub(crate) fn fill_from(
         &mut self,
         headers: impl IntoIterator<Item = Result<ProgramHeader, ExecError>>,
         in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
