@@ -112,7 +112,46 @@ pub fn elfmap<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     space: &mut A,
     mode: LoadMode,
 ) -> Result<ElfMapped, ExecError> {
-    check_count(headers.len())?;
+    map_headers(file, headers.len(), headers.iter().map(|h| Ok(*h)), target, space, mode)
+}
+
+/// [`elfmap`] straight from the table a runtime linker passes (`count` entries of
+/// `class`/`endian` in `table`), decoding each header as it is validated: no decoded copy
+/// of the table (up to [`MAX_ELFMAP_PHDRS`] headers, 3.5 KiB) on the stack, which keeps
+/// the C entry point under 4 KiB. Errors as [`decode_table`]'s, then as [`elfmap`]'s.
+#[allow(clippy::too_many_arguments)]
+pub fn elfmap_table<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
+    file: &S,
+    table: &[u8],
+    count: usize,
+    (class, endian): (Class, Endian),
+    target: ElfmapTarget,
+    space: &mut A,
+    mode: LoadMode,
+) -> Result<ElfMapped, ExecError> {
+    check_count(count)?;
+    let size = class.program_header_size();
+    let short = ExecError::InvalidParameter(crate::error::Parameter::ElfmapTableShort);
+    match count.checked_mul(size) {
+        Some(needed) if table.len() >= needed => {}
+        _ => return Err(short),
+    }
+    let headers = table.chunks(size).take(count).enumerate();
+    let decoded =
+        headers.map(|(i, entry)| ProgramHeader::decode(entry, class, endian, i as u32).ok_or(short));
+    map_headers(file, count, decoded, target, space, mode)
+}
+
+/// [`elfmap`] of `count` headers given one by one.
+fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
+    file: &S,
+    count: usize,
+    headers: impl Iterator<Item = Result<ProgramHeader, ExecError>>,
+    target: ElfmapTarget,
+    space: &mut A,
+    mode: LoadMode,
+) -> Result<ElfMapped, ExecError> {
+    check_count(count)?;
     let header = FileHeader {
         class: Class::Elf64,
         endian: Endian::Little,
@@ -139,17 +178,12 @@ pub fn elfmap<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
             _ => Ok(()),
         }
     };
-    let phnum = headers.len() as u32;
-    let mut img = Image::from_headers(
-        header,
-        phnum,
-        headers.iter().map(|h| Ok(*h)),
-        in_file,
-        Role::Main,
-        target.page,
-        ELFMAP_RULES,
-        |p| (p, crate::addr::MappingFlags::NONE),
-    )?;
+    // Capped above: fits in u32.
+    let phnum = count as u32;
+    // Built in place: `Image::from_headers` returns it by value, a possible second 1.3 KiB
+    // copy on the C entry point's stack.
+    let mut img = Image::empty(Role::Main, header, phnum, target.page);
+    img.fill_from(headers, in_file, ELFMAP_RULES, |p| (p, crate::addr::MappingFlags::NONE))?;
     img.file_size = file.size();
     // At its own addresses, unless they are outside the window (a vaddr-0 object).
     let fallback = match img.check_placement(0, target.min, target.end) {

@@ -161,6 +161,34 @@ fn too_many_headers_and_malformed_ones_are_rejected_before_mapping() {
         Err(ExecError::TooManyProgramHeaders { .. })
     ));
     assert!(matches!(decode_table(&table[..100], 2, h.class, h.endian), Err(ExecError::InvalidParameter(_))));
+    // The same rules straight from the table (the C entry point's path), nothing mapped.
+    let ce = (h.class, h.endian);
+    let short = ExecError::InvalidParameter(Parameter::ElfmapTableShort);
+    let raw = |t: &[u8], n: usize, space: &mut MockSpace| {
+        exec_core::elfmap::elfmap_table(&file[..], t, n, ce, TARGET, space, LoadMode::Mapped)
+    };
+    assert_eq!(raw(&table[..100], 2, &mut space).unwrap_err(), short);
+    assert!(matches!(
+        raw(table, 65, &mut space),
+        Err(ExecError::TooManyProgramHeaders { count: 65, cap: 64 })
+    ));
+    assert!(space.reserved.is_empty() && space.pages.is_empty(), "{:?}", space.calls);
+    // And the object maps from its raw table exactly as from its decoded headers.
+    let mut decoded = MockSpace::new(&file, &[]);
+    let want = elfmap(&file[..], &phdrs, TARGET, &mut decoded, LoadMode::Eager).unwrap();
+    let mut direct = MockSpace::new(&file, &[]);
+    let got = exec_core::elfmap::elfmap_table(
+        &file[..],
+        table,
+        phdrs.len(),
+        ce,
+        TARGET,
+        &mut direct,
+        LoadMode::Eager,
+    );
+    assert_eq!(got.unwrap(), want);
+    assert_eq!((&direct.reserved, &direct.calls), (&decoded.reserved, &decoded.calls));
+    check_bytes(&direct, &file, &phdrs, 0);
 
     let load = phdrs.iter().position(|p| p.kind == ProgramType::LOAD && p.filesz > 0).unwrap();
     let with = |f: &dyn Fn(&mut ProgramHeader)| {

@@ -60,13 +60,21 @@ pub unsafe extern "C" fn execcore_elfmap(
             // Capped above: the product cannot overflow.
             let table = in_slice(phdrs, count.saturating_mul(class.program_header_size()))?;
             let mapped = policy.elfmap_target(class).and_then(|(target, endian)| {
-                let headers = exec_core::elfmap::decode_table(table, count, class, endian)?;
                 let source = CFile::new(ops, file).map_err(|errno| {
                     ExecError::elf(exec_core::Role::Main, elf_stream::Error::Read { offset: 0, errno })
                 })?;
                 let mut space =
                     CSpace { ops, main_file: file, interp_file: file, numbering: policy.numbering() };
-                exec_core::elfmap(&source, &headers, target, &mut space, mode)
+                // Decoded header by header from the caller's table: no copy on the stack.
+                exec_core::elfmap::elfmap_table(
+                    &source,
+                    table,
+                    count,
+                    (class, endian),
+                    target,
+                    &mut space,
+                    mode,
+                )
             });
             *base = mapped.map_err(|e| Fail::exec(&e, Some(&policy)))?.base.0;
             Ok(())

@@ -42,7 +42,7 @@ pub(crate) fn maps_file(ph: &ProgramHeader, page: PageSize, version: KernelVersi
 
 impl Image {
     /// Validates `headers` into `self` (made by [`Image::empty`]): its segments in place.
-    pub(super) fn fill_from(
+    pub(crate) fn fill_from(
         &mut self,
         headers: impl IntoIterator<Item = Result<ProgramHeader, ExecError>>,
         in_file: impl Fn(FileRange, u32) -> Result<(), elf_stream::Error>,
