@@ -75,7 +75,8 @@ pub fn elfmap(data: &[u8]) {
     assert!(!m.relocated || m.bias % align == 0, "moved by {:#x}, not a multiple of {align:#x}", m.bias);
     let lowest = loads.iter().map(|p| p.vaddr.0 & !(page.get() - 1)).min().expect("elfmap mapped PT_LOADs");
     assert_eq!(m.base.0, lowest.wrapping_add(m.bias), "base is the lowest page, moved");
-    for p in &loads {
+    // A PT_LOAD of p_memsz 0 maps nothing: only the others must lie in the window.
+    for p in loads.iter().filter(|p| p.memsz > 0) {
         let start = p.vaddr.0.wrapping_add(m.bias);
         let end = start.checked_add(p.memsz).expect("a mapped segment wraps");
         assert!(target.min.0 <= start && end <= target.end.0, "segment {} outside the window", p.index);
