@@ -89,9 +89,9 @@ pub fn mmap_min_addr() -> u64 {
 }
 
 /// The host kernel's version as (major, minor), from `uname -r` (`6.18.44-...` -> (6, 18)).
-pub fn kernel_version() -> (u32, u32) {
+pub fn kernel_version() -> (u16, u16) {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease");
-    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u16>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
