@@ -88,6 +88,22 @@ impl World {
             .expect("spawn exec-harness")
     }
 
+    /// The host kernel's `execve` of `script`. A child another test thread forks while
+    /// this one writes the script holds it open for writing until that child execs, so
+    /// the kernel may answer ETXTBSY for a moment: that is the test's race, not an answer.
+    fn kernel_run(&self, extra: &[&str], script: &str) -> Output {
+        let how = [&["--kernel"], extra].concat();
+        let mut out = self.run(&how, script);
+        for _ in 0..50 {
+            if errno_name(&out).as_deref() != Some("ETXTBSY") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            out = self.run(&how, script);
+        }
+        out
+    }
+
     /// Runs `script` through the kernel and through the harness in `modes`; they must
     /// agree. Returns whether the kernel ran the interpreter.
     fn compare(&self, script: &str, modes: &[&str]) -> bool {
@@ -96,7 +112,7 @@ impl World {
 
     /// [`World::compare`] with harness options `extra` on both sides.
     fn compare_with(&self, extra: &[&str], script: &str, modes: &[&str]) -> bool {
-        let want = self.run(&[&["--kernel"], extra].concat(), script);
+        let want = self.kernel_run(extra, script);
         for mode in modes {
             let got = self.run(&[&["--mode", mode], extra].concat(), script);
             let what = format!("{script} ({mode}): {:?}", std::fs::read(self.dir.join(script)).ok());
