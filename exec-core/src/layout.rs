@@ -247,7 +247,7 @@ pub fn mmap_bias_placed(
     let page = image.page;
     let first_page = page.down(image.first_vaddr.0);
     if let Some(first) = image.first_load() {
-        if !crate::image::validation::maps_file(&first.ph, page, image.version) {
+        if !image.loader().maps_file(&first.ph, page) {
             return Ok(0u64.wrapping_sub(first_page));
         }
     }

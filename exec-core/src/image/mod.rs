@@ -11,7 +11,7 @@ use crate::addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 use crate::error::ExecError;
 use crate::host::FileId;
 use crate::policy::Role;
-use crate::profile::KernelVersion;
+use crate::profile::{KernelVersion, SegmentLoader};
 use elf_stream::{ElfFile, FileHeader, FileRange, ProgramHeader, ReadAt, VirtAddr};
 
 /// PT_LOADs per image (real programs have 2 to 5).
@@ -176,6 +176,11 @@ impl Image {
     /// `total_mapping_size`: from the lowest page to the highest byte.
     pub fn total_size(&self) -> u64 {
         self.max_vaddr().saturating_sub(self.min_vaddr())
+    }
+
+    /// How Linux at the image's version maps its PT_LOADs.
+    pub fn loader(&self) -> SegmentLoader {
+        self.version.segment_loader(self.role)
     }
 
     /// The first PT_LOAD in table order.
