@@ -68,7 +68,10 @@ fn run(guest: &Guest<'_>, policy: &Mips, bases: Vec<GuestBase>, floor: f64) {
         &mips_errno_name,
     );
     let version = kernel_version(guest.arch);
-    println!("{}", summary.report(&format!("MIPS kernel {version} (sysoracle {}, {})", guest.arch, guest.cpu)));
+    println!(
+        "{}",
+        summary.report(&format!("MIPS kernel {version} (sysoracle {}, {})", guest.arch, guest.cpu))
+    );
     assert_eq!(summary.total, n);
     assert!(summary.unsound.is_empty(), "unsound plans: {:?}", summary.unsound);
     assert!(summary.agreement() >= floor, "agreement {:.2} % below {floor} %", summary.agreement());

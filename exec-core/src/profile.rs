@@ -99,7 +99,10 @@ impl KernelVersion {
     pub fn segment_loader(self, role: Role) -> SegmentLoader {
         if self.at_least(KernelVersion::V6_7) {
             SegmentLoader::ElfLoad
-        } else if role == Role::Main && self.major == 6 && self.minor == 1 && self.at_least(KernelVersion::V6_1_140)
+        } else if role == Role::Main
+            && self.major == 6
+            && self.minor == 1
+            && self.at_least(KernelVersion::V6_1_140)
         {
             SegmentLoader::ElfLoadPadzeroIgnored
         } else {

@@ -188,7 +188,8 @@ pub fn observe_with(
     let hashes = sha256_of(&inputs);
     // The kernel the script downloads on its first boot; until then nothing is cached.
     let kernel_name = || {
-        let name = std::fs::read_to_string(cache_dir().join(boot.arch).join("kernel.name")).unwrap_or_default();
+        let name =
+            std::fs::read_to_string(cache_dir().join(boot.arch).join("kernel.name")).unwrap_or_default();
         name.trim().trim_start_matches("vmlinuz-").to_string()
     };
     let key = |i: usize, kernel: &str| {
@@ -291,7 +292,8 @@ pub fn version_from_banner(banner: &str) -> Option<exec_core::KernelVersion> {
 }
 
 fn cache_dir() -> PathBuf {
-    std::env::var_os("SYSORACLE_CACHE").map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from)
+    std::env::var_os("SYSORACLE_CACHE")
+        .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from)
 }
 
 /// How the oracle ran a program: argv `[execfn]`, AT_EXECFN `execfn`, environment `envp`,

@@ -126,9 +126,7 @@ fn check_segment(
     let maps_file = loader.maps_file(ph, page);
     // The file mapping's offset must be page aligned (mmap EINVAL); a segment Linux
     // never maps from the file may have any offset.
-    if (hardened || maps_file)
-        && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
-    {
+    if (hardened || maps_file) && page.offset(ph.vaddr.0) != page.offset(ph.offset.0) {
         return Err(ExecError::Misaligned { index });
     }
     // The file range must not wrap (mmap EOVERFLOW/EINVAL); past the end of the file is
