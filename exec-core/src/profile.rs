@@ -84,9 +84,12 @@ impl KernelVersion {
         let major = parts.next()?.parse().ok()?;
         let minor = parts.next()?.parse().ok()?;
         let sublevel = match parts.next() {
-            None | Some("") => 0,
+            None => 0,
             Some(n) => n.parse().ok()?,
         };
+        if parts.next().is_some() {
+            return None;
+        }
         Some(KernelVersion::new(major, minor).with_sublevel(sublevel))
     }
 

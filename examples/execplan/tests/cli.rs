@@ -731,6 +731,27 @@ fn riscv64_files_plan_with_their_flags() {
     assert_eq!(e["kind"], "invalid_parameter");
 }
 
+/// `--linux-version` takes the stable sublevel: 6.1.y took 6.7's elf_load in 6.1.140, so
+/// a PT_LOAD with p_filesz 0, an unaligned p_vaddr and an incongruent p_offset is refused
+/// (EINVAL) by 6.1 and 6.1.139 and planned by 6.1.140 and 6.1.192, as by 6.18.
+#[test]
+fn linux_version_takes_the_sublevel() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/malformed/offset-incongruent-filesz-0-unaligned");
+    let f = f.to_str().unwrap();
+    for v in ["6.1", "6.1.139"] {
+        let e = err(&["--linux-version", v, f]);
+        assert_eq!(e["errno_name"], "EINVAL", "{v}: {e}");
+    }
+    for v in ["6.1.140", "6.1.192", "6.18"] {
+        ok(&["--linux-version", v, f]);
+    }
+    for bad in ["6", "6.1.x", "6.1.192.1", "6.1.0-57-arm64"] {
+        let out = execplan(&["--linux-version", bad, f]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [
