@@ -364,7 +364,8 @@ def cases():
     case("load-filesz-0-inside-file-page", "x86_64", "-", "loads", "-", e,
          "a later PT_LOAD with p_filesz 0 starting inside the page of an earlier one's file bytes: elf_load "
          "(6.7, 6.1.140) makes the page anonymous and zero, elf_map (before) maps it from the file again",
-         v61=("loads", "-"), versions={"6.1.140": ("loads", "-")})
+         hardened=("OverlappingSegments { first: 2, second: 3 }", "ENOEXEC"), v61=("loads", "-"),
+         versions={"6.1.140": ("loads", "-")})
     e = Elf(S)
     e.set_ph(2, "flags", 6).set_ph(2, "memsz", 0x800)
     del e.b[0x2000:]
