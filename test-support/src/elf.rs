@@ -378,9 +378,17 @@ impl Seg {
         self
     }
 
-    /// Puts the data at file offset `offset`, which `p_offset` then names.
+    /// Puts the data at file offset `offset`, which `p_offset` then names (clears an
+    /// earlier [`Seg::at`]).
     pub fn placed(mut self, offset: usize) -> Seg {
         self.place = Some(offset);
+        self.offset = None;
+        self
+    }
+
+    /// Sets the bytes the segment covers (`p_filesz` follows unless set).
+    pub fn data(mut self, data: Vec<u8>) -> Seg {
+        self.data = data;
         self
     }
 
@@ -696,6 +704,15 @@ impl Image {
     pub fn padded(mut self, n: usize) -> Image {
         self.bytes.resize(self.bytes.len() + n, 0);
         self
+    }
+}
+
+/// An image reads as its bytes.
+impl std::ops::Deref for Image {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
