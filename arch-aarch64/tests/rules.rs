@@ -7,10 +7,10 @@ mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info, ABI, ABI_BE};
 use common::{root_with, Synth};
-use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, VirtAddr};
+use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
-use test_support::elf::property_note;
+use test_support::elf::{property_note, Builder};
 
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 const GLIBC_LD: &str = "/lib/ld-linux-aarch64.so.1";
@@ -35,24 +35,7 @@ fn interp_root(tag: &str, interp: &Synth) -> test_support::temp::TempDir {
 }
 
 fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine,
-        entry: VirtAddr(0x400000),
-        phoff: FileOffset(64),
-        shoff: FileOffset(0),
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian).machine(machine).e_type(ElfType::EXEC).entry(0x400000).header()
 }
 
 #[test]

@@ -9,29 +9,18 @@ use arch_mips::{
     flags, Cpu, CpuModel, FpMode, Ieee754, Isa, Kernel, Mips, MipsAbi, MipsError, OsProfile, PFETCHFD_UNSET,
 };
 use common::Elf;
-use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, ProgramType, VirtAddr};
+use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine, ProgramType};
 use exec_core::{ArchPolicy, AuxType, ExecError, LogLevel, MappingFlags, MemoryReservation, Prot, UserAddr};
 use std::path::Path;
+use test_support::elf::Builder;
 
 fn header(class: Class, endian: Endian, flags: u32) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine: Machine::MIPS,
-        entry: VirtAddr(0x400000),
-        phoff: FileOffset(52),
-        shoff: FileOffset(0),
-        flags,
-        ehsize: 52,
-        phentsize: 32,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian)
+        .machine(Machine::MIPS)
+        .e_type(ElfType::EXEC)
+        .entry(0x400000)
+        .flags(flags)
+        .header()
 }
 
 fn kind(r: Result<exec_core::Abi, ExecError>) -> &'static str {

@@ -10,10 +10,10 @@ use arch_riscv64::{
     Cache, Caches, Cpu, ElfFlags, FloatAbi, Info, Isa, Mmu, Profile, Riscv64, ABI, MINSIGSTKSZ_RV64GC, REG_A0,
 };
 use common::{root_with, Synth, GLIBC_LD, GLIBC_ROOT};
-use elf_stream::{riscv_feature, Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, VirtAddr};
+use elf_stream::{riscv_feature, Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
-use test_support::elf::{property_note, Ident};
+use test_support::elf::{property_note, Builder, Ident};
 
 const TEST_LD: &str = "/lib/ld-test.so.1";
 
@@ -33,24 +33,7 @@ fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno, u64) {
 }
 
 fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine,
-        entry: VirtAddr(0x10000),
-        phoff: FileOffset(64),
-        shoff: FileOffset(0),
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian).machine(machine).e_type(ElfType::EXEC).entry(0x10000).header()
 }
 
 #[test]
