@@ -6,11 +6,12 @@
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info, ABI, ABI_BE};
-use common::{root_with, Synth};
+use common::Synth;
 use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
 use test_support::elf::{property_note, Builder};
+use test_support::temp::root_with;
 
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 const GLIBC_LD: &str = "/lib/ld-linux-aarch64.so.1";
@@ -21,7 +22,7 @@ fn policy(cpu: Cpu) -> Aarch64 {
 }
 
 fn plan(cpu: Cpu, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
-    common::plan_bytes(&policy(cpu), &s.build(), root)
+    test_support::plan::plan_bytes(&policy(cpu), &s.build(), root)
 }
 
 fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno) {
@@ -57,9 +58,10 @@ fn accepts_elf64_little_endian_aarch64_only() {
     // Linux reads a little-endian kernel's header: e_phentsize comes out byte-swapped.
     assert_eq!(kind(plan(Cpu::default(), &be, Path::new("/"))), ("bad_program_header_size", Errno::ENOEXEC));
     // The hardened profile decodes EI_DATA's byte order and names the reason.
-    let hardened = common::plan_bytes_with(&policy(Cpu::default()), &be.build(), Path::new("/"), |p| {
-        p.profile = exec_core::Profile::Hardened
-    });
+    let hardened =
+        test_support::plan::plan_bytes_with(&policy(Cpu::default()), &be.build(), Path::new("/"), |p| {
+            p.profile = exec_core::Profile::Hardened
+        });
     assert_eq!(kind(hardened), ("aarch64_be_unsupported", Errno::ENOEXEC));
 }
 
@@ -341,7 +343,7 @@ fn auxv_leads_with_the_arch_entries() {
         ..Cpu::default()
     };
     let bytes = common::exec().build();
-    let p = common::plan_bytes_with(&policy(cpu), &bytes, Path::new("/"), |params| {
+    let p = test_support::plan::plan_bytes_with(&policy(cpu), &bytes, Path::new("/"), |params| {
         params.sysinfo_ehdr = Some(UserAddr(0xffff_f7ff_f000))
     })
     .unwrap();
@@ -370,7 +372,8 @@ fn entry_state_x0_zero_and_sp_aligned() {
         let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
         let mut params = ExecParams::new(b"/t/prog");
         params.argv = &argv;
-        let p = common::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
+        let p =
+            test_support::plan::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
         assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
         assert_eq!(p.registers.sp, p.stack.sp);
         assert_eq!(p.registers.pc, p.entry);
@@ -410,7 +413,7 @@ fn static_pie_alignment_switch() {
 fn unlimited_stack_selects_the_legacy_layout() {
     let root = Path::new(GLIBC_ROOT);
     let bytes = common::dyn_().interp(GLIBC_LD).build();
-    let p = common::plan_bytes_with(&Aarch64::default(), &bytes, root, |params| {
+    let p = test_support::plan::plan_bytes_with(&Aarch64::default(), &bytes, root, |params| {
         params.stack_limit = StackLimit::Unlimited;
     })
     .unwrap();

@@ -9,16 +9,17 @@ mod common;
 use arch_riscv64::{
     Cache, Caches, Cpu, ElfFlags, FloatAbi, Info, Isa, Mmu, Profile, Riscv64, ABI, MINSIGSTKSZ_RV64GC, REG_A0,
 };
-use common::{root_with, Synth, GLIBC_LD, GLIBC_ROOT};
+use common::{Synth, GLIBC_LD, GLIBC_ROOT};
 use elf_stream::{riscv_feature, Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
 use test_support::elf::{property_note, Builder, Ident};
+use test_support::temp::root_with;
 
 const TEST_LD: &str = "/lib/ld-test.so.1";
 
 fn plan_with(policy: Riscv64, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
-    common::plan_bytes(&policy, &s.build(), root)
+    test_support::plan::plan_bytes(&policy, &s.build(), root)
 }
 
 fn plan(cpu: Cpu, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
@@ -208,7 +209,7 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
     let cpu =
         Cpu { caches, isa: Isa::parse(b"rv64gcv").unwrap(), minsigstksz: Some(0x1230), ..Cpu::default() };
     let bytes = common::exec().build();
-    let p = common::plan_bytes_with(&Riscv64::new(cpu), &bytes, Path::new("/"), |params| {
+    let p = test_support::plan::plan_bytes_with(&Riscv64::new(cpu), &bytes, Path::new("/"), |params| {
         params.sysinfo_ehdr = Some(UserAddr(0x7fff_f7ff_f000));
         params.rseq = Some((0x1c, 0x20));
     })
@@ -246,7 +247,8 @@ fn entry_state_a0_zero_and_sp_aligned() {
         let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
         let mut params = ExecParams::new(b"/t/prog");
         params.argv = &argv;
-        let p = common::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
+        let p =
+            test_support::plan::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
         assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
         assert_eq!(p.registers.sp, p.stack.sp);
         assert_eq!(p.registers.pc, p.entry);
@@ -306,7 +308,7 @@ fn control_flow_properties_are_reported_only() {
 fn huge_stack_rlimit_gap_is_clamped_to_the_stack_top() {
     let bytes = common::dyn_().interp(GLIBC_LD).build();
     for mmu in Mmu::ALL {
-        let p = common::plan_bytes_with(
+        let p = test_support::plan::plan_bytes_with(
             &Riscv64::new(Cpu { mmu, ..Cpu::default() }),
             &bytes,
             Path::new(GLIBC_ROOT),
@@ -325,7 +327,7 @@ fn huge_stack_rlimit_gap_is_clamped_to_the_stack_top() {
 fn unlimited_stack_selects_the_legacy_layout() {
     let bytes = common::dyn_().interp(GLIBC_LD).build();
     for mmu in Mmu::ALL {
-        let p = common::plan_bytes_with(
+        let p = test_support::plan::plan_bytes_with(
             &Riscv64::new(Cpu { mmu, ..Cpu::default() }),
             &bytes,
             Path::new(GLIBC_ROOT),

@@ -13,6 +13,7 @@ pub mod hostkernel;
 pub mod invariants;
 pub mod maps;
 pub mod mutate;
+pub mod plan;
 pub mod sources;
 pub mod space;
 pub mod stack;

@@ -7,8 +7,7 @@ use arch_aarch64::{Aarch64, Cpu, Info};
 use exec_core::fs_host::FsHost;
 use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use test_support::temp::TempDir;
+use std::path::PathBuf;
 
 pub const EM_AARCH64: u16 = 183;
 
@@ -98,51 +97,6 @@ pub fn plan(policy: &Aarch64, p: &Program) -> Result<ExecPlan<Info>, ExecError> 
 
 pub fn plan_cpu(cpu: Cpu, p: &Program) -> Result<ExecPlan<Info>, ExecError> {
     plan(&Aarch64::new(cpu), p)
-}
-
-/// Plans raw bytes with interpreters under `root`.
-pub fn plan_bytes(policy: &Aarch64, bytes: &[u8], root: &Path) -> Result<ExecPlan<Info>, ExecError> {
-    plan_bytes_with(policy, bytes, root, |_| {})
-}
-
-pub fn plan_bytes_with(
-    policy: &Aarch64,
-    bytes: &[u8],
-    root: &Path,
-    configure: impl FnOnce(&mut ExecParams<'_>),
-) -> Result<ExecPlan<Info>, ExecError> {
-    let argv: [&[u8]; 1] = [b"/t/prog"];
-    let mut params = ExecParams::new(b"/t/prog");
-    params.argv = &argv;
-    configure(&mut params);
-    let mut host = FsHost::new(root);
-    host.seed = Some(3);
-    exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan)
-}
-
-/// Plans raw bytes with the caller's parameters.
-pub fn plan_params(
-    policy: &Aarch64,
-    bytes: &[u8],
-    root: &Path,
-    params: &ExecParams<'_>,
-) -> Result<ExecPlan<Info>, ExecError> {
-    let mut host = FsHost::new(root);
-    host.seed = Some(3);
-    exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
-}
-
-/// A root directory holding `bytes` at the absolute path `at` (an interpreter), removed
-/// when dropped.
-pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> TempDir {
-    let root = TempDir::new(tag);
-    let path = root.join(at.trim_start_matches('/'));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, bytes).unwrap();
-    // Executable, as open_exec requires of an interpreter.
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    root
 }
 
 // ---------------------------------------------------------------------------------------
