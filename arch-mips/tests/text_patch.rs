@@ -10,6 +10,8 @@
 
 mod common;
 
+use test_support::plan::plan_in;
+
 use arch_mips::{find_cvt_l, CpuModel, CvtL, Mips};
 use common::{objdump_cvt, Elf, Program};
 use elf_stream::Endian;
@@ -123,7 +125,7 @@ fn injected(name: &str, hwpatch: u32) -> (Vec<u8>, u64) {
 }
 
 fn plan_of(policy: &Mips, bytes: &[u8]) -> exec_core::ExecPlan<arch_mips::Info> {
-    common::plan_bytes(policy, bytes, std::path::Path::new("/"), |_, _| {}).0.unwrap()
+    plan_in(policy, bytes, std::path::Path::new("/"), |_, _| {}).0.unwrap()
 }
 
 #[test]
