@@ -2,6 +2,9 @@
 //! accepted files, CPU validation, layout numbers per page size and VA width, PIE bias per
 //! alignment, page-size compatibility, BTI placement, property-note errors, auxv, entry
 //! registers, static-pie alignment switch, legacy layout, executable stack.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
