@@ -50,7 +50,7 @@ pub enum Writes {
 }
 
 /// The kernel side of the C ABI.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Kernel {
     /// The files by handle (`execcore_exec_params.file` is an index into it).
     pub files: Vec<Vec<u8>>,
@@ -86,37 +86,12 @@ pub struct Kernel {
     pub reserved: Vec<(u64, u64)>,
     /// Mapped ranges (start, end), until unmapped.
     pub mapped: Vec<(u64, u64)>,
-    /// Bytes mapped at once at most (ENOMEM beyond).
-    pub budget: u64,
+    /// Bytes mapped at once at most (ENOMEM beyond); `None`: no limit.
+    pub budget: Option<u64>,
     /// Callback calls so far (counted for [`Kernel::fail_at`]).
     pub ncalls: usize,
     /// The callback call (1-based) that fails, if any.
     pub fail_at: Option<usize>,
-}
-
-impl Default for Kernel {
-    fn default() -> Self {
-        Kernel {
-            files: Vec::new(),
-            root: PathBuf::new(),
-            interpreter: None,
-            memory: Memory::default(),
-            writes: Writes::Stored,
-            calls: Vec::new(),
-            messages: Vec::new(),
-            patches: Vec::new(),
-            exec_fd: None,
-            reserved_bytes: 0,
-            taken: Vec::new(),
-            free_range: FreeRange::None,
-            reads: Vec::new(),
-            reserved: Vec::new(),
-            mapped: Vec::new(),
-            budget: u64::MAX,
-            ncalls: 0,
-            fail_at: None,
-        }
-    }
 }
 
 impl Kernel {
@@ -143,7 +118,7 @@ impl Kernel {
     }
 
     fn map(&mut self, start: u64, len: u64) -> i32 {
-        if self.fails() || self.mapped_bytes().saturating_add(len) > self.budget {
+        if self.fails() || self.budget.is_some_and(|b| self.mapped_bytes().saturating_add(len) > b) {
             return ENOMEM;
         }
         let Some(end) = start.checked_add(len) else { return EINVAL };

@@ -53,7 +53,7 @@ fn kernel(files: Vec<Vec<u8>>, fail_at: Option<u16>) -> Box<Kernel> {
         files,
         interpreter: Some(1),
         writes: Writes::Checked,
-        budget: MEMORY_BUDGET,
+        budget: Some(MEMORY_BUDGET),
         exec_fd: Some(Ok(3)),
         free_range: FreeRange::AboveReservations,
         fail_at: fail_at.map(usize::from),
