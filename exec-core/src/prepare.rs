@@ -401,7 +401,8 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     } else {
         main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
     }
-    if params.profile.is_hardened() && main_img.header.entry.0.checked_add(main_img.bias).is_none() {
+    let unwrapped = main_img.header.entry.0.checked_add(main_img.bias);
+    if params.profile.is_hardened() && unwrapped.is_none_or(|e| main_img.wrap(e) != e) {
         return Err(ExecError::BadEntry);
     }
     let main_span = main_img.span();
