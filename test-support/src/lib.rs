@@ -7,6 +7,7 @@ pub mod alloc_counter;
 pub mod corpus;
 pub mod counting;
 pub mod differential;
+pub mod elf;
 pub mod host;
 pub mod hostkernel;
 pub mod invariants;
