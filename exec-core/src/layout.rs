@@ -256,10 +256,9 @@ pub fn mmap_bias_placed(
     // A static-pie asking for more than a page (6.10's rule): Linux maps the whole span
     // at "0" to find a place, unmaps it, aligns the address it got and takes
     // ELF_PAGESTART(aligned - first p_vaddr) as the bias.
-    let aligned = match (honour_align, layout.static_pie_align) {
-        (true, StaticPieAlign::HonouredSince6_10) if image.max_align > page.get() => true,
-        _ => false,
-    };
+    let aligned = honour_align
+        && layout.static_pie_align == StaticPieAlign::HonouredSince6_10
+        && image.max_align > page.get();
     let align = if aligned { image.max_align } else { page.get() };
     let align = if colour.is_power_of_two() { align.max(colour) } else { align };
     let offset = image.first_load().map_or(0, |s| s.ph.offset.0.wrapping_sub(page.offset(s.ph.vaddr.0)));

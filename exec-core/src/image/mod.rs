@@ -248,7 +248,8 @@ impl Image {
             let index = s.ph.index;
             let bad = ExecError::OutsideUserRange { index };
             let (v, memsz) = (s.ph.vaddr.0, s.ph.memsz);
-            if self.role == Role::Main && (v >= end.0 || end.0.checked_sub(memsz).is_none_or(|room| room < v)) {
+            if self.role == Role::Main && (v >= end.0 || end.0.checked_sub(memsz).is_none_or(|room| room < v))
+            {
                 return Err(bad);
             }
             let start = self.wrap(page.down(v).wrapping_add(bias));
