@@ -1,4 +1,7 @@
 //! MIPS records: PT_MIPS_ABIFLAGS (24 bytes, shorter is EINVAL) and PT_MIPS_OPTIONS records.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 

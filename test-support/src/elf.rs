@@ -18,7 +18,7 @@
 //! `elf-stream`'s on-disk newtypes ([`Class`], [`Endian`], [`ElfType`], [`Machine`],
 //! [`ProgramType`], [`SegmentFlags`]) so a test names what it writes.
 
-pub use elf_stream::{Class, ElfType, Endian, Machine, MipsAbiFlags, ProgramType, SegmentFlags};
+pub use elf_stream::{Class, ElfType, Endian, FileHeader, Machine, MipsAbiFlags, ProgramType, SegmentFlags};
 
 /// Readable.
 pub const R: SegmentFlags = SegmentFlags::R;
@@ -654,6 +654,11 @@ impl Builder {
     /// The file's bytes.
     pub fn bytes(&self) -> Vec<u8> {
         self.build().bytes
+    }
+
+    /// The file header as elf-stream reads it: what a policy's `accept` is given.
+    pub fn header(&self) -> FileHeader {
+        FileHeader::parse(&self.bytes()).expect("a built header parses")
     }
 }
 
