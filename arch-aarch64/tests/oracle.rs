@@ -134,20 +134,14 @@ fn write_synthetic_programs() -> Vec<Program> {
     let mut v = Vec::new();
     for (name, s, root) in cases {
         let path = sysoracle::write_program(&dir, name, &s.build());
-        v.push(Program {
-            path,
-            name: name.into(),
-            root: root.into(),
-            interp: s.interp.clone(),
-            big_endian: s.endian == Endian::Big,
-        });
+        v.push(Program::new(path, name, root, s.interp.clone()));
     }
     for (path, root) in
         [("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT), ("/lib/ld-musl-aarch64.so.1", "/")]
     {
         let path = PathBuf::from(path);
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        v.push(Program { path, name, root: root.into(), interp: None, big_endian: false });
+        v.push(Program::new(path, &name, root, None));
     }
     v
 }

@@ -139,11 +139,11 @@ fn write_synthetic_programs() -> Vec<Program> {
     let mut v = Vec::new();
     for (name, s, root) in cases {
         let path = sysoracle::write_program(&dir, name, &s.build());
-        v.push(Program { path, name: name.into(), root: root.into(), interp: s.interp.clone() });
+        v.push(Program::new(path, name, root, s.interp.clone()));
     }
     let path = PathBuf::from(GLIBC_ROOT).join(GLIBC_LD.trim_start_matches('/'));
     let name = path.file_name().unwrap().to_str().unwrap().to_string();
-    v.push(Program { path, name, root: GLIBC_ROOT.into(), interp: None });
+    v.push(Program::new(path, &name, GLIBC_ROOT, None));
     v
 }
 

@@ -622,8 +622,12 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
     let idx = *s.of_type(b, PT_INTERP).first()?;
     let off = s.ph_get(b, idx, P_OFFSET)?;
     let len = s.ph_get(b, idx, P_FILESZ)?;
-    let path: Vec<u8> =
-        b.get(off as usize..off.checked_add(len)? as usize)?.iter().copied().take_while(|&c| c != 0).collect();
+    let path: Vec<u8> = b
+        .get(off as usize..off.checked_add(len)? as usize)?
+        .iter()
+        .copied()
+        .take_while(|&c| c != 0)
+        .collect();
     // A new string at the end of the file for PT_INTERP `i`.
     let append = |b: &mut Vec<u8>, i: usize, bytes: &[u8]| {
         let at = b.len() as u64;
