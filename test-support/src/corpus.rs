@@ -123,6 +123,14 @@ impl Program {
         Program { path, name: name.to_string(), root: root.into(), interp, class, endian, flags }
     }
 
+    /// The file at `path` run directly (a dynamic linker), named after its file name,
+    /// its own interpreters (none) under `root`.
+    pub fn direct(path: &str, root: &str) -> Program {
+        let path = PathBuf::from(path);
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a file name").to_string();
+        Program::new(path, &name, root, None)
+    }
+
     /// Its bytes.
     pub fn bytes(&self) -> Vec<u8> {
         std::fs::read(&self.path).unwrap_or_else(|e| panic!("{}: {e}", self.path.display()))
