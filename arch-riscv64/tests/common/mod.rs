@@ -4,77 +4,49 @@
 #![allow(dead_code)]
 
 use arch_riscv64::{Info, Riscv64};
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
+use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use test_support::elf::{Endian, Machine};
 
 pub const EM_RISCV: u16 = 243;
 pub const GLIBC_ROOT: &str = "/usr/riscv64-linux-gnu";
 pub const GLIBC_LD: &str = "/lib/ld-linux-riscv64-lp64d.so.1";
 
-/// A riscv64 program and the root its PT_INTERP resolves under.
-#[derive(Clone, Debug)]
-pub struct Program {
-    pub path: PathBuf,
-    pub name: String,
-    pub root: PathBuf,
-    pub interp: Option<String>,
-}
-
-impl Program {
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap()
-    }
-}
+pub use test_support::corpus::Program;
 
 /// Every little-endian RISC-V program (e_machine 243) of the shared corpus and of the
 /// fixtures.
 pub fn programs() -> Vec<Program> {
-    test_support::corpus::all()
-        .into_iter()
-        .filter_map(|e| {
-            let (EM_RISCV, false) = e.machine()? else { return None };
-            let root =
-                e.sysroot.unwrap_or_else(|| if e.interp.is_some() { GLIBC_ROOT } else { "/" }.to_string());
-            Some(Program { path: e.path, name: e.name, root: root.into(), interp: e.interp })
-        })
-        .collect()
+    let root = |interp: Option<&str>, _| if interp.is_some() { GLIBC_ROOT } else { "/" }.to_string();
+    let all = test_support::corpus::programs(Machine::RISCV, root);
+    all.into_iter().filter(|p| p.endian == Endian::Little).collect()
 }
 
 pub fn program(name: &str) -> Program {
-    programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
+    test_support::corpus::named(programs(), name)
 }
 
-/// The oracle's environment (sysoracle.sh default) and argv[0].
-pub const ENV: &str = "ORACLE=1";
+pub use test_support::sysoracle::ENV;
 /// `AT_RSEQ_FEATURE_SIZE` and `AT_RSEQ_ALIGN` of the 6.12 oracle kernel.
 pub const RSEQ: (u64, u64) = (0x1c, 0x20);
 
+/// argv[0] and AT_EXECFN of `p` under the oracle.
 pub fn guest_path(p: &Program) -> String {
-    format!("/t/{}", p.name)
+    test_support::sysoracle::guest_path(&p.name)
 }
 
 pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 
-/// Plans `p` the way the oracle runs it: argv = ["/t/<name>"], envp = ["ORACLE=1"],
-/// AT_EXECFN "/t/<name>", 8 MiB stack rlimit, ASLR off, the kernel's rseq entries, vDSO at
-/// `vdso` when given.
+/// Plans `p` the way the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
+/// Linux 6.12, with the kernel's rseq entries, the vDSO at `vdso` when given.
 pub fn plan_as_oracle(policy: &Riscv64, p: &Program, vdso: Option<u64>) -> PrepareResult {
-    let file = std::fs::File::open(&p.path).unwrap();
-    let execfn = guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [ENV.as_bytes()];
-    let mut params = ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    params.rseq = Some(RSEQ);
-    params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
-    // The oracle's kernel: Linux 6.12.
-    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 12));
-    let mut host = FsHost::new(&p.root);
-    host.seed = Some(1);
-    exec_core::prepare(policy, &file, &mut host, &params, None)
+    let version = exec_core::KernelVersion::new(6, 12);
+    test_support::sysoracle::plan_as_oracle(policy, (&p.name, &p.path, &p.root), version, |params| {
+        params.rseq = Some(RSEQ);
+        params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
+    })
+    .0
 }
 
 pub fn plan(policy: &Riscv64, p: &Program) -> Result<ExecPlan<Info>, ExecError> {
@@ -84,7 +56,6 @@ pub fn plan(policy: &Riscv64, p: &Program) -> Result<ExecPlan<Info>, ExecError> 
 // ---------------------------------------------------------------------------------------
 // Synthetic ELF files.
 
-use test_support::elf::Machine;
 pub use test_support::synth::Synth;
 
 /// `li a0, 0; li a7, 93; ecall`: exit(0).
