@@ -16,17 +16,22 @@
 //! Mapping normalisation, the same on both sides: an image's mappings are the VMAs of its
 //! file plus the anonymous VMAs directly following them (bss; `[heap]` when brk starts
 //! right after); adjacent entries with the same protection are merged.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu};
-use common::{oracle_cpu, Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use common::{oracle_cpu, Observed, Program, Synth};
 use elf_stream::ElfType;
 use exec_core::Prot;
-use exec_core::{ArchPolicy, StaticPieAlign};
+use exec_core::StaticPieAlign;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use test_support::sysoracle::{differences, kernel_outcome, Run};
+use test_support::elf::{Endian, R, RW, RX};
+use test_support::synth::Load;
+use test_support::sysoracle;
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
@@ -35,27 +40,10 @@ const VDSO_PAGES: u64 = 1;
 
 /// Every difference between the plan of `p` and what the kernel did.
 fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
-    let plan = match kernel_outcome(
-        |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan),
-        |e| policy.errno(e).0,
-        o,
-        (VVAR_PAGES, VDSO_PAGES),
-    ) {
-        Ok(plan) => plan,
-        Err(d) => return d,
-    };
-    let mut d = Vec::new();
-    let execfn = common::guest_path(p);
-    let run = Run {
-        execfn: &execfn,
-        envp: &[common::ENV.as_bytes()],
-        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
-    };
-    d.extend(differences(&plan, o, &run, p.interp.as_deref()));
-    if plan.interp.is_some() != p.interp.is_some() {
-        d.push(format!("interpreter: planned {}, PT_INTERP {:?}", plan.interp.is_some(), p.interp));
-    }
-    if !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") {
+    let plan = |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan);
+    let vdso = (VVAR_PAGES, VDSO_PAGES);
+    let (mut d, planned) = sysoracle::plan_differences(policy, plan, o, vdso, (&p.name, p.interp.as_deref()));
+    if planned.is_some() && !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") {
         d.push(format!("the program did not exit 0 under the kernel: {:?}", o.exit));
     }
     d
@@ -87,9 +75,9 @@ fn synthetic_programs() -> Vec<Program> {
 }
 
 fn write_synthetic_programs() -> Vec<Program> {
-    let exec = Synth::exec;
-    let pie = || Synth::dyn_().interp(GLIBC_LD);
-    let bad_prop = common::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let exec = common::exec;
+    let pie = || common::dyn_().interp(GLIBC_LD);
+    let bad_prop = test_support::elf::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
     let mut misaligned = exec();
     misaligned.loads[1].vaddr = 0x411800;
     let mut misaligned_small = misaligned.clone();
@@ -97,7 +85,7 @@ fn write_synthetic_programs() -> Vec<Program> {
     let mut bti = exec().features(3);
     bti.code = [common::BTI_C].into_iter().chain(common::EXIT0).collect();
     let mut big = exec();
-    big.big = true;
+    big.endian = Endian::Big;
     let mut xstack = exec();
     xstack.gnu_stack = Some(true);
     let mut nostack = exec();
@@ -105,16 +93,9 @@ fn write_synthetic_programs() -> Vec<Program> {
     // Text, read-only data and data in three PT_LOADs, bss over several pages.
     let mut three = exec();
     three.loads = vec![
-        Seg { vaddr: 0x400000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: PF_R | PF_X, align: 0x1000 },
-        Seg { vaddr: 0x402000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: PF_R, align: 0x1000 },
-        Seg {
-            vaddr: 0x403080,
-            offset: 0x1080,
-            filesz: 0x100,
-            memsz: 0x9000,
-            flags: PF_R | PF_W,
-            align: 0x1000,
-        },
+        Load { vaddr: 0x400000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: RX, align: 0x1000 },
+        Load { vaddr: 0x402000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: R, align: 0x1000 },
+        Load { vaddr: 0x403080, offset: 0x1080, filesz: 0x100, memsz: 0x9000, flags: RW, align: 0x1000 },
     ];
     // `adr x1, 8; br x1` to the next-but-one instruction: a BTI fault unless the target is
     // a `bti j` landing pad or its page is not PROT_BTI.
@@ -131,15 +112,15 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-bti-pad", jump(exec().features(3), true), "/"),
         ("synth-nobti-trap", jump(exec(), false), "/"),
         ("synth-pac-gcs-trap", jump(exec().features(6), false), "/"),
-        ("synth-bti-trap-staticpie", jump(Synth::dyn_().features(1), false), "/"),
+        ("synth-bti-trap-staticpie", jump(common::dyn_().features(1), false), "/"),
         ("synth-exec-64k", exec(), "/"),
         ("synth-exec-4k", exec().align(0x1000), "/"),
         ("synth-exec-three-loads", three, "/"),
         ("synth-pie-4k", pie().align(0x1000), GLIBC_ROOT),
         ("synth-pie-64k", pie(), GLIBC_ROOT),
         ("synth-pie-2m", pie().align(0x20_0000), GLIBC_ROOT),
-        ("synth-staticpie-4k", Synth::dyn_().align(0x1000), "/"),
-        ("synth-staticpie-2m", Synth::dyn_().align(0x20_0000), "/"),
+        ("synth-staticpie-4k", common::dyn_().align(0x1000), "/"),
+        ("synth-staticpie-2m", common::dyn_().align(0x20_0000), "/"),
         ("synth-bti-static", bti, "/"),
         ("synth-bad-property-static", exec().property(bad_prop.clone()), "/"),
         ("synth-bad-property-dyn", pie().property(bad_prop), GLIBC_ROOT),
@@ -149,32 +130,9 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-exec-stack", xstack, "/"),
         ("synth-no-gnu-stack", nostack, "/"),
     ];
-    let dir = synth_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut v = Vec::new();
-    for (name, s, root) in cases {
-        let path = dir.join(name);
-        let bytes = s.build();
-        if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
-            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-            std::fs::write(&tmp, &bytes).unwrap();
-            std::fs::rename(&tmp, &path).unwrap();
-        }
-        v.push(Program {
-            path,
-            name: name.into(),
-            root: root.into(),
-            interp: s.interp.clone(),
-            big_endian: s.big,
-        });
-    }
-    for (path, root) in
-        [("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT), ("/lib/ld-musl-aarch64.so.1", "/")]
-    {
-        let path = PathBuf::from(path);
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        v.push(Program { path, name, root: root.into(), interp: None, big_endian: false });
-    }
+    let mut v = test_support::synth::write_programs(&synth_dir(), cases);
+    v.push(Program::direct("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT));
+    v.push(Program::direct("/lib/ld-musl-aarch64.so.1", "/"));
     v
 }
 
@@ -227,13 +185,7 @@ fn layout_equals_the_arm64_kernel() {
             assert_eq!(o.platform.as_deref(), Some("aarch64"), "{}", p.name);
         }
         if let Ok(plan) = common::plan(&policy, p) {
-            let dyn_ = plan.main.header.elf_type == ElfType::DYN;
-            kinds.insert(match (dyn_, plan.interp.is_some()) {
-                (true, true) => "dynamic PIE",
-                (false, true) => "dynamic ET_EXEC",
-                (true, false) => "static-pie",
-                (false, false) => "static ET_EXEC",
-            });
+            kinds.insert(sysoracle::program_kind(&plan));
         }
         for d in plan_differences(&policy, p, o) {
             failures.push(format!("{}: {d}", p.name));

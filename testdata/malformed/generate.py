@@ -59,6 +59,16 @@ class Elf:
         struct.pack_into(self.e + fmt, self.b, self.ph_at(i) + at, value)
         return self
 
+    def move_ph(self, i, offset, vaddr):
+        """Moves program header `i` to file offset `offset` and address `vaddr` (p_paddr too)."""
+        return self.set_ph(i, "offset", offset).set_ph(i, "vaddr", vaddr).set_ph(i, "paddr", vaddr)
+
+    def empty_load(self, offset, vaddr):
+        """Turns the PT_NOTE into a page-aligned PT_LOAD of p_memsz 0 at `offset` and `vaddr`."""
+        i = self.index(PT_NOTE)
+        self.set_ph(i, "type", PT_LOAD).set_ph(i, "offset", offset).set_ph(i, "vaddr", vaddr)
+        return self.set_ph(i, "filesz", 0).set_ph(i, "memsz", 0).set_ph(i, "align", 0x1000)
+
     def index(self, kind, nth=0):
         """Index of the nth program header of type `kind`."""
         found = [i for i in range(self.get("phnum")) if self.ph(i, "type") == kind]
@@ -257,16 +267,14 @@ def cases():
          hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
     e = Elf(S)
     e.set_ph(0, "memsz", 0x1010)
-    empty = e.index(PT_NOTE)
-    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x400800)
-    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    e.empty_load(0x800, 0x400800)
     case("loads-overlapping-empty-between", "x86_64", "-", "loads", "-", e,
          "two overlapping PT_LOADs with an empty one sorted between them (planned overlapping mappings before)",
          hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
     e = Elf(S)
     # The read-only data (segment 2) moves into the text's page: the page is the later
     # segment's, read-only (never the union r-x + r-- = r-x, never W+X).
-    e.set_ph(2, "offset", 0x1800).set_ph(2, "vaddr", 0x401800).set_ph(2, "paddr", 0x401800)
+    e.move_ph(2, 0x1800, 0x401800)
     case("text-and-rodata-share-page", "x86_64", "-", "loads", "-", e,
          "an r-x and an r-- PT_LOAD share a page: Linux gives it the later one's protection",
          hardened=("SharedPageProtections { first: 1, second: 2 }", "ENOEXEC"))
@@ -274,7 +282,7 @@ def cases():
     # Segment 1 (text, 0x401000) moves up 0x800 within its page's file bytes, and segment 0's
     # bss reaches into that page: the page holds bss zeros, then segment 1's bytes.
     e.set_ph(0, "memsz", 0x1400)
-    e.set_ph(1, "offset", 0x1800).set_ph(1, "vaddr", 0x401800).set_ph(1, "paddr", 0x401800)
+    e.move_ph(1, 0x1800, 0x401800)
     e.set_ph(1, "filesz", 0x20).set_ph(1, "memsz", 0x20)
     e.set("entry", 0x401800)
     case("bss-shares-page-with-next", "x86_64", "-", "loads", "-", e,
@@ -287,9 +295,7 @@ def cases():
          "a read-only PT_LOAD with bss: zero-filled after its file bytes, pages stay read-only")
     e = Elf(S)
     e.set_ph(2, "memsz", 0x3000)
-    empty = e.index(PT_NOTE)
-    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x402800)
-    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    e.empty_load(0x800, 0x402800)
     case("load-empty-inside-last", "x86_64", "-", "same-plan:malformed/readonly-with-bss", "-", e,
          "a PT_LOAD of p_memsz 0 starting inside the highest one: the span, reservation and brk still "
          "end where the highest segment does (found by the c_abi fuzzer)")
@@ -297,7 +303,7 @@ def cases():
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0", "x86_64", "-", "loads", "-", e, "a PT_LOAD with p_filesz 0 (all bss)")
     e = Elf(S)
-    e.set_ph(2, "offset", 0x1210).set_ph(2, "vaddr", 0x402210).set_ph(2, "paddr", 0x402210)
+    e.move_ph(2, 0x1210, 0x402210)
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0-unaligned", "x86_64", "-", "loads", "-", e,
          "a PT_LOAD with p_filesz 0 starting inside a page of its own: zeros from that page on "
@@ -397,6 +403,40 @@ def cases():
     case("dyn-empty-first-load-low", "x86_64", "-", "OutsideUserRange { index: 1 }", "EINVAL", e,
          "the same with the rest below mmap_min_addr (0x1000 on): Linux's mmap fails after the point of no "
          "return (EPERM, killed); refused before", hardened=("ProgramHeadersNotLoaded", "ENOEXEC"))
+    e = Elf("x86_64-static-pie")
+    e.set_ph(0, "vaddr", 0x10).set_ph(0, "filesz", 0).set_ph(0, "memsz", 0)
+    case("dyn-empty-first-load-unaligned", "x86_64", "-", "OutsideUserRange { index: 0 }", "EINVAL", e,
+         "an empty first PT_LOAD at an unaligned p_vaddr: the bias is ELF_PAGESTART(0 - p_vaddr), the "
+         "address elf_load returns for it (page of bias + p_vaddr = -4096) fails BAD_ADDR after the point of "
+         "no return (killed); refused before", hardened=("Misaligned { index: 0 }", "EINVAL"))
+    e = Elf("x86_64-static-pie")
+    first, data = e.ph_at(0), e.ph_at(e.index(PT_LOAD, 3))
+    e.b[first:first + 56], e.b[data:data + 56] = e.b[data:data + 56], e.b[first:first + 56]
+    for i in range(4):
+        e.set_ph(e.index(PT_LOAD, i), "align", 0x10000)
+    at = "loads:main=0x7ffff7fec000,entry=0x7ffff7fed000,AT_PHDR=0x7ffff7fec040"
+    case("static-pie-aligned-data-first", "x86_64", "-", at, "-", e,
+         "a static-pie with 64 KiB p_align whose first PT_LOAD (table order) is its data at 0x3f30: Linux "
+         "aligns the address it found for the whole span and takes ELF_PAGESTART(aligned - 0x3f30) as the "
+         "bias, one page below aligned - 0x3000 (measured on 6.18)")
+    # 32-bit programs: the auxv holds 32-bit words; a 32-bit kernel wraps addresses at 4 GiB.
+    O, OI = "mips-o32-le-dyn-pie", "bin/mips-o32-le-static"
+    e = Elf(O)
+    e.set("entry", (e.get("entry") - 0x10000) & 0xFFFFFFFF)
+    for policy in ("mips", "mips32"):
+        case(f"o32-entry-wraps-{policy}", policy, OI, "loads:AT_ENTRY=0x55540630,entry=0x400150", "-", e,
+             "an o32 PIE whose e_entry is 0x630 - 0x10000: AT_ENTRY = bias + e_entry in 32 bits (a 64-bit "
+             "kernel computes 0x155540630 and stores it in a 32-bit auxv word; a 32-bit kernel wraps); the "
+             "hardened profile refuses an entry that wraps", hardened=("BadEntry", "EINVAL"))
+    e = Elf(O)
+    e.set_ph(e.index(PT_INTERP), "type", PT_NULL)
+    e.set("entry", (e.get("entry") - 0x10000) & 0xFFFFFFFF)
+    case("o32-static-pie-entry-wraps", "mips", "-", "BadEntry", "EINVAL", e,
+         "an o32 ET_DYN without interpreter whose e_entry is 0x630 - 0x10000: a 64-bit kernel's bias + "
+         "e_entry is past 4 GiB, BAD_ADDR after the point of no return (killed); refused before")
+    case("o32-static-pie-entry-wraps-32", "mips32", "-", "loads:main=0x77fe0000,entry=0x77fd0630", "-", e,
+         "the same on a 32-bit kernel: bias + e_entry wraps at 4 GiB, the process starts 0xf9d0 below its "
+         "first page", hardened=("BadEntry", "EINVAL"))
 
     # --- GNU properties (aarch64: x86_64 reads them for reporting only)
     A = "aarch64-bti"

@@ -4,32 +4,13 @@
 
 use arch_mips::{Info, Mips, MipsAbi};
 use elf_stream::Endian;
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
+use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use test_support::corpus::corpus_bin;
 
-/// A MIPS program and what it needs.
-#[derive(Clone, Debug)]
-pub struct Program {
-    pub path: PathBuf,
-    pub name: String,
-    /// Root under which its PT_INTERP resolves.
-    pub root: PathBuf,
-    /// Its PT_INTERP path.
-    pub interp: Option<String>,
-    pub endian: Endian,
-    pub class64: bool,
-    pub flags: u32,
-}
-
-impl Program {
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap()
-    }
-}
+pub use test_support::corpus::Program;
 
 /// The default sysroot for a program without a manifest entry, from its interpreter path.
 fn root_for(interp: Option<&str>, endian: Endian) -> String {
@@ -44,21 +25,7 @@ fn root_for(interp: Option<&str>, endian: Endian) -> String {
 
 /// Every MIPS program (e_machine 8) of the shared corpus and of the fixtures.
 pub fn programs() -> Vec<Program> {
-    test_support::corpus::all()
-        .into_iter()
-        .filter_map(|e| {
-            let h = elf_stream::FileHeader::parse(&e.bytes[..e.bytes.len().min(64)]).ok()?;
-            (h.machine == elf_stream::Machine::MIPS).then(|| Program {
-                root: e.sysroot.unwrap_or_else(|| root_for(e.interp.as_deref(), h.endian)).into(),
-                path: e.path,
-                name: e.name,
-                interp: e.interp,
-                endian: h.endian,
-                class64: h.class == elf_stream::Class::Elf64,
-                flags: h.flags,
-            })
-        })
-        .collect()
+    test_support::corpus::programs(elf_stream::Machine::MIPS, root_for)
 }
 
 pub fn little_endian() -> Vec<Program> {
@@ -69,39 +36,31 @@ pub fn big_endian() -> Vec<Program> {
     programs().into_iter().filter(|p| p.endian == Endian::Big).collect()
 }
 
-pub const ENV: &str = "ORACLE=1";
+pub use test_support::sysoracle::ENV;
 
 /// argv[0] and AT_EXECFN under the oracle.
 pub fn guest_path(p: &Program) -> String {
-    format!("/t/{}", p.name)
+    test_support::sysoracle::guest_path(&p.name)
 }
 
-/// Plans `p` as the oracle runs it: argv = ["/t/<name>"], env "ORACLE=1", 8 MiB stack,
-/// ASLR off, the vDSO where Linux maps it.
 /// `prepare`'s result for a program.
 pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 
+/// Plans `p` as the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
+/// Linux 6.1, the vDSO where Linux maps it; with the log.
 pub fn plan_as_oracle(policy: &Mips, p: &Program) -> (PrepareResult, Vec<(exec_core::LogLevel, String)>) {
-    let file = std::fs::File::open(&p.path).unwrap();
-    let execfn = guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [ENV.as_bytes()];
-    let mut params = ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    // The oracle's kernel: Linux 6.1.
-    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 1));
-    let abi = if p.class64 {
+    let abi = if p.class == elf_stream::Class::Elf64 {
         MipsAbi::N64
     } else if p.flags & arch_mips::flags::ABI2 != 0 {
         MipsAbi::N32
     } else {
         MipsAbi::O32
     };
-    params.sysinfo_ehdr = Some(policy.vdso_base(abi));
-    let mut host = FsHost::new(&p.root);
-    host.seed = Some(1);
-    let r = exec_core::prepare(policy, &file, &mut host, &params, None);
+    let version = exec_core::KernelVersion::new(6, 1);
+    let (r, host) =
+        test_support::sysoracle::plan_as_oracle(policy, (&p.name, &p.path, &p.root), version, |params| {
+            params.sysinfo_ehdr = Some(policy.vdso_base(abi));
+        });
     (r, host.messages)
 }
 
@@ -263,23 +222,6 @@ impl Elf {
     pub fn option_info(&self, kind: u8) -> Option<u32> {
         self.option_records().iter().find(|r| r.1 == kind).map(|r| self.get32(r.0 + 4))
     }
-}
-
-/// Plans raw bytes with interpreters under `root`; returns the result and the log.
-pub fn plan_bytes(
-    policy: &Mips,
-    bytes: &[u8],
-    root: &Path,
-    configure: impl FnOnce(&mut ExecParams<'_>, &mut FsHost),
-) -> (Result<ExecPlan<Info>, ExecError>, FsHost) {
-    let argv: [&[u8]; 1] = [b"/t/prog"];
-    let mut params = ExecParams::new(b"/t/prog");
-    params.argv = &argv;
-    let mut host = FsHost::new(root);
-    host.seed = Some(3);
-    configure(&mut params, &mut host);
-    let r = exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan);
-    (r, host)
 }
 
 /// The `cvt.[ds].l` addresses GNU objdump finds in `file`.
