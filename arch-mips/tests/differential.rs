@@ -35,13 +35,7 @@ fn mips_errno_name(e: i32) -> String {
 /// The check of the MIPS kernel `guest` at `floor` percent (what the 60 mutants of `cargo
 /// test` reach today, rounded down; the goal is 99.5).
 fn check(guest: Guest<'static>, floor: f64) -> GuestCheck<'static> {
-    GuestCheck {
-        guest,
-        title: "MIPS kernel",
-        mutants: 60,
-        floor,
-        errno_name: &mips_errno_name,
-    }
+    GuestCheck { guest, title: "MIPS kernel", mutants: 60, floor, errno_name: &mips_errno_name }
 }
 
 fn bases(o32_only: bool) -> Vec<GuestBase> {
