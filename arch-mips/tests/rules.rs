@@ -308,7 +308,7 @@ fn short_abiflags_is_einval() {
 fn malformed_option_records_are_errors_not_loops() {
     for name in ["tiny-mips-n64-le-options", "tiny-mips-o32-be-options", "probe-mips-n32-le-dynpie-options"] {
         let base = Elf::corpus(name);
-        let records = base.option_records();
+        let records = base.mips_options();
         assert!(records.len() >= 2, "{name}: {records:?}");
         let seg = base.find(ProgramType::MIPS_OPTIONS).unwrap();
         let endian = base.endian;
@@ -358,9 +358,9 @@ fn r5000_cvt_workaround_marks_text() {
     assert_eq!(text_patched(&plan_of(&Elf::corpus("tiny-mips-o32-be"), "/"), Main).0, 0);
     // OHW_R5KCVTL set (0x9): clean, nothing marked; cleared: marked.
     let mut opt = Elf::corpus("tiny-mips-n64-be-options");
-    assert_eq!(opt.option_info(4), Some(0x9));
+    assert_eq!(opt.mips_option_info(4), Some(0x9));
     assert_eq!(text_patched(&plan_of(&opt, "/"), Main).0, 0);
-    opt.set_option_info(4, 0x1);
+    opt.set_mips_option_info(4, 0x1);
     assert_eq!(text_patched(&plan_of(&opt, "/"), Main).0, 1);
     // Dynamic: each image by its own records (glibc's ld.so has none).
     let plan = plan_of(&Elf::corpus("probe-mips-n64-be-dynpie-options"), "/usr/mips64-linux-gnuabi64");
@@ -374,8 +374,8 @@ fn r5000_cvt_workaround_marks_text() {
 
 fn with_prefetch_bit(name: &str) -> Elf {
     let mut f = Elf::corpus(name);
-    let bits = f.option_info(4).unwrap();
-    f.set_option_info(4, bits | 0x2);
+    let bits = f.mips_option_info(4).unwrap();
+    f.set_mips_option_info(4, bits | 0x2);
     f
 }
 

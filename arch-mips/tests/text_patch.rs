@@ -119,7 +119,7 @@ fn injected(name: &str, hwpatch: u32) -> (Vec<u8>, u64) {
     let mut elf = Elf::corpus(name);
     let (text, at) = entry_offset(&elf);
     elf.set_u32(at + 8, CvtL::D.encode(2, 4));
-    elf.set_option_info(4, hwpatch);
+    elf.set_mips_option_info(4, hwpatch);
     let vaddr = text.vaddr.0 + (at + 8) as u64 - text.offset.0;
     (elf.bytes.clone(), vaddr)
 }

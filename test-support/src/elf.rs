@@ -715,6 +715,38 @@ impl Image {
         put(&mut self.bytes, at, 4, v.into(), self.endian);
     }
 
+    /// The option records of the first PT_MIPS_OPTIONS segment: (file offset, kind, size);
+    /// a record of size 0 ends the walk.
+    pub fn mips_options(&self) -> Vec<(usize, u8, u8)> {
+        let phnum = self.ehdr(HeaderField::Phnum) as usize;
+        let Some(ph) = (0..phnum).map(|i| self.phdr(i)).find(|p| p.kind == ProgramType::MIPS_OPTIONS) else {
+            return Vec::new();
+        };
+        let (mut at, end) = (ph.offset as usize, (ph.offset + ph.filesz) as usize);
+        let mut records = Vec::new();
+        while at + usize::from(elf_stream::OPTION_HEADER_SIZE) <= end {
+            let (kind, size) = (self.bytes[at], self.bytes[at + 1]);
+            records.push((at, kind, size));
+            if size == 0 {
+                break;
+            }
+            at += usize::from(size);
+        }
+        records
+    }
+
+    /// The info word of the first MIPS option record of `kind`.
+    pub fn mips_option_info(&self, kind: u8) -> Option<u32> {
+        self.mips_options().iter().find(|r| r.1 == kind).map(|r| self.get_u32(r.0 + 4))
+    }
+
+    /// Sets the info word of the first MIPS option record of `kind` (there must be one).
+    pub fn set_mips_option_info(&mut self, kind: u8, info: u32) {
+        let (at, _, _) =
+            *self.mips_options().iter().find(|r| r.1 == kind).expect("an option record of that kind");
+        self.set_u32(at + 4, info);
+    }
+
     /// Writes a byte of `e_ident`.
     pub fn set_ident(&mut self, which: Ident, v: u8) {
         self.bytes[which as usize] = v;

@@ -123,8 +123,8 @@ pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
 
 pub use test_support::elf::Image as Elf;
 
-/// MIPS edits of a real file (`test_support::elf::Image`): e_flags and the option records
-/// of PT_MIPS_OPTIONS.
+/// MIPS edits of a real file (`test_support::elf::Image`, which also edits the option
+/// records of PT_MIPS_OPTIONS).
 pub trait MipsEdits {
     /// A program of the shared corpus.
     fn corpus(name: &str) -> Elf;
@@ -136,12 +136,6 @@ pub trait MipsEdits {
     fn phdrs(&self) -> Vec<elf_stream::ProgramHeader>;
     /// The first program header of type `kind`.
     fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader>;
-    /// File offsets of the option records of the PT_MIPS_OPTIONS segment: (offset, kind, size).
-    fn option_records(&self) -> Vec<(usize, u8, u8)>;
-    /// Sets the info word of the first record of `kind`.
-    fn set_option_info(&mut self, kind: u8, info: u32);
-    /// The info word of the first record of `kind`.
-    fn option_info(&self, kind: u8) -> Option<u32>;
 }
 
 impl MipsEdits for Elf {
@@ -164,30 +158,6 @@ impl MipsEdits for Elf {
 
     fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader> {
         self.phdrs().into_iter().find(|p| p.kind == kind)
-    }
-
-    fn option_records(&self) -> Vec<(usize, u8, u8)> {
-        let ph = self.find(elf_stream::ProgramType::MIPS_OPTIONS).expect("PT_MIPS_OPTIONS");
-        let (mut at, end) = (ph.offset.0 as usize, (ph.offset.0 + ph.filesz) as usize);
-        let mut v = Vec::new();
-        while at + 8 <= end {
-            let (kind, size) = (self.bytes[at], self.bytes[at + 1]);
-            v.push((at, kind, size));
-            if size == 0 {
-                break;
-            }
-            at += size as usize;
-        }
-        v
-    }
-
-    fn set_option_info(&mut self, kind: u8, info: u32) {
-        let (at, _, _) = *self.option_records().iter().find(|r| r.1 == kind).expect("record");
-        self.set_u32(at + 4, info);
-    }
-
-    fn option_info(&self, kind: u8) -> Option<u32> {
-        self.option_records().iter().find(|r| r.1 == kind).map(|r| self.get_u32(r.0 + 4))
     }
 }
 
