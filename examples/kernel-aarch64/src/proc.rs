@@ -741,6 +741,32 @@ struct Batch {
     running: bool,
 }
 
+impl Batch {
+    /// Reports the running program's end (its exit code, the free pages before and
+    /// after; framed by END with markers on) and moves on to the next line.
+    fn finish(&mut self) {
+        self.running = false;
+        let after = mm::free_pages();
+        let code = status_code(self.status);
+        log!(
+            "batch {}: exit code {} pages free before {} after {}",
+            self.index,
+            code,
+            self.free_before,
+            after
+        );
+        if self.markers {
+            let mut buf = [0u8; 96];
+            let n = fmt_into(
+                &mut buf,
+                format_args!("\x02END {} {} {} {}\x03", self.index, code, self.free_before, after),
+            );
+            crate::log::uart_write(&buf[..n]);
+        }
+        self.index += 1;
+    }
+}
+
 static BATCH: Global<Batch> = Global::new(Batch {
     lines: b"",
     at: 0,
@@ -789,19 +815,7 @@ fn status_code(status: i32) -> u32 {
 fn batch_next() {
     let b = BATCH.get();
     if b.running {
-        b.running = false;
-        let after = mm::free_pages();
-        let code = status_code(b.status);
-        log!("batch {}: exit code {} pages free before {} after {}", b.index, code, b.free_before, after);
-        if b.markers {
-            let mut buf = [0u8; 96];
-            let n = fmt_into(
-                &mut buf,
-                format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
-            );
-            crate::log::uart_write(&buf[..n]);
-        }
-        b.index += 1;
+        b.finish();
     }
     loop {
         let rest = &b.lines[b.at.min(b.lines.len())..];
@@ -843,25 +857,7 @@ fn batch_next() {
                 b.status = if e == Errno::ENOENT { 127 << 8 } else { 126 << 8 };
                 b.first_pid = -1;
                 // Report and go on to the next line.
-                let after = mm::free_pages();
-                b.running = false;
-                let code = status_code(b.status);
-                log!(
-                    "batch {}: exit code {} pages free before {} after {}",
-                    b.index,
-                    code,
-                    b.free_before,
-                    after
-                );
-                if b.markers {
-                    let mut buf = [0u8; 96];
-                    let n = fmt_into(
-                        &mut buf,
-                        format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
-                    );
-                    crate::log::uart_write(&buf[..n]);
-                }
-                b.index += 1;
+                b.finish();
             }
         }
     }
