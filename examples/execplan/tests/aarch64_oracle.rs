@@ -11,33 +11,7 @@
 
 #[path = "../../../arch-aarch64/tests/common/mod.rs"]
 mod common;
-
-use serde_json::Value;
-use std::process::Command;
-
-fn plan_json(p: &common::Program) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_execplan"))
-        .args(["--json", "--arch", "aarch64", "--va-bits", "48", "--page-size", "4096"])
-        .args(["--stack-rlimit", "8388608", "--env", common::ENV, "--argv0", &common::guest_path(p)])
-        .arg("--root")
-        .arg(&p.root)
-        .arg(&p.path)
-        .output()
-        .expect("run execplan");
-    assert!(out.status.success(), "{}: {}", p.name, String::from_utf8_lossy(&out.stdout));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn ranges(image: &Value) -> test_support::maps::Ranges {
-    let maps = image["mappings"].as_array().unwrap();
-    test_support::maps::merge(
-        maps.iter()
-            .map(|m| {
-                (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap(), m["prot"].as_str().unwrap().into())
-            })
-            .collect(),
-    )
-}
+mod oracle;
 
 #[test]
 fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
@@ -50,35 +24,11 @@ fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
     for p in &progs {
         let o = &seen[&p.name];
         assert_eq!(o.errno, None, "{}: the kernel refused it", p.name);
-        let v = plan_json(p);
-        let aux = |t: u64| {
-            v["auxv"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|e| e["type"] == t)
-                .map(|e| e["value"].as_u64().unwrap())
-        };
-        let mut eq = |what: &str, ours: Option<u64>, theirs: Option<u64>| {
-            if ours != theirs {
-                bad.push(format!("{}: {what} {ours:x?}, kernel {theirs:x?}", p.name));
-            }
-        };
-        for (name, t) in [("AT_PHDR", 3), ("AT_PHENT", 4), ("AT_PHNUM", 5), ("AT_BASE", 7), ("AT_ENTRY", 9)] {
-            eq(name, aux(t), o.aux(t));
-        }
-        eq("start_brk", v["brk"].as_u64(), o.stat.get("start_brk").copied());
-        eq("stack top", v["stack"]["top"].as_u64(), Some(o.stack_top));
-        let main = ranges(&v["image"]);
-        if main != test_support::maps::observed_image(&o.maps, &common::guest_path(p)) {
-            bad.push(format!("{}: program mappings {main:x?}\n  kernel {:x?}", p.name, o.maps));
-        }
-        if let Some(interp) = &p.interp {
-            let ld = ranges(&v["interp_image"]);
-            if ld != test_support::maps::observed_image(&o.maps, interp) {
-                bad.push(format!("{}: interpreter mappings {ld:x?}\n  kernel {:x?}", p.name, o.maps));
-            }
-        }
+        let argv0 = common::guest_path(p);
+        let guest = oracle::Guest { argv0: &argv0, env: common::ENV };
+        let args = ["--arch", "aarch64", "--va-bits", "48", "--page-size", "4096"];
+        let v = oracle::plan_json(&args, &guest, &p.root, &p.path);
+        bad.extend(oracle::differences(&p.name, &v, o, &oracle::AUXV, &argv0, p.interp.as_deref()));
     }
     assert!(bad.is_empty(), "{} differences:\n{}", bad.len(), bad.join("\n"));
 }
