@@ -31,6 +31,8 @@ cargo fmt --manifest-path fuzz/Cargo.toml --all --check
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
+# libexeccore.a's own crate: a workspace of its own (its [lints] repeat the library rules).
+cargo clippy --manifest-path ffi/staticlib/Cargo.toml -- -D warnings
 # The example kernel: its own workspace, built for aarch64-unknown-none (its .cargo/config.toml).
 (cd examples/kernel-aarch64 && cargo clippy --release -- -D warnings)
 

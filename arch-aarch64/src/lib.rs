@@ -41,14 +41,6 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 
 use elf_stream::{aarch64_feature, Class, ElfFile, Endian, FileHeader, Machine, ProgramType, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};

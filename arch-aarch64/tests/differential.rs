@@ -9,14 +9,15 @@
 //!
 //! `cargo test` runs 60 mutants (one boot, cached by content afterwards);
 //! `ci/differential.sh 500 aarch64` runs 500.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_aarch64::Aarch64;
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecParams, KernelVersion, Profile};
-use test_support::differential::{self, errno_name, run_guest, Guest, GuestBase, GUEST_ENV};
-use test_support::mutate::Config;
+use exec_core::{KernelVersion, Profile};
+use test_support::differential::{errno_name, Guest, GuestBase, GuestCheck};
 
 /// The agreement the 60 mutants reach today (percent, rounded down); the goal is 99.5.
 const AGREEMENT_FLOOR: f64 = 90.0;
@@ -32,44 +33,14 @@ fn aarch64_kernel_agrees_on_mutants() {
         .map(|p| GuestBase { bytes: p.bytes(), name: p.name, root: p.root })
         .filter(|b| b.bytes.len() <= MAX_BASE)
         .collect();
-    assert!(bases.len() >= 8, "{} aarch64 bases", bases.len());
-    // Interpreter paths a mutant may name: missing, directories (in the guest and the
-    // sysroots alike).
-    let interp_paths = ["/nonexistent/ld.so", "/lib", "/"];
-    let config = Config { interp_paths: interp_paths.map(String::from).to_vec(), seed: differential::seed() };
-    let n = differential::mutant_count(60);
-    let policy = Aarch64::new(common::oracle_cpu());
-    let guest = Guest { arch: "aarch64", cpu: "cortex-a57", batch: 250 };
-    let summary = run_guest(
-        &guest,
-        &bases,
-        n,
-        &config,
-        |path, execfn, root| {
-            let argv: [&[u8]; 1] = [execfn.as_bytes()];
-            let envp: [&[u8]; 1] = [GUEST_ENV.as_bytes()];
-            let mut params = ExecParams::new(execfn.as_bytes());
-            params.argv = &argv;
-            params.envp = &envp;
-            // The guest runs its programs as root: mmap_min_addr does not apply.
-            params.mmap_min_addr = 0;
-            // The oracle's kernel: Linux 6.1.
-            params.profile = Profile::Linux(KernelVersion::new(6, 1));
-            let mut host = FsHost::new(root);
-            host.seed = Some(1);
-            let file = std::fs::File::open(path).unwrap();
-            exec_core::prepare(&policy, &file, &mut host, &params, None)
-                .map(|p| p.plan)
-                .map_err(|e| (e.errno().0, e.to_string()))
-        },
-        &errno_name,
-    );
-    println!("{}", summary.report("arm64 kernel 6.1 (sysoracle aarch64, cortex-a57)"));
-    assert_eq!(summary.total, n);
-    assert!(summary.unsound.is_empty(), "unsound plans: {:?}", summary.unsound);
-    assert!(
-        summary.agreement() >= AGREEMENT_FLOOR,
-        "agreement {:.2} % below {AGREEMENT_FLOOR} %",
-        summary.agreement()
-    );
+    let check = GuestCheck {
+        guest: Guest { arch: "aarch64", cpu: "cortex-a57", batch: 250 },
+        title: "arm64 kernel 6.1",
+        // The oracle's kernel: Linux 6.1.
+        profile: Profile::Linux(KernelVersion::new(6, 1)),
+        mutants: 60,
+        floor: AGREEMENT_FLOOR,
+        errno_name: &errno_name,
+    };
+    check.run(&Aarch64::new(common::oracle_cpu()), &bases);
 }

@@ -16,16 +16,21 @@
 //! Mapping normalisation, the same on both sides: an image's mappings are the VMAs of its
 //! file plus the anonymous VMAs directly following them (bss; `[heap]` when brk starts
 //! right after); adjacent entries with the same protection are merged.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu};
-use common::{oracle_cpu, Observed, Program, Seg, Synth, PF_R, PF_W, PF_X};
+use common::{oracle_cpu, Observed, Program, Synth};
 use elf_stream::ElfType;
 use exec_core::Prot;
 use exec_core::{ArchPolicy, StaticPieAlign};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use test_support::elf::{Endian, R, RW, RX};
+use test_support::synth::Load;
 use test_support::sysoracle::{differences, kernel_outcome, Run};
 
 const PAGE: u64 = 4096;
@@ -87,9 +92,9 @@ fn synthetic_programs() -> Vec<Program> {
 }
 
 fn write_synthetic_programs() -> Vec<Program> {
-    let exec = Synth::exec;
-    let pie = || Synth::dyn_().interp(GLIBC_LD);
-    let bad_prop = common::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let exec = common::exec;
+    let pie = || common::dyn_().interp(GLIBC_LD);
+    let bad_prop = test_support::elf::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
     let mut misaligned = exec();
     misaligned.loads[1].vaddr = 0x411800;
     let mut misaligned_small = misaligned.clone();
@@ -97,7 +102,7 @@ fn write_synthetic_programs() -> Vec<Program> {
     let mut bti = exec().features(3);
     bti.code = [common::BTI_C].into_iter().chain(common::EXIT0).collect();
     let mut big = exec();
-    big.big = true;
+    big.endian = Endian::Big;
     let mut xstack = exec();
     xstack.gnu_stack = Some(true);
     let mut nostack = exec();
@@ -105,16 +110,9 @@ fn write_synthetic_programs() -> Vec<Program> {
     // Text, read-only data and data in three PT_LOADs, bss over several pages.
     let mut three = exec();
     three.loads = vec![
-        Seg { vaddr: 0x400000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: PF_R | PF_X, align: 0x1000 },
-        Seg { vaddr: 0x402000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: PF_R, align: 0x1000 },
-        Seg {
-            vaddr: 0x403080,
-            offset: 0x1080,
-            filesz: 0x100,
-            memsz: 0x9000,
-            flags: PF_R | PF_W,
-            align: 0x1000,
-        },
+        Load { vaddr: 0x400000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: RX, align: 0x1000 },
+        Load { vaddr: 0x402000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: R, align: 0x1000 },
+        Load { vaddr: 0x403080, offset: 0x1080, filesz: 0x100, memsz: 0x9000, flags: RW, align: 0x1000 },
     ];
     // `adr x1, 8; br x1` to the next-but-one instruction: a BTI fault unless the target is
     // a `bti j` landing pad or its page is not PROT_BTI.
@@ -131,15 +129,15 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-bti-pad", jump(exec().features(3), true), "/"),
         ("synth-nobti-trap", jump(exec(), false), "/"),
         ("synth-pac-gcs-trap", jump(exec().features(6), false), "/"),
-        ("synth-bti-trap-staticpie", jump(Synth::dyn_().features(1), false), "/"),
+        ("synth-bti-trap-staticpie", jump(common::dyn_().features(1), false), "/"),
         ("synth-exec-64k", exec(), "/"),
         ("synth-exec-4k", exec().align(0x1000), "/"),
         ("synth-exec-three-loads", three, "/"),
         ("synth-pie-4k", pie().align(0x1000), GLIBC_ROOT),
         ("synth-pie-64k", pie(), GLIBC_ROOT),
         ("synth-pie-2m", pie().align(0x20_0000), GLIBC_ROOT),
-        ("synth-staticpie-4k", Synth::dyn_().align(0x1000), "/"),
-        ("synth-staticpie-2m", Synth::dyn_().align(0x20_0000), "/"),
+        ("synth-staticpie-4k", common::dyn_().align(0x1000), "/"),
+        ("synth-staticpie-2m", common::dyn_().align(0x20_0000), "/"),
         ("synth-bti-static", bti, "/"),
         ("synth-bad-property-static", exec().property(bad_prop.clone()), "/"),
         ("synth-bad-property-dyn", pie().property(bad_prop), GLIBC_ROOT),
@@ -165,7 +163,7 @@ fn write_synthetic_programs() -> Vec<Program> {
             name: name.into(),
             root: root.into(),
             interp: s.interp.clone(),
-            big_endian: s.big,
+            big_endian: s.endian == Endian::Big,
         });
     }
     for (path, root) in

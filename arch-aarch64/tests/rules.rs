@@ -2,14 +2,19 @@
 //! accepted files, CPU validation, layout numbers per page size and VA width, PIE bias per
 //! alignment, page-size compatibility, BTI placement, property-note errors, auxv, entry
 //! registers, static-pie alignment switch, legacy layout, executable stack.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info, ABI, ABI_BE};
-use common::{property_note, root_with, Synth};
-use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, VirtAddr};
+use common::Synth;
+use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
+use test_support::elf::{property_note, Builder};
+use test_support::temp::root_with;
 
 const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 const GLIBC_LD: &str = "/lib/ld-linux-aarch64.so.1";
@@ -20,7 +25,7 @@ fn policy(cpu: Cpu) -> Aarch64 {
 }
 
 fn plan(cpu: Cpu, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
-    common::plan_bytes(&policy(cpu), &s.build(), root)
+    test_support::plan::plan_bytes(&policy(cpu), &s.build(), root)
 }
 
 fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno) {
@@ -34,24 +39,7 @@ fn interp_root(tag: &str, interp: &Synth) -> test_support::temp::TempDir {
 }
 
 fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine,
-        entry: VirtAddr(0x400000),
-        phoff: FileOffset(64),
-        shoff: FileOffset(0),
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian).machine(machine).e_type(ElfType::EXEC).entry(0x400000).header()
 }
 
 #[test]
@@ -65,17 +53,18 @@ fn accepts_elf64_little_endian_aarch64_only() {
     let e = p.accept(&header(Class::Elf64, Endian::Big, Machine::AARCH64)).unwrap_err();
     assert_eq!((e.kind(), e.errno()), ("aarch64_be_unsupported", Errno::ENOEXEC));
     // Through prepare: a whole x86_64 file, an aarch64_be file.
-    let mut x86 = Synth::exec();
-    x86.machine = 62;
+    let mut x86 = common::exec();
+    x86.machine = Machine::X86_64;
     assert_eq!(kind(plan(Cpu::default(), &x86, Path::new("/"))), ("wrong_machine", Errno::ENOEXEC));
-    let mut be = Synth::exec();
-    be.big = true;
+    let mut be = common::exec();
+    be.endian = Endian::Big;
     // Linux reads a little-endian kernel's header: e_phentsize comes out byte-swapped.
     assert_eq!(kind(plan(Cpu::default(), &be, Path::new("/"))), ("bad_program_header_size", Errno::ENOEXEC));
     // The hardened profile decodes EI_DATA's byte order and names the reason.
-    let hardened = common::plan_bytes_with(&policy(Cpu::default()), &be.build(), Path::new("/"), |p| {
-        p.profile = exec_core::Profile::Hardened
-    });
+    let hardened =
+        test_support::plan::plan_bytes_with(&policy(Cpu::default()), &be.build(), Path::new("/"), |p| {
+            p.profile = exec_core::Profile::Hardened
+        });
     assert_eq!(kind(hardened), ("aarch64_be_unsupported", Errno::ENOEXEC));
 }
 
@@ -85,8 +74,8 @@ fn big_endian_when_the_cpu_enables_it() {
     let p = policy(cpu);
     assert_eq!(p.accept(&header(Class::Elf64, Endian::Big, Machine::AARCH64)), Ok(ABI_BE));
     assert_eq!(p.accept(&header(Class::Elf64, Endian::Little, Machine::AARCH64)), Ok(ABI));
-    let mut be = Synth::exec();
-    be.big = true;
+    let mut be = common::exec();
+    be.endian = Endian::Big;
     let plan = plan(cpu, &be, Path::new("/")).unwrap();
     assert_eq!(plan.abi, ABI_BE);
     assert_eq!(p.platform(plan.abi), Some(&b"aarch64_be"[..]));
@@ -96,7 +85,7 @@ fn big_endian_when_the_cpu_enables_it() {
 
 #[test]
 fn cpu_description_is_validated() {
-    let s = Synth::exec();
+    let s = common::exec();
     for cpu in [
         Cpu { va_bits: 35, ..Cpu::default() },
         Cpu { va_bits: 53, ..Cpu::default() },
@@ -154,7 +143,7 @@ fn pie_bias_follows_the_largest_alignment() {
         (0x10000, 39, 0x55_5555_0000),
         (0x800, 48, 0xaaaa_aaaa_a000),
     ] {
-        let s = Synth::dyn_().interp(GLIBC_LD).align(align);
+        let s = common::dyn_().interp(GLIBC_LD).align(align);
         let p = plan(Cpu { va_bits, ..Cpu::default() }, &s, root).unwrap();
         assert_eq!(p.main.bias, bias, "p_align {align:#x}, {va_bits} bits");
         assert_eq!(p.auxv.get(AuxType::AT_PHDR), Some(bias + 64));
@@ -174,11 +163,11 @@ fn programs_linked_for_64k_pages_load_under_every_page_size() {
     for page in [PageSize::K4, PageSize::K16, PageSize::K64] {
         let va_bits = if page == PageSize::K16 { 47 } else { 48 };
         let cpu = Cpu { page_size: page, va_bits, ..Cpu::default() };
-        let p = plan(cpu, &Synth::exec(), Path::new("/")).unwrap();
+        let p = plan(cpu, &common::exec(), Path::new("/")).unwrap();
         let maps: Vec<_> = p.mappings().map(|m| (m.range.start.0, m.range.end.0)).collect();
         assert!(maps.iter().all(|&(s, e)| s % page.get() == 0 && e % page.get() == 0), "{maps:x?}");
         assert_eq!(p.brk.0, page.up(0x414000).unwrap());
-        let pie = plan(cpu, &Synth::dyn_().interp(GLIBC_LD), Path::new(GLIBC_ROOT)).unwrap();
+        let pie = plan(cpu, &common::dyn_().interp(GLIBC_LD), Path::new(GLIBC_ROOT)).unwrap();
         assert_eq!(pie.main.bias % 0x10000, 0);
     }
 }
@@ -187,7 +176,7 @@ fn programs_linked_for_64k_pages_load_under_every_page_size() {
 /// 64 KiB cannot be mapped with those pages: a precise error (EINVAL as Linux's mmap).
 #[test]
 fn programs_linked_for_smaller_pages_are_rejected_when_unmappable() {
-    let mut small = Synth::exec().align(0x1000);
+    let mut small = common::exec().align(0x1000);
     small.loads[1].vaddr = 0x412000; // offset 0x1000: congruent mod 4 KiB only
     assert!(plan(Cpu::default(), &small, Path::new("/")).is_ok());
     for (page, va_bits) in [(PageSize::K16, 47), (PageSize::K64, 42)] {
@@ -197,20 +186,20 @@ fn programs_linked_for_smaller_pages_are_rejected_when_unmappable() {
         assert!(matches!(e, ExecError::Arch(a) if a.value == 0x1000));
         // The same file as the interpreter of a PIE.
         let root = interp_root("small-interp", &{
-            let mut i = Synth::dyn_().align(0x1000);
+            let mut i = common::dyn_().align(0x1000);
             i.loads[1].vaddr = 0x12000;
             i
         });
-        let e = plan(cpu, &Synth::dyn_().interp(TEST_LD), &root).unwrap_err();
+        let e = plan(cpu, &common::dyn_().interp(TEST_LD), &root).unwrap_err();
         assert_eq!(e.kind(), "aarch64_page_size_too_large");
     }
     // 4 KiB-aligned but congruent modulo 64 KiB: loads (as on Linux).
-    let lucky = Synth::exec().align(0x1000);
+    let lucky = common::exec().align(0x1000);
     assert_eq!(lucky.loads[1].vaddr - lucky.loads[1].offset, 0x410000);
     let p = plan(Cpu { page_size: PageSize::K64, ..Cpu::default() }, &lucky, Path::new("/")).unwrap();
     assert!(p.mappings().all(|m| m.range.start.0 % 0x10000 == 0));
     // Not congruent even modulo its own (page-sized) alignment: exec-core's error.
-    let mut bad = Synth::exec();
+    let mut bad = common::exec();
     bad.loads[1].vaddr = 0x411800;
     assert_eq!(kind(plan(Cpu::default(), &bad, Path::new("/"))), ("misaligned_segment", Errno::EINVAL));
 }
@@ -219,7 +208,7 @@ fn programs_linked_for_smaller_pages_are_rejected_when_unmappable() {
 #[test]
 fn property_errors_come_before_mapping_errors() {
     let mut s =
-        Synth::exec().align(0x1000).property(property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]));
+        common::exec().align(0x1000).property(property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]));
     s.loads[1].vaddr = 0x412000;
     let cpu = Cpu { page_size: PageSize::K64, ..Cpu::default() };
     assert_eq!(kind(plan(cpu, &s, Path::new("/"))), ("property_bad_size", Errno::ENOEXEC));
@@ -235,7 +224,7 @@ fn no_bti_off_exec(p: &ExecPlan<Info>) {
 
 #[test]
 fn bti_on_the_static_program_when_it_asks() {
-    for s in [Synth::exec().features(1), Synth::dyn_().features(3)] {
+    for s in [common::exec().features(1), common::dyn_().features(3)] {
         let p = plan(Cpu::default(), &s, Path::new("/")).unwrap();
         assert_eq!(p.arch.bti_on, Some(Role::Main));
         assert_eq!(p.arch.property_image, Some(Role::Main));
@@ -247,7 +236,7 @@ fn bti_on_the_static_program_when_it_asks() {
         assert!(off.arch.bti());
     }
     // No property, other bits only: nothing.
-    for s in [Synth::exec(), Synth::exec().features(2), Synth::exec().features(4)] {
+    for s in [common::exec(), common::exec().features(2), common::exec().features(4)] {
         let p = plan(Cpu::default(), &s, Path::new("/")).unwrap();
         assert_eq!(p.arch.bti_on, None);
         assert!(p.mappings().all(|m| !m.prot.contains(Prot::BTI)));
@@ -267,11 +256,11 @@ fn bti_on_the_interpreter_only_when_there_is_one() {
         (None, None, false),
     ];
     for (main_bits, interp_bits, expect) in cases {
-        let mut main = Synth::dyn_().interp(TEST_LD);
+        let mut main = common::dyn_().interp(TEST_LD);
         if let Some(b) = main_bits {
             main = main.features(b);
         }
-        let mut interp = Synth::dyn_();
+        let mut interp = common::dyn_();
         if let Some(b) = interp_bits {
             interp = interp.features(b);
         }
@@ -288,12 +277,12 @@ fn bti_on_the_interpreter_only_when_there_is_one() {
         no_bti_off_exec(&p);
     }
     // PAC and GCS are recorded for the honoured image.
-    let root = interp_root("gcs", &Synth::dyn_().features(6));
-    let p = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap();
+    let root = interp_root("gcs", &common::dyn_().features(6));
+    let p = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap();
     assert_eq!((p.arch.bti(), p.arch.pac(), p.arch.gcs()), (false, true, true));
     // An ET_EXEC interpreter is protected the same way.
-    let root = interp_root("exec-interp", &Synth::exec().features(1));
-    let p = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap();
+    let root = interp_root("exec-interp", &common::exec().features(1));
+    let p = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap();
     assert_eq!(exec_prots(p.interp.as_ref().unwrap()), vec![true]);
 }
 
@@ -320,29 +309,29 @@ fn malformed_property_notes() {
     ];
     for (expect, note) in bad {
         // The static program's note: rejected.
-        let s = Synth::exec().property(note.clone());
+        let s = common::exec().property(note.clone());
         let e = plan(Cpu::default(), &s, Path::new("/")).unwrap_err();
         assert_eq!((e.kind(), e.errno()), (expect, Errno::ENOEXEC));
         assert!(matches!(e, ExecError::Elf { role: Role::Main, .. }));
         // Even on a kernel without BTI (Linux parses the note regardless).
         assert!(plan(Cpu { bti: false, ..Cpu::default() }, &s, Path::new("/")).is_err());
         // The interpreter's note: rejected.
-        let root = interp_root("bad-interp", &Synth::dyn_().property(note.clone()));
-        let e = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap_err();
+        let root = interp_root("bad-interp", &common::dyn_().property(note.clone()));
+        let e = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap_err();
         assert_eq!((e.kind(), e.errno()), (expect, Errno::ENOEXEC));
         assert!(matches!(e, ExecError::Elf { role: Role::Interpreter, .. }));
         // A dynamic program's own note is not read by Linux: reported, not rejected.
-        let root = interp_root("good-interp", &Synth::dyn_().features(1));
-        let p = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD).property(note), &root).unwrap();
+        let root = interp_root("good-interp", &common::dyn_().features(1));
+        let p = plan(Cpu::default(), &common::dyn_().interp(TEST_LD).property(note), &root).unwrap();
         assert_eq!(p.arch.main_property_error.map(|e| e.kind()), Some(expect));
         assert_eq!(p.arch.bti_on, Some(Role::Interpreter));
     }
     // Other properties (any size) and the x86 type are not the arm64 kernel's business.
     let ok = property_note(&[(feat, &[1, 0, 0, 0]), (0xc000_0001, &[0; 12]), (0xc000_0002, &[0; 8])]);
-    let p = plan(Cpu::default(), &Synth::exec().property(ok), Path::new("/")).unwrap();
+    let p = plan(Cpu::default(), &common::exec().property(ok), Path::new("/")).unwrap();
     assert_eq!(p.arch.main_features, Some(1));
     // An empty property list is fine.
-    let p = plan(Cpu::default(), &Synth::exec().property(property_note(&[])), Path::new("/")).unwrap();
+    let p = plan(Cpu::default(), &common::exec().property(property_note(&[])), Path::new("/")).unwrap();
     assert_eq!((p.arch.main_features, p.arch.bti_on), (None, None));
 }
 
@@ -356,8 +345,8 @@ fn auxv_leads_with_the_arch_entries() {
         minsigstksz: Some(0x1270),
         ..Cpu::default()
     };
-    let bytes = Synth::exec().build();
-    let p = common::plan_bytes_with(&policy(cpu), &bytes, Path::new("/"), |params| {
+    let bytes = common::exec().build();
+    let p = test_support::plan::plan_bytes_with(&policy(cpu), &bytes, Path::new("/"), |params| {
         params.sysinfo_ehdr = Some(UserAddr(0xffff_f7ff_f000))
     })
     .unwrap();
@@ -372,7 +361,7 @@ fn auxv_leads_with_the_arch_entries() {
     assert_eq!(p.auxv.get(AuxType::AT_PLATFORM), p.stack.platform.map(|a| a.0));
     assert_eq!(policy(cpu).platform(ABI), Some(&b"aarch64"[..]));
     // No vDSO and no signal-stack size: the MINSIGSTKSZ slot is AT_IGNORE (ARCH_DLINFO).
-    let p = plan(Cpu::default(), &Synth::exec(), Path::new("/")).unwrap();
+    let p = plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap();
     let kinds: Vec<u64> = p.auxv.entries().iter().map(|e| e.kind.0).collect();
     assert_eq!(kinds, [1, 16, 6, 17, 3, 4, 5, 7, 8, 9, 11, 12, 13, 14, 23, 25, 26, 31, 15]);
     assert_eq!(p.auxv.entries()[0].value, 0);
@@ -380,21 +369,22 @@ fn auxv_leads_with_the_arch_entries() {
 
 #[test]
 fn entry_state_x0_zero_and_sp_aligned() {
-    let bytes = Synth::exec().build();
+    let bytes = common::exec().build();
     for n in 0..40usize {
         let arg = "a".repeat(n);
         let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
         let mut params = ExecParams::new(b"/t/prog");
         params.argv = &argv;
-        let p = common::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
+        let p =
+            test_support::plan::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
         assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
         assert_eq!(p.registers.sp, p.stack.sp);
         assert_eq!(p.registers.pc, p.entry);
         assert_eq!(p.registers.regs, [Some((0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.
-    let root = interp_root("entry", &Synth::dyn_());
-    let p = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap();
+    let root = interp_root("entry", &common::dyn_());
+    let p = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap();
     assert_eq!(p.registers.pc, p.interp.as_ref().unwrap().entry());
     assert_ne!(p.registers.pc.0, p.auxv.get(AuxType::AT_ENTRY).unwrap());
 }
@@ -403,7 +393,7 @@ fn entry_state_x0_zero_and_sp_aligned() {
 /// or to a page only (Linux < 6.10 without the backport), brk at ELF_ET_DYN_BASE.
 #[test]
 fn static_pie_alignment_switch() {
-    let s = Synth::dyn_().align(0x20_0000);
+    let s = common::dyn_().align(0x20_0000);
     let base = (1u64 << 48) - (128 << 20);
     let honoured = plan(Cpu::default(), &s, Path::new("/")).unwrap();
     assert_eq!(honoured.main.span().start.0 % 0x20_0000, 0);
@@ -425,8 +415,8 @@ fn static_pie_alignment_switch() {
 #[test]
 fn unlimited_stack_selects_the_legacy_layout() {
     let root = Path::new(GLIBC_ROOT);
-    let bytes = Synth::dyn_().interp(GLIBC_LD).build();
-    let p = common::plan_bytes_with(&Aarch64::default(), &bytes, root, |params| {
+    let bytes = common::dyn_().interp(GLIBC_LD).build();
+    let p = test_support::plan::plan_bytes_with(&Aarch64::default(), &bytes, root, |params| {
         params.stack_limit = StackLimit::Unlimited;
     })
     .unwrap();
@@ -438,12 +428,12 @@ fn unlimited_stack_selects_the_legacy_layout() {
 
 #[test]
 fn stack_executable_only_when_pt_gnu_stack_asks() {
-    let mut x = Synth::exec();
+    let mut x = common::exec();
     x.gnu_stack = Some(true);
     assert!(plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
     x.gnu_stack = None;
     assert!(!plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    assert!(!plan(Cpu::default(), &Synth::exec(), Path::new("/")).unwrap().stack.exec);
+    assert!(!plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap().stack.exec);
 }
 
 /// The policy is usable in a kernel: building it allocates nothing and is `const`.

@@ -10,11 +10,13 @@
 //!   with zero heap allocations and the same number of reads as a 1 MiB one, loads eagerly
 //!   through reads of a bounded size with zero heap allocations, and its lazy pages (the
 //!   fault resolver, page by page) equal its eager pages.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_aarch64::{Aarch64, Cpu, Info};
-use common::{Seg, Synth, PF_R, PF_W, PF_X};
 use elf_stream::{Errno, FileOffset, ReadAt};
 use exec_core::*;
 use std::cell::Cell;
@@ -22,6 +24,8 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::path::Path;
 use test_support::alloc_counter::CountingAllocator;
+use test_support::elf::{RW, RX};
+use test_support::synth::Load;
 
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator::new();
@@ -234,22 +238,15 @@ impl ReadAt for Generated {
 
 /// A static ET_EXEC: 64 KiB of text, `data` bytes of initialised data, 1 MiB of bss.
 fn generated(data: u64) -> Generated {
-    let mut s = Synth::exec();
+    let mut s = common::exec();
     s.loads = vec![
-        Seg {
-            vaddr: 0x400000,
-            offset: 0,
-            filesz: 0x10000,
-            memsz: 0x10000,
-            flags: PF_R | PF_X,
-            align: 0x10000,
-        },
-        Seg {
+        Load { vaddr: 0x400000, offset: 0, filesz: 0x10000, memsz: 0x10000, flags: RX, align: 0x10000 },
+        Load {
             vaddr: 0x420000,
             offset: 0x10000,
             filesz: data,
             memsz: data + (1 << 20),
-            flags: PF_R | PF_W,
+            flags: RW,
             align: 0x10000,
         },
     ];

@@ -1,37 +1,31 @@
 //! One test per MIPS rule: ABI selection, ISA check, NaN policy, FPU-mode table, abiflags
 //! and option-record errors, R5000 text marks, R8000 prefetch, OS profiles, errnos, the
 //! batch-job reservation, READ_IMPLIES_EXEC, layout numbers and the entry state.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
+
+use test_support::plan::plan_in;
 
 use arch_mips::fp::{choose_mode, fp_abi, FpHardware, FP_ABI_UNKNOWN};
 use arch_mips::{
     flags, Cpu, CpuModel, FpMode, Ieee754, Isa, Kernel, Mips, MipsAbi, MipsError, OsProfile, PFETCHFD_UNSET,
 };
 use common::Elf;
-use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, ProgramType, VirtAddr};
+use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine, ProgramType};
 use exec_core::{ArchPolicy, AuxType, ExecError, LogLevel, MappingFlags, MemoryReservation, Prot, UserAddr};
 use std::path::Path;
+use test_support::elf::Builder;
 
 fn header(class: Class, endian: Endian, flags: u32) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine: Machine::MIPS,
-        entry: VirtAddr(0x400000),
-        phoff: FileOffset(52),
-        shoff: FileOffset(0),
-        flags,
-        ehsize: 52,
-        phentsize: 32,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian)
+        .machine(Machine::MIPS)
+        .e_type(ElfType::EXEC)
+        .entry(0x400000)
+        .flags(flags)
+        .header()
 }
 
 fn kind(r: Result<exec_core::Abi, ExecError>) -> &'static str {
@@ -106,7 +100,7 @@ fn interpreter_must_have_the_same_abi() {
     std::fs::create_dir_all(root.join("lib")).unwrap();
     std::fs::copy("/usr/mips64el-linux-gnuabi64/lib32/ld.so.1", root.join("lib/ld.so.1")).unwrap();
     let main = Elf::corpus("hello-mips-o32-le-dyn");
-    let (r, _) = common::plan_bytes(&le(), &main.bytes, &root, |_, _| {});
+    let (r, _) = plan_in(&le(), &main.bytes, &root, |_, _| {});
     let e = r.unwrap_err();
     assert!(matches!(e, ExecError::InterpreterMismatch { what: exec_core::Mismatch::Abi }), "{e:?}");
     assert_eq!(le().errno(&e), Errno(84));
@@ -135,33 +129,33 @@ fn isa_above_the_cpu_is_ebadrqc() {
     // n64 program claiming MIPS64r6 on a MIPS64r2 CPU (its NaN encoding is fine).
     let mut f = Elf::corpus("tiny-mips-n64-le");
     f.set_flags((f.flags() & !flags::ARCH_MASK) | 0xa000_0000);
-    let (r, _) = common::plan_bytes(&le(), &f.bytes, Path::new("/"), |_, _| {});
+    let (r, _) = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {});
     let e = r.unwrap_err();
     assert_eq!(e.kind(), "mips_isa_unsupported");
     assert_eq!(le().errno(&e), Errno(54));
     assert_eq!(le().with_os(OsProfile::Irix).errno(&e), Errno(54));
     // Linux does not check EF_MIPS_ARCH: with the check off it plans.
     let linux = Mips { isa_check: false, ..le() };
-    assert!(common::plan_bytes(&linux, &f.bytes, Path::new("/"), |_, _| {}).0.is_ok());
+    assert!(plan_in(&linux, &f.bytes, Path::new("/"), |_, _| {}).0.is_ok());
     // An unknown EF_MIPS_ARCH is above every CPU.
     f.set_flags((f.flags() & !flags::ARCH_MASK) | 0xf000_0000);
     assert_eq!(
-        common::plan_bytes(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
+        plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
         "mips_isa_unsupported"
     );
     // MIPS IV R5000: the mips64r2 corpus program is above it, a MIPS IV one is not.
     let r5k = be(CpuModel::R5000);
     let mut n64 = Elf::corpus("tiny-mips-n64-be");
     assert_eq!(
-        common::plan_bytes(&r5k, &n64.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
+        plan_in(&r5k, &n64.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
         "mips_isa_unsupported"
     );
     n64.set_flags((n64.flags() & !flags::ARCH_MASK) | 0x3000_0000);
-    assert!(common::plan_bytes(&r5k, &n64.bytes, Path::new("/"), |_, _| {}).0.is_ok());
+    assert!(plan_in(&r5k, &n64.bytes, Path::new("/"), |_, _| {}).0.is_ok());
     // The interpreter is checked too: glibc's mips64r2 ld.so on the R5000.
     let mut dynamic = Elf::corpus("hello-mips-n64-be-dyn");
     dynamic.set_flags((dynamic.flags() & !flags::ARCH_MASK) | 0x3000_0000);
-    let (r, _) = common::plan_bytes(&r5k, &dynamic.bytes, Path::new("/usr/mips64-linux-gnuabi64"), |_, _| {});
+    let (r, _) = plan_in(&r5k, &dynamic.bytes, Path::new("/usr/mips64-linux-gnuabi64"), |_, _| {});
     assert_eq!(r.unwrap_err().kind(), "mips_isa_unsupported");
 }
 
@@ -188,11 +182,11 @@ fn nan_policy() {
     let r6 = Mips::model(CpuModel::Mips64R6, Endian::Little);
     assert_eq!(r6.nan_allowed(), (false, true));
     let f = Elf::corpus("tiny-mips-n64-le");
-    let e = common::plan_bytes(&r6, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
+    let e = plan_in(&r6, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), r6.errno(&e)), ("mips_nan_not_allowed", Errno::ENOEXEC));
     let mut f2008 = Elf::corpus("tiny-mips-n64-le");
     f2008.set_flags(f2008.flags() | flags::NAN2008);
-    let plan = common::plan_bytes(&r6, &f2008.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&r6, &f2008.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert!(plan.arch.nan2008);
     assert_eq!(
         plan.arch.fcsr & (arch_mips::FCSR_NAN2008 | arch_mips::FCSR_ABS2008),
@@ -214,7 +208,7 @@ fn nan_mismatch_with_the_interpreter_is_elibbad() {
     let mut relaxed = le();
     relaxed.kernel.ieee754 = Ieee754::Relaxed;
     let main = Elf::corpus("hello-mips-o32-le-dyn");
-    let e = common::plan_bytes(&relaxed, &main.bytes, &root, |_, _| {}).0.unwrap_err();
+    let e = plan_in(&relaxed, &main.bytes, &root, |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), relaxed.errno(&e)), ("mips_nan_mismatch", Errno(84)));
 }
 
@@ -280,27 +274,24 @@ fn fpu_mode_table() {
 #[test]
 fn fpu_mode_in_the_plan_and_native_support() {
     let f = Elf::corpus("tiny-mips-o32-le-fp64");
-    let plan = common::plan_bytes(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!((plan.arch.fp_mode, plan.arch.fp_native, plan.arch.fp_abi), (FpMode::Fr1, true, 6));
     // No FPU: the kernel emulates whatever mode.
     let nofpu = Mips::model(CpuModel::Mips5KEc, Endian::Little);
-    let plan = common::plan_bytes(&nofpu, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&nofpu, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!((plan.arch.fp_mode, plan.arch.fp_native), (FpMode::Fr1, false));
     // EF_MIPS_FP64 without abiflags: OLD_64, which no mode runs (ELIBBAD).
     let mut old = Elf::corpus("tiny-mips-o32-le");
     let abiflags = old.find(ProgramType::MIPS_ABIFLAGS).unwrap();
     old.set_type(abiflags.index, 0x6474_e551); // PT_GNU_STACK-like: not processor specific
     old.set_flags(old.flags() | flags::FP64);
-    let e = common::plan_bytes(&le(), &old.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
+    let e = plan_in(&le(), &old.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), le().errno(&e)), ("mips_fp_mode_conflict", Errno(84)));
     // A kernel without FP64 support keeps o32 at FR0 and n64 at FR1, and refuses FP64 o32.
     let k = Mips { kernel: Kernel { o32_fp64: false, ..Kernel::LINUX64 }, ..le() };
-    let plan = common::plan_bytes(&k, &Elf::corpus("tiny-mips-o32-le-fpxx").bytes, Path::new("/"), |_, _| {})
-        .0
-        .unwrap();
+    let plan = plan_in(&k, &Elf::corpus("tiny-mips-o32-le-fpxx").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!(plan.arch.fp_mode, FpMode::Fr0);
-    let plan =
-        common::plan_bytes(&k, &Elf::corpus("tiny-mips-n64-le").bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&k, &Elf::corpus("tiny-mips-n64-le").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!(plan.arch.fp_mode, FpMode::Fr1);
 }
 
@@ -309,7 +300,7 @@ fn short_abiflags_is_einval() {
     let mut f = Elf::corpus("tiny-mips-n64-le");
     let ph = f.find(ProgramType::MIPS_ABIFLAGS).unwrap();
     f.set_filesz(ph.index, 16);
-    let e = common::plan_bytes(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
+    let e = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), le().errno(&e)), ("mips_abiflags_too_short", Errno::EINVAL));
 }
 
@@ -333,13 +324,13 @@ fn malformed_option_records_are_errors_not_loops() {
                 continue;
             }
             f.bytes[at + 1] = size;
-            let e = common::plan_bytes(&policy, &f.bytes, Path::new(root), |_, _| {}).0.unwrap_err();
+            let e = plan_in(&policy, &f.bytes, Path::new(root), |_, _| {}).0.unwrap_err();
             assert_eq!((e.kind(), policy.errno(&e)), (what, Errno::ENOEXEC), "{name} size {size}");
         }
         // A segment that ends inside a record header.
         let mut f = Elf::corpus(name);
         f.set_filesz(seg.index, (seg.filesz - 4) as u32);
-        assert!(common::plan_bytes(&policy, &f.bytes, Path::new(root), |_, _| {}).0.is_err(), "{name}");
+        assert!(plan_in(&policy, &f.bytes, Path::new(root), |_, _| {}).0.is_err(), "{name}");
     }
 }
 
@@ -357,8 +348,7 @@ fn text_patched(plan: &exec_core::ExecPlan<arch_mips::Info>, role: exec_core::Ro
 fn r5000_cvt_workaround_marks_text() {
     use exec_core::Role::{Interpreter, Main};
     let r5k = Mips { isa_check: false, ..be(CpuModel::R5000) };
-    let plan_of =
-        |f: &Elf, root: &str| common::plan_bytes(&r5k, &f.bytes, Path::new(root), |_, _| {}).0.unwrap();
+    let plan_of = |f: &Elf, root: &str| plan_in(&r5k, &f.bytes, Path::new(root), |_, _| {}).0.unwrap();
     // n64 without PT_MIPS_OPTIONS: not known clean, every read-only executable mapping marked.
     let plan = plan_of(&Elf::corpus("tiny-mips-n64-be"), "/");
     assert_eq!(text_patched(&plan, Main), (1, 3));
@@ -378,9 +368,7 @@ fn r5000_cvt_workaround_marks_text() {
     assert!(text_patched(&plan, Interpreter).0 >= 1);
     // Without the workaround nothing is marked.
     let plain = Mips { isa_check: false, ..be(CpuModel::R10000) };
-    let plan = common::plan_bytes(&plain, &Elf::corpus("tiny-mips-n64-be").bytes, Path::new("/"), |_, _| {})
-        .0
-        .unwrap();
+    let plan = plan_in(&plain, &Elf::corpus("tiny-mips-n64-be").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!(text_patched(&plan, Main).0, 0);
 }
 
@@ -396,7 +384,7 @@ fn r8000_prefetch() {
     let r8k = Mips { isa_check: false, ..be(CpuModel::R8000) };
     // Static program with OHW_R8KPFETCH: warning logged, EBADRQC with strict prefetch.
     let stat = with_prefetch_bit("tiny-mips-n64-be-options");
-    let (r, host) = common::plan_bytes(&r8k, &stat.bytes, Path::new("/"), |_, _| {});
+    let (r, host) = plan_in(&r8k, &stat.bytes, Path::new("/"), |_, _| {});
     let e = r.unwrap_err();
     assert_eq!((e.kind(), r8k.errno(&e)), ("mips_r8000_prefetch", Errno(54)));
     assert!(
@@ -405,7 +393,7 @@ fn r8000_prefetch() {
         host.messages
     );
     let lenient = Mips { strict_prefetch: false, ..r8k };
-    let (r, host) = common::plan_bytes(&lenient, &stat.bytes, Path::new("/"), |_, _| {});
+    let (r, host) = plan_in(&lenient, &stat.bytes, Path::new("/"), |_, _| {});
     let plan = r.unwrap();
     assert!(plan.arch.prefetch_warning && !plan.arch.prefetch_fd);
     assert_eq!(plan.auxv.get(AuxType::AT_PFETCHFD), None);
@@ -413,7 +401,7 @@ fn r8000_prefetch() {
     // Dynamic: accepted, AT_PFETCHFD last with the kernel's descriptor (placeholder until given).
     let dynamic = with_prefetch_bit("probe-mips-n64-be-dynpie-options");
     let root = Path::new("/usr/mips64-linux-gnuabi64");
-    let (r, host) = common::plan_bytes(&r8k, &dynamic.bytes, root, |_, _| {});
+    let (r, host) = plan_in(&r8k, &dynamic.bytes, root, |_, _| {});
     let mut plan = r.unwrap();
     assert!(plan.arch.prefetch_fd && !plan.arch.prefetch_warning && host.messages.is_empty());
     assert_eq!(
@@ -423,13 +411,13 @@ fn r8000_prefetch() {
     plan.auxv.set(AuxType::AT_PFETCHFD, 9);
     assert_eq!(plan.auxv.get(AuxType::AT_PFETCHFD), Some(9));
     let with_fd = Mips { prefetch_fd: Some(5), ..r8k };
-    let plan = common::plan_bytes(&with_fd, &dynamic.bytes, root, |_, _| {}).0.unwrap();
+    let plan = plan_in(&with_fd, &dynamic.bytes, root, |_, _| {}).0.unwrap();
     assert_eq!(plan.auxv.get(AuxType::AT_PFETCHFD), Some(5));
     // Only on an R8000.
     for model in [CpuModel::R10000, CpuModel::R5000] {
         let other = Mips { isa_check: false, ..be(model) };
-        assert!(common::plan_bytes(&other, &stat.bytes, Path::new("/"), |_, _| {}).0.is_ok());
-        let plan = common::plan_bytes(&other, &dynamic.bytes, root, |_, _| {}).0.unwrap();
+        assert!(plan_in(&other, &stat.bytes, Path::new("/"), |_, _| {}).0.is_ok());
+        let plan = plan_in(&other, &dynamic.bytes, root, |_, _| {}).0.unwrap();
         assert_eq!(plan.auxv.get(AuxType::AT_PFETCHFD), None);
     }
 }
@@ -439,7 +427,7 @@ fn irix_profile_auxv_and_errnos() {
     let irix = Mips { os: OsProfile::Irix, prefetch_fd: Some(4), isa_check: false, ..be(CpuModel::R8000) };
     let root = Path::new("/usr/mips64-linux-gnuabi64");
     let dynamic = with_prefetch_bit("probe-mips-n64-be-dynpie-options");
-    let plan = common::plan_bytes(&irix, &dynamic.bytes, root, |_, _| {}).0.unwrap();
+    let plan = plan_in(&irix, &dynamic.bytes, root, |_, _| {}).0.unwrap();
     let base = plan.interp.as_ref().unwrap().bias;
     let got: Vec<(AuxType, u64)> = plan.auxv.entries().iter().map(|e| (e.kind, e.value)).collect();
     assert_eq!(
@@ -456,12 +444,10 @@ fn irix_profile_auxv_and_errnos() {
     );
     // Without the prefetch bit, no AT_PFETCHFD.
     let plain = Elf::corpus("probe-mips-n64-be-dynpie-options");
-    let plan = common::plan_bytes(&irix, &plain.bytes, root, |_, _| {}).0.unwrap();
+    let plan = plan_in(&irix, &plain.bytes, root, |_, _| {}).0.unwrap();
     assert_eq!(plan.auxv.len(), 6);
     // Static programs get no auxv (only AT_NULL on the stack).
-    let plan = common::plan_bytes(&irix, &Elf::corpus("tiny-mips-n64-be").bytes, Path::new("/"), |_, _| {})
-        .0
-        .unwrap();
+    let plan = plan_in(&irix, &Elf::corpus("tiny-mips-n64-be").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert!(plan.auxv.is_empty());
     assert_eq!(plan.stack.sp.0 % 16, 0);
     // Errnos: MIPS numbering; host errnos untouched.
@@ -485,7 +471,7 @@ fn batch_job_reservation() {
     let root = Path::new("/usr/mipsel-linux-gnu");
     for (os, errno) in [(OsProfile::Linux, Errno::EAGAIN), (OsProfile::Irix, Errno(1600))] {
         let p = le().with_os(os);
-        let (r, host) = common::plan_bytes(&p, &f.bytes, root, |params, host| {
+        let (r, host) = plan_in(&p, &f.bytes, root, |params, host| {
             params.reservation = MemoryReservation::Reserve;
             host.refuse_reservations = true;
         });
@@ -494,16 +480,15 @@ fn batch_job_reservation() {
         assert_eq!(p.errno(&e), errno);
         assert_eq!(host.reserved, 0);
     }
-    let (r, host) = common::plan_bytes(&le(), &f.bytes, root, |params, _| {
-        params.reservation = MemoryReservation::Reserve
-    });
+    let (r, host) =
+        plan_in(&le(), &f.bytes, root, |params, _| params.reservation = MemoryReservation::Reserve);
     let plan = r.unwrap();
     let m = plan.memory;
     assert!(m.main.eager > 0 && m.interp.eager > 0 && m.stack > 0);
     assert_eq!(plan.reserved, m.eager_bytes());
     assert_eq!(host.reserved, m.eager_bytes());
     // Interactive jobs reserve nothing but still report the requirement.
-    let (r, host) = common::plan_bytes(&le(), &f.bytes, root, |_, _| {});
+    let (r, host) = plan_in(&le(), &f.bytes, root, |_, _| {});
     assert_eq!((r.unwrap().reserved, host.reserved), (0, 0));
 }
 
@@ -511,16 +496,16 @@ fn batch_job_reservation() {
 fn read_implies_exec_without_rixi() {
     // tiny-mips-o32-le has no PT_GNU_STACK: on 5KEf (no RIXI) data and stack are executable.
     let f = Elf::corpus("tiny-mips-o32-le");
-    let plan = common::plan_bytes(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert!(plan.arch.read_implies_exec && plan.stack.exec);
     assert!(plan.mappings().all(|m| m.prot.contains(Prot::EXEC)));
     // With RIXI, or with PT_GNU_STACK, they are not.
     let rixi = Mips::new(Cpu { rixi: true, ..CpuModel::Mips5KEf.cpu(Endian::Little) });
-    let plan = common::plan_bytes(&rixi, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&rixi, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert!(!plan.arch.read_implies_exec && !plan.stack.exec);
     assert!(plan.mappings().any(|m| !m.prot.contains(Prot::EXEC)));
     let g = Elf::corpus("tiny-mips-o32-le-options");
-    let plan = common::plan_bytes(&le(), &g.bytes, Path::new("/"), |_, _| {}).0.unwrap();
+    let plan = plan_in(&le(), &g.bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert!(plan.arch.gnu_stack && !plan.arch.read_implies_exec && !plan.stack.exec);
 }
 
@@ -550,13 +535,9 @@ fn layout_numbers() {
     // A 32-bit kernel: 2 GiB, three pages under it, 4-byte words at the stack top.
     let k32 = Mips::model(CpuModel::Mips32R2, Endian::Little);
     assert_eq!((k32.stack_top(MipsAbi::O32).0, k32.kernel_word()), (0x7fff_d000, 4));
-    let plan = common::plan_bytes(&k32, &Elf::corpus("tiny-mips-o32-le").bytes, Path::new("/"), |_, _| {})
-        .0
-        .unwrap();
+    let plan = plan_in(&k32, &Elf::corpus("tiny-mips-o32-le").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     assert_eq!(plan.stack.top.0, 0x7fff_d000);
-    let plan64 = common::plan_bytes(&le(), &Elf::corpus("tiny-mips-o32-le").bytes, Path::new("/"), |_, _| {})
-        .0
-        .unwrap();
+    let plan64 = plan_in(&le(), &Elf::corpus("tiny-mips-o32-le").bytes, Path::new("/"), |_, _| {}).0.unwrap();
     // The kernel word only moves the strings: a 32-bit kernel reserves 4 bytes less at the top.
     assert_eq!(plan64.stack.top.0 - plan64.stack.execfn.0, plan.stack.top.0 - plan.stack.execfn.0 + 4);
     assert_eq!((plan64.stack.top_reserve, plan.stack.top_reserve), (8, 4));

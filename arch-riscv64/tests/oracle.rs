@@ -19,14 +19,19 @@
 //! Mapping normalisation, the same on both sides: an image's mappings are the VMAs of its
 //! file plus the anonymous VMAs directly following them (bss; `[heap]` when brk starts
 //! right after); adjacent entries with the same protection are merged.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_riscv64::{Cpu, Isa, Mmu, Riscv64, MINSIGSTKSZ_RV64GC};
-use common::{Boot, Observed, Program, Seg, Synth, GLIBC_LD, GLIBC_ROOT, PF_R, PF_W, PF_X};
+use common::{Boot, Observed, Program, Synth, GLIBC_LD, GLIBC_ROOT};
 use elf_stream::ElfType;
 use exec_core::ArchPolicy;
 use std::path::PathBuf;
+use test_support::elf::{Ident, R, RW, RX};
+use test_support::synth::Load;
 use test_support::sysoracle::{differences, kernel_outcome, Run};
 
 const PAGE: u64 = 4096;
@@ -102,13 +107,13 @@ fn synthetic_programs() -> Vec<Program> {
 }
 
 fn write_synthetic_programs() -> Vec<Program> {
-    let exec = Synth::exec;
-    let pie = || Synth::dyn_().interp(GLIBC_LD);
-    let bad_prop = common::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let exec = common::exec;
+    let pie = || common::dyn_().interp(GLIBC_LD);
+    let bad_prop = test_support::elf::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
     let mut rv32 = exec();
-    rv32.class32 = true;
+    rv32.ident.push((Ident::Class, 1));
     let mut ei_data_big = exec();
-    ei_data_big.data_big = true;
+    ei_data_big.ident.push((Ident::Data, 2));
     let mut xstack = exec();
     xstack.gnu_stack = Some(true);
     let mut nostack = exec();
@@ -120,24 +125,17 @@ fn write_synthetic_programs() -> Vec<Program> {
     // Text, read-only data and data in three PT_LOADs, bss over several pages.
     let mut three = exec();
     three.loads = vec![
-        Seg { vaddr: 0x10000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: PF_R | PF_X, align: 0x1000 },
-        Seg { vaddr: 0x12000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: PF_R, align: 0x1000 },
-        Seg {
-            vaddr: 0x13080,
-            offset: 0x1080,
-            filesz: 0x100,
-            memsz: 0x9000,
-            flags: PF_R | PF_W,
-            align: 0x1000,
-        },
+        Load { vaddr: 0x10000, offset: 0, filesz: 0x1000, memsz: 0x1000, flags: RX, align: 0x1000 },
+        Load { vaddr: 0x12000, offset: 0x1000, filesz: 0x80, memsz: 0x80, flags: R, align: 0x1000 },
+        Load { vaddr: 0x13080, offset: 0x1080, filesz: 0x100, memsz: 0x9000, flags: RW, align: 0x1000 },
     ];
     let cases: Vec<(&str, Synth, &str)> = vec![
         ("synth-exec", exec(), "/"),
         ("synth-exec-three-loads", three, "/"),
         ("synth-pie-4k", pie(), GLIBC_ROOT),
-        ("synth-pie-64k", pie().align(0x1_0000), GLIBC_ROOT),
-        ("synth-pie-2m", pie().align(0x20_0000), GLIBC_ROOT),
-        ("synth-staticpie-2m", Synth::dyn_().align(0x20_0000), "/"),
+        ("synth-pie-64k", pie().realign(0x1_0000), GLIBC_ROOT),
+        ("synth-pie-2m", pie().realign(0x20_0000), GLIBC_ROOT),
+        ("synth-staticpie-2m", common::dyn_().realign(0x20_0000), "/"),
         ("synth-cfi-static", exec().features(3), "/"),
         ("synth-cfi-pie", pie().features(5), GLIBC_ROOT),
         ("synth-bad-property-static", exec().property(bad_prop.clone()), "/"),

@@ -4,6 +4,9 @@
 //! mode to exactly its file's bytes at `p_vaddr + bias` (zeros past `p_filesz`), the
 //! three modes page for page equal. (The layout against the real kernel is
 //! `tests/oracle.rs`; the runs through the C harness are examples/harness-tests.)
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 

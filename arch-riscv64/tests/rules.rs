@@ -3,21 +3,26 @@
 //! PIE bias per alignment, ISA strings and AT_HWCAP, auxv order with the cache entries,
 //! entry registers, the control-flow properties (reported, never a protection), the
 //! legacy layout and the executable stack.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
 use arch_riscv64::{
     Cache, Caches, Cpu, ElfFlags, FloatAbi, Info, Isa, Mmu, Profile, Riscv64, ABI, MINSIGSTKSZ_RV64GC, REG_A0,
 };
-use common::{root_with, Synth, GLIBC_LD, GLIBC_ROOT};
-use elf_stream::{riscv_feature, Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, VirtAddr};
+use common::{Synth, GLIBC_LD, GLIBC_ROOT};
+use elf_stream::{riscv_feature, Class, ElfType, Endian, Errno, FileHeader, Machine};
 use exec_core::*;
 use std::path::Path;
+use test_support::elf::{property_note, Builder, Ident};
+use test_support::temp::root_with;
 
 const TEST_LD: &str = "/lib/ld-test.so.1";
 
 fn plan_with(policy: Riscv64, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
-    common::plan_bytes(&policy, &s.build(), root)
+    test_support::plan::plan_bytes(&policy, &s.build(), root)
 }
 
 fn plan(cpu: Cpu, s: &Synth, root: &Path) -> Result<ExecPlan<Info>, ExecError> {
@@ -32,24 +37,7 @@ fn kind(r: Result<ExecPlan<Info>, ExecError>) -> (&'static str, Errno, u64) {
 }
 
 fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
-    FileHeader {
-        class,
-        endian,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::EXEC,
-        machine,
-        entry: VirtAddr(0x10000),
-        phoff: FileOffset(64),
-        shoff: FileOffset(0),
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: 1,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    }
+    Builder::new(class, endian).machine(machine).e_type(ElfType::EXEC).entry(0x10000).header()
 }
 
 #[test]
@@ -64,12 +52,12 @@ fn accepts_elf64_riscv_only() {
     let e = p.accept(&header(Class::Elf64, Endian::Big, Machine::RISCV)).unwrap_err();
     assert_eq!((e.kind(), e.errno()), ("wrong_endianness", Errno::ENOEXEC));
     // Through prepare: an rv32 file, an x86_64 one.
-    let mut rv32 = Synth::exec();
-    rv32.class32 = true;
+    let mut rv32 = common::exec();
+    rv32.ident.push((Ident::Class, 1));
     // (elf-stream already refuses the ELF64-laid-out header of this ELFCLASS32 file.)
     assert_eq!(kind(plan(Cpu::default(), &rv32, Path::new("/"))).1, Errno::ENOEXEC);
-    let mut x86 = Synth::exec();
-    x86.machine = 62;
+    let mut x86 = common::exec();
+    x86.machine = Machine::X86_64;
     assert_eq!(kind(plan(Cpu::default(), &x86, Path::new("/"))), ("wrong_machine", Errno::ENOEXEC, 62));
 }
 
@@ -79,7 +67,7 @@ fn e_flags_are_read_only_for_the_record() {
     for flags in [0, 0x1, 0x2, 0x4, 0x5, 0x6, 0x8, 0x10, 0x1d, 0xffff_ffff] {
         let p = plan(
             Cpu { isa: Isa::from_letters(b"i"), ..Cpu::default() },
-            &Synth::exec().flags(flags),
+            &common::exec().flags(flags),
             Path::new("/"),
         )
         .unwrap_or_else(|e| panic!("{flags:#x}: {e}"));
@@ -114,7 +102,7 @@ fn hardened_profile_refuses_what_the_hart_cannot_run() {
         (b"rv64gc_ztso", 0x19, None),
     ];
     for (isa, flags, missing) in cases {
-        let s = Synth::exec().flags(flags);
+        let s = common::exec().flags(flags);
         let linux = plan(Cpu { isa: Isa::parse(isa).unwrap(), ..Cpu::default() }, &s, root);
         assert!(linux.is_ok(), "the Linux profile runs it");
         match missing {
@@ -128,8 +116,8 @@ fn hardened_profile_refuses_what_the_hart_cannot_run() {
         }
     }
     // The interpreter is checked too: a compressed ld.so on a hart without C.
-    let root = root_with("hardened-interp", TEST_LD, &Synth::dyn_().flags(0x5).build());
-    let main = Synth::dyn_().flags(0x4).interp(TEST_LD);
+    let root = root_with("hardened-interp", TEST_LD, &common::dyn_().flags(0x5).build());
+    let main = common::dyn_().flags(0x4).interp(TEST_LD);
     assert!(plan_with(hardened(b"rv64imafdc"), &main, &root).is_ok());
     assert_eq!(kind(plan_with(hardened(b"rv64imafd"), &main, &root)).0, "riscv_isa_missing");
     let p = plan(Cpu::default(), &main, &root).unwrap();
@@ -157,7 +145,7 @@ fn layout_numbers_per_mmu_mode() {
             (1 << 20, 18, 18, 1 << 30)
         );
         assert_eq!(p.page_size(), PageSize::K4);
-        let s = plan(Cpu { mmu, ..Cpu::default() }, &Synth::exec(), Path::new("/")).unwrap();
+        let s = plan(Cpu { mmu, ..Cpu::default() }, &common::exec(), Path::new("/")).unwrap();
         assert_eq!(s.stack.top.0, window);
         assert_eq!(s.mmap.base.0, window - (128 << 20));
         assert_eq!(s.brk.0, 0x14000);
@@ -178,8 +166,8 @@ fn pie_bias_follows_the_largest_alignment() {
         (Mmu::Sv39, 0x1000, 0x2a_aaaa_a000),
         (Mmu::Sv39, 0x1_0000, 0x2a_aaaa_0000),
     ] {
-        let p =
-            plan(Cpu { mmu, ..Cpu::default() }, &Synth::dyn_().interp(GLIBC_LD).align(align), root).unwrap();
+        let p = plan(Cpu { mmu, ..Cpu::default() }, &common::dyn_().interp(GLIBC_LD).realign(align), root)
+            .unwrap();
         assert_eq!(p.main.bias, bias, "{mmu:?} {align:#x}");
         // ld.so top-down right below the mmap base.
         let i = p.interp.as_ref().unwrap();
@@ -223,8 +211,8 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
     assert_eq!(caches.l1d.geometry, 8 << 16 | 64);
     let cpu =
         Cpu { caches, isa: Isa::parse(b"rv64gcv").unwrap(), minsigstksz: Some(0x1230), ..Cpu::default() };
-    let bytes = Synth::exec().build();
-    let p = common::plan_bytes_with(&Riscv64::new(cpu), &bytes, Path::new("/"), |params| {
+    let bytes = common::exec().build();
+    let p = test_support::plan::plan_bytes_with(&Riscv64::new(cpu), &bytes, Path::new("/"), |params| {
         params.sysinfo_ehdr = Some(UserAddr(0x7fff_f7ff_f000));
         params.rseq = Some((0x1c, 0x20));
     })
@@ -244,7 +232,7 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
     assert_eq!(p.stack.platform, None, "no AT_PLATFORM");
     // No vDSO, no signal-stack size, no rseq: AT_IGNORE in the MINSIGSTKSZ slot.
     let cpu = Cpu { minsigstksz: None, ..Cpu::default() };
-    let p = plan(cpu, &Synth::exec(), Path::new("/")).unwrap();
+    let p = plan(cpu, &common::exec(), Path::new("/")).unwrap();
     let kinds: Vec<u64> = p.auxv.entries().iter().map(|e| e.kind.0).collect();
     assert_eq!(
         kinds,
@@ -256,21 +244,22 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
 
 #[test]
 fn entry_state_a0_zero_and_sp_aligned() {
-    let bytes = Synth::exec().build();
+    let bytes = common::exec().build();
     for n in 0..40usize {
         let arg = "a".repeat(n);
         let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
         let mut params = ExecParams::new(b"/t/prog");
         params.argv = &argv;
-        let p = common::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
+        let p =
+            test_support::plan::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
         assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
         assert_eq!(p.registers.sp, p.stack.sp);
         assert_eq!(p.registers.pc, p.entry);
         assert_eq!(p.registers.regs, [Some((REG_A0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.
-    let root = root_with("entry", TEST_LD, &Synth::dyn_().build());
-    let p = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap();
+    let root = root_with("entry", TEST_LD, &common::dyn_().build());
+    let p = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap();
     assert_eq!(p.registers.pc, p.interp.as_ref().unwrap().entry());
     assert_ne!(p.registers.pc.0, p.auxv.get(AuxType::AT_ENTRY).unwrap());
 }
@@ -280,24 +269,27 @@ fn entry_state_a0_zero_and_sp_aligned() {
 #[test]
 fn control_flow_properties_are_reported_only() {
     let lp_ss = riscv_feature::CFI_LP_UNLABELED | riscv_feature::CFI_SS;
-    let root = root_with("cfi", TEST_LD, &Synth::dyn_().features(lp_ss).build());
-    let p =
-        plan(Cpu::default(), &Synth::dyn_().features(riscv_feature::CFI_LP_UNLABELED).interp(TEST_LD), &root)
-            .unwrap();
+    let root = root_with("cfi", TEST_LD, &common::dyn_().features(lp_ss).build());
+    let p = plan(
+        Cpu::default(),
+        &common::dyn_().features(riscv_feature::CFI_LP_UNLABELED).interp(TEST_LD),
+        &root,
+    )
+    .unwrap();
     assert_eq!((p.arch.main_features, p.arch.interp_features), (Some(1), Some(3)));
     assert_eq!(p.arch.features(), 1, "the bits both images have");
-    let plain = plan(Cpu::default(), &Synth::dyn_().interp(TEST_LD), &root).unwrap();
+    let plain = plan(Cpu::default(), &common::dyn_().interp(TEST_LD), &root).unwrap();
     assert_eq!(plain.arch.features(), 0, "a program without the note has none");
     for (a, b) in p.mappings().zip(plain.mappings()) {
         assert_eq!((a.range, a.prot, a.flags), (b.range, b.prot, b.flags));
     }
-    let s = plan(Cpu::default(), &Synth::exec().features(lp_ss), Path::new("/")).unwrap();
+    let s = plan(Cpu::default(), &common::exec().features(lp_ss), Path::new("/")).unwrap();
     assert_eq!((s.arch.main_features, s.arch.features()), (Some(3), 3));
-    let bad = common::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let bad = property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
     for profile in [Profile::Linux, Profile::Hardened] {
         let p = plan_with(
             Riscv64::default().with_profile(profile),
-            &Synth::exec().property(bad.clone()),
+            &common::exec().property(bad.clone()),
             Path::new("/"),
         )
         .unwrap();
@@ -317,9 +309,9 @@ fn control_flow_properties_are_reported_only() {
 /// (mm/util.c), the same on sv57 as on sv48 although sv57's TASK_SIZE is `1 << 56`.
 #[test]
 fn huge_stack_rlimit_gap_is_clamped_to_the_stack_top() {
-    let bytes = Synth::dyn_().interp(GLIBC_LD).build();
+    let bytes = common::dyn_().interp(GLIBC_LD).build();
     for mmu in Mmu::ALL {
-        let p = common::plan_bytes_with(
+        let p = test_support::plan::plan_bytes_with(
             &Riscv64::new(Cpu { mmu, ..Cpu::default() }),
             &bytes,
             Path::new(GLIBC_ROOT),
@@ -336,9 +328,9 @@ fn huge_stack_rlimit_gap_is_clamped_to_the_stack_top() {
 /// RLIMIT_STACK unlimited: the generic legacy layout (bottom-up from TASK_UNMAPPED_BASE).
 #[test]
 fn unlimited_stack_selects_the_legacy_layout() {
-    let bytes = Synth::dyn_().interp(GLIBC_LD).build();
+    let bytes = common::dyn_().interp(GLIBC_LD).build();
     for mmu in Mmu::ALL {
-        let p = common::plan_bytes_with(
+        let p = test_support::plan::plan_bytes_with(
             &Riscv64::new(Cpu { mmu, ..Cpu::default() }),
             &bytes,
             Path::new(GLIBC_ROOT),
@@ -358,12 +350,12 @@ fn unlimited_stack_selects_the_legacy_layout() {
 
 #[test]
 fn stack_executable_only_when_pt_gnu_stack_asks() {
-    let mut x = Synth::exec();
+    let mut x = common::exec();
     x.gnu_stack = Some(true);
     assert!(plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
     x.gnu_stack = None;
     assert!(!plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    assert!(!plan(Cpu::default(), &Synth::exec(), Path::new("/")).unwrap().stack.exec);
+    assert!(!plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap().stack.exec);
 }
 
 /// The policy is usable in a kernel: building it allocates nothing and is `const`.

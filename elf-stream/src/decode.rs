@@ -53,7 +53,6 @@ impl<'a> Fields<'a> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::Fields;
     use crate::{Class, Endian};

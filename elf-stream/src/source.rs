@@ -210,7 +210,6 @@ pub fn read_exact_at<R: ReadAt + ?Sized>(source: &R, offset: u64, buf: &mut [u8]
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::{read_at_least, read_exact_at, read_up_to, Counting, ReadAt, ReadFailure};
     use crate::{Errno, Error};

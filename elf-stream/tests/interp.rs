@@ -1,17 +1,20 @@
 //! PT_INTERP rules: 2 <= p_filesz <= capacity, inside the file, NUL-terminated with no NUL
 //! before the end, at most one PT_INTERP.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
-use common::{Builder, Image, Seg, KINDS};
 use elf_stream::{Class, ElfFile, Endian, Errno, Error, ProgramType, PATH_MAX};
+use test_support::elf::{Builder, Image, PhdrField, Seg, KINDS, RW, RX};
 use test_support::sources::NoSize;
 
 fn with_interp(class: Class, endian: Endian, data: Vec<u8>) -> Image {
     Builder::new(class, endian)
-        .seg(Seg::load(0, 0x100, 0x100, 5))
+        .seg(Seg::load(0, 0x100, 0x100, RX))
         .seg(Seg::new(ProgramType::INTERP, data).align(1))
-        .seg(Seg::load(0x1000, 0x100, 0x100, 6))
+        .seg(Seg::load(0x1000, 0x100, 0x100, RW))
         .build()
 }
 
@@ -55,7 +58,7 @@ fn valid_paths() {
 #[test]
 fn no_interpreter() {
     for (class, endian) in KINDS {
-        let img = Builder::new(class, endian).seg(Seg::load(0, 0x100, 0x100, 5)).build();
+        let img = Builder::new(class, endian).seg(Seg::load(0, 0x100, 0x100, RX)).build();
         assert_eq!(interp(&img.bytes, PATH_MAX), Ok(None));
         let elf: ElfFile<&[u8]> = ElfFile::open(&img.bytes[..]).unwrap();
         assert_eq!(elf.interpreter_header(), Ok(None));
@@ -95,7 +98,7 @@ fn over_capacity() {
         // A p_filesz that does not even fit in usize/u32 arithmetic.
         let mut huge = with_interp(class, endian, b"/ld\0".to_vec());
         let v = if class == Class::Elf64 { u64::MAX } else { u64::from(u32::MAX) };
-        huge.set_phdr(1, "p_filesz", v);
+        huge.set_phdr(1, PhdrField::Filesz, v);
         assert_eq!(
             interp(&huge.bytes, PATH_MAX),
             Err(Error::InterpreterTooLong { len: v, cap: PATH_MAX as u64 })
@@ -112,12 +115,12 @@ fn past_end_of_file() {
         assert_eq!(interp(cut, PATH_MAX), Err(Error::SegmentOutsideFile { index: 1 }));
         // Point it past the end.
         let mut moved = img.clone();
-        moved.set_phdr(1, "p_offset", img.bytes.len() as u64);
+        moved.set_phdr(1, PhdrField::Offset, img.bytes.len() as u64);
         assert_eq!(interp(&moved.bytes, PATH_MAX), Err(Error::SegmentOutsideFile { index: 1 }));
         // p_offset + p_filesz overflows.
         if class == Class::Elf64 {
             let mut ovf = img.clone();
-            ovf.set_phdr(1, "p_offset", u64::MAX - 4);
+            ovf.set_phdr(1, PhdrField::Offset, u64::MAX - 4);
             let elf: ElfFile<_> = ElfFile::open(NoSize(&ovf.bytes)).unwrap();
             assert_eq!(elf.interpreter(&mut [0u8; 64]), Err(Error::SegmentOutsideFile { index: 1 }));
         }
@@ -151,7 +154,7 @@ fn two_interpreters() {
     for (class, endian) in KINDS {
         let img = Builder::new(class, endian)
             .seg(Seg::interp(b"/lib/ld-a.so"))
-            .seg(Seg::load(0, 0x100, 0x100, 5))
+            .seg(Seg::load(0, 0x100, 0x100, RX))
             .seg(Seg::interp(b"/lib/ld-b.so"))
             .build();
         assert_eq!(interp(&img.bytes, PATH_MAX), Err(Error::DuplicateInterpreter { index: 2 }));
@@ -168,7 +171,7 @@ fn interpreter_beyond_head_window() {
         let at = 5000;
         img.bytes.resize(at, 0);
         img.bytes.extend_from_slice(b"/far/away/ld.so\0");
-        img.set_phdr(1, "p_offset", at as u64);
+        img.set_phdr(1, PhdrField::Offset, at as u64);
         assert_eq!(interp(&img.bytes, PATH_MAX).unwrap().as_deref(), Some(&b"/far/away/ld.so"[..]));
         let src = elf_stream::Counting::new(&img.bytes[..]);
         let elf: ElfFile<_> = ElfFile::open(&src).unwrap();

@@ -1,15 +1,18 @@
 //! MIPS records: PT_MIPS_ABIFLAGS (24 bytes, shorter is EINVAL) and PT_MIPS_OPTIONS records.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
-use common::{abiflags, mips_option, Builder, Image, Seg, KINDS};
 use elf_stream::{
     ElfFile, Errno, Error, MipsAbiFlags, MipsOption, OptionKind, ProgramType, ABIFLAGS_SIZE,
     OPTION_HEADER_SIZE,
 };
+use test_support::elf::{abiflags, mips_option, Builder, Image, Machine, PhdrField, Seg, KINDS, RX};
 use test_support::sources::{NoSize, OneByte};
 
-const MIPS: u16 = 8;
+const MIPS: Machine = Machine::MIPS;
 
 fn sample_flags(seed: u8) -> MipsAbiFlags {
     MipsAbiFlags {
@@ -50,7 +53,7 @@ fn abiflags_decoded_both_endians() {
                 data.resize(ABIFLAGS_SIZE + extra, 0xee);
                 let img = Builder::new(class, endian)
                     .machine(MIPS)
-                    .seg(Seg::load(0, 0x100, 0x100, 5))
+                    .seg(Seg::load(0, 0x100, 0x100, RX))
                     .seg(Seg::new(ProgramType::MIPS_ABIFLAGS, data.clone()).align(8))
                     .build();
                 assert_eq!(abiflags_of(&img.bytes), Ok(Some(flags)));
@@ -69,7 +72,7 @@ fn abiflags_decoded_both_endians() {
 #[test]
 fn abiflags_absent() {
     for (class, endian) in KINDS {
-        let img = Builder::new(class, endian).seg(Seg::load(0, 0x100, 0x100, 5)).build();
+        let img = Builder::new(class, endian).seg(Seg::load(0, 0x100, 0x100, RX)).build();
         assert_eq!(abiflags_of(&img.bytes), Ok(None));
     }
 }
@@ -96,13 +99,13 @@ fn abiflags_outside_file_or_duplicated() {
         let data = abiflags(endian, &sample_flags(0));
         let mut img =
             Builder::new(class, endian).seg(Seg::new(ProgramType::MIPS_ABIFLAGS, data.clone())).build();
-        img.set_phdr(0, "p_offset", img.bytes.len() as u64 - 10);
+        img.set_phdr(0, PhdrField::Offset, img.bytes.len() as u64 - 10);
         let e = abiflags_of(&img.bytes).unwrap_err();
         assert_eq!(e, Error::SegmentOutsideFile { index: 0 });
         assert_eq!(e.errno(), Errno::ENOEXEC);
         let img = Builder::new(class, endian)
             .seg(Seg::new(ProgramType::MIPS_ABIFLAGS, data.clone()))
-            .seg(Seg::load(0, 0x100, 0x100, 5))
+            .seg(Seg::load(0, 0x100, 0x100, RX))
             .seg(Seg::new(ProgramType::MIPS_ABIFLAGS, data))
             .build();
         assert_eq!(abiflags_of(&img.bytes), Err(Error::DuplicateSegment { kind: "MIPS_ABIFLAGS", index: 2 }));
@@ -112,7 +115,7 @@ fn abiflags_outside_file_or_duplicated() {
 fn options_image(class: elf_stream::Class, endian: elf_stream::Endian, data: Vec<u8>) -> Image {
     Builder::new(class, endian)
         .machine(MIPS)
-        .seg(Seg::load(0, 0x100, 0x100, 5))
+        .seg(Seg::load(0, 0x100, 0x100, RX))
         .seg(Seg::new(ProgramType::MIPS_OPTIONS, data).align(8))
         .build()
 }
@@ -247,7 +250,7 @@ fn options_segment_checks() {
         let img = options_image(class, endian, Vec::new());
         assert!(options_of(&img).is_empty());
         let mut img = options_image(class, endian, mips_option(endian, 2, 8, 0, 0, &[]));
-        img.set_phdr(1, "p_filesz", 100);
+        img.set_phdr(1, PhdrField::Filesz, 100);
         let elf: ElfFile<&[u8]> = ElfFile::open(&img.bytes[..]).unwrap();
         let ph = elf.program_header(1).unwrap();
         assert_eq!(elf.mips_options(&ph).err(), Some(Error::SegmentOutsideFile { index: 1 }));

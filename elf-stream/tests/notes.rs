@@ -1,30 +1,34 @@
 //! Notes (PT_NOTE) and the GNU property reader (PT_GNU_PROPERTY, Linux's rules).
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod common;
 
-use common::{
-    gnu_property_note, gnu_property_seg, note, note_raw, property, u32_bytes, Builder, Image, Seg, KINDS,
-};
 use elf_stream::{
     aarch64_feature, riscv_feature, x86_feature, Class, ElfFile, Endian, Errno, Error, GnuProperties, Note,
     ProgramType, GNU_PROPERTY_AARCH64_FEATURE_1_AND, GNU_PROPERTY_RISCV_FEATURE_1_AND,
     GNU_PROPERTY_X86_FEATURE_1_AND,
 };
+use test_support::elf::{
+    align_up, gnu_property_note, gnu_property_seg, note, note_raw, property, u32_bytes, Builder, Image,
+    Machine, PhdrField, Seg, KINDS, RX,
+};
 use test_support::sources::NoSize;
 
-const AARCH64: u16 = 183;
-const X86_64: u16 = 62;
-const I386: u16 = 3;
-const MIPS: u16 = 8;
-const RISCV: u16 = 243;
+const AARCH64: Machine = Machine::AARCH64;
+const X86_64: Machine = Machine::X86_64;
+const I386: Machine = Machine::I386;
+const MIPS: Machine = Machine::MIPS;
+const RISCV: Machine = Machine::RISCV;
 /// GNU_PROPERTY_X86_ISA_1_NEEDED: a property elf-stream counts but does not decode.
 const X86_ISA_1_NEEDED: u32 = 0xc000_8002;
 const AARCH64_UNKNOWN: u32 = 0xc000_0001;
 
-fn props_image(class: Class, endian: Endian, machine: u16, note: Vec<u8>) -> Image {
+fn props_image(class: Class, endian: Endian, machine: Machine, note: Vec<u8>) -> Image {
     Builder::new(class, endian)
         .machine(machine)
-        .seg(Seg::load(0, 0x100, 0x100, 5))
+        .seg(Seg::load(0, 0x100, 0x100, RX))
         .seg(gnu_property_seg(class, note))
         .build()
 }
@@ -182,7 +186,7 @@ fn other_machines_count_but_do_not_decode() {
 #[test]
 fn no_or_empty_property_segment() {
     for (class, endian) in KINDS {
-        let img = Builder::new(class, endian).machine(AARCH64).seg(Seg::load(0, 0x100, 0x100, 5)).build();
+        let img = Builder::new(class, endian).machine(AARCH64).seg(Seg::load(0, 0x100, 0x100, RX)).build();
         assert_eq!(props(&img.bytes), Ok(None));
         let n = gnu_property_note(class, endian, &[]);
         let img = props_image(class, endian, AARCH64, n);
@@ -205,7 +209,7 @@ fn over_one_kib() {
         // A huge p_filesz is "too large", not an arithmetic accident.
         let mut img = props_image(class, endian, AARCH64, gnu_property_note(class, endian, &[]));
         let v = if class == Class::Elf64 { u64::MAX } else { u64::from(u32::MAX) };
-        img.set_phdr(1, "p_filesz", v);
+        img.set_phdr(1, PhdrField::Filesz, v);
         assert_eq!(props(&img.bytes), Err(Error::PropertyTooLarge { size: v }));
     }
 }
@@ -383,7 +387,7 @@ fn property_segment_outside_file_or_duplicated() {
         let n =
             gnu_property_note(class, endian, &[u32p(class, endian, GNU_PROPERTY_AARCH64_FEATURE_1_AND, 1)]);
         let mut img = props_image(class, endian, AARCH64, n.clone());
-        img.set_phdr(1, "p_offset", img.bytes.len() as u64 - 8);
+        img.set_phdr(1, PhdrField::Offset, img.bytes.len() as u64 - 8);
         assert_eq!(props(&img.bytes), Err(Error::SegmentOutsideFile { index: 1 }));
         let img = Builder::new(class, endian)
             .machine(AARCH64)
@@ -448,7 +452,7 @@ fn notes_names_types_and_descriptors() {
                 let namesz = if name.is_empty() { 0 } else { name.len() as u32 + 1 };
                 assert_eq!(n.offset.get(), at);
                 assert_eq!((n.n_type, n.namesz, n.name()), (n_type, namesz, shown));
-                let desc_at = at + common::align_up(12 + namesz as usize, align) as u64;
+                let desc_at = at + align_up(12 + namesz as usize, align) as u64;
                 assert_eq!((n.desc.offset.get(), n.desc.size), (desc_at, descsz), "{name:?} align {align}");
                 let rel = (desc_at - at) as usize;
                 assert_eq!(
@@ -472,11 +476,11 @@ fn eight_byte_alignment_is_relative_to_the_segment() {
         let data = [note(endian, b"GNU", 5, &desc, 8), note(endian, b"XY", 1, &[0xbb; 3], 8)].concat();
         let mut img =
             Builder::new(class, endian).seg(Seg::new(ProgramType::NOTE, Vec::new()).align(8)).build();
-        let at = common::align_up(img.bytes.len(), 8) + 4;
+        let at = align_up(img.bytes.len(), 8) + 4;
         img.bytes.resize(at, 0);
         img.bytes.extend_from_slice(&data);
-        img.set_phdr(0, "p_offset", at as u64);
-        img.set_phdr(0, "p_filesz", data.len() as u64);
+        img.set_phdr(0, PhdrField::Offset, at as u64);
+        img.set_phdr(0, PhdrField::Filesz, data.len() as u64);
         let notes: Vec<Note> = notes_of(&img, 0).into_iter().collect::<Result<_, _>>().unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].desc.offset.get(), at as u64 + 16);
@@ -544,7 +548,7 @@ fn notes_segment_checks() {
         assert!(notes_of(&img, 0).is_empty());
         let data = note(endian, b"GNU", 3, &[1; 20], 4);
         let mut img = Builder::new(class, endian).seg(Seg::new(ProgramType::NOTE, data)).build();
-        img.set_phdr(0, "p_filesz", 1000);
+        img.set_phdr(0, PhdrField::Filesz, 1000);
         let elf: ElfFile<&[u8]> = ElfFile::open(&img.bytes[..]).unwrap();
         let ph = elf.program_header(0).unwrap();
         assert_eq!(elf.notes(&ph).err(), Some(Error::SegmentOutsideFile { index: 0 }));

@@ -20,14 +20,6 @@
 //! `#![no_std]`, no `alloc`: every table has a fixed capacity with a clear error.
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 
 #[cfg(any(feature = "std", test))]
 extern crate std;

@@ -4,9 +4,13 @@
 //! range; sp 16-aligned; auxv well formed; a failure at any address-space call leaves
 //! nothing behind. A second property throws arbitrary PT_LOAD tables (overlaps, empty
 //! segments, any order) at the planner.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use exec_core::*;
 use proptest::prelude::*;
+use test_support::elf::{Builder, ElfType, Seg, SegmentFlags};
 use test_support::invariants::check_plan;
 use test_support::space::{materialize, MockSpace};
 
@@ -14,47 +18,26 @@ use test_support::space::{materialize, MockSpace};
 /// another, each starting `gap` pages after the previous end, sometimes on the same page.
 fn image(segs: &[(u32, u64, u64, u64, bool)], pie: bool) -> Vec<u8> {
     let n = segs.len();
-    let mut phs = Vec::new();
+    let mut b = Builder::x86_64(if pie { ElfType::DYN } else { ElfType::EXEC }).len(0x1000);
     let mut vaddr = if pie { 0 } else { 0x40_0000 };
     let mut offset = 0u64;
-    let mut file = vec![0u8; 0x1000];
+    let mut file_end = 0x1000u64;
     for (i, &(flags, filesz, bss, gap, same_page)) in segs.iter().enumerate() {
         if i > 0 {
             vaddr = if same_page { vaddr } else { ((vaddr + 0xfff) & !0xfff) + gap * 0x1000 };
-            offset = (file.len() as u64 + 0xfff) & !0xfff;
+            offset = (file_end + 0xfff) & !0xfff;
             offset += vaddr & 0xfff;
         }
         let filesz = if i == 0 { filesz.max(64 + 56 * n as u64) } else { filesz };
-        file.resize((offset + filesz) as usize, 0);
-        for k in 0..filesz {
-            file[(offset + k) as usize] = (k as u8).wrapping_mul(31).wrapping_add(i as u8);
-        }
-        phs.push((flags, offset, vaddr, filesz, filesz + bss));
+        let data = (0..filesz).map(|k| (k as u8).wrapping_mul(31).wrapping_add(i as u8)).collect();
+        b = b.seg(
+            Seg::load(vaddr, filesz, filesz + bss, SegmentFlags(flags)).data(data).placed(offset as usize),
+        );
+        file_end = file_end.max(offset + filesz);
         vaddr += filesz + bss;
     }
-    let b = &mut file;
-    b[..64].fill(0);
-    b[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    b[16] = if pie { 3 } else { 2 };
-    b[18] = 62;
-    b[20] = 1;
-    b[24..32].copy_from_slice(&(phs[0].2 + 0x40).to_le_bytes());
-    b[32] = 64;
-    b[52] = 64;
-    b[54] = 56;
-    b[56] = n as u8;
-    for (i, &(flags, off, va, fsz, msz)) in phs.iter().enumerate() {
-        let at = 64 + 56 * i;
-        b[at..at + 56].fill(0);
-        b[at] = 1;
-        b[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
-        b[at + 8..at + 16].copy_from_slice(&off.to_le_bytes());
-        b[at + 16..at + 24].copy_from_slice(&va.to_le_bytes());
-        b[at + 32..at + 40].copy_from_slice(&fsz.to_le_bytes());
-        b[at + 40..at + 48].copy_from_slice(&msz.to_le_bytes());
-        b[at + 48..at + 56].copy_from_slice(&0x1000u64.to_le_bytes());
-    }
-    file
+    let entry = b.segs[0].vaddr + 0x40;
+    b.entry(entry).bytes()
 }
 
 fn segment() -> impl Strategy<Value = (u32, u64, u64, u64, bool)> {
@@ -119,30 +102,16 @@ proptest! {
 /// An ET_EXEC with the given PT_LOADs `(flags, offset, vaddr page, vaddr offset, filesz,
 /// memsz)`, its program headers inside the first page of the file.
 fn raw_image(loads: &[(u32, u64, u64, u64, u64, u64)]) -> Vec<u8> {
-    let mut b = vec![0u8; 0x6000];
-    for (i, byte) in b.iter_mut().enumerate().skip(0x1000) {
-        *byte = (i as u8).wrapping_mul(7) | 1;
-    }
-    b[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    b[16] = 2;
-    b[18] = 62;
-    b[20] = 1;
-    b[24..32].copy_from_slice(&0x40_0000u64.to_le_bytes());
-    b[32] = 64;
-    b[52] = 64;
-    b[54] = 56;
-    b[56] = loads.len() as u8;
-    for (i, &(flags, off, page, voff, fsz, msz)) in loads.iter().enumerate() {
-        let at = 64 + 56 * i;
-        b[at] = 1;
-        b[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
-        b[at + 8..at + 16].copy_from_slice(&(off * 0x1000 + voff).to_le_bytes());
-        b[at + 16..at + 24].copy_from_slice(&(0x40_0000 + page * 0x1000 + voff).to_le_bytes());
-        b[at + 32..at + 40].copy_from_slice(&fsz.to_le_bytes());
-        b[at + 40..at + 48].copy_from_slice(&msz.max(fsz).to_le_bytes());
-        b[at + 48..at + 56].copy_from_slice(&0x1000u64.to_le_bytes());
-    }
-    b
+    let segs = loads.iter().map(|&(flags, off, page, voff, fsz, msz)| {
+        Seg::load(0x40_0000 + page * 0x1000 + voff, fsz, msz.max(fsz), SegmentFlags(flags))
+            .at(off * 0x1000 + voff)
+    });
+    Builder::x86_64(ElfType::EXEC)
+        .entry(0x40_0000)
+        .segs(segs)
+        .len(0x6000)
+        .background(|i| if i < 0x1000 { 0 } else { (i as u8).wrapping_mul(7) | 1 })
+        .bytes()
 }
 
 fn raw_load() -> impl Strategy<Value = (u32, u64, u64, u64, u64, u64)> {

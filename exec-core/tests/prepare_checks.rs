@@ -2,99 +2,60 @@
 //! breaks exactly one rule, and the exact error (and errno) it must give — in the profile
 //! that refuses it (the Linux profile where Linux does, else the hardened one), and what
 //! the Linux profile makes of it where Linux runs it.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use elf_stream::Errno;
 use exec_core::*;
+use test_support::elf::{
+    Builder, ElfType, HeaderField, Ident, Image, Machine, PhdrField, ProgramType, Seg, SegmentFlags, RW, RX,
+};
 use test_support::host::MemHost;
 
-const LOAD: u32 = 1;
-const INTERP: u32 = 3;
-const PHDR: u32 = 6;
-const R: u32 = 4;
-const W: u32 = 2;
-const X: u32 = 1;
-
-#[derive(Clone, Copy)]
-struct Ph {
-    kind: u32,
-    flags: u32,
-    offset: u64,
-    vaddr: u64,
-    filesz: u64,
-    memsz: u64,
-    align: u64,
+/// A page-aligned PT_LOAD of file bytes `offset..offset + filesz` at `vaddr`.
+fn load(flags: SegmentFlags, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Seg {
+    Seg::load(vaddr, filesz, memsz, flags).at(offset)
 }
 
-fn load(flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Ph {
-    Ph { kind: LOAD, flags, offset, vaddr, filesz, memsz, align: 0x1000 }
-}
-
-/// An ELF64 little-endian x86_64 image: header, program headers at 64, optional
+/// An ELF64 little-endian x86_64 file: header, program headers at 64, optional
 /// interpreter path at 0x200, file size `size`.
-fn elf(e_type: u16, entry: u64, phs: &[Ph], interp: Option<&str>, size: usize) -> Vec<u8> {
-    let mut b = vec![0u8; size];
-    b[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    b[16..18].copy_from_slice(&e_type.to_le_bytes());
-    b[18..20].copy_from_slice(&62u16.to_le_bytes());
-    b[20..24].copy_from_slice(&1u32.to_le_bytes());
-    b[24..32].copy_from_slice(&entry.to_le_bytes());
-    b[32..40].copy_from_slice(&64u64.to_le_bytes());
-    b[52..54].copy_from_slice(&64u16.to_le_bytes());
-    b[54..56].copy_from_slice(&56u16.to_le_bytes());
-    let mut all: Vec<Ph> = Vec::new();
-    if let Some(path) = interp {
-        all.push(Ph {
-            kind: INTERP,
-            flags: R,
-            offset: 0x200,
-            vaddr: 0x200,
-            filesz: path.len() as u64 + 1,
-            memsz: path.len() as u64 + 1,
-            align: 1,
-        });
-        b[0x200..0x200 + path.len()].copy_from_slice(path.as_bytes());
-    }
-    all.extend_from_slice(phs);
-    b[56..58].copy_from_slice(&(all.len() as u16).to_le_bytes());
-    for (i, p) in all.iter().enumerate() {
-        let at = 64 + 56 * i;
-        b[at..at + 4].copy_from_slice(&p.kind.to_le_bytes());
-        b[at + 4..at + 8].copy_from_slice(&p.flags.to_le_bytes());
-        b[at + 8..at + 16].copy_from_slice(&p.offset.to_le_bytes());
-        b[at + 16..at + 24].copy_from_slice(&p.vaddr.to_le_bytes());
-        b[at + 24..at + 32].copy_from_slice(&p.vaddr.to_le_bytes());
-        b[at + 32..at + 40].copy_from_slice(&p.filesz.to_le_bytes());
-        b[at + 40..at + 48].copy_from_slice(&p.memsz.to_le_bytes());
-        b[at + 48..at + 56].copy_from_slice(&p.align.to_le_bytes());
-    }
-    b
+fn elf(e_type: ElfType, entry: u64, phs: &[Seg], interp: Option<&str>, size: usize) -> Image {
+    let interp = interp.map(|path| Seg::interp(path.as_bytes()).placed(0x200).vaddr(0x200));
+    Builder::x86_64(e_type).entry(entry).segs(interp).segs(phs.iter().cloned()).len(size).build()
 }
 
 /// A static ET_EXEC: text at 0x400000 (covering the headers), data+bss at 0x401000.
-fn static_exec() -> Vec<u8> {
+fn static_exec() -> Image {
     elf(
-        2,
+        ElfType::EXEC,
         0x400100,
-        &[load(R | X, 0, 0x400000, 0x800, 0x800), load(R | W, 0x1000, 0x401000, 0x100, 0x3000)],
+        &[load(RX, 0, 0x400000, 0x800, 0x800), load(RW, 0x1000, 0x401000, 0x100, 0x3000)],
         None,
         0x1100,
     )
 }
 
 /// A dynamic PIE needing "/interp".
-fn dyn_pie() -> Vec<u8> {
+fn dyn_pie() -> Image {
     elf(
-        3,
+        ElfType::DYN,
         0x100,
-        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x200)],
+        &[load(RX, 0, 0, 0x800, 0x800), load(RW, 0x1000, 0x1000, 0x100, 0x200)],
         Some("/interp"),
         0x1100,
     )
 }
 
 /// An interpreter: ET_DYN without its own PT_INTERP.
-fn interp_image() -> Vec<u8> {
-    elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900), load(R | W, 0x1000, 0x1000, 0x80, 0x2000)], None, 0x1080)
+fn interp_image() -> Image {
+    elf(
+        ElfType::DYN,
+        0x80,
+        &[load(RX, 0, 0, 0x900, 0x900), load(RW, 0x1000, 0x1000, 0x80, 0x2000)],
+        None,
+        0x1080,
+    )
 }
 
 /// The interpreter is `interp_image()`, found only at `/interp`.
@@ -122,21 +83,6 @@ fn plan_as(profile: Profile, image: &[u8]) -> Result<ExecPlan<arch_x86_64::Info>
     plan_with(image, &mut host(), &params)
 }
 
-fn set_ph(image: &mut [u8], index: usize, field: usize, value: u64) {
-    let at = 64 + 56 * index + field;
-    if field == 0 || field == 4 {
-        image[at..at + 4].copy_from_slice(&(value as u32).to_le_bytes());
-    } else {
-        image[at..at + 8].copy_from_slice(&value.to_le_bytes());
-    }
-}
-const P_TYPE: usize = 0;
-const P_OFFSET: usize = 8;
-const P_VADDR: usize = 16;
-const P_FILESZ: usize = 32;
-const P_MEMSZ: usize = 40;
-const P_ALIGN: usize = 48;
-
 #[test]
 fn valid_images_plan() {
     let p = plan(&static_exec()).unwrap();
@@ -156,24 +102,24 @@ fn valid_images_plan() {
 #[test]
 fn only_exec_and_dyn() {
     let mut img = static_exec();
-    img[16] = 1; // ET_REL
+    img.set_ehdr(HeaderField::Type, ElfType::REL.0.into());
     assert_eq!(plan(&img).unwrap_err(), ExecError::NotExecutable(elf_stream::ElfType::REL));
-    img[16] = 4; // ET_CORE
+    img.set_ehdr(HeaderField::Type, ElfType::CORE.0.into());
     assert_eq!(plan(&img).unwrap_err().errno(), Errno::ENOEXEC);
 }
 
 #[test]
 fn needs_a_load_segment() {
     let mut img = static_exec();
-    set_ph(&mut img, 0, P_TYPE, 0);
-    set_ph(&mut img, 1, P_TYPE, 0);
+    img.set_phdr(0, PhdrField::Type, 0);
+    img.set_phdr(1, PhdrField::Type, 0);
     assert_eq!(plan(&img).unwrap_err(), ExecError::NoLoadSegment);
 }
 
 #[test]
 fn filesz_must_not_exceed_memsz() {
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_FILESZ, 0x4000);
+    img.set_phdr(1, PhdrField::Filesz, 0x4000);
     assert_eq!(plan(&img).unwrap_err(), ExecError::FileSizeExceedsMemSize { index: 1 });
     assert_eq!(ExecError::FileSizeExceedsMemSize { index: 1 }.errno(), Errno::EINVAL);
 }
@@ -181,8 +127,8 @@ fn filesz_must_not_exceed_memsz() {
 #[test]
 fn file_range_inside_the_file() {
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_OFFSET, 0x1000 + 0x10_0000);
-    set_ph(&mut img, 1, P_VADDR, 0x401000);
+    img.set_phdr(1, PhdrField::Offset, 0x1000 + 0x10_0000);
+    img.set_phdr(1, PhdrField::Vaddr, 0x401000);
     let err = plan_as(Profile::Hardened, &img).unwrap_err();
     assert_eq!(
         err,
@@ -193,12 +139,12 @@ fn file_range_inside_the_file() {
     assert_eq!(plan(&img).unwrap_err(), ExecError::BssTailUnzeroable { index: 1 });
     assert_eq!(ExecError::BssTailUnzeroable { index: 1 }.errno(), Errno::EFAULT);
     // Without bss Linux maps it; the plan takes no byte from past the end of the file.
-    set_ph(&mut img, 1, P_MEMSZ, 0x100);
+    img.set_phdr(1, PhdrField::Memsz, 0x100);
     let p = plan(&img).unwrap();
     let data = p.mappings().find(|m| m.range.start == UserAddr(0x401000)).unwrap();
     assert_eq!(data.content, Content::Zero);
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_OFFSET, u64::MAX - 0x10);
+    img.set_phdr(1, PhdrField::Offset, u64::MAX - 0x10);
     assert!(matches!(
         plan(&img).unwrap_err(),
         ExecError::Elf { error: elf_stream::Error::SegmentOutsideFile { .. }, .. }
@@ -209,15 +155,15 @@ fn file_range_inside_the_file() {
 #[test]
 fn vaddr_congruent_with_offset() {
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_VADDR, 0x401010);
+    img.set_phdr(1, PhdrField::Vaddr, 0x401010);
     assert_eq!(plan(&img).unwrap_err(), ExecError::Misaligned { index: 1 });
 }
 
 #[test]
 fn overlapping_loads_are_rejected() {
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_VADDR, 0x400000);
-    set_ph(&mut img, 1, P_OFFSET, 0);
+    img.set_phdr(1, PhdrField::Vaddr, 0x400000);
+    img.set_phdr(1, PhdrField::Offset, 0);
     assert_eq!(
         plan_as(Profile::Hardened, &img).unwrap_err(),
         ExecError::OverlappingSegments { first: 0, second: 1 }
@@ -232,9 +178,9 @@ fn overlapping_loads_are_rejected() {
 fn unsorted_loads_plan_like_sorted() {
     let sorted = plan(&static_exec()).unwrap();
     let img = elf(
-        2,
+        ElfType::EXEC,
         0x400100,
-        &[load(R | W, 0x1000, 0x401000, 0x100, 0x3000), load(R | X, 0, 0x400000, 0x800, 0x800)],
+        &[load(RW, 0x1000, 0x401000, 0x100, 0x3000), load(RX, 0, 0x400000, 0x800, 0x800)],
         None,
         0x1100,
     );
@@ -248,13 +194,14 @@ fn unsorted_loads_plan_like_sorted() {
 #[test]
 fn addresses_stay_in_user_space() {
     let mut img = static_exec();
-    set_ph(&mut img, 1, P_MEMSZ, u64::MAX - 0x401000 + 0x10);
+    img.set_phdr(1, PhdrField::Memsz, u64::MAX - 0x401000 + 0x10);
     assert_eq!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { index: 1 });
     // ET_EXEC above TASK_SIZE.
-    let img = elf(2, 0x8000_0000_0100, &[load(R | X, 0, 0x8000_0000_0000, 0x800, 0x800)], None, 0x1000);
+    let img =
+        elf(ElfType::EXEC, 0x8000_0000_0100, &[load(RX, 0, 0x8000_0000_0000, 0x800, 0x800)], None, 0x1000);
     assert_eq!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { index: 0 });
     // ET_EXEC below mmap_min_addr.
-    let img = elf(2, 0x1100, &[load(R | X, 0, 0x1000, 0x800, 0x800)], None, 0x1000);
+    let img = elf(ElfType::EXEC, 0x1100, &[load(RX, 0, 0x1000, 0x800, 0x800)], None, 0x1000);
     assert!(matches!(
         plan(&img).unwrap_err(),
         ExecError::OutsideUserRange { .. } | ExecError::ProgramHeadersNotLoaded
@@ -264,9 +211,9 @@ fn addresses_stay_in_user_space() {
 #[test]
 fn pie_span_reaching_the_stack_is_rejected() {
     let img = elf(
-        3,
+        ElfType::DYN,
         0x100,
-        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x2aaa_aaaa_0000)],
+        &[load(RX, 0, 0, 0x800, 0x800), load(RW, 0x1000, 0x1000, 0x100, 0x2aaa_aaaa_0000)],
         Some("/interp"),
         0x1100,
     );
@@ -280,24 +227,24 @@ fn p_align_zero_and_non_power_of_two_mean_page() {
     let base = plan(&dyn_pie()).unwrap().main.bias;
     for align in [0u64, 3, 0x1001] {
         let mut img = dyn_pie();
-        set_ph(&mut img, 1, P_ALIGN, align);
-        set_ph(&mut img, 2, P_ALIGN, align);
+        img.set_phdr(1, PhdrField::Align, align);
+        img.set_phdr(2, PhdrField::Align, align);
         assert_eq!(plan(&img).unwrap().main.bias, base, "p_align {align}");
     }
     // A large power of two is honoured as Linux: 2 MiB aligns the PIE base down.
     let mut img = dyn_pie();
-    set_ph(&mut img, 1, P_ALIGN, 0x20_0000);
+    img.set_phdr(1, PhdrField::Align, 0x20_0000);
     assert_eq!(plan(&img).unwrap().main.bias, 0x5555_5540_0000);
     // 2^47 aligns ELF_ET_DYN_BASE down to 0: below mmap_min_addr.
     let mut img = dyn_pie();
-    set_ph(&mut img, 1, P_ALIGN, 1 << 47);
+    img.set_phdr(1, PhdrField::Align, 1 << 47);
     assert!(matches!(plan(&img).unwrap_err(), ExecError::OutsideUserRange { .. }));
 }
 
 #[test]
 fn program_headers_must_be_loaded() {
     // Text starting after the headers: nothing maps e_phoff.
-    let img = elf(2, 0x401100, &[load(R | X, 0x1000, 0x401000, 0x100, 0x100)], None, 0x1100);
+    let img = elf(ElfType::EXEC, 0x401100, &[load(RX, 0x1000, 0x401000, 0x100, 0x100)], None, 0x1100);
     assert_eq!(plan_as(Profile::Hardened, &img).unwrap_err(), ExecError::ProgramHeadersNotLoaded);
     // Linux passes the load bias alone (0 for ET_EXEC) as AT_PHDR.
     assert_eq!(plan(&img).unwrap().auxv.get(AuxType::AT_PHDR), Some(0));
@@ -305,12 +252,9 @@ fn program_headers_must_be_loaded() {
 
 #[test]
 fn pt_phdr_disagreeing_is_reported_not_used() {
-    let mut phs = vec![load(R | X, 0, 0x400000, 0x800, 0x800)];
-    phs.insert(
-        0,
-        Ph { kind: PHDR, flags: R, offset: 64, vaddr: 0x400080, filesz: 112, memsz: 112, align: 8 },
-    );
-    let p = plan(&elf(2, 0x400100, &phs, None, 0x1000)).unwrap();
+    let mut phs = vec![load(RX, 0, 0x400000, 0x800, 0x800)];
+    phs.insert(0, Seg::new(ProgramType::PHDR, Vec::new()).at(64).filesz(112).vaddr(0x400080).align(8));
+    let p = plan(&elf(ElfType::EXEC, 0x400100, &phs, None, 0x1000)).unwrap();
     assert_eq!(p.main.phdr_check, PhdrCheck::Disagrees(elf_stream::VirtAddr(0x400080)));
     assert_eq!(p.auxv.get(AuxType::AT_PHDR), Some(0x400040));
 }
@@ -325,7 +269,7 @@ fn interpreter_checks() {
         host.interp = Some(interp);
         plan_with(&dyn_pie(), &mut host, &params).map(|_| ())
     };
-    assert!(check(interp_image()).is_ok());
+    assert!(check(interp_image().bytes).is_ok());
     // A short file: Linux's elf_read of the header fails (EIO).
     let err = check(b"#!/bin/sh\n".to_vec()).unwrap_err();
     assert_eq!(err.errno(), Errno::EIO);
@@ -333,32 +277,32 @@ fn interpreter_checks() {
     assert_eq!(err, ExecError::InterpreterNotElf(elf_stream::Error::BadMagic));
     assert_eq!(err.errno(), Errno::ELIBBAD);
     let mut rel = interp_image();
-    rel[16] = 1;
-    let err = check(rel).unwrap_err();
+    rel.set_ehdr(HeaderField::Type, ElfType::REL.0.into());
+    let err = check(rel.bytes).unwrap_err();
     assert_eq!(err, ExecError::InterpreterNotLoadable(elf_stream::ElfType::REL));
     assert_eq!(err.errno(), Errno::EINVAL);
     let mut arm = interp_image();
-    arm[18] = 183;
+    arm.set_ehdr(HeaderField::Machine, Machine::AARCH64.0.into());
     assert_eq!(
-        check(arm).unwrap_err(),
+        check(arm.bytes).unwrap_err(),
         ExecError::InterpreterMismatch { what: exec_core::Mismatch::Machine }
     );
     let mut be = interp_image();
-    be[5] = 2;
+    be.set_ident(Ident::Data, 2);
     // EI_DATA is not read by Linux: the kernel's byte order is used.
-    assert!(check(be.clone()).is_ok());
+    assert!(check(be.bytes.clone()).is_ok());
     // The hardened profile decodes it big endian: garbage (e_version), "not ELF" (ELIBBAD).
     let mut hardened = ExecParams::new(b"/prog");
     hardened.argv = &argv;
     hardened.profile = Profile::Hardened;
     let mut h = host();
-    h.interp = Some(be);
+    h.interp = Some(be.bytes);
     assert_eq!(plan_with(&dyn_pie(), &mut h, &hardened).unwrap_err().errno(), Errno::ELIBBAD);
     // The interpreter's own PT_INTERP is ignored, as Linux does.
-    let nested = elf(3, 0x80, &[load(R | X, 0, 0, 0x900, 0x900)], Some("/nonexistent"), 0x1000);
-    assert!(check(nested).is_ok());
+    let nested = elf(ElfType::DYN, 0x80, &[load(RX, 0, 0, 0x900, 0x900)], Some("/nonexistent"), 0x1000);
+    assert!(check(nested.bytes).is_ok());
     // An interpreter that cannot be opened: the host's errno.
-    let img = elf(3, 0x100, &[load(R | X, 0, 0, 0x800, 0x800)], Some("/missing"), 0x1000);
+    let img = elf(ElfType::DYN, 0x100, &[load(RX, 0, 0, 0x800, 0x800)], Some("/missing"), 0x1000);
     assert_eq!(plan(&img).unwrap_err(), ExecError::InterpreterOpen(Errno::ENOENT));
 }
 
@@ -510,9 +454,9 @@ fn small_windows_get_a_consistent_layout() {
     assert!(p.mmap.free.end.0 <= p.interp.as_ref().unwrap().span().start.0);
     // A 1 GiB bss cannot fit a 1 GiB window.
     let img = elf(
-        3,
+        ElfType::DYN,
         0x100,
-        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x4000_0000)],
+        &[load(RX, 0, 0, 0x800, 0x800), load(RW, 0x1000, 0x1000, 0x100, 0x4000_0000)],
         Some("/interp"),
         0x1100,
     );
@@ -523,9 +467,9 @@ fn small_windows_get_a_consistent_layout() {
 #[test]
 fn static_pie_goes_below_mmap_base_with_brk_moved() {
     let img = elf(
-        3,
+        ElfType::DYN,
         0x100,
-        &[load(R | X, 0, 0, 0x800, 0x800), load(R | W, 0x1000, 0x1000, 0x100, 0x200)],
+        &[load(RX, 0, 0, 0x800, 0x800), load(RW, 0x1000, 0x1000, 0x100, 0x200)],
         None,
         0x1100,
     );

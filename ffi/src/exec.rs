@@ -90,6 +90,7 @@ fn prepare(
 /// asked for one (a dynamic R8000 program needing prefetch patches); otherwise a no-op.
 #[cfg(feature = "arch-mips")]
 fn supply_prefetch_fd(plan: &mut ExecPlan<AnyInfo>, ops: &execcore_ops) -> Result<(), Fail> {
+    // Irrefutable when MIPS is the only architecture compiled in.
     #[allow(irrefutable_let_patterns)]
     let AnyInfo::Mips(info) = plan.arch
     else {

@@ -12,16 +12,6 @@
 //! an errno; every pointer is checked (in the `ptr` module alone). No heap: a plan lives in
 //! caller-owned `execcore_plan` storage.
 #![no_std]
-// The panic-free set of every crate linked into libexeccore.a; the unsafe rules come from
-// [workspace.lints] (unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks).
-#![deny(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 
 #[cfg(not(any(
     feature = "arch-x86_64",

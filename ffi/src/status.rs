@@ -8,6 +8,7 @@ use elf_stream::Errno;
 use exec_core::{ErrorCode, ExecCode};
 
 /// Result of every fallible `execcore_*` function: 0 is success.
+// The C name is the ABI.
 #[allow(non_camel_case_types)]
 pub type execcore_status = i32;
 

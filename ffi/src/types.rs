@@ -1,6 +1,7 @@
 //! The `#[repr(C)]` types of the C ABI. Every layout is pinned with static assertions here
 //! and mirrored by size checks in the C tests.
 
+// The C names (`execcore_plan`...) are the ABI.
 #![allow(non_camel_case_types)]
 
 use core::ffi::c_void;
@@ -32,6 +33,7 @@ macro_rules! c_group {
         $($(#[doc = $idoc:literal])* $name:ident = $value:expr;)*
     ) => {
         $(#[doc = $doc])*
+        // The C names are the ABI.
         #[allow(non_camel_case_types)]
         pub type $alias = $ty;
         $($(#[doc = $idoc])* pub const $name: $alias = $value;)*

@@ -2,6 +2,9 @@
 //! `execcore_build_stack`) with Rust callbacks, on the shared corpus: the ABI, FPU mode and
 //! FP flags in the entry state, the layout equal to the Rust API's, the MIPS errnos of each
 //! OS profile, `AT_PFETCHFD` from `exec_fd`, and the CPU description's validation.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 // The test kernel's blocks dereference its own context pointer and the buffers the
 // library hands its callbacks, as the C ABI promises; one comment here, not one per block.
 #![allow(clippy::undocumented_unsafe_blocks)]

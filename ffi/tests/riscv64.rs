@@ -3,6 +3,9 @@
 //! (AT_HWCAP by Linux's rule), the entry state carries a0 = 0, the e_flags and the CFI
 //! bits, `EXECCORE_CPU_RISCV_ISA_CHECK` refuses what the hart lacks, `riscv_caches` fills
 //! the cache entries, and the CPU description is validated.
+// Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 // The test kernel's blocks dereference its own context pointer and the buffers the
 // library hands its callbacks, as the C ABI promises; one comment here, not one per block.
 #![allow(clippy::undocumented_unsafe_blocks)]

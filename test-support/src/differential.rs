@@ -10,7 +10,8 @@
 use crate::hostkernel::{Exec, Run};
 use crate::maps::{merge, Ranges, Vma};
 use crate::sysoracle::Observed;
-use exec_core::{AuxType, ExecPlan};
+use exec_core::fs_host::FsHost;
+use exec_core::{ArchPolicy, AuxType, ExecParams, ExecPlan, Profile};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -474,4 +475,78 @@ pub fn run_guest<I>(
         summary.add(m, &verdict);
     }
     summary
+}
+
+/// Interpreter paths a guest run's mutants may name: missing, and directories (in the guest
+/// and the sysroots alike), so both sides resolve them the same way.
+pub const GUEST_INTERP_PATHS: [&str; 3] = ["/nonexistent/ld.so", "/lib", "/"];
+
+/// Plans the mutant at `path` the way the guest kernel execs it as `execfn` (`/t/NAME`):
+/// the guest's argv and environment, `profile`, no `mmap_min_addr` (the guest runs its
+/// programs as root), interpreters resolved under `root`, fixed entropy. A rejection
+/// comes back as the policy's errno (its architecture's numbering) and the error's text.
+pub fn plan_as_guest<P: ArchPolicy>(
+    policy: &P,
+    profile: Profile,
+    path: &std::path::Path,
+    execfn: &str,
+    root: &std::path::Path,
+) -> Result<ExecPlan<P::Info>, (i32, String)> {
+    let argv: [&[u8]; 1] = [execfn.as_bytes()];
+    let envp: [&[u8]; 1] = [GUEST_ENV.as_bytes()];
+    let mut params = ExecParams::new(execfn.as_bytes());
+    params.argv = &argv;
+    params.envp = &envp;
+    params.mmap_min_addr = 0;
+    params.profile = profile;
+    let mut host = FsHost::new(root);
+    host.seed = Some(1);
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    exec_core::prepare(policy, &file, &mut host, &params, None)
+        .map(|p| p.plan)
+        .map_err(|e| (policy.errno(&e).0, e.to_string()))
+}
+
+/// One guest kernel's differential check, as the per-architecture tests state it.
+pub struct GuestCheck<'a> {
+    /// The guest kernel.
+    pub guest: Guest<'a>,
+    /// What the report calls the kernel (e.g. `arm64 kernel 6.1`).
+    pub title: &'a str,
+    /// The profile execcore plans with (the guest kernel's version).
+    pub profile: Profile,
+    /// Mutants `cargo test` runs (`DIFFERENTIAL_MUTANTS` overrides it).
+    pub mutants: usize,
+    /// The agreement to reach, in percent.
+    pub floor: f64,
+    /// The errno names in the guest's numbering.
+    pub errno_name: &'a dyn Fn(i32) -> String,
+}
+
+impl GuestCheck<'_> {
+    /// Runs the mutants of `bases` (at least 8) through the guest kernel and through
+    /// `policy` ([`run_guest`], [`plan_as_guest`]), prints the report and asserts every
+    /// accepted plan is sound and the agreement reaches the floor.
+    pub fn run<P: ArchPolicy>(&self, policy: &P, bases: &[GuestBase]) {
+        let guest = &self.guest;
+        assert!(bases.len() >= 8, "{} bases for {}", bases.len(), guest.arch);
+        let config = crate::mutate::Config {
+            interp_paths: GUEST_INTERP_PATHS.map(String::from).to_vec(),
+            seed: seed(),
+        };
+        let n = mutant_count(self.mutants);
+        let summary = run_guest(
+            guest,
+            bases,
+            n,
+            &config,
+            |path, execfn, root| plan_as_guest(policy, self.profile, path, execfn, root),
+            self.errno_name,
+        );
+        println!("{}", summary.report(&format!("{} (sysoracle {}, {})", self.title, guest.arch, guest.cpu)));
+        assert_eq!(summary.total, n);
+        assert!(summary.unsound.is_empty(), "unsound plans: {:?}", summary.unsound);
+        let floor = self.floor;
+        assert!(summary.agreement() >= floor, "agreement {:.2} % below {floor} %", summary.agreement());
+    }
 }

@@ -36,3 +36,15 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A root directory holding `bytes` at the absolute path `at` (an interpreter), executable
+/// as `open_exec` requires of one, removed when dropped.
+pub fn root_with(tag: &str, at: &str, bytes: &[u8]) -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let root = TempDir::new(tag);
+    let path = root.join(at.trim_start_matches('/'));
+    std::fs::create_dir_all(path.parent().expect("an absolute path")).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    root
+}

@@ -265,23 +265,6 @@ impl Elf {
     }
 }
 
-/// Plans raw bytes with interpreters under `root`; returns the result and the log.
-pub fn plan_bytes(
-    policy: &Mips,
-    bytes: &[u8],
-    root: &Path,
-    configure: impl FnOnce(&mut ExecParams<'_>, &mut FsHost),
-) -> (Result<ExecPlan<Info>, ExecError>, FsHost) {
-    let argv: [&[u8]; 1] = [b"/t/prog"];
-    let mut params = ExecParams::new(b"/t/prog");
-    params.argv = &argv;
-    let mut host = FsHost::new(root);
-    host.seed = Some(3);
-    configure(&mut params, &mut host);
-    let r = exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan);
-    (r, host)
-}
-
 /// The `cvt.[ds].l` addresses GNU objdump finds in `file`.
 pub fn objdump_cvt(file: &str) -> std::collections::BTreeSet<u64> {
     let out = std::process::Command::new("mips64-linux-gnuabi64-objdump")

@@ -305,8 +305,8 @@ pub fn sync_icache() {
 
 /// The virtual counter (ticks).
 pub fn counter() -> u64 {
-    // SAFETY: CNTVCT_EL0 is readable at EL1.
     let v: u64;
+    // SAFETY: CNTVCT_EL0 is readable at EL1.
     unsafe { core::arch::asm!("isb", "mrs {}, cntvct_el0", out(reg) v, options(nostack)) };
     v
 }

@@ -1,0 +1,58 @@
+//! Planning a file the way the architecture tests do: as `/t/prog` (argv `["/t/prog"]`),
+//! interpreters opened under a root directory, a fixed random seed so that runs compare.
+
+use exec_core::fs_host::FsHost;
+use exec_core::{ArchPolicy, ExecError, ExecParams, ExecPlan};
+use std::path::Path;
+
+/// The random seed every plan here is made with.
+pub const SEED: u64 = 3;
+
+/// Plans `bytes` with interpreters under `root` after `configure` has set the parameters
+/// and the host; returns the plan and the host (its log, what it opened).
+pub fn plan_in<P: ArchPolicy>(
+    policy: &P,
+    bytes: &[u8],
+    root: &Path,
+    configure: impl FnOnce(&mut ExecParams<'_>, &mut FsHost),
+) -> (Result<ExecPlan<P::Info>, ExecError>, FsHost) {
+    let argv: [&[u8]; 1] = [b"/t/prog"];
+    let mut params = ExecParams::new(b"/t/prog");
+    params.argv = &argv;
+    let mut host = FsHost::new(root);
+    host.seed = Some(SEED);
+    configure(&mut params, &mut host);
+    let plan = exec_core::prepare(policy, bytes, &mut host, &params, None).map(|p| p.plan);
+    (plan, host)
+}
+
+/// Plans `bytes` with interpreters under `root`.
+pub fn plan_bytes<P: ArchPolicy>(
+    policy: &P,
+    bytes: &[u8],
+    root: &Path,
+) -> Result<ExecPlan<P::Info>, ExecError> {
+    plan_in(policy, bytes, root, |_, _| {}).0
+}
+
+/// Plans `bytes` with interpreters under `root` after `configure` has set the parameters.
+pub fn plan_bytes_with<P: ArchPolicy>(
+    policy: &P,
+    bytes: &[u8],
+    root: &Path,
+    configure: impl FnOnce(&mut ExecParams<'_>),
+) -> Result<ExecPlan<P::Info>, ExecError> {
+    plan_in(policy, bytes, root, |params, _| configure(params)).0
+}
+
+/// Plans `bytes` with the caller's parameters and interpreters under `root`.
+pub fn plan_params<P: ArchPolicy>(
+    policy: &P,
+    bytes: &[u8],
+    root: &Path,
+    params: &ExecParams<'_>,
+) -> Result<ExecPlan<P::Info>, ExecError> {
+    let mut host = FsHost::new(root);
+    host.seed = Some(SEED);
+    exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
+}
