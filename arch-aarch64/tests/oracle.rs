@@ -26,12 +26,12 @@ use arch_aarch64::{Aarch64, Cpu};
 use common::{oracle_cpu, Observed, Program, Synth};
 use elf_stream::ElfType;
 use exec_core::Prot;
-use exec_core::{ArchPolicy, StaticPieAlign};
+use exec_core::StaticPieAlign;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use test_support::elf::{Endian, R, RW, RX};
 use test_support::synth::Load;
-use test_support::sysoracle::{differences, kernel_outcome, Run};
+use test_support::sysoracle;
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (arm64 6.1, VVAR_NR_PAGES = 2).
@@ -40,27 +40,10 @@ const VDSO_PAGES: u64 = 1;
 
 /// Every difference between the plan of `p` and what the kernel did.
 fn plan_differences(policy: &Aarch64, p: &Program, o: &Observed) -> Vec<String> {
-    let plan = match kernel_outcome(
-        |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan),
-        |e| policy.errno(e).0,
-        o,
-        (VVAR_PAGES, VDSO_PAGES),
-    ) {
-        Ok(plan) => plan,
-        Err(d) => return d,
-    };
-    let mut d = Vec::new();
-    let execfn = common::guest_path(p);
-    let run = Run {
-        execfn: &execfn,
-        envp: &[common::ENV.as_bytes()],
-        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
-    };
-    d.extend(differences(&plan, o, &run, p.interp.as_deref()));
-    if plan.interp.is_some() != p.interp.is_some() {
-        d.push(format!("interpreter: planned {}, PT_INTERP {:?}", plan.interp.is_some(), p.interp));
-    }
-    if !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") {
+    let plan = |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan);
+    let vdso = (VVAR_PAGES, VDSO_PAGES);
+    let (mut d, planned) = sysoracle::plan_differences(policy, plan, o, vdso, (&p.name, p.interp.as_deref()));
+    if planned.is_some() && !is_synthetic(p) && o.exit.as_deref() != Some("exit 0") {
         d.push(format!("the program did not exit 0 under the kernel: {:?}", o.exit));
     }
     d
@@ -148,16 +131,9 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-no-gnu-stack", nostack, "/"),
     ];
     let dir = synth_dir();
-    std::fs::create_dir_all(&dir).unwrap();
     let mut v = Vec::new();
     for (name, s, root) in cases {
-        let path = dir.join(name);
-        let bytes = s.build();
-        if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
-            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-            std::fs::write(&tmp, &bytes).unwrap();
-            std::fs::rename(&tmp, &path).unwrap();
-        }
+        let path = sysoracle::write_program(&dir, name, &s.build());
         v.push(Program {
             path,
             name: name.into(),
@@ -225,13 +201,7 @@ fn layout_equals_the_arm64_kernel() {
             assert_eq!(o.platform.as_deref(), Some("aarch64"), "{}", p.name);
         }
         if let Ok(plan) = common::plan(&policy, p) {
-            let dyn_ = plan.main.header.elf_type == ElfType::DYN;
-            kinds.insert(match (dyn_, plan.interp.is_some()) {
-                (true, true) => "dynamic PIE",
-                (false, true) => "dynamic ET_EXEC",
-                (true, false) => "static-pie",
-                (false, false) => "static ET_EXEC",
-            });
+            kinds.insert(sysoracle::program_kind(&plan));
         }
         for d in plan_differences(&policy, p, o) {
             failures.push(format!("{}: {d}", p.name));

@@ -28,11 +28,10 @@ mod common;
 use arch_riscv64::{Cpu, Isa, Mmu, Riscv64, MINSIGSTKSZ_RV64GC};
 use common::{Boot, Observed, Program, Synth, GLIBC_LD, GLIBC_ROOT};
 use elf_stream::ElfType;
-use exec_core::ArchPolicy;
 use std::path::PathBuf;
 use test_support::elf::{Ident, R, RW, RX};
 use test_support::synth::Load;
-use test_support::sysoracle::{differences, kernel_outcome, Run};
+use test_support::sysoracle;
 
 const PAGE: u64 = 4096;
 /// The oracle's vDSO: 2 vvar pages below 1 text page (riscv 6.12).
@@ -54,25 +53,11 @@ fn oracle_cpu(mmu: Mmu) -> Cpu {
 
 /// Every difference between the plan of `p` and what the kernel did.
 fn plan_differences(policy: &Riscv64, p: &Program, o: &Observed) -> Vec<String> {
-    let plan = match kernel_outcome(
-        |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan),
-        |e| policy.errno(e).0,
-        o,
-        (VVAR_PAGES, VDSO_PAGES),
-    ) {
-        Ok(plan) => plan,
-        Err(d) => return d,
-    };
-    let mut d = Vec::new();
-    let execfn = common::guest_path(p);
-    let run = Run {
-        execfn: &execfn,
-        envp: &[common::ENV.as_bytes()],
-        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
-    };
-    d.extend(differences(&plan, o, &run, p.interp.as_deref()));
-    if plan.interp.is_some() != p.interp.is_some() {
-        d.push(format!("interpreter: planned {}, PT_INTERP {:?}", plan.interp.is_some(), p.interp));
+    let plan = |vdso| common::plan_as_oracle(policy, p, vdso).map(|x| x.plan);
+    let vdso = (VVAR_PAGES, VDSO_PAGES);
+    let (mut d, planned) = sysoracle::plan_differences(policy, plan, o, vdso, (&p.name, p.interp.as_deref()));
+    if planned.is_none() {
+        return d;
     }
     // A synthetic PIE has no PT_DYNAMIC for ld.so (it faults there); ld.so run without
     // arguments prints its usage and exits 1. Everything else ends with exit(0).
@@ -151,16 +136,9 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-exec-high", high, "/"),
     ];
     let dir = synth_dir();
-    std::fs::create_dir_all(&dir).unwrap();
     let mut v = Vec::new();
     for (name, s, root) in cases {
-        let path = dir.join(name);
-        let bytes = s.build();
-        if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
-            let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-            std::fs::write(&tmp, &bytes).unwrap();
-            std::fs::rename(&tmp, &path).unwrap();
-        }
+        let path = sysoracle::write_program(&dir, name, &s.build());
         v.push(Program { path, name: name.into(), root: root.into(), interp: s.interp.clone() });
     }
     let path = PathBuf::from(GLIBC_ROOT).join(GLIBC_LD.trim_start_matches('/'));
@@ -214,13 +192,7 @@ fn equals_the_kernel(mmu: Mmu) {
             continue;
         }
         if let Ok(plan) = common::plan(&policy, p) {
-            let dyn_ = plan.main.header.elf_type == ElfType::DYN;
-            kinds.insert(match (dyn_, plan.interp.is_some()) {
-                (true, true) => "dynamic PIE",
-                (false, true) => "dynamic ET_EXEC",
-                (true, false) => "static-pie",
-                (false, false) => "static ET_EXEC",
-            });
+            kinds.insert(sysoracle::program_kind(&plan));
         }
         for d in plan_differences(&policy, p, o) {
             failures.push(format!("{}: {d}", p.name));

@@ -7,7 +7,9 @@
 use crate::maps::{observed_image, planned_image, Vma};
 use crate::stack::initial_stack_bytes;
 use core::fmt::Display;
-use exec_core::{ExecParams, ExecPlan};
+use elf_stream::ElfType;
+use exec_core::fs_host::FsHost;
+use exec_core::{ArchPolicy, ExecError, ExecParams, ExecPlan, KernelVersion, Prepared, Profile};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -365,4 +367,92 @@ pub fn kernel_outcome<I, E: Display>(
         return Err(vec![format!("vDSO {vdso:#x}, kernel {kernel_vdso:x?}")]);
     }
     Ok(planned)
+}
+
+/// The environment the oracle runs every program with (sysoracle.sh's default).
+pub const ENV: &str = "ORACLE=1";
+
+/// argv[0] and AT_EXECFN of the program `name` in the guest.
+pub fn guest_path(name: &str) -> String {
+    format!("/t/{name}")
+}
+
+/// Plans the program `name` at `path` the way the oracle runs it: argv `["/t/<name>"]`,
+/// envp `[ENV]`, AT_EXECFN `/t/<name>`, 8 MiB stack rlimit, ASLR off, the Linux profile
+/// at the oracle kernel's `version`, interpreters under `root`; `configure` adds what the
+/// architecture's kernel gives (the vDSO, rseq). Returns the host too (its log).
+pub fn plan_as_oracle<P: ArchPolicy>(
+    policy: &P,
+    (name, path, root): (&str, &Path, &Path),
+    version: KernelVersion,
+    configure: impl FnOnce(&mut ExecParams<'_>),
+) -> (Result<Prepared<P::Info, std::fs::File>, ExecError>, FsHost) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let execfn = guest_path(name);
+    let argv: [&[u8]; 1] = [execfn.as_bytes()];
+    let envp: [&[u8]; 1] = [ENV.as_bytes()];
+    let mut params = ExecParams::new(execfn.as_bytes());
+    params.argv = &argv;
+    params.envp = &envp;
+    params.profile = Profile::Linux(version);
+    configure(&mut params);
+    let mut host = FsHost::new(root);
+    host.seed = Some(1);
+    let prepared = exec_core::prepare(policy, &file, &mut host, &params, None);
+    (prepared, host)
+}
+
+/// Every difference between what `policy` plans (`plan(vdso)`) for the program `name`
+/// and what the kernel did in `o`: the outcome and the vDSO ([`kernel_outcome`], `vdso`:
+/// its vvar and text pages), everything [`differences`] compares, and whether an
+/// interpreter was planned exactly when the program names one (`interp`). With them the
+/// plan, when both execcore and the kernel ran the program (for the architecture's own
+/// comparisons).
+pub fn plan_differences<P: ArchPolicy>(
+    policy: &P,
+    plan: impl Fn(Option<u64>) -> Result<ExecPlan<P::Info>, ExecError>,
+    o: &Observed,
+    vdso: (u64, u64),
+    (name, interp): (&str, Option<&str>),
+) -> (Vec<String>, Option<ExecPlan<P::Info>>) {
+    let plan = match kernel_outcome(plan, |e| policy.errno(e).0, o, vdso) {
+        Ok(plan) => plan,
+        Err(d) => return (d, None),
+    };
+    let execfn = guest_path(name);
+    let run = Run {
+        execfn: &execfn,
+        envp: &[ENV.as_bytes()],
+        platforms: (policy.platform(plan.abi), policy.base_platform(plan.abi)),
+    };
+    let mut d = differences(&plan, o, &run, interp);
+    if plan.interp.is_some() != interp.is_some() {
+        d.push(format!("interpreter: planned {}, PT_INTERP {interp:?}", plan.interp.is_some()));
+    }
+    (d, Some(plan))
+}
+
+/// The kind of program a plan is for, as the oracle tests count them to show each is
+/// covered: dynamic PIE, dynamic ET_EXEC, static-pie or static ET_EXEC.
+pub fn program_kind<I>(plan: &ExecPlan<I>) -> &'static str {
+    match (plan.main.header.elf_type == ElfType::DYN, plan.interp.is_some()) {
+        (true, true) => "dynamic PIE",
+        (false, true) => "dynamic ET_EXEC",
+        (true, false) => "static-pie",
+        (false, false) => "static ET_EXEC",
+    }
+}
+
+/// Writes a synthetic program `name` into `dir` (atomically, and only when its bytes
+/// changed, so that concurrent tests and the cache keyed by its hash see a whole file);
+/// returns its path.
+pub fn write_program(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let path = dir.join(name);
+    if std::fs::read(&path).ok().as_deref() != Some(bytes) {
+        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+        std::fs::write(&tmp, bytes).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    path
 }

@@ -4,8 +4,7 @@
 #![allow(dead_code)]
 
 use arch_aarch64::{Aarch64, Cpu, Info};
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
+use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -64,31 +63,23 @@ pub fn oracle_cpu() -> Cpu {
     }
 }
 
-/// The oracle's environment (sysoracle.sh default) and argv[0].
-pub const ENV: &str = "ORACLE=1";
+pub use test_support::sysoracle::ENV;
 
+/// argv[0] and AT_EXECFN of `p` under the oracle.
 pub fn guest_path(p: &Program) -> String {
-    format!("/t/{}", p.name)
+    test_support::sysoracle::guest_path(&p.name)
 }
 
 pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 
-/// Plans `p` the way the oracle runs it: argv = ["/t/<name>"], envp = ["ORACLE=1"],
-/// AT_EXECFN "/t/<name>", 8 MiB stack rlimit, ASLR off, vDSO at `vdso` when given.
+/// Plans `p` the way the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
+/// Linux 6.1, the vDSO at `vdso` when given.
 pub fn plan_as_oracle(policy: &Aarch64, p: &Program, vdso: Option<u64>) -> PrepareResult {
-    let file = std::fs::File::open(&p.path).unwrap();
-    let execfn = guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [ENV.as_bytes()];
-    let mut params = ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    // The oracle's kernel: Linux 6.1.
-    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 1));
-    params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
-    let mut host = FsHost::new(&p.root);
-    host.seed = Some(1);
-    exec_core::prepare(policy, &file, &mut host, &params, None)
+    let version = exec_core::KernelVersion::new(6, 1);
+    test_support::sysoracle::plan_as_oracle(policy, (&p.name, &p.path, &p.root), version, |params| {
+        params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
+    })
+    .0
 }
 
 pub fn plan(policy: &Aarch64, p: &Program) -> Result<ExecPlan<Info>, ExecError> {

@@ -4,8 +4,7 @@
 
 use arch_mips::{Info, Mips, MipsAbi};
 use elf_stream::Endian;
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
+use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -69,28 +68,19 @@ pub fn big_endian() -> Vec<Program> {
     programs().into_iter().filter(|p| p.endian == Endian::Big).collect()
 }
 
-pub const ENV: &str = "ORACLE=1";
+pub use test_support::sysoracle::ENV;
 
 /// argv[0] and AT_EXECFN under the oracle.
 pub fn guest_path(p: &Program) -> String {
-    format!("/t/{}", p.name)
+    test_support::sysoracle::guest_path(&p.name)
 }
 
-/// Plans `p` as the oracle runs it: argv = ["/t/<name>"], env "ORACLE=1", 8 MiB stack,
-/// ASLR off, the vDSO where Linux maps it.
 /// `prepare`'s result for a program.
 pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 
+/// Plans `p` as the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
+/// Linux 6.1, the vDSO where Linux maps it; with the log.
 pub fn plan_as_oracle(policy: &Mips, p: &Program) -> (PrepareResult, Vec<(exec_core::LogLevel, String)>) {
-    let file = std::fs::File::open(&p.path).unwrap();
-    let execfn = guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [ENV.as_bytes()];
-    let mut params = ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    // The oracle's kernel: Linux 6.1.
-    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 1));
     let abi = if p.class64 {
         MipsAbi::N64
     } else if p.flags & arch_mips::flags::ABI2 != 0 {
@@ -98,10 +88,11 @@ pub fn plan_as_oracle(policy: &Mips, p: &Program) -> (PrepareResult, Vec<(exec_c
     } else {
         MipsAbi::O32
     };
-    params.sysinfo_ehdr = Some(policy.vdso_base(abi));
-    let mut host = FsHost::new(&p.root);
-    host.seed = Some(1);
-    let r = exec_core::prepare(policy, &file, &mut host, &params, None);
+    let version = exec_core::KernelVersion::new(6, 1);
+    let (r, host) =
+        test_support::sysoracle::plan_as_oracle(policy, (&p.name, &p.path, &p.root), version, |params| {
+            params.sysinfo_ehdr = Some(policy.vdso_base(abi));
+        });
     (r, host.messages)
 }
 

@@ -4,8 +4,7 @@
 #![allow(dead_code)]
 
 use arch_riscv64::{Info, Riscv64};
-use exec_core::fs_host::FsHost;
-use exec_core::{ExecError, ExecParams, ExecPlan, Prepared};
+use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -46,35 +45,26 @@ pub fn program(name: &str) -> Program {
     programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
 }
 
-/// The oracle's environment (sysoracle.sh default) and argv[0].
-pub const ENV: &str = "ORACLE=1";
+pub use test_support::sysoracle::ENV;
 /// `AT_RSEQ_FEATURE_SIZE` and `AT_RSEQ_ALIGN` of the 6.12 oracle kernel.
 pub const RSEQ: (u64, u64) = (0x1c, 0x20);
 
+/// argv[0] and AT_EXECFN of `p` under the oracle.
 pub fn guest_path(p: &Program) -> String {
-    format!("/t/{}", p.name)
+    test_support::sysoracle::guest_path(&p.name)
 }
 
 pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 
-/// Plans `p` the way the oracle runs it: argv = ["/t/<name>"], envp = ["ORACLE=1"],
-/// AT_EXECFN "/t/<name>", 8 MiB stack rlimit, ASLR off, the kernel's rseq entries, vDSO at
-/// `vdso` when given.
+/// Plans `p` the way the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
+/// Linux 6.12, with the kernel's rseq entries, the vDSO at `vdso` when given.
 pub fn plan_as_oracle(policy: &Riscv64, p: &Program, vdso: Option<u64>) -> PrepareResult {
-    let file = std::fs::File::open(&p.path).unwrap();
-    let execfn = guest_path(p);
-    let argv: [&[u8]; 1] = [execfn.as_bytes()];
-    let envp: [&[u8]; 1] = [ENV.as_bytes()];
-    let mut params = ExecParams::new(execfn.as_bytes());
-    params.argv = &argv;
-    params.envp = &envp;
-    params.rseq = Some(RSEQ);
-    params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
-    // The oracle's kernel: Linux 6.12.
-    params.profile = exec_core::Profile::Linux(exec_core::KernelVersion::new(6, 12));
-    let mut host = FsHost::new(&p.root);
-    host.seed = Some(1);
-    exec_core::prepare(policy, &file, &mut host, &params, None)
+    let version = exec_core::KernelVersion::new(6, 12);
+    test_support::sysoracle::plan_as_oracle(policy, (&p.name, &p.path, &p.root), version, |params| {
+        params.rseq = Some(RSEQ);
+        params.sysinfo_ehdr = vdso.map(exec_core::UserAddr);
+    })
+    .0
 }
 
 pub fn plan(policy: &Riscv64, p: &Program) -> Result<ExecPlan<Info>, ExecError> {

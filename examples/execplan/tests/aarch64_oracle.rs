@@ -11,7 +11,8 @@
 
 #[path = "../../../arch-aarch64/tests/common/mod.rs"]
 mod common;
-mod oracle;
+
+mod json_oracle;
 
 #[test]
 fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
@@ -24,11 +25,12 @@ fn execplan_json_equals_the_arm64_kernel_for_every_aarch64_program() {
     for p in &progs {
         let o = &seen[&p.name];
         assert_eq!(o.errno, None, "{}: the kernel refused it", p.name);
-        let argv0 = common::guest_path(p);
-        let guest = oracle::Guest { argv0: &argv0, env: common::ENV };
+        let execfn = common::guest_path(p);
         let args = ["--arch", "aarch64", "--va-bits", "48", "--page-size", "4096"];
-        let v = oracle::plan_json(&args, &guest, &p.root, &p.path);
-        bad.extend(oracle::differences(&p.name, &v, o, &oracle::AUXV, &argv0, p.interp.as_deref()));
+        let v = json_oracle::plan_json(&args, common::ENV, &execfn, &p.root, &p.path);
+        for d in json_oracle::differences(&v, o, &json_oracle::AUXV, &execfn, p.interp.as_deref()) {
+            bad.push(format!("{}: {d}", p.name));
+        }
     }
     assert!(bad.is_empty(), "{} differences:\n{}", bad.len(), bad.join("\n"));
 }

@@ -1,25 +1,23 @@
-//! What the oracle tests share: execplan's JSON plan for a program run as the oracle runs
-//! it, and its differences from what the real kernel showed at the program's first
-//! instruction.
+//! Shared by the execplan oracle tests: running `execplan --json` the way a sysoracle
+//! kernel ran a program, and comparing the printed plan with what the kernel did.
 
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 use test_support::sysoracle::Observed;
 
-/// How the oracle ran a program: its argv[0] in the guest and its one environment string.
-pub struct Guest<'a> {
-    pub argv0: &'a str,
-    pub env: &'a str,
-}
+/// The auxv entries compared on every architecture: AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE,
+/// AT_ENTRY.
+pub const AUXV: [(&str, u64); 5] =
+    [("AT_PHDR", 3), ("AT_PHENT", 4), ("AT_PHNUM", 5), ("AT_BASE", 7), ("AT_ENTRY", 9)];
 
-/// `execplan --json` with the architecture's options `args` for `path` (interpreter under
-/// `root`), as `guest` ran it with an 8 MiB stack rlimit.
-pub fn plan_json(args: &[&str], guest: &Guest, root: &Path, path: &Path) -> Value {
+/// `execplan --json` with `args` (architecture, machine), an 8 MiB stack rlimit, the
+/// oracle's environment and argv[0] `execfn`, interpreters under `root`, for `path`.
+pub fn plan_json(args: &[&str], env: &str, execfn: &str, root: &Path, path: &Path) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_execplan"))
         .arg("--json")
         .args(args)
-        .args(["--stack-rlimit", "8388608", "--env", guest.env, "--argv0", guest.argv0])
+        .args(["--stack-rlimit", "8388608", "--env", env, "--argv0", execfn])
         .arg("--root")
         .arg(root)
         .arg(path)
@@ -40,15 +38,14 @@ fn ranges(image: &Value) -> test_support::maps::Ranges {
     )
 }
 
-/// Where plan `v` differs from the kernel's observation `o`, one line each starting with
-/// `label`: the auxv entries `auxv` (name, type), start_brk, the stack top, the program's
-/// mappings (the kernel's at `argv0`) and the interpreter's (at `interp`).
+/// Every difference between the printed plan `v` and what the kernel did in `o`: the
+/// `auxv` entries named, start_brk, the stack top, and the program's (`execfn` in the
+/// guest) and the interpreter's (`interp`) mappings.
 pub fn differences(
-    label: &str,
     v: &Value,
     o: &Observed,
     auxv: &[(&str, u64)],
-    argv0: &str,
+    execfn: &str,
     interp: Option<&str>,
 ) -> Vec<String> {
     let mut bad = Vec::new();
@@ -57,7 +54,7 @@ pub fn differences(
     };
     let mut eq = |what: &str, ours: Option<u64>, theirs: Option<u64>| {
         if ours != theirs {
-            bad.push(format!("{label}: {what} {ours:x?}, kernel {theirs:x?}"));
+            bad.push(format!("{what} {ours:x?}, kernel {theirs:x?}"));
         }
     };
     for &(name, t) in auxv {
@@ -66,18 +63,14 @@ pub fn differences(
     eq("start_brk", v["brk"].as_u64(), o.stat.get("start_brk").copied());
     eq("stack top", v["stack"]["top"].as_u64(), Some(o.stack_top));
     let main = ranges(&v["image"]);
-    if main != test_support::maps::observed_image(&o.maps, argv0) {
-        bad.push(format!("{label}: program mappings {main:x?}\n  kernel {:x?}", o.maps));
+    if main != test_support::maps::observed_image(&o.maps, execfn) {
+        bad.push(format!("program mappings {main:x?}\n  kernel {:x?}", o.maps));
     }
     if let Some(interp) = interp {
         let ld = ranges(&v["interp_image"]);
         if ld != test_support::maps::observed_image(&o.maps, interp) {
-            bad.push(format!("{label}: interpreter mappings {ld:x?}\n  kernel {:x?}", o.maps));
+            bad.push(format!("interpreter mappings {ld:x?}\n  kernel {:x?}", o.maps));
         }
     }
     bad
 }
-
-/// The auxv entries every oracle test compares.
-pub const AUXV: [(&str, u64); 5] =
-    [("AT_PHDR", 3), ("AT_PHENT", 4), ("AT_PHNUM", 5), ("AT_BASE", 7), ("AT_ENTRY", 9)];
