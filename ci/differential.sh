@@ -10,7 +10,8 @@
 # results cached by the mutants' SHA-256).
 # Prints the agreement and every class of difference with examples; fails when the
 # agreement drops below the floor the test asserts or an accepted plan is unsound.
-# DIFFERENTIAL_SEED changes the seed; DIFFERENTIAL_KEEP=DIR keeps each mutant that differs.
+# DIFFERENTIAL_SEED changes the seed; DIFFERENTIAL_KEEP=DIR keeps each mutant that differs;
+# DIFFERENTIAL_EXAMPLES=N lists N examples of each difference (default 4).
 set -eu
 cd "$(dirname "$0")/.."
 N="${1:-3000}"

@@ -165,6 +165,13 @@ impl Auxv {
         self.entries.is_empty()
     }
 
+    /// Keeps the low 32 bits of every value (a 32-bit program's `elf_addr_t`).
+    pub fn truncate_to_u32(&mut self) {
+        for e in self.entries.iter_mut() {
+            e.value &= u64::from(u32::MAX);
+        }
+    }
+
     /// Replaces the value of every entry of type `kind` (used once stack addresses are known).
     pub fn set(&mut self, kind: AuxType, value: u64) {
         for e in self.entries.iter_mut().filter(|e| e.kind == kind) {

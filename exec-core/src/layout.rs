@@ -232,9 +232,9 @@ pub fn mmap_bias(
 /// none) and, when `huge` is a huge page size, placed as `thp_get_unmapped_area` does.
 ///
 /// When the first PT_LOAD (table order) maps nothing from the file, Linux's first
-/// `elf_load` maps nothing either and returns address 0: the image lands at
-/// `p_vaddr - page(first p_vaddr)`, wherever that is (the placement checks then refuse
-/// what Linux would fail to map below `mmap_min_addr`).
+/// `elf_load` maps nothing either: the bias stays `ELF_PAGESTART(0 - first p_vaddr)`
+/// wherever that puts the image (the placement checks then refuse what Linux would fail
+/// to map below `mmap_min_addr` or past `TASK_SIZE`).
 pub fn mmap_bias_placed(
     alloc: &mut MmapAllocator,
     layout: &Layout,
@@ -245,16 +245,21 @@ pub fn mmap_bias_placed(
     taken: &[AddrRange],
 ) -> Result<u64, ExecError> {
     let page = image.page;
-    let first_page = page.down(image.first_vaddr.0);
-    if let Some(first) = image.first_load() {
-        if !crate::image::validation::maps_file(&first.ph, page, image.version) {
-            return Ok(0u64.wrapping_sub(first_page));
+    let first = image.first_vaddr.0;
+    let first_page = page.down(first);
+    if let Some(load) = image.first_load() {
+        if !crate::image::validation::maps_file(&load.ph, page, image.version) {
+            // load_bias = ELF_PAGESTART(0 - p_vaddr), which nothing moves.
+            return Ok(page.down(0u64.wrapping_sub(first)));
         }
     }
-    let align = match (honour_align, layout.static_pie_align) {
-        (true, StaticPieAlign::HonouredSince6_10) => image.max_align,
-        _ => page.get(),
-    };
+    // A static-pie asking for more than a page (6.10's rule): Linux maps the whole span
+    // at "0" to find a place, unmaps it, aligns the address it got and takes
+    // ELF_PAGESTART(aligned - first p_vaddr) as the bias.
+    let aligned = honour_align
+        && layout.static_pie_align == StaticPieAlign::HonouredSince6_10
+        && image.max_align > page.get();
+    let align = if aligned { image.max_align } else { page.get() };
     let align = if colour.is_power_of_two() { align.max(colour) } else { align };
     let offset = image.first_load().map_or(0, |s| s.ph.offset.0.wrapping_sub(page.offset(s.ph.vaddr.0)));
     let at = if huge.is_power_of_two() && huge > page.get() {
@@ -262,7 +267,12 @@ pub fn mmap_bias_placed(
     } else {
         alloc.allocate(image.total_size(), align, taken)?
     };
-    // Linux maps the first PT_LOAD (table order) at the returned address.
+    if aligned {
+        // The first PT_LOAD (table order) lands at ELF_PAGESTART(bias + p_vaddr): one page
+        // below the address found when p_vaddr is not page aligned.
+        return Ok(page.down(at.0.wrapping_sub(first)));
+    }
+    // Otherwise the first PT_LOAD (table order) is mapped at the address found.
     Ok(at.0.wrapping_sub(first_page))
 }
 

@@ -380,7 +380,13 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
     let has_interp = plan.interp.is_some();
     let header = plan.main.header;
     let colour = policy.mmap_colour();
+    // Linux computes addresses in its unsigned long: 32 bits on a 32-bit kernel.
+    let kernel_class = if policy.kernel_word() == 4 { Class::Elf32 } else { Class::Elf64 };
+    if let Some(img) = plan.interp.as_mut() {
+        img.kernel_class = kernel_class;
+    }
     let main_img = &mut plan.main;
+    main_img.kernel_class = kernel_class;
     main_img.bias = match header.elf_type {
         ElfType::DYN if has_interp => layout::pie_bias(&lay, main_img, &rnd),
         ElfType::DYN => {
@@ -388,12 +394,16 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
         }
         _ => 0,
     };
-    // Linux checks the program's entry only when it runs it (no interpreter); the
-    // hardened profile always.
+    // Linux checks the program's entry only when it runs it (no interpreter), after
+    // wrapping; the hardened profile always, and refuses an entry that wraps.
     if has_interp && !params.profile.is_hardened() {
         main_img.check_segments_placed(main_img.bias, min_addr, lay.task_size)?;
     } else {
         main_img.check_placement(main_img.bias, min_addr, lay.task_size)?;
+    }
+    let unwrapped = main_img.header.entry.0.checked_add(main_img.bias);
+    if params.profile.is_hardened() && unwrapped.is_none_or(|e| main_img.wrap(e) != e) {
+        return Err(ExecError::BadEntry);
     }
     let main_span = main_img.span();
     if let Some(img) = plan.interp.as_mut() {
@@ -479,6 +489,11 @@ fn plan_initial_stack<P: ArchPolicy, I>(
     policy.auxv(&ctx, info, auxv)?;
     let stack = plan_stack(&inputs, params, auxv.len())?;
     auxv.set(AuxType::AT_RANDOM, stack.random.0);
+    if header.class == Class::Elf32 {
+        // A 32-bit program's auxv holds 32-bit words (elf_addr_t): an entry or AT_PHDR
+        // past 4 GiB (a 64-bit kernel does not wrap them) arrives truncated.
+        auxv.truncate_to_u32();
+    }
     let stack_range = AddrRange::new(stack.extent.start, stack.top);
     for img in plan.images() {
         if img.span().overlaps(&stack_range) {

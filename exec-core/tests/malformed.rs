@@ -5,7 +5,9 @@
 //! profile, Linux 6.1 where it differs): a precise error (compared in full, with its
 //! errno) and an untouched address space, or a correct load — a sound plan
 //! (`test_support::invariants::check_plan`) whose pages hold what Linux's `elf_load` puts
-//! there (`check_against_segments`).
+//! there (`check_against_segments`). `loads:` followed by `name=0xHEX` pairs (comma
+//! separated) also pins where the load went: `main` (the program's lowest page), `entry`
+//! (the first instruction), and auxv entries by name (`AT_ENTRY`, `AT_PHDR`, `AT_BASE`).
 // Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -54,8 +56,37 @@ fn rows() -> Vec<Row> {
         .collect()
 }
 
-/// What one file did: the plan's mappings and brk, or the error and its errno.
-type Outcome = Result<(Vec<Mapping>, UserAddr), (String, String)>;
+/// What one accepted file gave: its mappings and brk (compared by `same-plan:`), and the
+/// addresses `loads:` pins.
+#[derive(Debug, PartialEq)]
+struct Loaded {
+    pages: (Vec<Mapping>, UserAddr),
+    entry: u64,
+    auxv: Vec<(AuxType, u64)>,
+}
+
+impl Loaded {
+    /// The value `loads:` names `name` (see the module's documentation).
+    fn fact(&self, name: &str) -> Option<u64> {
+        match name {
+            "main" => self.pages.0.iter().find(|m| m.role == Role::Main).map(|m| m.range.start.0),
+            "entry" => Some(self.entry),
+            aux => self.auxv.iter().find(|(t, _)| t.name() == Some(aux)).map(|&(_, v)| v),
+        }
+    }
+
+    /// Whether every `name=0xHEX` of `facts` holds.
+    fn matches(&self, facts: &str) -> bool {
+        facts.split(',').all(|fact| {
+            let (name, value) = fact.split_once('=').expect("loads: name=0xHEX");
+            let value = u64::from_str_radix(value.trim_start_matches("0x"), 16).expect("hex value");
+            self.fact(name) == Some(value)
+        })
+    }
+}
+
+/// What one file did: what it loaded as, or the error and its errno.
+type Outcome = Result<Loaded, (String, String)>;
 
 fn argv() -> [&'static [u8]; 2] {
     [b"prog", b"arg"]
@@ -107,7 +138,11 @@ fn run<P: ArchPolicy>(policy: &P, profile: Profile, main: &[u8], interp: Option<
             }
         }
     }
-    Ok((plan.mappings().collect(), plan.brk))
+    Ok(Loaded {
+        pages: (plan.mappings().collect(), plan.brk),
+        entry: plan.entry.0,
+        auxv: plan.auxv.entries().iter().map(|e| (e.kind, e.value)).collect(),
+    })
 }
 
 fn outcome(policy: &str, profile: Profile, main: &[u8], interp: Option<&[u8]>) -> Outcome {
@@ -122,6 +157,10 @@ fn outcome(policy: &str, profile: Profile, main: &[u8], interp: Option<&[u8]>) -
             run(&arch_aarch64::Aarch64::new(cpu), profile, main, interp)
         }
         "mips" => run(&arch_mips::Mips::default(), profile, main, interp),
+        "mips32" => {
+            let policy = arch_mips::Mips::model(arch_mips::CpuModel::Mips32R2, elf_stream::Endian::Little);
+            run(&policy, profile, main, interp)
+        }
         "mips-be" => {
             let policy = arch_mips::Mips::model(arch_mips::CpuModel::Mips5KEf, elf_stream::Endian::Big);
             run(&policy, profile, main, interp)
@@ -147,9 +186,11 @@ fn every_malformed_file_gets_its_exact_outcome() {
         let got = outcome(&row.policy, row.profile, &main, interp.as_deref());
         let ok = match (row.expected.as_str(), &got) {
             ("loads", Ok(_)) => true,
+            (want, Ok(loaded)) if want.starts_with("loads:") => loaded.matches(&want["loads:".len()..]),
             (want, Ok(plan)) if want.starts_with("same-plan:") => {
                 let base = std::fs::read(testdata().join(&want["same-plan:".len()..])).expect("base fixture");
-                outcome(&row.policy, row.profile, &base, interp.as_deref()).as_ref() == Ok(plan)
+                let base = outcome(&row.policy, row.profile, &base, interp.as_deref());
+                base.as_ref().map(|b| &b.pages) == Ok(&plan.pages)
             }
             (want, Err((debug, errno))) => want == debug && &row.errno == errno,
             _ => false,

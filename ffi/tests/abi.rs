@@ -410,10 +410,10 @@ fn a_failed_build_stack_leaves_the_new_space_empty() {
     let mut layout = execcore_layout::default();
     unsafe { execcore_plan_layout(&*plan, &mut layout) };
     let unmapped: Vec<&String> =
-        unsafe { kernel(ops.ctx) }.calls[calls_before..].iter().filter(|c| c.starts_with("range")).collect();
+        unsafe { kernel(ops.ctx) }.calls[calls_before..].iter().filter(|c| c.starts_with("unmap")).collect();
     assert_eq!(unmapped.len(), 3, "stack, program and interpreter unmapped: {unmapped:?}");
     assert!(
-        unmapped.iter().any(|c| c.starts_with(&format!("range {:#x}", layout.stack_start))),
+        unmapped.iter().any(|c| c.starts_with(&format!("unmap {:#x}", layout.stack_start))),
         "{unmapped:?}"
     );
 }

@@ -238,7 +238,7 @@ impl Summary {
             format!("{} [{}]{interp}", m.name, m.ops.join(" "))
         };
         match v {
-            Verdict::Differ { detail, .. } if e.examples.len() < 4 => {
+            Verdict::Differ { detail, .. } if e.examples.len() < examples_per_class() => {
                 e.examples.push(format!("{}: {detail}", which()))
             }
             Verdict::Unsound(what) => self.unsound.push((which(), what.clone())),
@@ -289,6 +289,11 @@ impl Summary {
         }
         s
     }
+}
+
+/// Examples of each difference a report lists: `DIFFERENTIAL_EXAMPLES`, or 4.
+fn examples_per_class() -> usize {
+    std::env::var("DIFFERENTIAL_EXAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(4)
 }
 
 /// The differential runs' seed (`DIFFERENTIAL_SEED` overrides it).

@@ -4,6 +4,7 @@
 //! which those crates forbid.
 
 pub mod alloc_counter;
+pub mod ckernel;
 pub mod corpus;
 pub mod counting;
 pub mod differential;

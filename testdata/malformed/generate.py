@@ -365,6 +365,40 @@ def cases():
     case("dyn-empty-first-load-low", "x86_64", "-", "OutsideUserRange { index: 1 }", "EINVAL", e,
          "the same with the rest below mmap_min_addr (0x1000 on): Linux's mmap fails after the point of no "
          "return (EPERM, killed); refused before", hardened=("ProgramHeadersNotLoaded", "ENOEXEC"))
+    e = Elf("x86_64-static-pie")
+    e.set_ph(0, "vaddr", 0x10).set_ph(0, "filesz", 0).set_ph(0, "memsz", 0)
+    case("dyn-empty-first-load-unaligned", "x86_64", "-", "OutsideUserRange { index: 0 }", "EINVAL", e,
+         "an empty first PT_LOAD at an unaligned p_vaddr: the bias is ELF_PAGESTART(0 - p_vaddr), the "
+         "address elf_load returns for it (page of bias + p_vaddr = -4096) fails BAD_ADDR after the point of "
+         "no return (killed); refused before", hardened=("Misaligned { index: 0 }", "EINVAL"))
+    e = Elf("x86_64-static-pie")
+    first, data = e.ph_at(0), e.ph_at(e.index(PT_LOAD, 3))
+    e.b[first:first + 56], e.b[data:data + 56] = e.b[data:data + 56], e.b[first:first + 56]
+    for i in range(4):
+        e.set_ph(e.index(PT_LOAD, i), "align", 0x10000)
+    at = "loads:main=0x7ffff7fec000,entry=0x7ffff7fed000,AT_PHDR=0x7ffff7fec040"
+    case("static-pie-aligned-data-first", "x86_64", "-", at, "-", e,
+         "a static-pie with 64 KiB p_align whose first PT_LOAD (table order) is its data at 0x3f30: Linux "
+         "aligns the address it found for the whole span and takes ELF_PAGESTART(aligned - 0x3f30) as the "
+         "bias, one page below aligned - 0x3000 (measured on 6.18)")
+    # 32-bit programs: the auxv holds 32-bit words; a 32-bit kernel wraps addresses at 4 GiB.
+    O, OI = "mips-o32-le-dyn-pie", "bin/mips-o32-le-static"
+    e = Elf(O)
+    e.set("entry", (e.get("entry") - 0x10000) & 0xFFFFFFFF)
+    for policy in ("mips", "mips32"):
+        case(f"o32-entry-wraps-{policy}", policy, OI, "loads:AT_ENTRY=0x55540630,entry=0x400150", "-", e,
+             "an o32 PIE whose e_entry is 0x630 - 0x10000: AT_ENTRY = bias + e_entry in 32 bits (a 64-bit "
+             "kernel computes 0x155540630 and stores it in a 32-bit auxv word; a 32-bit kernel wraps); the "
+             "hardened profile refuses an entry that wraps", hardened=("BadEntry", "EINVAL"))
+    e = Elf(O)
+    e.set_ph(e.index(PT_INTERP), "type", PT_NULL)
+    e.set("entry", (e.get("entry") - 0x10000) & 0xFFFFFFFF)
+    case("o32-static-pie-entry-wraps", "mips", "-", "BadEntry", "EINVAL", e,
+         "an o32 ET_DYN without interpreter whose e_entry is 0x630 - 0x10000: a 64-bit kernel's bias + "
+         "e_entry is past 4 GiB, BAD_ADDR after the point of no return (killed); refused before")
+    case("o32-static-pie-entry-wraps-32", "mips32", "-", "loads:main=0x77fe0000,entry=0x77fd0630", "-", e,
+         "the same on a 32-bit kernel: bias + e_entry wraps at 4 GiB, the process starts 0xf9d0 below its "
+         "first page", hardened=("BadEntry", "EINVAL"))
 
     # --- GNU properties (aarch64: x86_64 reads them for reporting only)
     A = "aarch64-bti"

@@ -12,7 +12,7 @@ use crate::error::ExecError;
 use crate::host::FileId;
 use crate::policy::Role;
 use crate::profile::KernelVersion;
-use elf_stream::{ElfFile, FileHeader, FileRange, ProgramHeader, ReadAt, VirtAddr};
+use elf_stream::{Class, ElfFile, FileHeader, FileRange, ProgramHeader, ReadAt, VirtAddr};
 
 /// PT_LOADs per image (real programs have 2 to 5).
 pub const MAX_LOADS: usize = 16;
@@ -75,6 +75,10 @@ pub struct Image {
     pub version: KernelVersion,
     /// READ_IMPLIES_EXEC (bss pages executable too).
     pub exec_on_read: ExecOnRead,
+    /// The kernel's own class: Linux computes the image's addresses in its `unsigned
+    /// long`, so on a 32-bit kernel they wrap at 4 GiB (on a 64-bit kernel a 32-bit
+    /// program's do not: they fail `TASK_SIZE` instead).
+    pub kernel_class: Class,
 }
 
 impl LoadSegment {
@@ -140,6 +144,7 @@ impl Image {
             file_size: None,
             version: KernelVersion::NEWEST,
             exec_on_read: ExecOnRead::Off,
+            kernel_class: Class::Elf64,
         }
     }
 
@@ -186,7 +191,15 @@ impl Image {
     /// `a + bias` in the new address space (wrapping as Linux's unsigned arithmetic;
     /// [`Image::check_placement`] guarantees no wrap for addresses inside the image).
     pub fn at(&self, vaddr: u64) -> UserAddr {
-        UserAddr(vaddr.wrapping_add(self.bias))
+        UserAddr(self.wrap(vaddr.wrapping_add(self.bias)))
+    }
+
+    /// `a` as the kernel's `unsigned long` holds it (the low 32 bits on a 32-bit kernel).
+    pub fn wrap(&self, a: u64) -> u64 {
+        match self.kernel_class {
+            Class::Elf32 => a & u64::from(u32::MAX),
+            Class::Elf64 => a,
+        }
     }
 
     /// The image's span in the new address space, page aligned.
@@ -211,11 +224,11 @@ impl Image {
     }
 
     /// Checks that with `bias` every segment lies inside `[min, end)` (page rounded) and
-    /// the entry below `end` (Linux's `BAD_ADDR`).
+    /// the entry below `end` (Linux's `BAD_ADDR` on `e_entry + bias`, computed in the
+    /// kernel's `unsigned long`).
     pub fn check_placement(&self, bias: u64, min: UserAddr, end: UserAddr) -> Result<(), ExecError> {
         self.check_segments_placed(bias, min, end)?;
-        let entry = self.header.entry.0.checked_add(bias).ok_or(ExecError::BadEntry)?;
-        if entry >= end.0 {
+        if self.wrap(self.header.entry.0.wrapping_add(bias)) >= end.0 {
             return Err(ExecError::BadEntry);
         }
         Ok(())
@@ -223,16 +236,32 @@ impl Image {
 
     /// [`Image::check_placement`] without the entry (a program with an interpreter:
     /// Linux only checks the interpreter's entry).
+    ///
+    /// Linux computes each segment's address `bias + p_vaddr` in its `unsigned long`
+    /// (wrapping), maps `[page(address), address + p_memsz)` (mmap and vm_brk fail past
+    /// `TASK_SIZE` or below `mmap_min_addr`), and judges the address `elf_load` returns
+    /// with `BAD_ADDR` even for a segment that maps nothing; the program's own segments
+    /// must besides have `p_vaddr + p_memsz` (unbiased) within `TASK_SIZE`.
     pub fn check_segments_placed(&self, bias: u64, min: UserAddr, end: UserAddr) -> Result<(), ExecError> {
+        let page = self.page;
         for s in &self.loads {
-            if s.ph.memsz == 0 {
-                continue; // maps nothing
-            }
             let index = s.ph.index;
             let bad = ExecError::OutsideUserRange { index };
-            let start = self.page.down(s.ph.vaddr.0).checked_add(bias).ok_or(bad)?;
-            let stop = s.ph.vaddr.0.checked_add(s.ph.memsz).and_then(|e| e.checked_add(bias)).ok_or(bad)?;
-            let stop = self.page.up(stop).ok_or(bad)?;
+            let (v, memsz) = (s.ph.vaddr.0, s.ph.memsz);
+            if self.role == Role::Main && (v >= end.0 || end.0.checked_sub(memsz).is_none_or(|room| room < v))
+            {
+                return Err(bad);
+            }
+            let start = self.wrap(page.down(v).wrapping_add(bias));
+            if memsz == 0 && !validation::maps_file(&s.ph, page, self.version) {
+                // Maps nothing: only the address elf_load returns is judged.
+                if start >= end.0 {
+                    return Err(bad);
+                }
+                continue;
+            }
+            let stop = start.checked_add(page.offset(v)).and_then(|a| a.checked_add(memsz)).ok_or(bad)?;
+            let stop = page.up(stop).ok_or(bad)?;
             if start < min.0 || stop > end.0 {
                 return Err(bad);
             }
