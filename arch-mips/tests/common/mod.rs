@@ -10,25 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use test_support::corpus::corpus_bin;
 
-/// A MIPS program and what it needs.
-#[derive(Clone, Debug)]
-pub struct Program {
-    pub path: PathBuf,
-    pub name: String,
-    /// Root under which its PT_INTERP resolves.
-    pub root: PathBuf,
-    /// Its PT_INTERP path.
-    pub interp: Option<String>,
-    pub endian: Endian,
-    pub class64: bool,
-    pub flags: u32,
-}
-
-impl Program {
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap()
-    }
-}
+pub use test_support::corpus::Program;
 
 /// The default sysroot for a program without a manifest entry, from its interpreter path.
 fn root_for(interp: Option<&str>, endian: Endian) -> String {
@@ -43,21 +25,7 @@ fn root_for(interp: Option<&str>, endian: Endian) -> String {
 
 /// Every MIPS program (e_machine 8) of the shared corpus and of the fixtures.
 pub fn programs() -> Vec<Program> {
-    test_support::corpus::all()
-        .into_iter()
-        .filter_map(|e| {
-            let h = elf_stream::FileHeader::parse(&e.bytes[..e.bytes.len().min(64)]).ok()?;
-            (h.machine == elf_stream::Machine::MIPS).then(|| Program {
-                root: e.sysroot.unwrap_or_else(|| root_for(e.interp.as_deref(), h.endian)).into(),
-                path: e.path,
-                name: e.name,
-                interp: e.interp,
-                endian: h.endian,
-                class64: h.class == elf_stream::Class::Elf64,
-                flags: h.flags,
-            })
-        })
-        .collect()
+    test_support::corpus::programs(elf_stream::Machine::MIPS, root_for)
 }
 
 pub fn little_endian() -> Vec<Program> {
@@ -81,7 +49,7 @@ pub type PrepareResult = Result<Prepared<Info, std::fs::File>, ExecError>;
 /// Plans `p` as the oracle runs it (`test_support::sysoracle::plan_as_oracle`) under
 /// Linux 6.1, the vDSO where Linux maps it; with the log.
 pub fn plan_as_oracle(policy: &Mips, p: &Program) -> (PrepareResult, Vec<(exec_core::LogLevel, String)>) {
-    let abi = if p.class64 {
+    let abi = if p.class == elf_stream::Class::Elf64 {
         MipsAbi::N64
     } else if p.flags & arch_mips::flags::ABI2 != 0 {
         MipsAbi::N32
