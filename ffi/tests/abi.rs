@@ -175,75 +175,18 @@ fn every_status_has_a_message_and_a_kind() {
 
 #[test]
 fn every_error_kind_has_its_own_status() {
-    use elf_stream::Error as E;
-    use exec_core::{ExecError as X, Role};
-    let elf = [
-        E::Read { offset: 0, errno: elf_stream::Errno::EIO },
-        E::Truncated { offset: 0, len: 1 },
-        E::BadMagic,
-        E::BadClass(9),
-        E::BadEncoding(9),
-        E::BadIdentVersion(9),
-        E::BadVersion(9),
-        E::BadHeaderSize { found: 1, expected: 64 },
-        E::BadProgramHeaderSize { found: 1, expected: 56 },
-        E::BadExtendedPhnum,
-        E::ProgramHeaderTableTooLarge { size: 1, cap: 1 },
-        E::ProgramHeaderTableOutsideFile { offset: 1, size: 1 },
-        E::NoSuchProgramHeader { index: 1, count: 1 },
-        E::SegmentOutsideFile { index: 1 },
-        E::DuplicateInterpreter { index: 1 },
-        E::InterpreterTooShort { len: 1 },
-        E::InterpreterTooLong { len: 1, cap: 1 },
-        E::InterpreterNotTerminated,
-        E::InterpreterEmbeddedNul { at: 1 },
-        E::DuplicateSegment { kind: "x", index: 1 },
-        E::PropertyTooLarge { size: 1 },
-        E::PropertyNoteInvalid,
-        E::PropertyMalformed { at: 1 },
-        E::PropertyUnsorted { pr_type: 1 },
-        E::PropertyBadSize { pr_type: 1, size: 1 },
-        E::NoteMalformed { offset: 1 },
-        E::MipsAbiFlagsTooShort { size: 1 },
-        E::MipsOptionTooSmall { offset: 1, size: 1 },
-        E::MipsOptionPastSegment { offset: 1, size: 1 },
-        E::ShortRead { offset: 1, len: 1 },
-    ];
-    let exec = [
-        X::NotExecutable(elf_stream::ElfType::REL),
-        X::InterpreterNotLoadable(elf_stream::ElfType::REL),
-        X::InterpreterNotElf(E::BadMagic),
-        X::InterpreterMismatch { what: exec_core::Mismatch::Abi },
-        X::InterpreterOpen(elf_stream::Errno::ENOENT),
-        X::NoLoadSegment,
-        X::TooManySegments { cap: 1 },
-        X::FileSizeExceedsMemSize { index: 1 },
-        X::Misaligned { index: 1 },
-        X::OverlappingSegments { first: 1, second: 2 },
-        X::SharedPageProtections { first: 1, second: 2 },
-        X::FileRangeOverflow { index: 1 },
-        X::BssTailUnzeroable { index: 1 },
-        X::OutsideUserRange { index: 1 },
-        X::ProgramHeadersNotLoaded,
-        X::BadEntry,
-        X::NoSpace { what: exec_core::Placement::MmapArea },
-        X::ArgumentsTooLarge { size: 1, limit: 1 },
-        X::StringTooLong { index: 1, len: 1 },
-        X::StackTooLarge { size: 1 },
-        X::Capacity { what: exec_core::Table::Auxv },
-        X::ReservationRefused { bytes: 1 },
-        X::Entropy(elf_stream::Errno::EIO),
-        X::AddressSpace { op: exec_core::SpaceOp::MapAnonymous, errno: elf_stream::Errno::ENOMEM },
-        X::TooManyProgramHeaders { count: 65, cap: 64 },
-        X::NotMapped(1),
-        X::Script(exec_core::ScriptError::NoInterpreter),
-        X::Script(exec_core::ScriptError::Truncated),
-        X::Script(exec_core::ScriptError::TooDeep),
-        X::Script(exec_core::ScriptError::InterpreterOpen(elf_stream::Errno::ENOENT)),
-        X::Script(exec_core::ScriptError::Read(elf_stream::Errno::EIO)),
-    ];
+    use exec_core::{ExecError, Role};
+    use test_support::errors::{every_exec_error, every_file_error};
     let mut seen = std::collections::BTreeSet::new();
-    for err in elf.iter().map(|&e| X::Elf { role: Role::Main, error: e }).chain(exec) {
+    // Every code has its example: a new variant without one fails here.
+    for c in ExecCode::ALL {
+        assert!(every_exec_error().iter().any(|e| e.code() == ErrorCode::Exec(*c)), "{c:?} has no example");
+    }
+    for c in elf_stream::ErrorCode::ALL {
+        assert!(every_file_error().iter().any(|e| e.code() == *c), "{c:?} has no example");
+    }
+    let elf = every_file_error().into_iter().map(|error| ExecError::Elf { role: Role::Main, error });
+    for err in elf.chain(every_exec_error()) {
         let status = status_of_code(err.code());
         assert!(status >= 5100, "{err:?} is {status}");
         assert!(seen.insert(status), "{err:?} shares status {status}");

@@ -9,6 +9,7 @@ pub mod corpus;
 pub mod counting;
 pub mod differential;
 pub mod elf;
+pub mod errors;
 pub mod host;
 pub mod hostkernel;
 pub mod invariants;
