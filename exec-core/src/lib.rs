@@ -63,7 +63,7 @@ pub use params::{
     Credentials, ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit, StringList, Window,
 };
 pub use plan::ExecPlan;
-pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
+pub use policy::{Abi, ArchPolicy, EntryRegisters, HeaderCheck, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, prepare_into, prepare_into_in, PrepareSlots, Prepared};
 pub use profile::{KernelVersion, Personality, Profile, Strictness};
 pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
