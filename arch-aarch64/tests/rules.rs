@@ -203,8 +203,7 @@ fn programs_linked_for_smaller_pages_are_rejected_when_unmappable() {
 /// Linux's order: a bad property note (ENOEXEC) is reported before an unmappable segment.
 #[test]
 fn property_errors_come_before_mapping_errors() {
-    let mut s =
-        common::exec().align(0x1000).property(property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]));
+    let mut s = common::exec().align(0x1000).property(test_support::synth::bad_feature_note());
     s.loads[1].vaddr = 0x412000;
     let cpu = Cpu { page_size: PageSize::K64, ..Cpu::default() };
     assert_eq!(kind(plan(cpu, &s, Path::new("/"))), ("property_bad_size", Errno::ENOEXEC));
@@ -424,12 +423,10 @@ fn unlimited_stack_selects_the_legacy_layout() {
 
 #[test]
 fn stack_executable_only_when_pt_gnu_stack_asks() {
-    let mut x = common::exec();
-    x.gnu_stack = Some(true);
-    assert!(plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    x.gnu_stack = None;
-    assert!(!plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    assert!(!plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap().stack.exec);
+    let stack_exec = test_support::synth::stack_exec(&common::exec(), |s| {
+        plan(Cpu::default(), s, Path::new("/")).unwrap()
+    });
+    assert_eq!(stack_exec, [true, false, false], "PT_GNU_STACK RWX, none, RW");
 }
 
 /// The policy is usable in a kernel: building it allocates nothing and is `const`.
