@@ -364,17 +364,7 @@ fn auxv_leads_with_the_arch_entries() {
 
 #[test]
 fn entry_state_x0_zero_and_sp_aligned() {
-    let bytes = common::exec().build();
-    for n in 0..40usize {
-        let arg = "a".repeat(n);
-        let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
-        let mut params = ExecParams::new(b"/t/prog");
-        params.argv = &argv;
-        let p =
-            test_support::plan::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
-        assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
-        assert_eq!(p.registers.sp, p.stack.sp);
-        assert_eq!(p.registers.pc, p.entry);
+    for p in test_support::plan::entry_states(&Aarch64::default(), &common::exec().build()) {
         assert_eq!(p.registers.regs, [Some((0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.

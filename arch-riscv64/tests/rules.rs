@@ -235,17 +235,7 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
 
 #[test]
 fn entry_state_a0_zero_and_sp_aligned() {
-    let bytes = common::exec().build();
-    for n in 0..40usize {
-        let arg = "a".repeat(n);
-        let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
-        let mut params = ExecParams::new(b"/t/prog");
-        params.argv = &argv;
-        let p =
-            test_support::plan::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
-        assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
-        assert_eq!(p.registers.sp, p.stack.sp);
-        assert_eq!(p.registers.pc, p.entry);
+    for p in test_support::plan::entry_states(&Riscv64::default(), &common::exec().build()) {
         assert_eq!(p.registers.regs, [Some((REG_A0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.
