@@ -38,11 +38,45 @@ pub struct Run {
     pub start_brk: u64,
     /// The end of the `[stack]` mapping.
     pub stack_top: u64,
+    /// How much of the process the tracer read.
+    pub reading: Reading,
+}
+
+/// How much of a process's first-instruction state a tracer read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reading {
+    /// Everything, at the process's word size.
+    #[default]
+    Whole,
+    /// A 64-bit process read as a 32-bit one (sysoracle's tracer takes the word size from
+    /// the file's EI_CLASS, which arm64's own loader never reads): only the low 32 bits of
+    /// pc and sp, and the auxv entries rebuilt from its 32-bit pairs up to where it stopped
+    /// reading; maps, brk and stack top are whole.
+    Low32,
+}
+
+impl Reading {
+    /// The bits of pc and sp that were read.
+    pub fn register_mask(self) -> u64 {
+        match self {
+            Reading::Whole => u64::MAX,
+            Reading::Low32 => u64::from(u32::MAX),
+        }
+    }
 }
 
 impl Run {
     fn failed(exec: Exec) -> Run {
-        Run { exec, auxv: Vec::new(), maps: Vec::new(), pc: 0, sp: 0, start_brk: 0, stack_top: 0 }
+        Run {
+            exec,
+            auxv: Vec::new(),
+            maps: Vec::new(),
+            pc: 0,
+            sp: 0,
+            start_brk: 0,
+            stack_top: 0,
+            reading: Reading::Whole,
+        }
     }
 
     /// The value of auxv entry `t`.
@@ -226,7 +260,7 @@ fn observe(pid: libc::pid_t) -> Run {
     let start_brk = fields.get(47 - 3).and_then(|f| f.parse().ok()).unwrap_or(0);
     let stack_top = maps.iter().find(|m| m.path == "[stack]").map_or(0, |m| m.end);
     let (pc, sp) = registers(pid);
-    Run { exec: Exec::Ran, auxv, maps, pc, sp, start_brk, stack_top }
+    Run { exec: Exec::Ran, auxv, maps, pc, sp, start_brk, stack_top, reading: Reading::Whole }
 }
 
 #[cfg(target_arch = "x86_64")]
