@@ -11,7 +11,7 @@ use crate::hostkernel::{Exec, Reading, Run};
 use crate::maps::{merge, Ranges, Vma};
 use crate::sysoracle::Observed;
 use exec_core::fs_host::FsHost;
-use exec_core::{ArchPolicy, AuxType, ExecParams, ExecPlan, Profile};
+use exec_core::{ArchPolicy, AuxType, ExecParams, ExecPlan, Overcommit, Profile};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -379,6 +379,9 @@ pub struct Guest<'a> {
     pub cpu: &'a str,
     /// Mutants per boot.
     pub batch: usize,
+    /// RAM plus swap the guest kernel commits against, in bytes (its `/proc/meminfo`
+    /// MemTotal + SwapTotal, measured in the guest; `vm.overcommit_memory` is 0 there).
+    pub ram_and_swap: u64,
 }
 
 /// The environment each program runs with in the guest (sysoracle's default)...
@@ -504,6 +507,7 @@ pub const GUEST_INTERP_PATHS: [&str; 3] = ["/nonexistent/ld.so", "/lib", "/"];
 pub fn plan_as_guest<P: ArchPolicy>(
     policy: &P,
     profile: Profile,
+    overcommit: Overcommit,
     path: &std::path::Path,
     execfn: &str,
     root: &std::path::Path,
@@ -515,6 +519,7 @@ pub fn plan_as_guest<P: ArchPolicy>(
     params.envp = &envp;
     params.mmap_min_addr = 0;
     params.profile = profile;
+    params.overcommit = overcommit;
     let mut host = FsHost::new(root);
     host.seed = Some(1);
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -556,7 +561,10 @@ impl GuestCheck<'_> {
             bases,
             n,
             &config,
-            |path, execfn, root| plan_as_guest(policy, self.profile, path, execfn, root),
+            |path, execfn, root| {
+                let overcommit = Overcommit::Heuristic { ram_and_swap: guest.ram_and_swap };
+                plan_as_guest(policy, self.profile, overcommit, path, execfn, root)
+            },
             self.errno_name,
         );
         println!("{}", summary.report(&format!("{} (sysoracle {}, {})", self.title, guest.arch, guest.cpu)));

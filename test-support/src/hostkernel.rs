@@ -122,6 +122,22 @@ pub fn mmap_min_addr() -> u64 {
         .expect("/proc/sys/vm/mmap_min_addr")
 }
 
+/// How the host kernel commits private writable memory: `vm.overcommit_memory` 0 (the
+/// heuristic: RAM + swap from `/proc/meminfo`), else every mapping (mode 1; mode 2's
+/// cumulative limit is not modelled).
+pub fn overcommit() -> exec_core::Overcommit {
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").expect("overcommit_memory");
+    if mode.trim() != "0" {
+        return exec_core::Overcommit::Always;
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").expect("/proc/meminfo");
+    let kib = |key: &str| -> u64 {
+        let line = meminfo.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key}"));
+        line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+    };
+    exec_core::Overcommit::Heuristic { ram_and_swap: (kib("MemTotal:") + kib("SwapTotal:")) << 10 }
+}
+
 /// The host kernel's version as (major, minor), from `uname -r` (`6.18.44-...` -> (6, 18)).
 pub fn kernel_version() -> (u16, u16) {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease");
