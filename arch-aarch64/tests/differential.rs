@@ -29,7 +29,7 @@ const MAX_BASE: usize = 100 * 1024;
 fn aarch64_kernel_agrees_on_mutants() {
     let bases: Vec<GuestBase> = common::programs()
         .into_iter()
-        .filter(|p| !p.big_endian)
+        .filter(|p| p.endian == elf_stream::Endian::Little)
         .map(|p| GuestBase { bytes: p.bytes(), name: p.name, root: p.root })
         .filter(|b| b.bytes.len() <= MAX_BASE)
         .collect();

@@ -130,25 +130,9 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-exec-stack", xstack, "/"),
         ("synth-no-gnu-stack", nostack, "/"),
     ];
-    let dir = synth_dir();
-    let mut v = Vec::new();
-    for (name, s, root) in cases {
-        let path = sysoracle::write_program(&dir, name, &s.build());
-        v.push(Program {
-            path,
-            name: name.into(),
-            root: root.into(),
-            interp: s.interp.clone(),
-            big_endian: s.endian == Endian::Big,
-        });
-    }
-    for (path, root) in
-        [("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT), ("/lib/ld-musl-aarch64.so.1", "/")]
-    {
-        let path = PathBuf::from(path);
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        v.push(Program { path, name, root: root.into(), interp: None, big_endian: false });
-    }
+    let mut v = test_support::synth::write_programs(&synth_dir(), cases);
+    v.push(Program::direct("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1", GLIBC_ROOT));
+    v.push(Program::direct("/lib/ld-musl-aarch64.so.1", "/"));
     v
 }
 

@@ -50,7 +50,9 @@ fn check(guest: Guest<'static>, floor: f64) -> GuestCheck<'static> {
 fn bases(o32_only: bool) -> Vec<GuestBase> {
     common::little_endian()
         .into_iter()
-        .filter(|p| !o32_only || (!p.class64 && p.flags & arch_mips::flags::ABI2 == 0))
+        .filter(|p| {
+            !o32_only || (p.class == elf_stream::Class::Elf32 && p.flags & arch_mips::flags::ABI2 == 0)
+        })
         .map(|p| GuestBase { bytes: p.bytes(), name: p.name, root: p.root })
         .filter(|b| b.bytes.len() <= MAX_BASE)
         .collect()

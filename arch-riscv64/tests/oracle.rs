@@ -135,15 +135,8 @@ fn write_synthetic_programs() -> Vec<Program> {
         ("synth-no-gnu-stack", nostack, "/"),
         ("synth-exec-high", high, "/"),
     ];
-    let dir = synth_dir();
-    let mut v = Vec::new();
-    for (name, s, root) in cases {
-        let path = sysoracle::write_program(&dir, name, &s.build());
-        v.push(Program { path, name: name.into(), root: root.into(), interp: s.interp.clone() });
-    }
-    let path = PathBuf::from(GLIBC_ROOT).join(GLIBC_LD.trim_start_matches('/'));
-    let name = path.file_name().unwrap().to_str().unwrap().to_string();
-    v.push(Program { path, name, root: GLIBC_ROOT.into(), interp: None });
+    let mut v = test_support::synth::write_programs(&synth_dir(), cases);
+    v.push(Program::direct(&format!("{GLIBC_ROOT}{GLIBC_LD}"), GLIBC_ROOT));
     v
 }
 

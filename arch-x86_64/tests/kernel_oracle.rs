@@ -13,77 +13,15 @@
 
 use exec_core::fs_host::FsHost;
 use exec_core::{AuxType, ExecParams};
-use std::ffi::CString;
 use std::path::{Path, PathBuf};
+use test_support::hostkernel::{self, Exec, Launch, Run};
 
 const ENV: &str = "ORACLE=1";
 
-/// What the kernel did, read at the exec stop.
-#[derive(Debug)]
-struct Observed {
-    auxv: Vec<(u64, u64)>,
-    maps: Vec<(u64, u64, String, String)>,
-    start_brk: u64,
-    stack_top: u64,
-}
-
-fn observe(path: &Path) -> Option<Observed> {
-    let cpath = CString::new(path.to_str().unwrap()).unwrap();
-    let env = CString::new(ENV).unwrap();
-    let argv = [cpath.as_ptr(), std::ptr::null()];
-    let envp = [env.as_ptr(), std::ptr::null()];
-    let rlim = libc::rlimit { rlim_cur: 8 << 20, rlim_max: libc::RLIM_INFINITY };
-    // SAFETY: the child only makes system calls (async-signal-safe) before execve or _exit.
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        // SAFETY: in the forked child: system calls only, on pointers to live locals.
-        unsafe {
-            libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0);
-            libc::personality(libc::ADDR_NO_RANDOMIZE as libc::c_ulong);
-            libc::setrlimit(libc::RLIMIT_STACK, &rlim);
-            libc::execve(cpath.as_ptr(), argv.as_ptr(), envp.as_ptr());
-            libc::_exit(127);
-        }
-    }
-    let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    if !libc::WIFSTOPPED(status) {
-        return None; // the exec failed: the child exited
-    }
-    let proc = |f: &str| std::fs::read(format!("/proc/{pid}/{f}")).unwrap();
-    let auxv: Vec<(u64, u64)> = proc("auxv")
-        .chunks_exact(16)
-        .map(|c| {
-            (u64::from_ne_bytes(c[..8].try_into().unwrap()), u64::from_ne_bytes(c[8..].try_into().unwrap()))
-        })
-        .take_while(|e| e.0 != 0)
-        .collect();
-    let maps: Vec<(u64, u64, String, String)> = String::from_utf8(proc("maps"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let (a, b) = f[0].split_once('-').unwrap();
-            let name = f.get(5).map_or(String::new(), |s| s.to_string());
-            (
-                u64::from_str_radix(a, 16).unwrap(),
-                u64::from_str_radix(b, 16).unwrap(),
-                f[1][..3].to_string(),
-                name,
-            )
-        })
-        .collect();
-    let stat = String::from_utf8(proc("stat")).unwrap();
-    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
-    let start_brk = fields[47 - 3].parse().unwrap();
-    let stack_top = maps.iter().find(|m| m.3 == "[stack]").unwrap().1;
-    // SAFETY: killing and reaping our own stopped child.
-    unsafe {
-        libc::kill(pid, libc::SIGKILL);
-        libc::waitpid(pid, &mut status, 0);
-    }
-    Some(Observed { auxv, maps, start_brk, stack_top })
+/// What the host kernel did with `path` (as the caller, ASLR off), if it ran it.
+fn observe(path: &Path) -> Option<Run> {
+    let run = hostkernel::run(path, &Launch { user: None, ..Launch::default() });
+    matches!(run.exec, Exec::Ran).then_some(run)
 }
 
 type Maps = Vec<(u64, u64, String)>;
@@ -101,13 +39,13 @@ fn merge(mut v: Maps) -> Maps {
 }
 
 /// The kernel's VMAs of the file at `real`, plus anonymous VMAs that directly follow them.
-fn kernel_image(o: &Observed, real: &Path) -> Maps {
+fn kernel_image(o: &Run, real: &Path) -> Maps {
     let name = real.to_str().unwrap();
     let mut out: Maps = Vec::new();
     for (i, m) in o.maps.iter().enumerate() {
-        let follows = i > 0 && out.last().is_some_and(|l| l.1 == m.0) && o.maps[i - 1].1 == m.0;
-        if m.3 == name || (m.3.is_empty() && follows) {
-            out.push((m.0, m.1, m.2.clone()));
+        let follows = i > 0 && out.last().is_some_and(|l| l.1 == m.start) && o.maps[i - 1].end == m.start;
+        if m.path == name || (m.path.is_empty() && follows) {
+            out.push((m.start, m.end, m.perms[..3].to_string()));
         }
     }
     merge(out)
@@ -148,7 +86,7 @@ fn compare(path: &Path) -> Result<usize, Vec<String>> {
             diffs.push(format!("{}: {what}: kernel {kernel}, planned {planned}", path.display()));
         }
     };
-    let aux = |k: u64| observed.auxv.iter().find(|e| e.0 == k).map(|e| e.1);
+    let aux = |k: u64| observed.aux(k);
     for t in [
         AuxType::AT_PHDR,
         AuxType::AT_PHENT,

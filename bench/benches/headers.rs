@@ -7,6 +7,7 @@ use divan::{black_box, Bencher};
 use execcore_bench::fixtures::{self, Fixture};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
+use test_support::elf::{Phdr, ProgramType, SegmentFlags};
 
 fn main() {
     // The same sums from every parser, or the comparison is meaningless.
@@ -31,26 +32,25 @@ static FILES: LazyLock<BTreeMap<&'static str, Vec<u8>>> =
 
 const NAMES: [&str; 3] = ["static", "dynpie", "big"];
 
-/// The program header fields every parser must deliver.
-struct Row {
-    kind: u32,
-    flags: u32,
-    offset: u64,
-    vaddr: u64,
-    filesz: u64,
-    memsz: u64,
-    align: u64,
-}
-
-fn fold(acc: u64, r: Row) -> u64 {
-    acc.wrapping_mul(31).wrapping_add(u64::from(r.kind) ^ u64::from(r.flags) << 32).wrapping_add(
+/// Folds the program header fields every parser must deliver (all but `p_paddr`).
+fn fold(acc: u64, r: Phdr) -> u64 {
+    acc.wrapping_mul(31).wrapping_add(u64::from(r.kind.0) ^ u64::from(r.flags.0) << 32).wrapping_add(
         r.offset ^ r.vaddr.rotate_left(7) ^ r.filesz.rotate_left(13) ^ r.memsz.rotate_left(29) ^ r.align,
     )
 }
 
-/// A row from type, flags and [offset, vaddr, filesz, memsz, align].
-fn row_of(kind: u32, flags: u32, [offset, vaddr, filesz, memsz, align]: [u64; 5]) -> Row {
-    Row { kind, flags, offset, vaddr, filesz, memsz, align }
+/// A program header from type, flags and [offset, vaddr, filesz, memsz, align].
+fn row_of(kind: u32, flags: u32, [offset, vaddr, filesz, memsz, align]: [u64; 5]) -> Phdr {
+    Phdr {
+        kind: ProgramType(kind),
+        flags: SegmentFlags(flags),
+        offset,
+        vaddr,
+        paddr: 0,
+        filesz,
+        memsz,
+        align,
+    }
 }
 
 fn elf_stream_sum(data: &[u8]) -> Option<u64> {
@@ -58,8 +58,7 @@ fn elf_stream_sum(data: &[u8]) -> Option<u64> {
     let mut acc = elf.header().entry.0;
     for ph in elf.program_headers() {
         let p = ph.ok()?;
-        let (kind, flags, offset, vaddr) = (p.kind.0, p.flags.0, p.offset.0, p.vaddr.0);
-        acc = fold(acc, Row { kind, flags, offset, vaddr, filesz: p.filesz, memsz: p.memsz, align: p.align });
+        acc = fold(acc, row_of(p.kind.0, p.flags.0, [p.offset.0, p.vaddr.0, p.filesz, p.memsz, p.align]));
     }
     Some(acc)
 }
@@ -70,16 +69,8 @@ fn object_sum(data: &[u8]) -> Option<u64> {
     let e = h.endian().ok()?;
     let mut acc = h.e_entry(e);
     for p in h.program_headers(e, data).ok()? {
-        let row = Row {
-            kind: p.p_type(e).0,
-            flags: p.p_flags(e).0,
-            offset: p.p_offset(e),
-            vaddr: p.p_vaddr(e),
-            filesz: p.p_filesz(e),
-            memsz: p.p_memsz(e),
-            align: p.p_align(e),
-        };
-        acc = fold(acc, row);
+        let words = [p.p_offset(e), p.p_vaddr(e), p.p_filesz(e), p.p_memsz(e), p.p_align(e)];
+        acc = fold(acc, row_of(p.p_type(e).0, p.p_flags(e).0, words));
     }
     Some(acc)
 }

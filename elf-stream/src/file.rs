@@ -106,8 +106,11 @@ pub struct ElfFile<R, const W: usize = DEFAULT_WINDOW> {
     source: R,
     header: FileHeader,
     phnum: u32,
-    head: [u8; W],
     head_len: usize,
+    // Last: declared before `head_len`, some instances (a source passed by reference)
+    // built the whole file, window included, on the stack in `open_in` and copied it into
+    // the slot (1.1 KiB of kernel stack).
+    head: [u8; W],
 }
 
 impl<R: ReadAt, const W: usize> ElfFile<R, W> {

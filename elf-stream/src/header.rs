@@ -130,9 +130,10 @@ pub fn parse_ident_with(ident: &[u8], rule: HeaderRule) -> Result<(Class, Endian
 }
 
 impl FileHeader {
-    /// A header no file has (all zero); stands in while an [`ElfFile`](crate::ElfFile) is
-    /// being opened.
-    pub(crate) const PLACEHOLDER: FileHeader = FileHeader {
+    /// A header no file has (all zero, ELF64 little-endian); stands in while an
+    /// [`ElfFile`](crate::ElfFile) is being opened, and is the base of headers made up for
+    /// program headers that come without a file header.
+    pub const PLACEHOLDER: FileHeader = FileHeader {
         class: Class::Elf64,
         endian: Endian::Little,
         os_abi: 0,

@@ -9,7 +9,7 @@ mod common;
 use elf_stream::{
     Class, ElfFile, ElfType, Endian, Errno, Error, FileHeader, Limits, Machine, ProgramType, ReadAt, PN_XNUM,
 };
-use test_support::elf::{put, Builder, HeaderField, Image, Seg, SegmentFlags, KINDS, R, RW, RX};
+use test_support::elf::{put, Builder, HeaderField, Ident, Image, Seg, SegmentFlags, KINDS, R, RW, RX};
 use test_support::sources::NoSize;
 
 /// A small valid image: PT_PHDR, PT_INTERP, PT_LOAD.
@@ -134,7 +134,7 @@ fn bad_class() {
     for (class, endian) in KINDS {
         for v in [0u8, 3, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[4] = v;
+            img.set_ident(Ident::Class, v);
             rejects(&img.bytes, Error::BadClass(v));
         }
     }
@@ -145,7 +145,7 @@ fn bad_data_encoding() {
     for (class, endian) in KINDS {
         for v in [0u8, 3, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[5] = v;
+            img.set_ident(Ident::Data, v);
             rejects(&img.bytes, Error::BadEncoding(v));
         }
     }
@@ -156,7 +156,7 @@ fn bad_ident_version() {
     for (class, endian) in KINDS {
         for v in [0u8, 2, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[6] = v;
+            img.set_ident(Ident::Version, v);
             rejects(&img.bytes, Error::BadIdentVersion(v));
         }
     }
@@ -513,45 +513,20 @@ fn lying_source_is_a_read_error() {
 
 #[test]
 fn every_error_has_a_distinct_kind_an_errno_and_a_message() {
-    let all = [
-        Error::Read { offset: 1, errno: Errno(77) },
-        Error::Truncated { offset: 2, len: 3 },
-        Error::BadMagic,
-        Error::BadClass(9),
-        Error::BadEncoding(9),
-        Error::BadIdentVersion(9),
-        Error::BadVersion(9),
-        Error::BadHeaderSize { found: 1, expected: 64 },
-        Error::BadProgramHeaderSize { found: 1, expected: 56 },
-        Error::BadExtendedPhnum,
-        Error::ProgramHeaderTableTooLarge { size: 5000, cap: 4096 },
-        Error::ProgramHeaderTableOutsideFile { offset: 1, size: 2 },
-        Error::NoSuchProgramHeader { index: 4, count: 3 },
-        Error::SegmentOutsideFile { index: 1 },
-        Error::DuplicateInterpreter { index: 1 },
-        Error::InterpreterTooShort { len: 1 },
-        Error::InterpreterTooLong { len: 5000, cap: 4096 },
-        Error::InterpreterNotTerminated,
-        Error::InterpreterEmbeddedNul { at: 3 },
-        Error::DuplicateSegment { kind: "GNU_PROPERTY", index: 2 },
-        Error::PropertyTooLarge { size: 2000 },
-        Error::PropertyNoteInvalid,
-        Error::PropertyMalformed { at: 8 },
-        Error::PropertyUnsorted { pr_type: 1 },
-        Error::PropertyBadSize { pr_type: 0xc000_0000, size: 8 },
-        Error::NoteMalformed { offset: 9 },
-        Error::MipsAbiFlagsTooShort { size: 10 },
-        Error::MipsOptionTooSmall { offset: 1, size: 0 },
-        Error::MipsOptionPastSegment { offset: 1, size: 16 },
-    ];
+    let all = test_support::errors::every_file_error();
+    // One per code: a new variant without its example here fails.
+    let mut codes: Vec<_> = all.iter().map(|e| e.code()).collect();
+    codes.dedup();
+    assert_eq!(codes, elf_stream::ErrorCode::ALL, "every_file_error in code order, one per code");
     let mut kinds: Vec<&str> = all.iter().map(|e| e.kind()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     assert_eq!(kinds.len(), all.len(), "kinds are distinct");
     for e in all {
         let expected = match e {
-            Error::Read { .. } => Errno(77),
-            Error::MipsAbiFlagsTooShort { .. } => Errno::EINVAL,
+            Error::Read { errno, .. } => errno,
+            Error::ShortRead { .. } => Errno::EIO,
+            Error::MipsAbiFlagsTooShort { .. } | Error::BadReadOffset { .. } => Errno::EINVAL,
             _ => Errno::ENOEXEC,
         };
         assert_eq!(e.errno(), expected, "{e:?}");
@@ -560,5 +535,6 @@ fn every_error_has_a_distinct_kind_an_errno_and_a_message() {
     }
     assert_eq!(Errno::ENOEXEC.to_string(), "ENOEXEC");
     assert_eq!(Errno(4242).to_string(), "errno 4242");
+    assert_eq!(Error::Read { offset: 1, errno: Errno(77) }.errno(), Errno(77));
     assert_eq!(Error::Read { offset: 5, errno: Errno::EIO }.to_string(), "read at offset 5 failed (EIO)");
 }

@@ -12,9 +12,7 @@ use crate::image::Image;
 use crate::load::{load_image, undo, LoadMode, LoadReport};
 use crate::policy::Role;
 use crate::space::AddressSpace;
-use elf_stream::{
-    Class, ElfType, Endian, Errno, FileHeader, FileOffset, Machine, ProgramHeader, ReadAt, VirtAddr,
-};
+use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, FileOffset, ProgramHeader, ReadAt};
 
 /// Program headers `elfmap` takes (a shared object has 6 to 12; Linux's exec reads at most
 /// 64 KiB of them). More is [`ExecError::TooManyProgramHeaders`] (E2BIG).
@@ -142,6 +140,11 @@ pub fn elfmap_table<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     map_headers(file, count, decoded, target, space, mode)
 }
 
+/// The file header of an elfmap image, which has none: a shared object (`ET_DYN`) whose
+/// program header table is not in any mapping (AT_PHDR is exec's business).
+pub const HEADER: FileHeader =
+    FileHeader { elf_type: ElfType::DYN, phoff: FileOffset(u64::MAX), ..FileHeader::PLACEHOLDER };
+
 /// [`elfmap`] of `count` headers given one by one.
 fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     file: &S,
@@ -152,25 +155,7 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     mode: LoadMode,
 ) -> Result<ElfMapped, ExecError> {
     check_count(count)?;
-    let header = FileHeader {
-        class: Class::Elf64,
-        endian: Endian::Little,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::DYN,
-        machine: Machine(0),
-        entry: VirtAddr(0),
-        // No file header: nothing is "the program header table" (AT_PHDR is exec's).
-        phoff: FileOffset(u64::MAX),
-        shoff: FileOffset(0),
-        flags: 0,
-        ehsize: 0,
-        phentsize: 0,
-        phnum: 0,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    };
+    let header = HEADER;
     let in_file = |range: elf_stream::FileRange, index| {
         let end = range.end().ok_or(elf_stream::Error::SegmentOutsideFile { index })?;
         match file.size() {

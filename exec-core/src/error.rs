@@ -140,6 +140,14 @@ pub struct ArchError {
     pub value: u64,
 }
 
+impl ArchError {
+    /// A policy's rejection: [`ExecError::Arch`] of `code` with its precise `message` and
+    /// the offending `value`.
+    pub const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
+        ExecError::Arch(ArchError { code, message, value })
+    }
+}
+
 /// An [`AddressSpace`](crate::AddressSpace) operation, named in [`ExecError::AddressSpace`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SpaceOp {

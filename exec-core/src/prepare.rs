@@ -1,7 +1,7 @@
 //! `prepare`: read and validate everything that can fail, decide the layout, size the
 //! stack and the memory — without touching any address space.
 
-use crate::addr::{AddrRange, MappingFlags, Prot, UserAddr};
+use crate::addr::{AddrRange, UserAddr};
 use crate::auxv::{AuxType, AuxvContext};
 use crate::error::{ExecError, Mismatch, Parameter, Placement};
 use crate::host::{ExecHost, FileId, LogLevel};
@@ -10,9 +10,9 @@ use crate::layout::{self, LayoutRandom, MmapAllocator, MmapArea};
 use crate::memory::{MemoryCache, MemoryRequirement};
 use crate::params::{ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit};
 use crate::plan::ExecPlan;
-use crate::policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role};
+use crate::policy::{Abi, ArchPolicy, Layout, Role};
 use crate::profile::{KernelVersion, Personality, Profile, Strictness};
-use crate::stack::{plan_stack, StackInputs, StackPlan};
+use crate::stack::{plan_stack, StackInputs};
 use elf_stream::{Class, ElfFile, ElfType, FileHeader, Limits, ProgramType, ReadAt, PATH_MAX};
 
 /// The result of [`prepare`]: the plan, and the interpreter's source for `load`.
@@ -119,8 +119,12 @@ pub fn prepare_into_in<'o, 'r, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         ElfFile::open_in(main_slot, main, limits).map_err(|e| ExecError::elf(Role::Main, e))?;
     let abi = check_header(policy, main_file.header())?;
     let opened = read_interpreter(main_file, params.profile, host, path)?;
-    let start = Start { abi, opened, limits, interp_slot };
-    prepare_opened(policy, main_file, start, host, params, cache, out)
+    let job = Job { policy, main_file, host, params, cache };
+    let start = Start { abi, opened, limits };
+    match interp_slot {
+        Some(slot) => prepare_opened(job, start, slot, out),
+        None => with_local_slot(|slot| prepare_opened(job, start, slot, out)),
+    }
 }
 
 /// `load_elf_binary`'s first checks: ET_EXEC or ET_DYN, then `elf_check_arch`.
@@ -131,31 +135,29 @@ fn check_header<P: ArchPolicy>(policy: &P, header: &FileHeader) -> Result<Abi, E
     policy.accept(header)
 }
 
-/// What [`prepare_opened`] starts from: the ABI, the interpreter found, the open limits
-/// and where to open the interpreter.
-struct Start<'s, S> {
+/// What [`prepare_opened`] works with besides the PT_INTERP loop's results: the caller's
+/// inputs, in one place.
+struct Job<'j, 'p, P, R: ?Sized, H> {
+    policy: &'j P,
+    main_file: &'j ElfFile<&'j R>,
+    host: &'j mut H,
+    params: &'j ExecParams<'p>,
+    cache: Option<&'j mut MemoryCache>,
+}
+
+/// What [`prepare_opened`] starts from: the ABI, the interpreter found and the open limits.
+struct Start<S> {
     abi: Abi,
     opened: Option<Opened<S>>,
     limits: Limits,
-    /// `None`: opened in a local of [`prepare_opened_local`].
-    interp_slot: Option<&'s mut Option<ElfFile<S>>>,
 }
 
-/// [`prepare_opened`] with the interpreter opened in a local: out of line, so that the
-/// local is not on the stack while the path is read, nor at all when the caller has a slot.
+/// Runs `f` with an empty interpreter slot in a local: out of line, so that the local is
+/// not on the stack while the path is read, nor at all when the caller has a slot.
 #[inline(never)]
-fn prepare_opened_local<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
-    policy: &P,
-    main_file: &ElfFile<&R>,
-    start: Start<'_, H::Interp>,
-    host: &mut H,
-    params: &ExecParams<'_>,
-    cache: Option<&mut MemoryCache>,
-    out: &'o mut Option<Prepared<P::Info, H::Interp>>,
-) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
+fn with_local_slot<S, T>(f: impl FnOnce(&mut Option<ElfFile<S>>) -> T) -> T {
     let mut slot = None;
-    let start = Start { interp_slot: Some(&mut slot), ..start };
-    prepare_opened(policy, main_file, start, host, params, cache, out)
+    f(&mut slot)
 }
 
 /// The process inputs after `begin_new_exec` and `SET_PERSONALITY`: a secure exec's
@@ -207,25 +209,19 @@ impl ProcessInputs {
 /// Linux's `_STK_LIM`: 8 MiB.
 const STK_LIM: u64 = 8 << 20;
 
-/// The rest of [`prepare_into`] once the program is open and its interpreter found. Out
-/// of line so its frame (the interpreter's file and window, layout and stack planning)
-/// is not on the stack while `read_interpreter` holds its PATH_MAX buffer: stack use is
-/// the larger of the two, not their sum.
+/// The rest of [`prepare_into`] once the program is open and its interpreter found, the
+/// interpreter opened in `interp_slot`. Out of line so its frame is not on the stack while
+/// `read_interpreter` holds its PATH_MAX buffer; each phase is out of line too, so the
+/// stack holds this frame and one phase's at a time, not every phase's locals at once.
 #[inline(never)]
 fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
-    policy: &P,
-    main_file: &ElfFile<&R>,
-    start: Start<'_, H::Interp>,
-    host: &mut H,
-    params: &ExecParams<'_>,
-    cache: Option<&mut MemoryCache>,
+    job: Job<'_, '_, P, R, H>,
+    start: Start<H::Interp>,
+    interp_slot: &mut Option<ElfFile<H::Interp>>,
     out: &'o mut Option<Prepared<P::Info, H::Interp>>,
 ) -> Result<&'o mut Prepared<P::Info, H::Interp>, ExecError> {
-    let Start { abi, opened, limits, interp_slot } = start;
-    let Some(interp_slot) = interp_slot else {
-        let start = Start { abi, opened, limits, interp_slot: None };
-        return prepare_opened_local(policy, main_file, start, host, params, cache, out);
-    };
+    let Job { policy, main_file, host, params, cache } = job;
+    let Start { abi, opened, limits } = start;
     let page = policy.page_size();
     let header = *main_file.header();
     let interp_file = match opened {
@@ -235,19 +231,18 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         }
         None => None,
     };
-    let has_interp = interp_file.is_some();
-    let interp_elf = interp_file.as_ref().map(|(f, _, _)| &**f);
-    let info = inspect_arch(policy, abi, main_file, interp_elf, host)?;
-    let process = ProcessInputs::of(policy, abi, params, &info);
-
-    // The plan is built in `out`, images and auxv where they stay: each moved image would
-    // be a 1.2 KiB copy on the kernel's stack.
+    // The plan is built in `out`, images and auxv where they stay, and each phase writes
+    // its part there: each moved image would be a 1.3 KiB copy on the kernel's stack, and
+    // results returned by value would each take a slot in this frame.
     let main_empty = Image::empty(Role::Main, header, main_file.phnum(), page);
     let prepared = out.insert(Prepared { plan: ExecPlan::unplanned(abi, main_empty), interpreter: None });
     let plan = &mut prepared.plan;
+    let interp_elf = interp_file.as_ref().map(|(f, _, _)| &**f);
+    inspect_arch(policy, abi, main_file, interp_elf, host, &mut plan.arch)?;
+    let process = ProcessInputs::of(policy, abi, params, &plan.arch);
     let rules = SegmentRules { profile: params.profile, exec_on_read: process.exec_on_read() };
-    let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, &info);
-    scan_images(plan, main_file, interp_file.as_ref().map(|(f, id, _)| (&**f, *id)), rules, adjust, page)?;
+    let interp = interp_file.as_ref().map(|(f, id, _)| (&**f, *id));
+    scan_images(policy, plan, main_file, interp, rules, page)?;
     if let PhdrCheck::Disagrees(_) = plan.main.phdr_check {
         host.log(
             LogLevel::Info,
@@ -259,59 +254,59 @@ fn prepare_opened<'o, P: ArchPolicy, R: ReadAt + ?Sized, H: ExecHost>(
         interp: interp_file.as_ref().map_or(FilePlacement::Plain, |(_, _, p)| *p),
     };
     let placed = place_images(policy, abi, plan, params, &process, placements, host)?;
-    let (stack, registers) = plan_initial_stack(policy, abi, plan, params, &process, &placed, &info)?;
-    let (memory, reserved) = size_memory(plan, &stack, page, params, cache, host)?;
-
+    plan_initial_stack(policy, abi, plan, params, &process, &placed)?;
+    size_memory(plan, page, params, cache, host)?;
     plan.entry = placed.entry;
     plan.brk = placed.brk;
     plan.mmap = placed.mmap;
-    plan.stack = stack;
-    plan.registers = registers;
-    plan.memory = memory;
-    plan.reserved = reserved;
-    plan.arch = info;
     plan.text_scan = policy.text_scanner();
     prepared.interpreter = interp_slot.take().map(ElfFile::into_source);
     Ok(prepared)
 }
 
 /// The PT_GNU_STACK/PT_LOPROC loop of both images (`arch_elf_pt_proc`) and
-/// `arch_check_elf`; the arch's warnings are logged, also when it refuses.
+/// `arch_check_elf`, into `info` (the plan's, still the default); the arch's warnings are
+/// logged, also when it refuses.
+#[inline(never)]
 fn inspect_arch<P: ArchPolicy, R: ReadAt, S: ReadAt, H: ExecHost>(
     policy: &P,
     abi: Abi,
     main: &ElfFile<R>,
     interp: Option<&ElfFile<S>>,
     host: &mut H,
-) -> Result<P::Info, ExecError> {
-    let mut info = P::Info::default();
-    policy.inspect(main, Role::Main, &mut info)?;
+    info: &mut P::Info,
+) -> Result<(), ExecError> {
+    policy.inspect(main, Role::Main, info)?;
     if let Some(f) = interp {
-        policy.inspect(f, Role::Interpreter, &mut info)?;
+        policy.inspect(f, Role::Interpreter, info)?;
     }
-    let finished = policy.finish(abi, interp.is_some(), &mut info);
-    policy.warnings(&info, &mut |message| host.log(LogLevel::Warning, message));
-    finished?;
-    Ok(info)
+    let finished = policy.finish(abi, interp.is_some(), info);
+    policy.warnings(info, &mut |message| host.log(LogLevel::Warning, message));
+    finished
 }
 
 /// The program headers of both images, validated and kept in the plan (the PT_LOADs
 /// `elf_load` will map, PT_GNU_STACK, the table's address for AT_PHDR).
-fn scan_images<I, R: ReadAt, S: ReadAt, F: FnMut(Prot) -> (Prot, MappingFlags)>(
-    plan: &mut ExecPlan<I>,
+#[inline(never)]
+fn scan_images<P: ArchPolicy, R: ReadAt, S: ReadAt>(
+    policy: &P,
+    plan: &mut ExecPlan<P::Info>,
     main: &ElfFile<R>,
     interp: Option<(&ElfFile<S>, Option<FileId>)>,
     rules: SegmentRules,
-    adjust: impl Fn(Role) -> F,
     page: crate::addr::PageSize,
 ) -> Result<(), ExecError> {
-    plan.main.fill(main, rules, adjust(Role::Main))?;
+    let has_interp = interp.is_some();
+    let ExecPlan { main: main_img, interp: interp_img, arch, .. } = plan;
+    let info = &*arch;
+    let adjust = |role| move |prot| policy.adjust_mapping(prot, role, has_interp, info);
+    main_img.fill(main, rules, adjust(Role::Main))?;
     // Hardened: AT_PHDR must point at the table (Linux passes the bare bias otherwise).
-    if rules.profile.is_hardened() && plan.main.phdr_vaddr.is_none() {
+    if rules.profile.is_hardened() && main_img.phdr_vaddr.is_none() {
         return Err(ExecError::ProgramHeadersNotLoaded);
     }
     if let Some((f, id)) = interp {
-        let img = plan.interp.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
+        let img = interp_img.insert(Image::empty(Role::Interpreter, *f.header(), f.phnum(), page));
         img.fill(f, rules, adjust(Role::Interpreter))?;
         img.id = id;
     }
@@ -337,6 +332,7 @@ struct Placed {
 /// The layout: stack top and mmap base, the program's load bias (ELF_ET_DYN_BASE, or the
 /// mmap area for an ET_DYN without interpreter), the interpreter's (`load_elf_interp`),
 /// the entry checks (`BAD_ADDR`) and brk.
+#[inline(never)]
 fn place_images<P: ArchPolicy, I, H: ExecHost>(
     policy: &P,
     abi: Abi,
@@ -439,15 +435,15 @@ const HUGE_PAGE: u64 = 2 << 20;
 
 /// The initial stack (`create_elf_tables`): strings, auxv, the entry registers; checks
 /// that no image reaches the stack.
-fn plan_initial_stack<P: ArchPolicy, I>(
+#[inline(never)]
+fn plan_initial_stack<P: ArchPolicy>(
     policy: &P,
     abi: Abi,
-    plan: &mut ExecPlan<I>,
+    plan: &mut ExecPlan<P::Info>,
     params: &ExecParams<'_>,
     process: &ProcessInputs,
     placed: &Placed,
-    info: &P::Info,
-) -> Result<(StackPlan, EntryRegisters), ExecError> {
+) -> Result<(), ExecError> {
     let page = policy.page_size();
     let main_img = &plan.main;
     let header = main_img.header;
@@ -490,8 +486,9 @@ fn plan_initial_stack<P: ArchPolicy, I>(
         base_platform: draft.base_platform,
     };
     let auxv = &mut plan.auxv;
-    policy.auxv(&ctx, info, auxv)?;
-    let stack = plan_stack(&inputs, params, auxv.len())?;
+    policy.auxv(&ctx, &plan.arch, auxv)?;
+    plan.stack = plan_stack(&inputs, params, auxv.len())?;
+    let stack = &plan.stack;
     auxv.set(AuxType::AT_RANDOM, stack.random.0);
     if header.class == Class::Elf32 {
         // A 32-bit program's auxv holds 32-bit words (elf_addr_t): an entry or AT_PHDR
@@ -504,19 +501,20 @@ fn plan_initial_stack<P: ArchPolicy, I>(
             return Err(ExecError::NoSpace { what: Placement::ImageOverlapsStack });
         }
     }
-    let registers = policy.entry_registers(placed.entry, stack.sp, info, params);
-    Ok((stack, registers))
+    plan.registers = policy.entry_registers(placed.entry, stack.sp, &plan.arch, params);
+    Ok(())
 }
 
 /// The memory an eager load needs, and the batch job's reservation.
+#[inline(never)]
 fn size_memory<I, H: ExecHost>(
-    plan: &ExecPlan<I>,
-    stack: &StackPlan,
+    plan: &mut ExecPlan<I>,
     page: crate::addr::PageSize,
     params: &ExecParams<'_>,
     cache: Option<&mut MemoryCache>,
     host: &mut H,
-) -> Result<(MemoryRequirement, u64), ExecError> {
+) -> Result<(), ExecError> {
+    let stack = &plan.stack;
     let main_mem = crate::memory::ImageMemory::of(&plan.main);
     let (interp_mem, interp_cached) = match (&plan.interp, cache) {
         (Some(img), Some(c)) => c.lookup(img),
@@ -529,13 +527,13 @@ fn size_memory<I, H: ExecHost>(
         stack: stack.top.0.saturating_sub(page.down(stack.sp.0)),
         interp_cached,
     };
-    let mut reserved = 0;
+    plan.memory = memory;
     if params.reservation == MemoryReservation::Reserve {
         let bytes = memory.eager_bytes();
         host.reserve_memory(bytes).map_err(|_| ExecError::ReservationRefused { bytes })?;
-        reserved = bytes;
+        plan.reserved = bytes;
     }
-    Ok((memory, reserved))
+    Ok(())
 }
 
 /// An opened interpreter source, its identity and placement.
@@ -543,6 +541,7 @@ type Opened<S> = (S, Option<FileId>, FilePlacement);
 
 /// The PT_INTERP loop: reads the path and opens the file it names (`open_exec`), if the
 /// program has one.
+#[inline(never)]
 fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     main: &ElfFile<R, W>,
     profile: Profile,
@@ -550,22 +549,30 @@ fn read_interpreter<R: ReadAt, H: ExecHost, const W: usize>(
     path: Option<&mut [u8]>,
 ) -> Result<Option<Opened<H::Interp>>, ExecError> {
     // A static program never has the path buffer on its stack.
-    let any = match profile.strictness() {
-        Strictness::Hardened => {
-            main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_some()
-        }
-        Strictness::Linux => {
-            main.program_headers()
-                .map(|ph| ph.map_err(|e| ExecError::elf(Role::Main, e)))
-                .try_fold(false, |found, ph| ph.map(|ph| found || ph.kind == ProgramType::INTERP))?
-        }
-    };
-    if !any {
+    if !has_interpreter(main, profile)? {
         return Ok(None);
     }
     match path {
         Some(path) => open_interpreter_at(main, profile, host, path),
         None => read_and_open_interpreter(main, profile, host),
+    }
+}
+
+/// Whether the program has a PT_INTERP (the hardened profile: exactly one). Out of line:
+/// the program header walk's frame is gone before the interpreter is opened.
+#[inline(never)]
+fn has_interpreter<R: ReadAt, const W: usize>(
+    main: &ElfFile<R, W>,
+    profile: Profile,
+) -> Result<bool, ExecError> {
+    match profile.strictness() {
+        Strictness::Hardened => {
+            Ok(main.interpreter_header().map_err(|e| ExecError::elf(Role::Main, e))?.is_some())
+        }
+        Strictness::Linux => main
+            .program_headers()
+            .map(|ph| ph.map_err(|e| ExecError::elf(Role::Main, e)))
+            .try_fold(false, |found, ph| ph.map(|ph| found || ph.kind == ProgramType::INTERP)),
     }
 }
 
@@ -608,6 +615,7 @@ fn open_interpreter_at<R: ReadAt, H: ExecHost, const W: usize>(
 /// Opens the interpreter and checks it matches the program: Linux reads its header in
 /// the program's format (a file shorter than that: EIO), then ELIBBAD for a bad magic or
 /// `elf_check_arch`, EINVAL for a type other than ET_EXEC or ET_DYN.
+#[inline(never)]
 fn check_interpreter<'s, P: ArchPolicy, S: ReadAt>(
     policy: &P,
     main: &FileHeader,

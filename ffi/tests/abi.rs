@@ -15,8 +15,7 @@ use execcore_ffi::*;
 
 #[test]
 fn prepares_bin_ls_like_the_rust_api() {
-    let mut k =
-        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -81,8 +80,7 @@ fn prepares_bin_ls_like_the_rust_api() {
 
 #[test]
 fn errors_are_statuses_with_errnos() {
-    let mut k =
-        Kernel { files: vec![b"#!/bin/sh\necho not elf\n".to_vec()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(b"#!/bin/sh\necho not elf\n".to_vec(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["x"], "x");
     let params = args.params();
@@ -114,8 +112,7 @@ fn errors_are_statuses_with_errnos() {
 
 #[test]
 fn null_pointers_and_unknown_arch_are_refused() {
-    let mut k =
-        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -175,75 +172,18 @@ fn every_status_has_a_message_and_a_kind() {
 
 #[test]
 fn every_error_kind_has_its_own_status() {
-    use elf_stream::Error as E;
-    use exec_core::{ExecError as X, Role};
-    let elf = [
-        E::Read { offset: 0, errno: elf_stream::Errno::EIO },
-        E::Truncated { offset: 0, len: 1 },
-        E::BadMagic,
-        E::BadClass(9),
-        E::BadEncoding(9),
-        E::BadIdentVersion(9),
-        E::BadVersion(9),
-        E::BadHeaderSize { found: 1, expected: 64 },
-        E::BadProgramHeaderSize { found: 1, expected: 56 },
-        E::BadExtendedPhnum,
-        E::ProgramHeaderTableTooLarge { size: 1, cap: 1 },
-        E::ProgramHeaderTableOutsideFile { offset: 1, size: 1 },
-        E::NoSuchProgramHeader { index: 1, count: 1 },
-        E::SegmentOutsideFile { index: 1 },
-        E::DuplicateInterpreter { index: 1 },
-        E::InterpreterTooShort { len: 1 },
-        E::InterpreterTooLong { len: 1, cap: 1 },
-        E::InterpreterNotTerminated,
-        E::InterpreterEmbeddedNul { at: 1 },
-        E::DuplicateSegment { kind: "x", index: 1 },
-        E::PropertyTooLarge { size: 1 },
-        E::PropertyNoteInvalid,
-        E::PropertyMalformed { at: 1 },
-        E::PropertyUnsorted { pr_type: 1 },
-        E::PropertyBadSize { pr_type: 1, size: 1 },
-        E::NoteMalformed { offset: 1 },
-        E::MipsAbiFlagsTooShort { size: 1 },
-        E::MipsOptionTooSmall { offset: 1, size: 1 },
-        E::MipsOptionPastSegment { offset: 1, size: 1 },
-        E::ShortRead { offset: 1, len: 1 },
-    ];
-    let exec = [
-        X::NotExecutable(elf_stream::ElfType::REL),
-        X::InterpreterNotLoadable(elf_stream::ElfType::REL),
-        X::InterpreterNotElf(E::BadMagic),
-        X::InterpreterMismatch { what: exec_core::Mismatch::Abi },
-        X::InterpreterOpen(elf_stream::Errno::ENOENT),
-        X::NoLoadSegment,
-        X::TooManySegments { cap: 1 },
-        X::FileSizeExceedsMemSize { index: 1 },
-        X::Misaligned { index: 1 },
-        X::OverlappingSegments { first: 1, second: 2 },
-        X::SharedPageProtections { first: 1, second: 2 },
-        X::FileRangeOverflow { index: 1 },
-        X::BssTailUnzeroable { index: 1 },
-        X::OutsideUserRange { index: 1 },
-        X::ProgramHeadersNotLoaded,
-        X::BadEntry,
-        X::NoSpace { what: exec_core::Placement::MmapArea },
-        X::ArgumentsTooLarge { size: 1, limit: 1 },
-        X::StringTooLong { index: 1, len: 1 },
-        X::StackTooLarge { size: 1 },
-        X::Capacity { what: exec_core::Table::Auxv },
-        X::ReservationRefused { bytes: 1 },
-        X::Entropy(elf_stream::Errno::EIO),
-        X::AddressSpace { op: exec_core::SpaceOp::MapAnonymous, errno: elf_stream::Errno::ENOMEM },
-        X::TooManyProgramHeaders { count: 65, cap: 64 },
-        X::NotMapped(1),
-        X::Script(exec_core::ScriptError::NoInterpreter),
-        X::Script(exec_core::ScriptError::Truncated),
-        X::Script(exec_core::ScriptError::TooDeep),
-        X::Script(exec_core::ScriptError::InterpreterOpen(elf_stream::Errno::ENOENT)),
-        X::Script(exec_core::ScriptError::Read(elf_stream::Errno::EIO)),
-    ];
+    use exec_core::{ExecError, Role};
+    use test_support::errors::{every_exec_error, every_file_error};
     let mut seen = std::collections::BTreeSet::new();
-    for err in elf.iter().map(|&e| X::Elf { role: Role::Main, error: e }).chain(exec) {
+    // Every code has its example: a new variant without one fails here.
+    for c in ExecCode::ALL {
+        assert!(every_exec_error().iter().any(|e| e.code() == ErrorCode::Exec(*c)), "{c:?} has no example");
+    }
+    for c in elf_stream::ErrorCode::ALL {
+        assert!(every_file_error().iter().any(|e| e.code() == *c), "{c:?} has no example");
+    }
+    let elf = every_file_error().into_iter().map(|error| ExecError::Elf { role: Role::Main, error });
+    for err in elf.chain(every_exec_error()) {
         let status = status_of_code(err.code());
         assert!(status >= 5100, "{err:?} is {status}");
         assert!(seen.insert(status), "{err:?} shares status {status}");
@@ -254,7 +194,7 @@ fn every_error_kind_has_its_own_status() {
 #[test]
 fn loads_and_resolves_faults_through_the_c_entry_points() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls.clone()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls.clone(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -295,7 +235,7 @@ fn loads_and_resolves_faults_through_the_c_entry_points() {
 #[test]
 fn plans_an_aarch64_program_with_bti() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin/aarch64-bti");
-    let mut k = Kernel { files: vec![std::fs::read(&path).unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read(&path).unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["bti"], "/bti");
     let params = args.params();
@@ -331,7 +271,7 @@ fn plans_an_aarch64_program_with_bti() {
 fn with_file_size_a_truncated_program_fails_in_prepare() {
     let mut ls = std::fs::read("/bin/ls").unwrap();
     ls.truncate(ls.len() / 2);
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();
@@ -355,7 +295,7 @@ fn with_file_size_a_truncated_program_fails_in_prepare() {
 #[test]
 fn without_read_into_one_read_at_per_bounce_buffer() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();
@@ -388,7 +328,7 @@ fn without_read_into_one_read_at_per_bounce_buffer() {
 #[test]
 fn a_failed_build_stack_leaves_the_new_space_empty() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();
@@ -410,10 +350,10 @@ fn a_failed_build_stack_leaves_the_new_space_empty() {
     let mut layout = execcore_layout::default();
     unsafe { execcore_plan_layout(&*plan, &mut layout) };
     let unmapped: Vec<&String> =
-        unsafe { kernel(ops.ctx) }.calls[calls_before..].iter().filter(|c| c.starts_with("range")).collect();
+        unsafe { kernel(ops.ctx) }.calls[calls_before..].iter().filter(|c| c.starts_with("unmap")).collect();
     assert_eq!(unmapped.len(), 3, "stack, program and interpreter unmapped: {unmapped:?}");
     assert!(
-        unmapped.iter().any(|c| c.starts_with(&format!("range {:#x}", layout.stack_start))),
+        unmapped.iter().any(|c| c.starts_with(&format!("unmap {:#x}", layout.stack_start))),
         "{unmapped:?}"
     );
 }

@@ -46,7 +46,7 @@ impl Exec {
         flags: u32,
         tune: impl FnOnce(&mut Kernel),
     ) -> Exec {
-        let mut k = Box::new(Kernel { files: vec![bytes], root: root.into(), ..Default::default() });
+        let mut k = Box::new(Kernel::program(bytes, root));
         tune(&mut k);
         let ops = mips_ops(&mut k);
         let args = Args::new(&["/t/prog"], "/t/prog");
@@ -298,7 +298,7 @@ fn r8000_prefetch_static_is_rejected_unless_lax_and_dynamic_gets_at_pfetchfd() {
     assert_eq!(x.k.reserved_bytes, 0, "reservation released");
     let x = Exec::prepare(&cpu, dynamic.clone(), root, EXECCORE_EXEC_BATCH, |k| k.exec_fd = Some(Ok(3)));
     assert!(x.status == EXECCORE_OK && x.k.reserved_bytes > 0, "held by the plan");
-    let mut k = Box::new(Kernel { files: vec![dynamic], root: root.into(), ..Default::default() });
+    let mut k = Box::new(Kernel::program(dynamic, root));
     let ops = execcore_ops { exec_fd: None, ..mips_ops(&mut k) };
     let args = Args::new(&["p"], "p");
     let mut plan = new_plan();
@@ -503,7 +503,8 @@ fn elfmap_through_the_c_abi() {
     let cpu = mips_cpu(EXECCORE_MIPS_CPU_5KEF, false);
     // A shared object linked at 0: moved to the kernel's free range (64 KiB aligned).
     let (file, table, n, class) = table_of(Path::new("/usr/mips64el-linux-gnuabi64/lib/libc.so.6"));
-    let mut k = Kernel { files: vec![file.clone()], free_at: Some(0x1_2340_0000), ..Default::default() };
+    let mut k =
+        Kernel { files: vec![file.clone()], free_range: FreeRange::At(0x1_2340_0000), ..Default::default() };
     let (st, base, err) = elfmap_call(&mut k, &cpu, &table, n, class);
     assert_eq!(st, EXECCORE_OK, "{err:?}");
     assert_eq!(base, 0x1_2340_0000);
@@ -518,7 +519,8 @@ fn elfmap_through_the_c_abi() {
     // A fixed-address object (n64 ET_EXEC at 0x120000000) goes at its own addresses ...
     let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin/mips-n64-le-static");
     let (file, table, n, class) = table_of(&exe);
-    let mut k = Kernel { files: vec![file.clone()], free_at: Some(0x7000_0000), ..Default::default() };
+    let mut k =
+        Kernel { files: vec![file.clone()], free_range: FreeRange::At(0x7000_0000), ..Default::default() };
     let (st, own, _) = elfmap_call(&mut k, &cpu, &table, n, class);
     assert_eq!(st, EXECCORE_OK);
     assert_eq!(own, 0x1_2000_0000);
@@ -528,7 +530,7 @@ fn elfmap_through_the_c_abi() {
     let mut k = Kernel {
         files: vec![file.clone()],
         taken: vec![(own, own + 1)],
-        free_at: Some(0x7000_0000),
+        free_range: FreeRange::At(0x7000_0000),
         ..Default::default()
     };
     let (st, base, _) = elfmap_call(&mut k, &cpu, &table, n, class);

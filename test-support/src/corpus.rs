@@ -1,6 +1,7 @@
 //! The programs the architecture suites run: the shared corpus (`../shared/corpus/bin`)
 //! and the project's fixtures (`testdata/bin`), each with the sysroot its manifest gives.
 
+use crate::elf::{get, Class, Endian, HeaderField, Machine};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -89,4 +90,68 @@ pub fn all() -> Vec<Entry> {
     let mut v = entries(&corpus_bin(), &corpus_bin().join("MANIFEST.tsv"), 2);
     v.extend(entries(&fixtures_bin(), &repo().join("testdata/MANIFEST.tsv"), 8));
     v
+}
+
+/// A program an architecture suite runs: the file, the root its PT_INTERP resolves under,
+/// and what its identification says (read raw: a synthetic file may lie in it).
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its name (the file name, or the synthetic case's).
+    pub name: String,
+    /// The root under which its PT_INTERP resolves.
+    pub root: PathBuf,
+    /// Its PT_INTERP path.
+    pub interp: Option<String>,
+    /// `EI_CLASS`.
+    pub class: Class,
+    /// `EI_DATA`.
+    pub endian: Endian,
+    /// `e_flags`, read in the class and byte order the identification gives.
+    pub flags: u32,
+}
+
+impl Program {
+    /// The program at `path` (read for its identification and `e_flags`).
+    pub fn new(path: PathBuf, name: &str, root: &str, interp: Option<String>) -> Program {
+        let head = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let class = if head[4] == 2 { Class::Elf64 } else { Class::Elf32 };
+        let endian = if head[5] == 2 { Endian::Big } else { Endian::Little };
+        let (at, size) = HeaderField::Flags.at(class);
+        let flags = get(&head, at, size, endian) as u32;
+        Program { path, name: name.to_string(), root: root.into(), interp, class, endian, flags }
+    }
+
+    /// The file at `path` run directly (a dynamic linker), named after its file name,
+    /// its own interpreters (none) under `root`.
+    pub fn direct(path: &str, root: &str) -> Program {
+        let path = PathBuf::from(path);
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a file name").to_string();
+        Program::new(path, &name, root, None)
+    }
+
+    /// Its bytes.
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.path).unwrap_or_else(|e| panic!("{}: {e}", self.path.display()))
+    }
+}
+
+/// Every program for `machine` of the shared corpus and of the fixtures, under the
+/// sysroot its manifest names or else `default_root(interp, byte order)`.
+pub fn programs(machine: Machine, default_root: impl Fn(Option<&str>, Endian) -> String) -> Vec<Program> {
+    all()
+        .into_iter()
+        .filter(|e| e.machine().is_some_and(|(m, _)| m == machine.0))
+        .map(|e| {
+            let endian = if e.bytes[5] == 2 { Endian::Big } else { Endian::Little };
+            let root = e.sysroot.clone().unwrap_or_else(|| default_root(e.interp.as_deref(), endian));
+            Program::new(e.path, &e.name, &root, e.interp)
+        })
+        .collect()
+}
+
+/// The program named `name` of `programs`.
+pub fn named(programs: Vec<Program>, name: &str) -> Program {
+    programs.into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
 }

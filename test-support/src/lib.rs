@@ -4,10 +4,12 @@
 //! which those crates forbid.
 
 pub mod alloc_counter;
+pub mod ckernel;
 pub mod corpus;
 pub mod counting;
 pub mod differential;
 pub mod elf;
+pub mod errors;
 pub mod host;
 pub mod hostkernel;
 pub mod invariants;

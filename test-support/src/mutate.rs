@@ -5,6 +5,8 @@
 //! out of every PT_LOAD or grown past one page, truncations at structure boundaries, and
 //! PT_INTERP rewritten (a second one, an inner NUL, trailing NULs, other paths, edge sizes).
 
+use crate::elf::{Class, Endian, Phdr, ProgramType, SegmentFlags};
+
 /// splitmix64: small, fast and fully determined by its seed.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -501,35 +503,10 @@ fn spare_ph(b: &[u8], s: Shape, rng: &mut Rng) -> Option<usize> {
     (!spare.is_empty()).then(|| rng.pick(&spare))
 }
 
-/// A program header to write.
-#[derive(Clone, Copy, Debug, Default)]
-struct Ph {
-    ty: u32,
-    flags: u32,
-    offset: u64,
-    vaddr: u64,
-    filesz: u64,
-    memsz: u64,
-    align: u64,
-}
-
-/// Raw bytes of a program header.
-fn ph_bytes(s: Shape, ph: Ph) -> Vec<u8> {
-    let mut v = vec![0u8; s.phent()];
-    for (field, value) in [
-        (P_TYPE, u64::from(ph.ty)),
-        (P_FLAGS, u64::from(ph.flags)),
-        (P_OFFSET, ph.offset),
-        (P_VADDR, ph.vaddr),
-        (P_PADDR, ph.vaddr),
-        (P_FILESZ, ph.filesz),
-        (P_MEMSZ, ph.memsz),
-        (P_ALIGN, ph.align),
-    ] {
-        let (o, w) = s.at(field);
-        s.put_at(&mut v, o, w, value & s.max(field));
-    }
-    v
+/// Raw bytes of a program header in the file's class and byte order.
+fn ph_bytes(s: Shape, ph: Phdr) -> Vec<u8> {
+    let class = if s.is64 { Class::Elf64 } else { Class::Elf32 };
+    ph.bytes(class, if s.big { Endian::Big } else { Endian::Little })
 }
 
 /// An empty PT_LOAD (p_memsz 0, or p_filesz 0) between, inside or after the others,
@@ -548,7 +525,8 @@ fn empty_load(b: &mut Vec<u8>, s: Shape, rng: &mut Rng) -> Option<String> {
         if rng.chance(2, 3) { (0, 0) } else { (0, rng.pick(&[1u64, 0x10, PAGE, 3 * PAGE])) };
     let offset = if rng.chance(1, 2) { off.wrapping_add(vaddr.wrapping_sub(va)) } else { rng.below(0x2000) };
     let flags = rng.pick(&[4u32, 5, 6, 7, 0]);
-    let ph = ph_bytes(s, Ph { ty: PT_LOAD, flags, offset, vaddr, filesz, memsz, align: PAGE });
+    let (kind, flags) = (ProgramType(PT_LOAD), SegmentFlags(flags));
+    let ph = ph_bytes(s, Phdr { kind, flags, offset, vaddr, paddr: vaddr, filesz, memsz, align: PAGE });
     let what = format!("empty_load vaddr={vaddr:#x} memsz={memsz:#x} off={offset:#x}");
     // Grown table: inserted right after the chosen PT_LOAD (between it and the next).
     if rng.chance(1, 2) {
@@ -609,7 +587,7 @@ fn move_table(b: &mut Vec<u8>, s: Shape, rng: &mut Rng) -> Option<String> {
             let big_limit = 0x10000 / e;
             let some = n + 1 + rng.below(200) as usize;
             let total = rng.pick(&[page_limit, page_limit + 1, big_limit, big_limit + 1, some]);
-            let extra = vec![ph_bytes(s, Ph::default()); total.checked_sub(n)?];
+            let extra = vec![ph_bytes(s, Phdr::default()); total.checked_sub(n)?];
             grow_table(b, s, n, &extra)?;
             Some(format!("phnum={total}"))
         }
@@ -644,8 +622,12 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
     let idx = *s.of_type(b, PT_INTERP).first()?;
     let off = s.ph_get(b, idx, P_OFFSET)?;
     let len = s.ph_get(b, idx, P_FILESZ)?;
-    let path: Vec<u8> =
-        b.get(off as usize..(off + len) as usize)?.iter().copied().take_while(|&c| c != 0).collect();
+    let path: Vec<u8> = b
+        .get(off as usize..off.checked_add(len)? as usize)?
+        .iter()
+        .copied()
+        .take_while(|&c| c != 0)
+        .collect();
     // A new string at the end of the file for PT_INTERP `i`.
     let append = |b: &mut Vec<u8>, i: usize, bytes: &[u8]| {
         let at = b.len() as u64;
@@ -701,14 +683,14 @@ fn interp(b: &mut Vec<u8>, s: Shape, rng: &mut Rng, config: &Config) -> Option<S
             b.extend_from_slice(&p);
             let ph = ph_bytes(
                 s,
-                Ph {
-                    ty: PT_INTERP,
-                    flags: 4,
+                Phdr {
+                    kind: ProgramType(PT_INTERP),
+                    flags: SegmentFlags(4),
                     offset: at,
                     filesz: p.len() as u64,
                     memsz: p.len() as u64,
                     align: 1,
-                    ..Ph::default()
+                    ..Phdr::default()
                 },
             );
             let sp = s.ph(b, spare)?;

@@ -1,8 +1,11 @@
 //! Planning a file the way the architecture tests do: as `/t/prog` (argv `["/t/prog"]`),
-//! interpreters opened under a root directory, a fixed random seed so that runs compare.
+//! interpreters opened under a root directory, a fixed random seed so that runs compare;
+//! and what a policy's `accept` says of the headers every architecture tests.
 
+use crate::elf::{Builder, Class, ElfType, Endian, Machine};
+use elf_stream::Errno;
 use exec_core::fs_host::FsHost;
-use exec_core::{ArchPolicy, ExecError, ExecParams, ExecPlan};
+use exec_core::{Abi, ArchPolicy, ExecError, ExecParams, ExecPlan};
 use std::path::Path;
 
 /// The random seed every plan here is made with.
@@ -55,4 +58,24 @@ pub fn plan_params<P: ArchPolicy>(
     let mut host = FsHost::new(root);
     host.seed = Some(SEED);
     exec_core::prepare(policy, bytes, &mut host, params, None).map(|p| p.plan)
+}
+
+/// What `policy.accept` says of four headers: ELF64 little-endian `machine`, the same of
+/// `other` (another machine), ELF32 `machine`, big-endian ELF64 `machine`; the ABI, or
+/// the error's kind and errno.
+pub fn accept_verdicts<P: ArchPolicy>(
+    policy: &P,
+    machine: Machine,
+    other: Machine,
+) -> [Result<Abi, (&'static str, Errno)>; 4] {
+    let verdict = |class, endian, machine| {
+        let header = Builder::new(class, endian).machine(machine).e_type(ElfType::EXEC).header();
+        policy.accept(&header).map_err(|e| (e.kind(), e.errno()))
+    };
+    [
+        verdict(Class::Elf64, Endian::Little, machine),
+        verdict(Class::Elf64, Endian::Little, other),
+        verdict(Class::Elf32, Endian::Little, machine),
+        verdict(Class::Elf64, Endian::Big, machine),
+    ]
 }

@@ -6,9 +6,11 @@
 //! execcore, so each architecture's tests give them real instructions (`code`), e.g. an
 //! `exit(0)`.
 
+use crate::corpus::Program;
 use crate::elf::{property_note, Builder, Ident, Seg, RW, RWX};
 pub use crate::elf::{ElfType, Endian, Machine, SegmentFlags, R, RX};
 use elf_stream::{Class, ProgramType};
+use std::path::Path;
 
 /// Where the PT_INTERP path is written.
 pub const INTERP_AT: usize = 0x600;
@@ -204,4 +206,16 @@ impl Synth {
         }
         img.bytes
     }
+}
+
+/// The synthetic programs `cases` (name, program, root of its interpreter), each written
+/// under `dir` ([`crate::sysoracle::write_program`]: their hashes key the oracle's cache).
+pub fn write_programs(dir: &Path, cases: Vec<(&str, Synth, &str)>) -> Vec<Program> {
+    cases
+        .into_iter()
+        .map(|(name, s, root)| {
+            let path = crate::sysoracle::write_program(dir, name, &s.build());
+            Program::new(path, name, root, s.interp)
+        })
+        .collect()
 }

@@ -392,7 +392,7 @@ pub fn kernel_outcome<I, E: Display>(
 /// The environment the oracle runs every program with (sysoracle.sh's default).
 pub const ENV: &str = "ORACLE=1";
 
-/// argv[0] and AT_EXECFN of the program `name` in the guest.
+/// `argv[0]` and AT_EXECFN of the program `name` in the guest.
 pub fn guest_path(name: &str) -> String {
     format!("/t/{name}")
 }

@@ -59,6 +59,16 @@ class Elf:
         struct.pack_into(self.e + fmt, self.b, self.ph_at(i) + at, value)
         return self
 
+    def move_ph(self, i, offset, vaddr):
+        """Moves program header `i` to file offset `offset` and address `vaddr` (p_paddr too)."""
+        return self.set_ph(i, "offset", offset).set_ph(i, "vaddr", vaddr).set_ph(i, "paddr", vaddr)
+
+    def empty_load(self, offset, vaddr):
+        """Turns the PT_NOTE into a page-aligned PT_LOAD of p_memsz 0 at `offset` and `vaddr`."""
+        i = self.index(PT_NOTE)
+        self.set_ph(i, "type", PT_LOAD).set_ph(i, "offset", offset).set_ph(i, "vaddr", vaddr)
+        return self.set_ph(i, "filesz", 0).set_ph(i, "memsz", 0).set_ph(i, "align", 0x1000)
+
     def index(self, kind, nth=0):
         """Index of the nth program header of type `kind`."""
         found = [i for i in range(self.get("phnum")) if self.ph(i, "type") == kind]
@@ -254,16 +264,14 @@ def cases():
          hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
     e = Elf(S)
     e.set_ph(0, "memsz", 0x1010)
-    empty = e.index(PT_NOTE)
-    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x400800)
-    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    e.empty_load(0x800, 0x400800)
     case("loads-overlapping-empty-between", "x86_64", "-", "loads", "-", e,
          "two overlapping PT_LOADs with an empty one sorted between them (planned overlapping mappings before)",
          hardened=("OverlappingSegments { first: 0, second: 1 }", "ENOEXEC"))
     e = Elf(S)
     # The read-only data (segment 2) moves into the text's page: the page is the later
     # segment's, read-only (never the union r-x + r-- = r-x, never W+X).
-    e.set_ph(2, "offset", 0x1800).set_ph(2, "vaddr", 0x401800).set_ph(2, "paddr", 0x401800)
+    e.move_ph(2, 0x1800, 0x401800)
     case("text-and-rodata-share-page", "x86_64", "-", "loads", "-", e,
          "an r-x and an r-- PT_LOAD share a page: Linux gives it the later one's protection",
          hardened=("SharedPageProtections { first: 1, second: 2 }", "ENOEXEC"))
@@ -271,7 +279,7 @@ def cases():
     # Segment 1 (text, 0x401000) moves up 0x800 within its page's file bytes, and segment 0's
     # bss reaches into that page: the page holds bss zeros, then segment 1's bytes.
     e.set_ph(0, "memsz", 0x1400)
-    e.set_ph(1, "offset", 0x1800).set_ph(1, "vaddr", 0x401800).set_ph(1, "paddr", 0x401800)
+    e.move_ph(1, 0x1800, 0x401800)
     e.set_ph(1, "filesz", 0x20).set_ph(1, "memsz", 0x20)
     e.set("entry", 0x401800)
     case("bss-shares-page-with-next", "x86_64", "-", "loads", "-", e,
@@ -284,9 +292,7 @@ def cases():
          "a read-only PT_LOAD with bss: zero-filled after its file bytes, pages stay read-only")
     e = Elf(S)
     e.set_ph(2, "memsz", 0x3000)
-    empty = e.index(PT_NOTE)
-    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "offset", 0x800).set_ph(empty, "vaddr", 0x402800)
-    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0).set_ph(empty, "align", 0x1000)
+    e.empty_load(0x800, 0x402800)
     case("load-empty-inside-last", "x86_64", "-", "same-plan:malformed/readonly-with-bss", "-", e,
          "a PT_LOAD of p_memsz 0 starting inside the highest one: the span, reservation and brk still "
          "end where the highest segment does (found by the c_abi fuzzer)")
@@ -294,7 +300,7 @@ def cases():
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0", "x86_64", "-", "loads", "-", e, "a PT_LOAD with p_filesz 0 (all bss)")
     e = Elf(S)
-    e.set_ph(2, "offset", 0x1210).set_ph(2, "vaddr", 0x402210).set_ph(2, "paddr", 0x402210)
+    e.move_ph(2, 0x1210, 0x402210)
     e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
     case("load-filesz-0-unaligned", "x86_64", "-", "loads", "-", e,
          "a PT_LOAD with p_filesz 0 starting inside a page of its own: zeros from that page on "

@@ -7,48 +7,28 @@ use arch_aarch64::{Aarch64, Cpu, Info};
 use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use test_support::elf::{Endian, Machine};
 
 pub const EM_AARCH64: u16 = 183;
 
-/// An AArch64 program and the root its PT_INTERP resolves under.
-#[derive(Clone, Debug)]
-pub struct Program {
-    pub path: PathBuf,
-    pub name: String,
-    pub root: PathBuf,
-    pub interp: Option<String>,
-    pub big_endian: bool,
-}
-
-impl Program {
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap()
-    }
-}
+pub use test_support::corpus::Program;
 
 /// The sysroot for a program the manifest does not name: glibc's cross sysroot, or the
 /// host for musl (Debian's musl:arm64 installs /lib/ld-musl-aarch64.so.1).
-fn default_root(interp: Option<&str>) -> &'static str {
+fn default_root(interp: Option<&str>, _: Endian) -> String {
     match interp {
-        Some(p) if p.contains("ld-linux-aarch64") => "/usr/aarch64-linux-gnu",
-        _ => "/",
+        Some(p) if p.contains("ld-linux-aarch64") => "/usr/aarch64-linux-gnu".into(),
+        _ => "/".into(),
     }
 }
 
 /// Every AArch64 program (e_machine 183) of the shared corpus and of the fixtures.
 pub fn programs() -> Vec<Program> {
-    test_support::corpus::all()
-        .into_iter()
-        .filter_map(|e| {
-            let (EM_AARCH64, big_endian) = e.machine()? else { return None };
-            let root = e.sysroot.unwrap_or_else(|| default_root(e.interp.as_deref()).to_string());
-            Some(Program { path: e.path, name: e.name, root: root.into(), interp: e.interp, big_endian })
-        })
-        .collect()
+    test_support::corpus::programs(Machine::AARCH64, default_root)
 }
 
 pub fn program(name: &str) -> Program {
-    programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
+    test_support::corpus::named(programs(), name)
 }
 
 /// The oracle machine: qemu's cortex-a57 (no BTI, no SVE) under the Debian 6.1 kernel.
@@ -93,7 +73,6 @@ pub fn plan_cpu(cpu: Cpu, p: &Program) -> Result<ExecPlan<Info>, ExecError> {
 // ---------------------------------------------------------------------------------------
 // Synthetic ELF files.
 
-use test_support::elf::Machine;
 pub use test_support::synth::Synth;
 
 /// `mov x0, #0; mov x8, #93; svc #0`: exit(0).

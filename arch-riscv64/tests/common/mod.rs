@@ -7,42 +7,24 @@ use arch_riscv64::{Info, Riscv64};
 use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use test_support::elf::{Endian, Machine};
 
 pub const EM_RISCV: u16 = 243;
 pub const GLIBC_ROOT: &str = "/usr/riscv64-linux-gnu";
 pub const GLIBC_LD: &str = "/lib/ld-linux-riscv64-lp64d.so.1";
 
-/// A riscv64 program and the root its PT_INTERP resolves under.
-#[derive(Clone, Debug)]
-pub struct Program {
-    pub path: PathBuf,
-    pub name: String,
-    pub root: PathBuf,
-    pub interp: Option<String>,
-}
-
-impl Program {
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap()
-    }
-}
+pub use test_support::corpus::Program;
 
 /// Every little-endian RISC-V program (e_machine 243) of the shared corpus and of the
 /// fixtures.
 pub fn programs() -> Vec<Program> {
-    test_support::corpus::all()
-        .into_iter()
-        .filter_map(|e| {
-            let (EM_RISCV, false) = e.machine()? else { return None };
-            let root =
-                e.sysroot.unwrap_or_else(|| if e.interp.is_some() { GLIBC_ROOT } else { "/" }.to_string());
-            Some(Program { path: e.path, name: e.name, root: root.into(), interp: e.interp })
-        })
-        .collect()
+    let root = |interp: Option<&str>, _| if interp.is_some() { GLIBC_ROOT } else { "/" }.to_string();
+    let all = test_support::corpus::programs(Machine::RISCV, root);
+    all.into_iter().filter(|p| p.endian == Endian::Little).collect()
 }
 
 pub fn program(name: &str) -> Program {
-    programs().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no program {name}"))
+    test_support::corpus::named(programs(), name)
 }
 
 pub use test_support::sysoracle::ENV;
@@ -74,7 +56,6 @@ pub fn plan(policy: &Riscv64, p: &Program) -> Result<ExecPlan<Info>, ExecError> 
 // ---------------------------------------------------------------------------------------
 // Synthetic ELF files.
 
-use test_support::elf::Machine;
 pub use test_support::synth::Synth;
 
 /// `li a0, 0; li a7, 93; ecall`: exit(0).

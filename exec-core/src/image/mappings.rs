@@ -83,35 +83,24 @@ impl<'a> Mappings<'a> {
         Mappings { image, cur: image.min_vaddr() }
     }
 
-    /// The file or bss layer of segment `s` (`None` when it maps nothing there).
-    fn layer(&self, s: &LoadSegment, part: Part) -> Option<Layer> {
+    /// The file and bss layers of segment `s`, in mapping order (`None` where it maps
+    /// nothing).
+    fn layers(&self, s: &LoadSegment) -> [Option<Layer>; 2] {
         let img = self.image;
         let page = img.page;
         let v = s.ph.vaddr.0;
         let maps_file = maps_file(&s.ph, page, img.version);
         // elf_map: p_filesz plus p_vaddr's page offset, in whole pages.
         let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
-        let (start, end) = match part {
-            Part::File if maps_file => (page.down(v), file_end),
-            // vm_brk_flags from the first page past the file pages; a segment mapping no
-            // file page is anonymous from its first page (6.7's elf_load).
-            Part::Bss if s.ph.memsz > s.ph.filesz => {
-                let start = if maps_file { file_end } else { page.down(v) };
-                (start, page.up(v.saturating_add(s.ph.memsz)).unwrap_or(u64::MAX))
-            }
-            _ => return None,
-        };
-        (end > start).then_some(Layer { start, end, part })
-    }
-
-    /// Every layer in mapping order: segment by segment, file before bss.
-    fn layers(&self) -> impl Iterator<Item = (usize, &'a LoadSegment, Layer)> + '_ {
-        let loads: &'a [LoadSegment] = &self.image.loads;
-        loads
-            .iter()
-            .flat_map(move |s| [Part::File, Part::Bss].map(move |p| (s, p)))
-            .enumerate()
-            .filter_map(move |(rank, (s, part))| self.layer(s, part).map(|l| (rank, s, l)))
+        let file = maps_file.then_some(Layer { start: page.down(v), end: file_end, part: Part::File });
+        // vm_brk_flags from the first page past the file pages; a segment mapping no
+        // file page is anonymous from its first page (6.7's elf_load).
+        let bss = (s.ph.memsz > s.ph.filesz).then(|| Layer {
+            start: if maps_file { file_end } else { page.down(v) },
+            end: page.up(v.saturating_add(s.ph.memsz)).unwrap_or(u64::MAX),
+            part: Part::Bss,
+        });
+        [file, bss].map(|l| l.filter(|l| l.end > l.start))
     }
 
     /// The mapping of the run from `at` covered by `top` (segment `s`), ending at `end`.
@@ -152,21 +141,31 @@ impl Iterator for Mappings<'_> {
     type Item = Mapping;
 
     fn next(&mut self) -> Option<Mapping> {
+        let loads: &[LoadSegment] = &self.image.loads;
         loop {
             let cur = self.cur;
-            // The layer mapped last over `cur` holds it.
-            let top = self.layers().filter(|(_, _, l)| l.start <= cur && cur < l.end).last();
-            let Some((rank, s, top)) = top else {
-                // A hole: on to the next layer's start.
-                self.cur = self.layers().map(|(_, _, l)| l.start).filter(|&a| a > cur).min()?;
+            // One pass over the layers in mapping order: the last one over `cur` holds it
+            // and its run ends where it ends or where a later layer starts; with none over
+            // `cur`, a hole up to the nearest layer start.
+            let mut top: Option<(&LoadSegment, Layer)> = None;
+            let mut later_start = u64::MAX; // nearest start past `cur` after `top`
+            let mut next_start: Option<u64> = None; // nearest start past `cur` of any layer
+            for s in loads {
+                for l in self.layers(s).into_iter().flatten() {
+                    if l.start <= cur && cur < l.end {
+                        top = Some((s, l));
+                        later_start = u64::MAX;
+                    } else if l.start > cur {
+                        later_start = later_start.min(l.start);
+                        next_start = Some(next_start.map_or(l.start, |n| n.min(l.start)));
+                    }
+                }
+            }
+            let Some((s, top)) = top else {
+                self.cur = next_start?;
                 continue;
             };
-            // The run ends where this layer ends or a later one starts.
-            let end = self
-                .layers()
-                .filter(|(r, _, l)| *r > rank && l.start > cur)
-                .map(|(_, _, l)| l.start)
-                .fold(top.end, u64::min);
+            let end = top.end.min(later_start);
             self.cur = end;
             return Some(self.run(s, top, cur, end));
         }

@@ -1,7 +1,7 @@
 //! The C entry points with fuzzed arguments: CPU description, exec parameters, load mode,
 //! NULL pointers, small output capacities, fault addresses, text to scan, elfmap tables,
-//! and callbacks that fail at a fuzzed call. The kernel side is Rust over `extern "C"`
-//! callbacks, keeping a ledger of what is reserved and mapped.
+//! and callbacks that fail at a fuzzed call. The kernel side is the mock C kernel
+//! of `test_support::ckernel`, keeping a ledger of what is reserved and mapped.
 //!
 //! Invariants checked: every status has a string and an errno; a failed `execcore_prepare`
 //! leaves no memory reserved; a failed `execcore_load` or `execcore_elfmap` leaves nothing
@@ -12,6 +12,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use core::ffi::c_void;
 use execcore_ffi::*;
 use std::ffi::CString;
+use test_support::ckernel::{full_ops, new_plan, FreeRange, Kernel, Writes};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -44,255 +45,26 @@ struct Input {
 /// Bytes of memory the fuzzed kernel lets a plan map at once.
 const MEMORY_BUDGET: u64 = 64 << 20;
 
-#[derive(Default)]
-struct Kernel {
-    files: Vec<Vec<u8>>,
-    reserved: Vec<(u64, u64)>,
-    mapped: Vec<(u64, u64)>,
-    mapped_bytes: u64,
-    reserved_memory: u64,
-    calls: usize,
-    fail_at: Option<usize>,
+/// The fuzzed kernel ([`test_support::ckernel`]): the main file and the interpreter (file
+/// 1, whatever the path), writes only checked to land inside a mapping, a memory budget,
+/// failures at the fuzzed call, and the callbacks `mode` leaves out.
+fn kernel(files: Vec<Vec<u8>>, fail_at: Option<u16>) -> Box<Kernel> {
+    Box::new(Kernel {
+        files,
+        interpreter: Some(1),
+        writes: Writes::Checked,
+        budget: Some(MEMORY_BUDGET),
+        exec_fd: Some(Ok(3)),
+        free_range: FreeRange::AboveReservations,
+        fail_at: fail_at.map(usize::from),
+        ..Default::default()
+    })
 }
 
-impl Kernel {
-    /// Counts a callback call; true when this one is to fail.
-    fn fails(&mut self) -> bool {
-        self.calls += 1;
-        self.fail_at == Some(self.calls)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.reserved.is_empty() && self.mapped.is_empty()
-    }
-
-    fn map(&mut self, start: u64, len: u64) -> i32 {
-        if self.fails() || self.mapped_bytes.saturating_add(len) > MEMORY_BUDGET {
-            return 12;
-        }
-        let Some(end) = start.checked_add(len) else { return 22 };
-        self.mapped.push((start, end));
-        self.mapped_bytes += len;
-        0
-    }
-
-    fn inside(&self, addr: u64, len: u64) -> bool {
-        let end = addr.saturating_add(len);
-        self.mapped.iter().any(|&(s, e)| s <= addr && end <= e)
-    }
-}
-
-unsafe fn kernel<'a>(ctx: *mut c_void) -> &'a mut Kernel {
-    // SAFETY: every ops table below carries a live `Kernel` as its context.
-    unsafe { &mut *ctx.cast::<Kernel>() }
-}
-
-unsafe extern "C" fn read_at(
-    ctx: *mut c_void,
-    file: u64,
-    offset: u64,
-    buf: *mut u8,
-    len: usize,
-    out: *mut usize,
-) -> i32 {
-    // SAFETY: the library passes our context and a writable buffer of `len` bytes.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() {
-        return 5;
-    }
-    let Some(data) = k.files.get(file as usize) else { return 9 };
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
-    let n = len.min(data.len() - start);
-    // SAFETY: `buf` holds `len >= n` writable bytes; `out` is writable.
-    unsafe {
-        std::ptr::copy_nonoverlapping(data[start..].as_ptr(), buf, n);
-        *out = n;
-    }
-    0
-}
-
-unsafe extern "C" fn open_interpreter(
-    ctx: *mut c_void,
-    _path: *const u8,
-    _len: usize,
-    out_file: *mut u64,
-    out_id: *mut execcore_file_id,
-) -> i32 {
-    // SAFETY: our context; the out pointers are writable.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() || k.files.get(1).is_none_or(Vec::is_empty) {
-        return 2;
-    }
-    unsafe {
-        *out_file = 1;
-        *out_id = execcore_file_id { device: 1, inode: 2, generation: 3 };
-    }
-    0
-}
-
-unsafe extern "C" fn random(ctx: *mut c_void, buf: *mut u8, len: usize) -> i32 {
-    // SAFETY: our context; `buf` holds `len` writable bytes.
-    if unsafe { kernel(ctx) }.fails() {
-        return 5;
-    }
-    unsafe { std::ptr::write_bytes(buf, 0xa5, len) };
-    0
-}
-
-unsafe extern "C" fn reserve_memory(ctx: *mut c_void, bytes: u64) -> i32 {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() {
-        return 11;
-    }
-    k.reserved_memory += bytes;
-    0
-}
-
-unsafe extern "C" fn release_memory(ctx: *mut c_void, bytes: u64) {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    k.reserved_memory = k.reserved_memory.checked_sub(bytes).expect("released more memory than reserved");
-}
-
-unsafe extern "C" fn log(_ctx: *mut c_void, _level: u32, msg: *const u8, len: usize) {
-    // SAFETY: the message is `len` readable bytes.
-    let text = unsafe { std::slice::from_raw_parts(msg, len) };
-    assert!(std::str::from_utf8(text).is_ok(), "log message is not UTF-8");
-}
-
-unsafe extern "C" fn reserve(ctx: *mut c_void, start: u64, len: u64) -> i32 {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() {
-        return 12;
-    }
-    let Some(end) = start.checked_add(len) else { return 22 };
-    if k.reserved.iter().any(|&(s, e)| start < e && s < end) {
-        return 17;
-    }
-    k.reserved.push((start, end));
-    0
-}
-
-unsafe extern "C" fn map_anonymous(ctx: *mut c_void, start: u64, len: u64, _prot: u32) -> i32 {
-    // SAFETY: our context.
-    unsafe { kernel(ctx) }.map(start, len)
-}
-
-unsafe extern "C" fn map_file(
-    ctx: *mut c_void,
-    start: u64,
-    len: u64,
-    file: u64,
-    _off: u64,
-    _prot: u32,
-) -> i32 {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    assert!(file < k.files.len() as u64, "map_file of an unknown handle {file}");
-    k.map(start, len)
-}
-
-unsafe extern "C" fn write(ctx: *mut c_void, addr: u64, _src: *const u8, len: usize) -> i32 {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() || !k.inside(addr, len as u64) {
-        return 14;
-    }
-    0
-}
-
-unsafe extern "C" fn read_into(ctx: *mut c_void, file: u64, _offset: u64, addr: u64, len: u64) -> i32 {
-    // SAFETY: our context.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() || !k.inside(addr, len) || file >= k.files.len() as u64 {
-        return 14;
-    }
-    0
-}
-
-unsafe extern "C" fn protect(ctx: *mut c_void, _start: u64, _len: u64, _prot: u32) -> i32 {
-    // SAFETY: our context.
-    if unsafe { kernel(ctx) }.fails() {
-        return 12;
-    }
-    0
-}
-
-unsafe extern "C" fn unmap(ctx: *mut c_void, start: u64, len: u64) -> i32 {
-    // SAFETY: our context. Unmapping never fails: it is the undo path.
-    let k = unsafe { kernel(ctx) };
-    let end = start.saturating_add(len);
-    let before: u64 = k.mapped.iter().map(|&(s, e)| e - s).sum();
-    k.mapped.retain(|&(s, e)| !(start <= s && e <= end));
-    k.reserved.retain(|&(s, e)| !(start <= s && e <= end));
-    let after: u64 = k.mapped.iter().map(|&(s, e)| e - s).sum();
-    k.mapped_bytes -= before - after;
-    0
-}
-
-unsafe extern "C" fn find_free_range(ctx: *mut c_void, len: u64, align: u64, out: *mut u64) -> i32 {
-    // SAFETY: our context; `out` writable.
-    let k = unsafe { kernel(ctx) };
-    if k.fails() {
-        return 12;
-    }
-    let top = k.reserved.iter().map(|&(_, e)| e).max().unwrap_or(0x1000_0000);
-    let Some(at) = top.checked_next_multiple_of(align.max(1)).filter(|a| a.checked_add(len).is_some()) else {
-        return 12;
-    };
-    unsafe { *out = at };
-    0
-}
-
-unsafe extern "C" fn patch_text(ctx: *mut c_void, _page: u64, offsets: *const u32, count: usize) -> i32 {
-    // SAFETY: our context; `offsets` holds `count` entries.
-    let k = unsafe { kernel(ctx) };
-    let offsets = unsafe { std::slice::from_raw_parts(offsets, count) };
-    assert!(count <= 64, "patch_text with {count} offsets");
-    assert!(offsets.iter().all(|o| o % 4 == 0), "unaligned patch offset");
-    if k.fails() {
-        return 12;
-    }
-    0
-}
-
-unsafe extern "C" fn exec_fd(ctx: *mut c_void, out: *mut u64) -> i32 {
-    // SAFETY: our context; `out` writable.
-    if unsafe { kernel(ctx) }.fails() {
-        return 24;
-    }
-    unsafe { *out = 3 };
-    0
-}
-
+/// Every callback but those `mode` leaves out: kernels offer different subsets of the
+/// optional ones.
 fn ops(k: &mut Kernel, mode: u8) -> execcore_ops {
-    let mut ops = execcore_ops {
-        ctx: (k as *mut Kernel).cast(),
-        read_at: Some(read_at),
-        open_interpreter: Some(open_interpreter),
-        random: Some(random),
-        reserve_memory: Some(reserve_memory),
-        release_memory: Some(release_memory),
-        log: Some(log),
-        reserve: Some(reserve),
-        map_anonymous: Some(map_anonymous),
-        map_file: Some(map_file),
-        map_lazy: Some(map_anonymous),
-        write: Some(write),
-        read_into: Some(read_into),
-        protect: Some(protect),
-        unmap: Some(unmap),
-        sync_icache: Some(protect_range),
-        find_free_range: Some(find_free_range),
-        patch_text: Some(patch_text),
-        exec_fd: Some(exec_fd),
-        file_size: None,
-        bounce_buffer: std::ptr::null_mut(),
-        bounce_size: 0,
-    };
-    // Kernels offer different subsets of the optional callbacks.
+    let mut ops = full_ops(k);
     if mode & 0x10 != 0 {
         ops.read_into = None;
     }
@@ -307,11 +79,6 @@ fn ops(k: &mut Kernel, mode: u8) -> execcore_ops {
         ops.write = None;
     }
     ops
-}
-
-unsafe extern "C" fn protect_range(ctx: *mut c_void, start: u64, len: u64) -> i32 {
-    // SAFETY: forwarded context.
-    unsafe { protect(ctx, start, len, 0) }
 }
 
 fn check_status(status: execcore_status) {
@@ -384,10 +151,9 @@ pub fn c_abi(data: &[u8]) {
         argc_counted: 0,
         reserved: [0; 2],
     };
-    let mut k = Kernel { files: vec![main.to_vec(), interp.to_vec()], ..Default::default() };
-    k.fail_at = input.fail_at.map(usize::from);
+    let mut k = kernel(vec![main.to_vec(), interp.to_vec()], input.fail_at);
     let ops = ops(&mut k, input.mode);
-    let mut plan = Box::new(execcore_plan { opaque: [0; EXECCORE_PLAN_WORDS] });
+    let mut plan = new_plan();
     let mut err = execcore_error { status: 0, errno_value: 0, value: 0 };
     let null = input.null_arg % 8;
     let pick = |i: u8, p: *const c_void| if null == i { std::ptr::null() } else { p };
@@ -406,7 +172,7 @@ pub fn c_abi(data: &[u8]) {
     }
     check_error(st, &err);
     if st != EXECCORE_OK {
-        assert_eq!(k.reserved_memory, 0, "failed prepare (status {st}) left memory reserved");
+        assert_eq!(k.reserved_bytes, 0, "failed prepare (status {st}) left memory reserved");
         assert!(k.is_empty(), "prepare touched the address space");
         // SAFETY: a plan slot that holds no plan may be discarded.
         unsafe { execcore_plan_discard(&mut *plan, &ops) };
@@ -450,10 +216,9 @@ pub fn c_abi(data: &[u8]) {
     }
     // SAFETY: the plan is ours to discard.
     unsafe { execcore_plan_discard(&mut *plan, &ops) };
-    assert_eq!(k.reserved_memory, 0, "discarded plan left memory reserved");
+    assert_eq!(k.reserved_bytes, 0, "discarded plan left memory reserved");
     if let Some((phdrs, count, class, mode)) = &input.elfmap {
-        let mut k = Kernel { files: vec![main.to_vec()], ..Default::default() };
-        k.fail_at = input.fail_at.map(usize::from);
+        let mut k = kernel(vec![main.to_vec()], input.fail_at);
         let ops = self::ops(&mut k, input.mode);
         let mut base = 0u64;
         // The contract: `phdrs` holds `count` entries of the class (32 or 56 bytes); an

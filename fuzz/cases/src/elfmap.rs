@@ -105,27 +105,9 @@ fn check_object(
     mode: LoadMode,
     space: &MockSpace,
 ) {
-    use elf_stream::{ElfType, FileHeader};
     use exec_core::{Image, Mapping, MappingFlags, Role};
     use test_support::invariants::{check_mappings, expected_pages, same_pages};
-    let header = FileHeader {
-        class: Class::Elf64,
-        endian: Endian::Little,
-        os_abi: 0,
-        abi_version: 0,
-        elf_type: ElfType::DYN,
-        machine: elf_stream::Machine(0),
-        entry: elf_stream::VirtAddr(0),
-        phoff: elf_stream::FileOffset(u64::MAX),
-        shoff: elf_stream::FileOffset(0),
-        flags: 0,
-        ehsize: 0,
-        phentsize: 0,
-        phnum: 0,
-        shentsize: 0,
-        shnum: 0,
-        shstrndx: 0,
-    };
+    let header = exec_core::elfmap::HEADER;
     let in_file = |range: elf_stream::FileRange, index| match range.end() {
         Some(end) if end <= file.len() as u64 => Ok(()),
         _ => Err(elf_stream::Error::SegmentOutsideFile { index }),
