@@ -60,7 +60,8 @@ pub use layout::MmapArea;
 pub use load::{load, LoadMode, LoadReport};
 pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
 pub use params::{
-    Credentials, ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit, StringList, Window,
+    Credentials, ExecParams, FilePlacement, MemoryReservation, Overcommit, Randomize, StackLimit, StringList,
+    Window,
 };
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, HeaderCheck, Layout, Role, StaticPieAlign};
