@@ -44,7 +44,7 @@ fn elfmap_and_queries_stack_high_water() {
         let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&obj[..]).unwrap();
         let h = *elf.header();
         let table = obj[h.phoff.0 as usize..][..h.phnum as usize * 56].to_vec();
-        let mut k = Kernel { files: vec![obj.clone()], root: "/".into(), ..Default::default() };
+        let mut k = Kernel::program(obj.clone(), "/");
         let ops = ops(&mut k);
         let cpu = x86_cpu();
         let mut base = 0u64;
@@ -64,8 +64,7 @@ fn elfmap_and_queries_stack_high_water() {
         assert_eq!(base, 0x40_0000);
 
         // The queries, on the plan of a dynamic program.
-        let mut k =
-            Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+        let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
         let ops = common::ops(&mut k);
         let args = Args::new(&["ls"], "/bin/ls");
         let params = args.params();

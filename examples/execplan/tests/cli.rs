@@ -814,10 +814,10 @@ fn prepare_warnings_are_reported() {
     // A PT_PHDR that disagrees with the PT_LOAD covering e_phoff: Linux ignores PT_PHDR,
     // so the plan stands (AT_PHDR from the PT_LOAD) and the disagreement is a warning.
     let s = Scratch::new("warn");
-    let mut b = std::fs::read("/bin/ls").unwrap();
-    assert_eq!(&b[64..68], &6u32.to_le_bytes(), "/bin/ls starts with PT_PHDR");
-    b[80..88].copy_from_slice(&0x80u64.to_le_bytes());
-    let f = s.file("ls-bad-phdr", &b);
+    let mut b = test_support::elf::Image::read(Path::new("/bin/ls"));
+    assert_eq!(b.phdr(0).kind, elf_stream::ProgramType::PHDR, "/bin/ls starts with PT_PHDR");
+    b.set_phdr(0, test_support::elf::PhdrField::Vaddr, 0x80);
+    let f = s.file("ls-bad-phdr", &b.bytes);
     let p = ok(&[&f]);
     assert_eq!(u(&p["image"]["phdr"]), 0x5555_5555_4040);
     let w = p["warnings"].as_array().unwrap();
@@ -887,19 +887,11 @@ fn check_mips_default(f: &Path, v: &Value) {
 
 /// `bytes` (a MIPS ELF) with its ODK_HWPATCH info replaced by `f(old)`.
 fn with_hwpatch(bytes: &[u8], f: impl Fn(u32) -> u32) -> Vec<u8> {
-    let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(bytes).unwrap();
-    let big = elf.header().endian == elf_stream::Endian::Big;
-    let ph =
-        elf.program_headers().map(Result::unwrap).find(|p| p.kind == elf_stream::ProgramType::MIPS_OPTIONS);
-    let mut out = bytes.to_vec();
-    let mut at = ph.expect("PT_MIPS_OPTIONS").offset.0 as usize;
-    while out[at] != 4 {
-        at += out[at + 1] as usize;
-    }
-    let w: [u8; 4] = out[at + 4..at + 8].try_into().unwrap();
-    let v = f(if big { u32::from_be_bytes(w) } else { u32::from_le_bytes(w) });
-    out[at + 4..at + 8].copy_from_slice(&if big { v.to_be_bytes() } else { v.to_le_bytes() });
-    out
+    const ODK_HWPATCH: u8 = 4;
+    let mut img = test_support::elf::Image::parse(bytes.to_vec());
+    let old = img.mips_option_info(ODK_HWPATCH).expect("an ODK_HWPATCH record");
+    img.set_mips_option_info(ODK_HWPATCH, f(old));
+    img.bytes
 }
 
 #[test]
