@@ -271,6 +271,7 @@ typedef int32_t execcore_status;
 #define EXECCORE_ERR_SHARED_PAGE_PROTECTIONS               5230 /* ENOEXEC: segments of different protections share a page */
 #define EXECCORE_ERR_FILE_RANGE_OVERFLOW                   5231 /* EINVAL: a segment's file range overflows */
 #define EXECCORE_ERR_BSS_TAIL_UNZEROABLE                   5232 /* EFAULT: a writable segment's bss starts in a page past the end of the file */
+#define EXECCORE_ERR_COMMIT_REFUSED                        5233 /* ENOMEM: a writable mapping larger than the memory the kernel commits */
 #define EXECCORE_ERR_WRONG_MACHINE                         5300 /* ENOEXEC: wrong machine for this architecture */
 #define EXECCORE_ERR_WRONG_CLASS                           5301 /* ENOEXEC: wrong ELF class for this architecture */
 #define EXECCORE_ERR_WRONG_ENDIANNESS                      5302 /* ENOEXEC: wrong byte order for this architecture */

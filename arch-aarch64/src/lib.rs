@@ -45,8 +45,8 @@
 use elf_stream::{aarch64_feature, Class, ElfFile, Endian, FileHeader, Machine, ProgramType, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, MappingFlags,
-    PageSize, Parameter, Prot, Role, StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, HeaderCheck, Layout,
+    MappingFlags, PageSize, Parameter, Prot, Role, StaticPieAlign, UserAddr,
 };
 
 /// The little-endian AArch64 ABI (LP64).
@@ -232,13 +232,9 @@ impl Aarch64 {
     }
 }
 
-const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { code, message, value })
-}
-
 /// Error for a PT_LOAD linked for smaller pages than the CPU's (value: its `p_align`).
 pub const fn page_size_too_large(p_align: u64) -> ExecError {
-    reject(
+    ArchError::reject(
         ArchCode::Aarch64PageSizeTooLarge,
         "a PT_LOAD aligned to less than the CPU page size has p_vaddr and p_offset that differ \
          modulo the page size: the program was linked for smaller pages and cannot be mapped",
@@ -255,20 +251,18 @@ impl ArchPolicy for Aarch64 {
 
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
         self.check_cpu()?;
-        if h.machine != Machine::AARCH64 {
-            return Err(reject(ArchCode::WrongMachine, "not an AArch64 executable", u64::from(h.machine.0)));
+        HeaderCheck {
+            machine: Machine::AARCH64,
+            wrong_machine: "not an AArch64 executable",
+            class: Class::Elf64,
+            wrong_class: "AArch64 executables must be ELFCLASS64 (AArch32 and ILP32 are not supported)",
+            big_endian: None,
         }
-        if h.class != Class::Elf64 {
-            return Err(reject(
-                ArchCode::WrongClass,
-                "AArch64 executables must be ELFCLASS64 (AArch32 and ILP32 are not supported)",
-                1,
-            ));
-        }
+        .check(h)?;
         match h.endian {
             Endian::Little => Ok(ABI),
             Endian::Big if self.cpu.big_endian => Ok(ABI_BE),
-            Endian::Big => Err(reject(
+            Endian::Big => Err(ArchError::reject(
                 ArchCode::Aarch64BigEndianUnsupported,
                 "big-endian AArch64 (aarch64_be) is not enabled for this CPU",
                 2,
@@ -318,17 +312,7 @@ impl ArchPolicy for Aarch64 {
         role: Role,
         info: &mut Info,
     ) -> Result<(), ExecError> {
-        let page = self.cpu.page_size;
-        let mut misaligned = None;
-        for ph in file.program_headers() {
-            let ph = ph.map_err(|e| ExecError::elf(role, e))?;
-            if ph.kind == ProgramType::LOAD
-                && ph.align < page.get()
-                && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
-            {
-                misaligned.get_or_insert(ph.align);
-            }
-        }
+        let misaligned = misaligned_load(file, self.cpu.page_size, role)?;
         // arm64 parses the note of the image it honours (ARCH_USE_GNU_PROPERTY); decide in
         // `finish` which one that is, so a bad note of the other image rejects nothing.
         let props = file.gnu_properties().map(|p| p.and_then(|p| p.aarch64_feature_1_and));
@@ -407,4 +391,26 @@ impl ArchPolicy for Aarch64 {
         // ELF_PLAT_INIT: x0 = 0 (no exit handler for the dynamic linker to pass on).
         EntryRegisters { pc, sp, regs: [Some((REG_X0, 0)), None, None, None] }
     }
+}
+
+/// The `p_align` of the first PT_LOAD whose `p_align` is below the page size and whose
+/// `p_vaddr` and `p_offset` disagree within a page. Out of line: its program header walk is
+/// off the stack before `inspect` reads the GNU property note.
+#[inline(never)]
+fn misaligned_load<R: ReadAt, const W: usize>(
+    file: &ElfFile<R, W>,
+    page: PageSize,
+    role: Role,
+) -> Result<Option<u64>, ExecError> {
+    let mut misaligned = None;
+    for ph in file.program_headers() {
+        let ph = ph.map_err(|e| ExecError::elf(role, e))?;
+        if ph.kind == ProgramType::LOAD
+            && ph.align < page.get()
+            && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
+        {
+            misaligned.get_or_insert(ph.align);
+        }
+    }
+    Ok(misaligned)
 }

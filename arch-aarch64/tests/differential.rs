@@ -33,7 +33,8 @@ fn aarch64_kernel_agrees_on_mutants() {
         .filter(|b| b.bytes.len() <= MAX_BASE)
         .collect();
     let check = GuestCheck {
-        guest: Guest { arch: "aarch64", cpu: "cortex-a57", batch: 250 },
+        // MemTotal 1000964 kB, no swap (qemu -m 1G).
+        guest: Guest { arch: "aarch64", cpu: "cortex-a57", batch: 250, ram_and_swap: 1_000_964 << 10 },
         title: "arm64 kernel",
         mutants: 60,
         floor: AGREEMENT_FLOOR,

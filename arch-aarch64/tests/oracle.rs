@@ -68,16 +68,11 @@ const GLIBC_ROOT: &str = "/usr/aarch64-linux-gnu";
 /// Synthetic programs for the rules the corpus does not exercise (alignments other than
 /// 64 KiB, an executable stack, bad property notes, unmappable segments, big endian),
 /// and the two dynamic linkers run directly. Written (atomically, deterministically)
-/// under the oracle cache so their hashes key the cache.
+/// under the oracle cache so their hashes key the cache (rewritten only when they change).
 fn synthetic_programs() -> Vec<Program> {
-    static ONCE: std::sync::OnceLock<Vec<Program>> = std::sync::OnceLock::new();
-    ONCE.get_or_init(write_synthetic_programs).clone()
-}
-
-fn write_synthetic_programs() -> Vec<Program> {
     let exec = common::exec;
     let pie = || common::dyn_().interp(GLIBC_LD);
-    let bad_prop = test_support::elf::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let bad_prop = test_support::synth::bad_feature_note();
     let mut misaligned = exec();
     misaligned.loads[1].vaddr = 0x411800;
     let mut misaligned_small = misaligned.clone();

@@ -203,8 +203,7 @@ fn programs_linked_for_smaller_pages_are_rejected_when_unmappable() {
 /// Linux's order: a bad property note (ENOEXEC) is reported before an unmappable segment.
 #[test]
 fn property_errors_come_before_mapping_errors() {
-    let mut s =
-        common::exec().align(0x1000).property(property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]));
+    let mut s = common::exec().align(0x1000).property(test_support::synth::bad_feature_note());
     s.loads[1].vaddr = 0x412000;
     let cpu = Cpu { page_size: PageSize::K64, ..Cpu::default() };
     assert_eq!(kind(plan(cpu, &s, Path::new("/"))), ("property_bad_size", Errno::ENOEXEC));
@@ -365,17 +364,7 @@ fn auxv_leads_with_the_arch_entries() {
 
 #[test]
 fn entry_state_x0_zero_and_sp_aligned() {
-    let bytes = common::exec().build();
-    for n in 0..40usize {
-        let arg = "a".repeat(n);
-        let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
-        let mut params = ExecParams::new(b"/t/prog");
-        params.argv = &argv;
-        let p =
-            test_support::plan::plan_params(&Aarch64::default(), &bytes, Path::new("/"), &params).unwrap();
-        assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
-        assert_eq!(p.registers.sp, p.stack.sp);
-        assert_eq!(p.registers.pc, p.entry);
+    for p in test_support::plan::entry_states(&Aarch64::default(), &common::exec().build()) {
         assert_eq!(p.registers.regs, [Some((0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.
@@ -424,12 +413,8 @@ fn unlimited_stack_selects_the_legacy_layout() {
 
 #[test]
 fn stack_executable_only_when_pt_gnu_stack_asks() {
-    let mut x = common::exec();
-    x.gnu_stack = Some(true);
-    assert!(plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    x.gnu_stack = None;
-    assert!(!plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    assert!(!plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap().stack.exec);
+    let exec = test_support::synth::stack_exec(&policy(Cpu::default()), &common::exec());
+    assert_eq!(exec, [true, false, false], "PT_GNU_STACK RWX, none, RW");
 }
 
 /// The policy is usable in a kernel: building it allocates nothing and is `const`.

@@ -51,12 +51,14 @@ fn bases(o32_only: bool) -> Vec<GuestBase> {
 
 #[test]
 fn mips64el_kernel_agrees_on_mutants() {
-    let guest = Guest { arch: "mips64el", cpu: "5KEf", batch: 250 };
+    // MemTotal 465696 kB, no swap (qemu -m 512M).
+    let guest = Guest { arch: "mips64el", cpu: "5KEf", batch: 250, ram_and_swap: 465_696 << 10 };
     check(guest, 88.0).run(&Mips::model(CpuModel::Mips5KEf, Endian::Little), &bases(false));
 }
 
 #[test]
 fn mipsel_kernel_agrees_on_mutants() {
-    let guest = Guest { arch: "mipsel", cpu: "24Kf", batch: 250 };
+    // MemTotal 241924 kB (the 32-bit kernel's lowmem), no swap (qemu -m 512M).
+    let guest = Guest { arch: "mipsel", cpu: "24Kf", batch: 250, ram_and_swap: 241_924 << 10 };
     check(guest, 90.0).run(&Mips::model(CpuModel::Mips32R2, Endian::Little), &bases(true));
 }

@@ -13,11 +13,11 @@ use arch_mips::fp::{choose_mode, fp_abi, FpHardware, FP_ABI_UNKNOWN};
 use arch_mips::{
     flags, Cpu, CpuModel, FpMode, Ieee754, Isa, Kernel, Mips, MipsAbi, MipsError, OsProfile, PFETCHFD_UNSET,
 };
-use common::Elf;
+use common::{Elf, MipsEdits};
 use elf_stream::{Class, ElfType, Endian, Errno, FileHeader, Machine, ProgramType};
 use exec_core::{ArchPolicy, AuxType, ExecError, LogLevel, MappingFlags, MemoryReservation, Prot, UserAddr};
 use std::path::Path;
-use test_support::elf::Builder;
+use test_support::elf::{Builder, PhdrField};
 
 fn header(class: Class, endian: Endian, flags: u32) -> FileHeader {
     Builder::new(class, endian)
@@ -283,7 +283,7 @@ fn fpu_mode_in_the_plan_and_native_support() {
     // EF_MIPS_FP64 without abiflags: OLD_64, which no mode runs (ELIBBAD).
     let mut old = Elf::corpus("tiny-mips-o32-le");
     let abiflags = old.find(ProgramType::MIPS_ABIFLAGS).unwrap();
-    old.set_type(abiflags.index, 0x6474_e551); // PT_GNU_STACK-like: not processor specific
+    old.set_phdr(abiflags.index as usize, PhdrField::Type, 0x6474_e551); // PT_GNU_STACK-like: not processor specific
     old.set_flags(old.flags() | flags::FP64);
     let e = plan_in(&le(), &old.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), le().errno(&e)), ("mips_fp_mode_conflict", Errno(84)));
@@ -299,7 +299,7 @@ fn fpu_mode_in_the_plan_and_native_support() {
 fn short_abiflags_is_einval() {
     let mut f = Elf::corpus("tiny-mips-n64-le");
     let ph = f.find(ProgramType::MIPS_ABIFLAGS).unwrap();
-    f.set_filesz(ph.index, 16);
+    f.set_phdr(ph.index as usize, PhdrField::Filesz, 16);
     let e = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err();
     assert_eq!((e.kind(), le().errno(&e)), ("mips_abiflags_too_short", Errno::EINVAL));
 }
@@ -308,10 +308,10 @@ fn short_abiflags_is_einval() {
 fn malformed_option_records_are_errors_not_loops() {
     for name in ["tiny-mips-n64-le-options", "tiny-mips-o32-be-options", "probe-mips-n32-le-dynpie-options"] {
         let base = Elf::corpus(name);
-        let records = base.option_records();
+        let records = base.mips_options();
         assert!(records.len() >= 2, "{name}: {records:?}");
         let seg = base.find(ProgramType::MIPS_OPTIONS).unwrap();
-        let endian = if base.big { Endian::Big } else { Endian::Little };
+        let endian = base.endian;
         let policy = Mips::model(CpuModel::Mips5KEf, endian);
         let root = if name.starts_with("probe") { "/usr/mips64el-linux-gnuabi64" } else { "/" };
         let seg_end = (seg.offset.0 + seg.filesz) as usize;
@@ -329,7 +329,7 @@ fn malformed_option_records_are_errors_not_loops() {
         }
         // A segment that ends inside a record header.
         let mut f = Elf::corpus(name);
-        f.set_filesz(seg.index, (seg.filesz - 4) as u32);
+        f.set_phdr(seg.index as usize, PhdrField::Filesz, seg.filesz - 4);
         assert!(plan_in(&policy, &f.bytes, Path::new(root), |_, _| {}).0.is_err(), "{name}");
     }
 }
@@ -358,9 +358,9 @@ fn r5000_cvt_workaround_marks_text() {
     assert_eq!(text_patched(&plan_of(&Elf::corpus("tiny-mips-o32-be"), "/"), Main).0, 0);
     // OHW_R5KCVTL set (0x9): clean, nothing marked; cleared: marked.
     let mut opt = Elf::corpus("tiny-mips-n64-be-options");
-    assert_eq!(opt.option_info(4), Some(0x9));
+    assert_eq!(opt.mips_option_info(4), Some(0x9));
     assert_eq!(text_patched(&plan_of(&opt, "/"), Main).0, 0);
-    opt.set_option_info(4, 0x1);
+    opt.set_mips_option_info(4, 0x1);
     assert_eq!(text_patched(&plan_of(&opt, "/"), Main).0, 1);
     // Dynamic: each image by its own records (glibc's ld.so has none).
     let plan = plan_of(&Elf::corpus("probe-mips-n64-be-dynpie-options"), "/usr/mips64-linux-gnuabi64");
@@ -374,8 +374,8 @@ fn r5000_cvt_workaround_marks_text() {
 
 fn with_prefetch_bit(name: &str) -> Elf {
     let mut f = Elf::corpus(name);
-    let bits = f.option_info(4).unwrap();
-    f.set_option_info(4, bits | 0x2);
+    let bits = f.mips_option_info(4).unwrap();
+    f.set_mips_option_info(4, bits | 0x2);
     f
 }
 

@@ -13,7 +13,7 @@ mod common;
 use test_support::plan::plan_in;
 
 use arch_mips::{find_cvt_l, CpuModel, CvtL, Mips};
-use common::{objdump_cvt, Elf, Program};
+use common::{objdump_cvt, Elf, MipsEdits, Program};
 use elf_stream::Endian;
 use exec_core::{load, resolve_fault, LoadMode, MappingFlags, UserAddr};
 use std::collections::BTreeSet;
@@ -118,8 +118,8 @@ fn entry_offset(elf: &Elf) -> (elf_stream::ProgramHeader, usize) {
 fn injected(name: &str, hwpatch: u32) -> (Vec<u8>, u64) {
     let mut elf = Elf::corpus(name);
     let (text, at) = entry_offset(&elf);
-    elf.put32(at + 8, CvtL::D.encode(2, 4));
-    elf.set_option_info(4, hwpatch);
+    elf.set_u32(at + 8, CvtL::D.encode(2, 4));
+    elf.set_mips_option_info(4, hwpatch);
     let vaddr = text.vaddr.0 + (at + 8) as u64 - text.offset.0;
     (elf.bytes.clone(), vaddr)
 }
@@ -198,7 +198,7 @@ fn a_page_full_of_hits_comes_in_several_calls_in_order() {
     let page = (at | 0xfff) + 1;
     assert!(page + 0x1000 <= (text.offset.0 + text.filesz) as usize);
     for i in 0..1024 {
-        elf.put32(page + 4 * i, CvtL::S.encode(1, 3));
+        elf.set_u32(page + 4 * i, CvtL::S.encode(1, 3));
     }
     let plan = plan_of(&r5000(Endian::Little), &elf.bytes);
     let mut space = MockSpace::new(&elf.bytes, &[]);

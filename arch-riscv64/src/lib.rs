@@ -42,11 +42,11 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
+use elf_stream::{Class, ElfFile, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, Layout, PageSize, Parameter,
-    Role, StaticPieAlign, UserAddr,
+    Abi, ArchCode, ArchError, ArchPolicy, EntryRegisters, ExecError, ExecParams, HeaderCheck, Layout,
+    PageSize, Parameter, Role, StaticPieAlign, UserAddr,
 };
 
 /// The RISC-V 64-bit Linux ABI (LP64 with any float ABI: Linux does not tell them apart).
@@ -465,14 +465,10 @@ impl Riscv64 {
     }
 }
 
-const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { code, message, value })
-}
-
 /// The hardened profile's error for an image needing `missing` extensions (value: their
 /// [`Isa`] bits).
 pub const fn isa_missing(missing: Isa) -> ExecError {
-    reject(
+    ArchError::reject(
         ArchCode::RiscvIsaMissing,
         "the file's e_flags need an extension this CPU lacks (compressed instructions, a \
          hardware float ABI or Ztso): it would die of SIGILL",
@@ -488,20 +484,16 @@ impl ArchPolicy for Riscv64 {
     }
 
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
-        if h.machine != Machine::RISCV {
-            return Err(reject(ArchCode::WrongMachine, "not a RISC-V executable", u64::from(h.machine.0)));
+        // A big-endian file: Linux reads the header little-endian, and this e_machine is not
+        // EM_RISCV to it.
+        HeaderCheck {
+            machine: Machine::RISCV,
+            wrong_machine: "not a RISC-V executable",
+            class: Class::Elf64,
+            wrong_class: "riscv64 executables must be ELFCLASS64 (rv32 is not supported)",
+            big_endian: Some("riscv64 executables must be little endian"),
         }
-        if h.class != Class::Elf64 {
-            return Err(reject(
-                ArchCode::WrongClass,
-                "riscv64 executables must be ELFCLASS64 (rv32 is not supported)",
-                1,
-            ));
-        }
-        if h.endian != Endian::Little {
-            // Linux reads the header little-endian: this e_machine is not EM_RISCV to it.
-            return Err(reject(ArchCode::WrongEndianness, "riscv64 executables must be little endian", 2));
-        }
+        .check(h)?;
         Ok(ABI)
     }
 

@@ -85,16 +85,12 @@ const HIGH_EXEC: u64 = 1 << 55;
 /// Synthetic programs for the rules the fixtures do not exercise (alignments, the e_flags
 /// Linux ignores, property notes it does not read, rv32, an executable stack, a program
 /// above the sv48 window), and the dynamic linker run directly. Written (atomically,
-/// deterministically) under the oracle cache so their hashes key the cache.
+/// deterministically) under the oracle cache so their hashes key the cache (rewritten only
+/// when they change).
 fn synthetic_programs() -> Vec<Program> {
-    static ONCE: std::sync::OnceLock<Vec<Program>> = std::sync::OnceLock::new();
-    ONCE.get_or_init(write_synthetic_programs).clone()
-}
-
-fn write_synthetic_programs() -> Vec<Program> {
     let exec = common::exec;
     let pie = || common::dyn_().interp(GLIBC_LD);
-    let bad_prop = test_support::elf::property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let bad_prop = test_support::synth::bad_feature_note();
     let mut rv32 = exec();
     rv32.ident.push((Ident::Class, 1));
     let mut ei_data_big = exec();

@@ -16,7 +16,7 @@ use common::{Synth, GLIBC_LD, GLIBC_ROOT};
 use elf_stream::{riscv_feature, Errno, Machine};
 use exec_core::*;
 use std::path::Path;
-use test_support::elf::{property_note, Ident};
+use test_support::elf::Ident;
 use test_support::temp::root_with;
 
 const TEST_LD: &str = "/lib/ld-test.so.1";
@@ -235,17 +235,7 @@ fn auxv_has_the_cache_entries_after_the_vdso() {
 
 #[test]
 fn entry_state_a0_zero_and_sp_aligned() {
-    let bytes = common::exec().build();
-    for n in 0..40usize {
-        let arg = "a".repeat(n);
-        let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
-        let mut params = ExecParams::new(b"/t/prog");
-        params.argv = &argv;
-        let p =
-            test_support::plan::plan_params(&Riscv64::default(), &bytes, Path::new("/"), &params).unwrap();
-        assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
-        assert_eq!(p.registers.sp, p.stack.sp);
-        assert_eq!(p.registers.pc, p.entry);
+    for p in test_support::plan::entry_states(&Riscv64::default(), &common::exec().build()) {
         assert_eq!(p.registers.regs, [Some((REG_A0, 0)), None, None, None]);
     }
     // Dynamic: entry at the interpreter's entry.
@@ -276,7 +266,7 @@ fn control_flow_properties_are_reported_only() {
     }
     let s = plan(Cpu::default(), &common::exec().features(lp_ss), Path::new("/")).unwrap();
     assert_eq!((s.arch.main_features, s.arch.features()), (Some(3), 3));
-    let bad = property_note(&[(0xc000_0000, &[1, 0, 0, 0, 0, 0, 0, 0])]);
+    let bad = test_support::synth::bad_feature_note();
     for profile in [Profile::Linux, Profile::Hardened] {
         let p = plan_with(
             Riscv64::default().with_profile(profile),
@@ -333,12 +323,8 @@ fn unlimited_stack_selects_the_legacy_layout() {
 
 #[test]
 fn stack_executable_only_when_pt_gnu_stack_asks() {
-    let mut x = common::exec();
-    x.gnu_stack = Some(true);
-    assert!(plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    x.gnu_stack = None;
-    assert!(!plan(Cpu::default(), &x, Path::new("/")).unwrap().stack.exec);
-    assert!(!plan(Cpu::default(), &common::exec(), Path::new("/")).unwrap().stack.exec);
+    let exec = test_support::synth::stack_exec(&Riscv64::new(Cpu::default()), &common::exec());
+    assert_eq!(exec, [true, false, false], "PT_GNU_STACK RWX, none, RW");
 }
 
 /// The policy is usable in a kernel: building it allocates nothing and is `const`.

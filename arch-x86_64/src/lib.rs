@@ -15,11 +15,10 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use elf_stream::{Class, ElfFile, Endian, FileHeader, Machine, ReadAt};
+use elf_stream::{Class, ElfFile, FileHeader, Machine, ReadAt};
 use exec_core::auxv::{AuxType, Auxv, AuxvContext};
 use exec_core::{
-    Abi, ArchCode, ArchError, ArchPolicy, ExecError, Layout, PageSize, Parameter, Role, StaticPieAlign,
-    UserAddr,
+    Abi, ArchPolicy, ExecError, HeaderCheck, Layout, PageSize, Parameter, Role, StaticPieAlign, UserAddr,
 };
 
 /// The x86_64 ABI.
@@ -60,10 +59,6 @@ impl X86_64 {
     }
 }
 
-const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
-    ExecError::Arch(ArchError { code, message, value })
-}
-
 impl ArchPolicy for X86_64 {
     type Info = Info;
 
@@ -72,15 +67,14 @@ impl ArchPolicy for X86_64 {
     }
 
     fn accept(&self, h: &FileHeader) -> Result<Abi, ExecError> {
-        if h.machine != Machine::X86_64 {
-            return Err(reject(ArchCode::WrongMachine, "not an x86_64 executable", u64::from(h.machine.0)));
+        HeaderCheck {
+            machine: Machine::X86_64,
+            wrong_machine: "not an x86_64 executable",
+            class: Class::Elf64,
+            wrong_class: "x86_64 executables must be ELFCLASS64",
+            big_endian: Some("x86_64 executables must be little endian"),
         }
-        if h.class != Class::Elf64 {
-            return Err(reject(ArchCode::WrongClass, "x86_64 executables must be ELFCLASS64", 1));
-        }
-        if h.endian != Endian::Little {
-            return Err(reject(ArchCode::WrongEndianness, "x86_64 executables must be little endian", 2));
-        }
+        .check(h)?;
         Ok(ABI)
     }
 

@@ -124,6 +124,7 @@ fn plan_and_compare(path: &Path, m: &Mutant, kernel: &hostkernel::Run, min_addr:
     let (major, minor) = hostkernel::kernel_version();
     params.profile = Profile::Linux(KernelVersion::new(major, minor));
     params.personality = Personality::ADDR_NO_RANDOMIZE;
+    params.overcommit = hostkernel::overcommit();
     let file = std::fs::File::open(path).unwrap();
     let mut host = FsHost::new("/");
     host.seed = Some(1);

@@ -2,8 +2,8 @@
 //! faulted memory (the eager-load bandwidth comparison). Mapped and lazy loads, whose
 //! cost must not depend on the file's size, use `test_support::counting::CountingSpace`.
 
-use elf_stream::{Errno, FileOffset, ReadAt};
-use exec_core::{AddrRange, AddressSpace, ExecError, ExecPlan, MappingFlags, Prot, Role, UserAddr};
+use elf_stream::{Errno, ReadAt};
+use exec_core::{AddrRange, AddressSpace, ExecError, ExecPlan, FileCopy, MappingFlags, Prot, UserAddr};
 use std::num::NonZeroUsize;
 
 /// How large the reads into the destination are.
@@ -116,18 +116,11 @@ impl AddressSpace for MemorySpace {
         Ok(())
     }
 
-    fn copy_from_file<S: ReadAt + ?Sized>(
-        &mut self,
-        role: Role,
-        source: &S,
-        offset: FileOffset,
-        dest: UserAddr,
-        len: u64,
-    ) -> Result<(), ExecError> {
+    fn copy_from_file<S: ReadAt + ?Sized>(&mut self, copy: FileCopy<'_, S>) -> Result<(), ExecError> {
         let chunk = self.chunk;
         let fault = |errno| ExecError::AddressSpace { op: exec_core::SpaceOp::CopyFromFile, errno };
-        let dest = self.slice_mut(dest, len).map_err(fault)?;
-        read_chunked(source, offset.0, dest, chunk).map_err(|e| ExecError::elf(role, e))?;
+        let dest = self.slice_mut(copy.dest, copy.len).map_err(fault)?;
+        read_chunked(copy.source, copy.offset.0, dest, chunk).map_err(|e| ExecError::elf(copy.role, e))?;
         Ok(())
     }
 

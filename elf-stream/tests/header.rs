@@ -9,7 +9,7 @@ mod common;
 use elf_stream::{
     Class, ElfFile, ElfType, Endian, Errno, Error, FileHeader, Limits, Machine, ProgramType, ReadAt, PN_XNUM,
 };
-use test_support::elf::{put, Builder, HeaderField, Image, Seg, SegmentFlags, KINDS, R, RW, RX};
+use test_support::elf::{put, Builder, HeaderField, Ident, Image, Seg, SegmentFlags, KINDS, R, RW, RX};
 use test_support::sources::NoSize;
 
 /// A small valid image: PT_PHDR, PT_INTERP, PT_LOAD.
@@ -134,7 +134,7 @@ fn bad_class() {
     for (class, endian) in KINDS {
         for v in [0u8, 3, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[4] = v;
+            img.set_ident(Ident::Class, v);
             rejects(&img.bytes, Error::BadClass(v));
         }
     }
@@ -145,7 +145,7 @@ fn bad_data_encoding() {
     for (class, endian) in KINDS {
         for v in [0u8, 3, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[5] = v;
+            img.set_ident(Ident::Data, v);
             rejects(&img.bytes, Error::BadEncoding(v));
         }
     }
@@ -156,7 +156,7 @@ fn bad_ident_version() {
     for (class, endian) in KINDS {
         for v in [0u8, 2, 0xff] {
             let mut img = valid(class, endian);
-            img.bytes[6] = v;
+            img.set_ident(Ident::Version, v);
             rejects(&img.bytes, Error::BadIdentVersion(v));
         }
     }

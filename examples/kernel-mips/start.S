@@ -13,6 +13,36 @@
 #define TF_BADVA 148
 #define TF_SIZE 160
 
+/* Save/restore lists, one for both directions (`op` a store or a load): the trap
+   frame's general registers (register n at n*4: $0, $26, $27 and $29 are handled apart),
+   the callee-saved registers swtch keeps, and the FPU registers (even ones, then with
+   FR=1 ($a1 set) the odd ones; register n at n*8). */
+        .macro  TF_GPRS op
+        .irp    r, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 30, 31
+        \op     $\r, \r*4($sp)
+        .endr
+        .endm
+
+        .macro  CALLEE_SAVED op
+        .set    .Lslot, 0
+        .irp    r, $s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7, $fp, $ra
+        \op     \r, .Lslot($sp)
+        .set    .Lslot, .Lslot + 4
+        .endr
+        .endm
+
+        .macro  FPU_REGS op
+        .irp    r, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+        \op     $f\r, \r*8($a0)
+        .endr
+        beqz    $a1, 1f
+        nop
+        .irp    r, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+        \op     $f\r, \r*8($a0)
+        .endr
+1:
+        .endm
+
         .section .text.start, "ax"
         .globl  _start
 _start:
@@ -74,34 +104,7 @@ general:
         addiu   $k1, $k1, -TF_SIZE
         sw      $sp, 116($k1)
         move    $sp, $k1
-        sw      $1, 4($sp)
-        sw      $2, 8($sp)
-        sw      $3, 12($sp)
-        sw      $4, 16($sp)
-        sw      $5, 20($sp)
-        sw      $6, 24($sp)
-        sw      $7, 28($sp)
-        sw      $8, 32($sp)
-        sw      $9, 36($sp)
-        sw      $10, 40($sp)
-        sw      $11, 44($sp)
-        sw      $12, 48($sp)
-        sw      $13, 52($sp)
-        sw      $14, 56($sp)
-        sw      $15, 60($sp)
-        sw      $16, 64($sp)
-        sw      $17, 68($sp)
-        sw      $18, 72($sp)
-        sw      $19, 76($sp)
-        sw      $20, 80($sp)
-        sw      $21, 84($sp)
-        sw      $22, 88($sp)
-        sw      $23, 92($sp)
-        sw      $24, 96($sp)
-        sw      $25, 100($sp)
-        sw      $28, 112($sp)
-        sw      $30, 120($sp)
-        sw      $31, 124($sp)
+        TF_GPRS sw
         sw      $0, 0($sp)
         sw      $0, 104($sp)
         sw      $0, 108($sp)
@@ -149,34 +152,7 @@ return_to_user:
         ori     $t0, $t0, 0x2           /* EXL: stay in kernel mode until eret */
         mtc0    $t0, $12
         ehb
-        lw      $1, 4($sp)
-        lw      $2, 8($sp)
-        lw      $3, 12($sp)
-        lw      $4, 16($sp)
-        lw      $5, 20($sp)
-        lw      $6, 24($sp)
-        lw      $7, 28($sp)
-        lw      $8, 32($sp)
-        lw      $9, 36($sp)
-        lw      $10, 40($sp)
-        lw      $11, 44($sp)
-        lw      $12, 48($sp)
-        lw      $13, 52($sp)
-        lw      $14, 56($sp)
-        lw      $15, 60($sp)
-        lw      $16, 64($sp)
-        lw      $17, 68($sp)
-        lw      $18, 72($sp)
-        lw      $19, 76($sp)
-        lw      $20, 80($sp)
-        lw      $21, 84($sp)
-        lw      $22, 88($sp)
-        lw      $23, 92($sp)
-        lw      $24, 96($sp)
-        lw      $25, 100($sp)
-        lw      $28, 112($sp)
-        lw      $30, 120($sp)
-        lw      $31, 124($sp)
+        TF_GPRS lw
         lw      $sp, 116($sp)
         eret
 
@@ -184,28 +160,10 @@ return_to_user:
         .globl  swtch
 swtch:
         addiu   $sp, $sp, -48
-        sw      $s0, 0($sp)
-        sw      $s1, 4($sp)
-        sw      $s2, 8($sp)
-        sw      $s3, 12($sp)
-        sw      $s4, 16($sp)
-        sw      $s5, 20($sp)
-        sw      $s6, 24($sp)
-        sw      $s7, 28($sp)
-        sw      $fp, 32($sp)
-        sw      $ra, 36($sp)
+        CALLEE_SAVED sw
         sw      $sp, 0($a0)
         move    $sp, $a1
-        lw      $s0, 0($sp)
-        lw      $s1, 4($sp)
-        lw      $s2, 8($sp)
-        lw      $s3, 12($sp)
-        lw      $s4, 16($sp)
-        lw      $s5, 20($sp)
-        lw      $s6, 24($sp)
-        lw      $s7, 28($sp)
-        lw      $fp, 32($sp)
-        lw      $ra, 36($sp)
+        CALLEE_SAVED lw
         jr      $ra
         addiu   $sp, $sp, 48
 
@@ -225,41 +183,8 @@ swtch:
         .globl  fpu_save
 fpu_save:                       /* a0 = struct fpu *, a1 = fr */
         FPU_ENABLE
-        sdc1    $f0, 0($a0)
-        sdc1    $f2, 16($a0)
-        sdc1    $f4, 32($a0)
-        sdc1    $f6, 48($a0)
-        sdc1    $f8, 64($a0)
-        sdc1    $f10, 80($a0)
-        sdc1    $f12, 96($a0)
-        sdc1    $f14, 112($a0)
-        sdc1    $f16, 128($a0)
-        sdc1    $f18, 144($a0)
-        sdc1    $f20, 160($a0)
-        sdc1    $f22, 176($a0)
-        sdc1    $f24, 192($a0)
-        sdc1    $f26, 208($a0)
-        sdc1    $f28, 224($a0)
-        sdc1    $f30, 240($a0)
-        beqz    $a1, 1f
-        nop
-        sdc1    $f1, 8($a0)
-        sdc1    $f3, 24($a0)
-        sdc1    $f5, 40($a0)
-        sdc1    $f7, 56($a0)
-        sdc1    $f9, 72($a0)
-        sdc1    $f11, 88($a0)
-        sdc1    $f13, 104($a0)
-        sdc1    $f15, 120($a0)
-        sdc1    $f17, 136($a0)
-        sdc1    $f19, 152($a0)
-        sdc1    $f21, 168($a0)
-        sdc1    $f23, 184($a0)
-        sdc1    $f25, 200($a0)
-        sdc1    $f27, 216($a0)
-        sdc1    $f29, 232($a0)
-        sdc1    $f31, 248($a0)
-1:      cfc1    $t0, $31
+        FPU_REGS sdc1
+        cfc1    $t0, $31
         jr      $ra
         sw      $t0, 256($a0)
 
@@ -268,41 +193,8 @@ fpu_restore:                    /* a0 = const struct fpu *, a1 = fr */
         FPU_ENABLE
         lw      $t0, 256($a0)
         ctc1    $zero, $31              /* no pending cause while loading */
-        ldc1    $f0, 0($a0)
-        ldc1    $f2, 16($a0)
-        ldc1    $f4, 32($a0)
-        ldc1    $f6, 48($a0)
-        ldc1    $f8, 64($a0)
-        ldc1    $f10, 80($a0)
-        ldc1    $f12, 96($a0)
-        ldc1    $f14, 112($a0)
-        ldc1    $f16, 128($a0)
-        ldc1    $f18, 144($a0)
-        ldc1    $f20, 160($a0)
-        ldc1    $f22, 176($a0)
-        ldc1    $f24, 192($a0)
-        ldc1    $f26, 208($a0)
-        ldc1    $f28, 224($a0)
-        ldc1    $f30, 240($a0)
-        beqz    $a1, 1f
-        nop
-        ldc1    $f1, 8($a0)
-        ldc1    $f3, 24($a0)
-        ldc1    $f5, 40($a0)
-        ldc1    $f7, 56($a0)
-        ldc1    $f9, 72($a0)
-        ldc1    $f11, 88($a0)
-        ldc1    $f13, 104($a0)
-        ldc1    $f15, 120($a0)
-        ldc1    $f17, 136($a0)
-        ldc1    $f19, 152($a0)
-        ldc1    $f21, 168($a0)
-        ldc1    $f23, 184($a0)
-        ldc1    $f25, 200($a0)
-        ldc1    $f27, 216($a0)
-        ldc1    $f29, 232($a0)
-        ldc1    $f31, 248($a0)
-1:      jr      $ra
+        FPU_REGS ldc1
+        jr      $ra
         ctc1    $t0, $31
 
         .globl  read_fcsr

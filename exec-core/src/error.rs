@@ -39,6 +39,7 @@ elf_stream::error_codes! {
         SharedPageProtections = 30, "shared_page_protections", ENOEXEC, "segments of different protections share a page";
         FileRangeOverflow = 31, "file_range_overflow", EINVAL, "a segment's file range overflows";
         BssTailUnzeroable = 32, "bss_tail_unzeroable", EFAULT, "a writable segment's bss starts in a page past the end of the file";
+        CommitRefused = 33, "commit_refused", ENOMEM, "a writable mapping larger than the memory the kernel commits";
     }
 }
 
@@ -137,6 +138,14 @@ pub struct ArchError {
     pub message: &'static str,
     /// The offending value (flags, ISA level, ...), 0 when none.
     pub value: u64,
+}
+
+impl ArchError {
+    /// A policy's rejection: [`ExecError::Arch`] of `code` with its precise `message` and
+    /// the offending `value`.
+    pub const fn reject(code: ArchCode, message: &'static str, value: u64) -> ExecError {
+        ExecError::Arch(ArchError { code, message, value })
+    }
 }
 
 /// An [`AddressSpace`](crate::AddressSpace) operation, named in [`ExecError::AddressSpace`].
@@ -363,6 +372,16 @@ pub enum ExecError {
         /// Program header index.
         index: u32,
     },
+    /// One private writable mapping of a segment (its bss, or its file pages when
+    /// writable) is larger than the kernel commits (`Overcommit::Heuristic`: Linux's
+    /// `__vm_enough_memory` fails it with ENOMEM after the point of no return).
+    #[error("segment {index}: a writable mapping of {bytes} bytes is more than the kernel commits")]
+    CommitRefused {
+        /// Program header index.
+        index: u32,
+        /// The mapping's size.
+        bytes: u64,
+    },
     /// A segment's addresses overflow or leave the user address range (Linux: EINVAL).
     #[error("segment {index} lies outside the user address range")]
     OutsideUserRange {
@@ -469,6 +488,7 @@ impl ExecError {
             ExecError::SharedPageProtections { .. } => ExecCode::SharedPageProtections,
             ExecError::FileRangeOverflow { .. } => ExecCode::FileRangeOverflow,
             ExecError::BssTailUnzeroable { .. } => ExecCode::BssTailUnzeroable,
+            ExecError::CommitRefused { .. } => ExecCode::CommitRefused,
             ExecError::OutsideUserRange { .. } => ExecCode::OutsideUserRange,
             ExecError::ProgramHeadersNotLoaded => ExecCode::ProgramHeadersNotLoaded,
             ExecError::BadEntry => ExecCode::BadEntry,

@@ -60,13 +60,14 @@ pub use layout::MmapArea;
 pub use load::{load, LoadMode, LoadReport};
 pub use memory::{ImageMemory, MemoryCache, MemoryRequirement};
 pub use params::{
-    Credentials, ExecParams, FilePlacement, MemoryReservation, Randomize, StackLimit, StringList, Window,
+    Credentials, ExecParams, FilePlacement, MemoryReservation, Overcommit, Randomize, StackLimit, StringList,
+    Window,
 };
 pub use plan::ExecPlan;
-pub use policy::{Abi, ArchPolicy, EntryRegisters, Layout, Role, StaticPieAlign};
+pub use policy::{Abi, ArchPolicy, EntryRegisters, HeaderCheck, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, prepare_into, prepare_into_in, PrepareSlots, Prepared};
 pub use profile::{KernelVersion, Personality, Profile, SegmentLoader, Strictness};
 pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
-pub use space::AddressSpace;
+pub use space::{AddressSpace, Chunk, Chunks, FileCopy};
 pub use stack::{write_stack, StackPlan};
 pub use text_patch::TextScanFn;

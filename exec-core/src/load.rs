@@ -6,7 +6,7 @@ use crate::error::{ExecError, SpaceOp};
 use crate::image::{Content, Image, Mapping};
 use crate::plan::ExecPlan;
 use crate::policy::Role;
-use crate::space::AddressSpace;
+use crate::space::{AddressSpace, FileCopy};
 use crate::text_patch::TextScanFn;
 use elf_stream::{Endian, Errno, FileOffset, ReadAt};
 
@@ -177,7 +177,7 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
             return Ok(());
         }
         let dest = m.range.start.checked_add(at).ok_or(ExecError::NotMapped(m.range.start.0))?;
-        space.copy_from_file(role, src, file, dest, len)?;
+        space.copy_from_file(FileCopy { role, source: src, offset: file, dest, len })?;
         report.copy_calls = report.copy_calls.saturating_add(1);
         report.bytes_copied = report.bytes_copied.saturating_add(len);
         Ok(())
@@ -194,7 +194,9 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 }
 
 /// File mappings for the pages wholly backed by the file; the partial last page (whose
-/// tail must read as zero) is copied; bss is anonymous.
+/// tail must read as zero) is copied; bss is anonymous. Out of line: its mappings are not
+/// in `load_image`'s frame while an eager copy runs.
+#[inline(never)]
 fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     img: &Image,
     m: &Mapping,

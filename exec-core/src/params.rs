@@ -142,6 +142,24 @@ pub struct ExecParams<'a> {
     /// Where the kernel places a large file mapping of the program (a static-pie run
     /// directly): whether its file system aligns it for transparent huge pages.
     pub placement: FilePlacement,
+    /// How much private writable memory the kernel grants one mapping.
+    pub overcommit: Overcommit,
+}
+
+/// How the kernel accounts private writable memory (`vm.overcommit_memory`), which each
+/// bss (`vm_brk_flags`) and each writable file mapping of exec is charged against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overcommit {
+    /// Every mapping is granted (mode 1, or a kernel that does not account).
+    #[default]
+    Always,
+    /// Mode 0, Linux's default (`OVERCOMMIT_GUESS`): one mapping larger than the
+    /// machine's RAM plus swap (`totalram_pages + total_swap_pages`: `/proc/meminfo`'s
+    /// MemTotal + SwapTotal) is refused with ENOMEM.
+    Heuristic {
+        /// RAM plus swap, in bytes.
+        ram_and_swap: u64,
+    },
 }
 
 /// How the kernel places a file mapping it chooses the address of: a per-file fact
@@ -162,7 +180,8 @@ const NO_STRINGS: [&[u8]; 0] = [];
 impl<'a> ExecParams<'a> {
     /// Linux defaults: empty argv and envp, 8 MiB stack limit, ASLR off, root
     /// credentials, `AT_CLKTCK` 100, `mmap_min_addr` 64 KiB, no vDSO, no reservation,
-    /// the Linux profile at its newest, personality `PER_LINUX`, plain file placement.
+    /// the Linux profile at its newest, personality `PER_LINUX`, plain file placement,
+    /// every mapping committed.
     pub fn new(execfn: &'a [u8]) -> Self {
         ExecParams {
             argv: &NO_STRINGS,
@@ -182,6 +201,7 @@ impl<'a> ExecParams<'a> {
             profile: Profile::default(),
             personality: Personality::LINUX,
             placement: FilePlacement::Plain,
+            overcommit: Overcommit::Always,
         }
     }
 }

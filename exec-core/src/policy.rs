@@ -130,6 +130,54 @@ pub struct EntryRegisters {
     pub regs: [Option<(u8, u64)>; 4],
 }
 
+/// The first checks of a policy's [`ArchPolicy::accept`]: the machine and the class (each
+/// refusal with the policy's own message), and for a little-endian-only policy the byte
+/// order.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderCheck {
+    /// The `e_machine` accepted ([`ArchCode::WrongMachine`](crate::ArchCode) otherwise,
+    /// with the file's machine as the value).
+    pub machine: elf_stream::Machine,
+    /// The message of a wrong machine.
+    pub wrong_machine: &'static str,
+    /// The class accepted ([`ArchCode::WrongClass`](crate::ArchCode) otherwise).
+    pub class: elf_stream::Class,
+    /// The message of a wrong class.
+    pub wrong_class: &'static str,
+    /// For a policy that runs only little-endian programs, the message of a big-endian one
+    /// ([`ArchCode::WrongEndianness`](crate::ArchCode)); `None`: the policy decides.
+    pub big_endian: Option<&'static str>,
+}
+
+impl HeaderCheck {
+    /// Checks `h`.
+    pub fn check(&self, h: &FileHeader) -> Result<(), ExecError> {
+        use crate::error::{ArchCode, ArchError};
+        if h.machine != self.machine {
+            return Err(ArchError::reject(
+                ArchCode::WrongMachine,
+                self.wrong_machine,
+                u64::from(h.machine.0),
+            ));
+        }
+        if h.class != self.class {
+            // The offending EI_CLASS value.
+            let value = match h.class {
+                elf_stream::Class::Elf32 => 1,
+                elf_stream::Class::Elf64 => 2,
+            };
+            return Err(ArchError::reject(ArchCode::WrongClass, self.wrong_class, value));
+        }
+        match self.big_endian {
+            // The offending EI_DATA value (ELFDATA2MSB).
+            Some(message) if h.endian == elf_stream::Endian::Big => {
+                Err(ArchError::reject(ArchCode::WrongEndianness, message, 2))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Everything an architecture decides. Implemented by the `arch-*` crates.
 ///
 /// Methods with defaults encode Linux's generic behaviour; an arch overrides only what

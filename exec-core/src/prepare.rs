@@ -420,6 +420,10 @@ fn place_images<P: ArchPolicy, I, H: ExecHost>(
             return Err(ExecError::NoSpace { what: Placement::InterpreterOverlapsProgram });
         }
     }
+    // The accounted mappings (bss, writable file pages) each within what the kernel commits.
+    for img in plan.images() {
+        img.check_commit(params.overcommit)?;
+    }
     let static_pie = header.elf_type == ElfType::DYN && !has_interp;
     let brk = layout::brk(&lay, &plan.main, static_pie, process.randomize, &rnd);
     let entry = plan.interp.as_ref().map_or(plan.main.entry(), |i| i.entry());

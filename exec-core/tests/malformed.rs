@@ -94,11 +94,26 @@ fn argv() -> [&'static [u8]; 2] {
     [b"prog", b"arg"]
 }
 
+/// The arm64 oracle's memory (MemTotal, no swap), for the `aarch64-ram1g` policy: Linux's
+/// heuristic overcommit there.
+const ARM64_GUEST_MEMORY: Overcommit = Overcommit::Heuristic { ram_and_swap: 1_000_964 << 10 };
+
 fn run<P: ArchPolicy>(policy: &P, profile: Profile, main: &[u8], interp: Option<&[u8]>) -> Outcome {
+    run_with(policy, profile, main, interp, Overcommit::Always)
+}
+
+fn run_with<P: ArchPolicy>(
+    policy: &P,
+    profile: Profile,
+    main: &[u8],
+    interp: Option<&[u8]>,
+    overcommit: Overcommit,
+) -> Outcome {
     let argv = argv();
     let mut params = ExecParams::new(b"/prog");
     params.argv = &argv;
     params.profile = profile;
+    params.overcommit = overcommit;
     let mut host = MemHost::new(interp);
     let fail = |e: ExecError| {
         let errno = policy.errno(&e);
@@ -157,6 +172,9 @@ fn outcome(policy: &str, profile: Profile, main: &[u8], interp: Option<&[u8]>) -
                 ..Default::default()
             };
             run(&arch_aarch64::Aarch64::new(cpu), profile, main, interp)
+        }
+        "aarch64-ram1g" => {
+            run_with(&arch_aarch64::Aarch64::default(), profile, main, interp, ARM64_GUEST_MEMORY)
         }
         "mips" => run(&arch_mips::Mips::default(), profile, main, interp),
         "mips32" => {

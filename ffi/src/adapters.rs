@@ -6,8 +6,8 @@ use crate::ptr;
 use crate::types::*;
 use elf_stream::{Errno, FileOffset, Numbering, ReadAt, ReadFailure};
 use exec_core::{
-    AddrRange, AddressSpace, ExecError, ExecHost, FileId, LogLevel, MappingFlags, OpenedFile, Prot, Role,
-    SpaceOp, UserAddr,
+    AddrRange, AddressSpace, ExecError, ExecHost, FileCopy, FileId, LogLevel, MappingFlags, OpenedFile, Prot,
+    Role, SpaceOp, UserAddr,
 };
 
 /// Converts a callback's return into a result (a negative errno becomes EIO). The kernel
@@ -212,19 +212,12 @@ impl AddressSpace for CSpace<'_> {
         check(unsafe { f(self.ops.ctx, addr.0, bytes.as_ptr(), bytes.len()) })
     }
 
-    fn copy_from_file<S: ReadAt + ?Sized>(
-        &mut self,
-        role: Role,
-        source: &S,
-        offset: FileOffset,
-        dest: UserAddr,
-        len: u64,
-    ) -> Result<(), ExecError> {
+    fn copy_from_file<S: ReadAt + ?Sized>(&mut self, copy: FileCopy<'_, S>) -> Result<(), ExecError> {
         match self.ops.read_into {
             Some(f) => {
-                let file = self.file(role);
+                let file = self.file(copy.role);
                 // SAFETY: plain value arguments; the kernel validates the user range.
-                check(unsafe { f(self.ops.ctx, file, offset.0, dest.0, len) })
+                check(unsafe { f(self.ops.ctx, file, copy.offset.0, copy.dest.0, copy.len) })
                     .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::CopyFromFile, errno })
             }
             None => {
@@ -232,7 +225,7 @@ impl AddressSpace for CSpace<'_> {
                 // `bounce_size` bytes and used by nothing else during the call.
                 let buf = unsafe { ptr::out_slice(self.ops.bounce_buffer, self.ops.bounce_size) }
                     .unwrap_or_default();
-                exec_core::space::bounce_copy_through(self, role, source, offset, dest, len, buf)
+                exec_core::space::bounce_copy_through(self, copy, buf)
             }
         }
     }

@@ -15,8 +15,7 @@ use execcore_ffi::*;
 
 #[test]
 fn prepares_bin_ls_like_the_rust_api() {
-    let mut k =
-        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -81,8 +80,7 @@ fn prepares_bin_ls_like_the_rust_api() {
 
 #[test]
 fn errors_are_statuses_with_errnos() {
-    let mut k =
-        Kernel { files: vec![b"#!/bin/sh\necho not elf\n".to_vec()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(b"#!/bin/sh\necho not elf\n".to_vec(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["x"], "x");
     let params = args.params();
@@ -114,8 +112,7 @@ fn errors_are_statuses_with_errnos() {
 
 #[test]
 fn null_pointers_and_unknown_arch_are_refused() {
-    let mut k =
-        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -197,7 +194,7 @@ fn every_error_kind_has_its_own_status() {
 #[test]
 fn loads_and_resolves_faults_through_the_c_entry_points() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls.clone()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls.clone(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
@@ -238,7 +235,7 @@ fn loads_and_resolves_faults_through_the_c_entry_points() {
 #[test]
 fn plans_an_aarch64_program_with_bti() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/bin/aarch64-bti");
-    let mut k = Kernel { files: vec![std::fs::read(&path).unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read(&path).unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["bti"], "/bti");
     let params = args.params();
@@ -274,7 +271,7 @@ fn plans_an_aarch64_program_with_bti() {
 fn with_file_size_a_truncated_program_fails_in_prepare() {
     let mut ls = std::fs::read("/bin/ls").unwrap();
     ls.truncate(ls.len() / 2);
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();
@@ -298,7 +295,7 @@ fn with_file_size_a_truncated_program_fails_in_prepare() {
 #[test]
 fn without_read_into_one_read_at_per_bounce_buffer() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();
@@ -331,7 +328,7 @@ fn without_read_into_one_read_at_per_bounce_buffer() {
 #[test]
 fn a_failed_build_stack_leaves_the_new_space_empty() {
     let ls = std::fs::read("/bin/ls").unwrap();
-    let mut k = Kernel { files: vec![ls], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(ls, "/");
     let args = Args::new(&["ls"], "/bin/ls");
     let params = args.params();
     let mut plan = new_plan();

@@ -46,7 +46,7 @@ impl Exec {
         flags: u32,
         tune: impl FnOnce(&mut Kernel),
     ) -> Exec {
-        let mut k = Box::new(Kernel { files: vec![bytes], root: root.into(), ..Default::default() });
+        let mut k = Box::new(Kernel::program(bytes, root));
         tune(&mut k);
         let ops = mips_ops(&mut k);
         let args = Args::new(&["/t/prog"], "/t/prog");
@@ -298,7 +298,7 @@ fn r8000_prefetch_static_is_rejected_unless_lax_and_dynamic_gets_at_pfetchfd() {
     assert_eq!(x.k.reserved_bytes, 0, "reservation released");
     let x = Exec::prepare(&cpu, dynamic.clone(), root, EXECCORE_EXEC_BATCH, |k| k.exec_fd = Some(Ok(3)));
     assert!(x.status == EXECCORE_OK && x.k.reserved_bytes > 0, "held by the plan");
-    let mut k = Box::new(Kernel { files: vec![dynamic], root: root.into(), ..Default::default() });
+    let mut k = Box::new(Kernel::program(dynamic, root));
     let ops = execcore_ops { exec_fd: None, ..mips_ops(&mut k) };
     let args = Args::new(&["p"], "p");
     let mut plan = new_plan();

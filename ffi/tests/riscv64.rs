@@ -27,7 +27,7 @@ fn riscv_cpu(va_bits: u32, hwcap: u64, flags: u32) -> execcore_cpu {
 /// Prepares `bytes` (interpreters under the riscv64 glibc sysroot): the status, the
 /// error, the plan.
 fn prepare(cpu: &execcore_cpu, bytes: Vec<u8>) -> (execcore_status, execcore_error, Box<execcore_plan>) {
-    let mut k = Kernel { files: vec![bytes], root: "/usr/riscv64-linux-gnu".into(), ..Default::default() };
+    let mut k = Kernel::program(bytes, "/usr/riscv64-linux-gnu");
     let ops = ops(&mut k);
     let args = Args::new(&["prog"], "/prog");
     let params = args.params();

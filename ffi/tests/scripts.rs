@@ -47,8 +47,7 @@ fn strings(argv: &[*const u8]) -> Vec<String> {
 #[test]
 fn follows_two_scripts_and_plans_the_interpreter() {
     let dir = root();
-    let mut k =
-        Kernel { files: vec![b"#!/s2 a b\n".to_vec()], root: dir.to_path_buf(), ..Default::default() };
+    let mut k = Kernel::program(b"#!/s2 a b\n".to_vec(), dir.to_path_buf());
     let ops = ops(&mut k);
     // execfn as a C string: the NUL right after its length.
     let args = Args::new(&["argv0", "x"], "./s1\0");
@@ -112,7 +111,7 @@ impl Drop for Follow {
 }
 
 fn follow(cpu: &execcore_cpu, first: &[u8], root: &std::path::Path, capacity: usize) -> Follow {
-    let mut k = Kernel { files: vec![first.to_vec()], root: root.to_path_buf(), ..Default::default() };
+    let mut k = Kernel::program(first.to_vec(), root.to_path_buf());
     let ops = ops(&mut k);
     let mut f = Follow {
         status: -1,
@@ -140,8 +139,7 @@ fn follow(cpu: &execcore_cpu, first: &[u8], root: &std::path::Path, capacity: us
 
 #[test]
 fn a_file_that_is_no_script_keeps_its_argv() {
-    let mut k =
-        Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["ls", "-a"], "/bin/ls");
     let params = args.params();
@@ -208,7 +206,7 @@ fn errors_carry_linux_errnos() {
 
 #[test]
 fn null_arguments_are_refused() {
-    let mut k = Kernel { files: vec![b"#!/s2\n".to_vec()], root: "/".into(), ..Default::default() };
+    let mut k = Kernel::program(b"#!/s2\n".to_vec(), "/");
     let ops = ops(&mut k);
     let args = Args::new(&["s1"], "./s1\0");
     let params = args.params();

@@ -3,8 +3,7 @@
 //! load and build_stack). Each call runs on a painted stack (the meter `execplan --stats`
 //! uses) and its high-water, the test kernel's callbacks included, is printed; in a
 //! release build (what BENCHMARKS.md reports, `cargo test --release -p ffi --test
-//! stack -- --nocapture`) every query must stay within 4 KiB, as the header promises
-//! (the one in [`OVER`] does not yet).
+//! stack -- --nocapture`) every one must stay within 4 KiB, as the header promises.
 // Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -20,10 +19,6 @@ use stack_meter::{high_water, on_measuring_thread};
 
 /// The header's promise for every entry point.
 const LIMIT: usize = 4096;
-/// Entry points that do not keep [`LIMIT`] yet, with the bound that holds them meanwhile
-/// (release build; see BENCHMARKS.md): elfmap's `Image` and load path (5.4 KiB, down
-/// from 10+ KiB with the decoded table on the stack).
-const OVER: [(&str, usize); 1] = [("execcore_elfmap", 6144)];
 
 /// `(name, bytes)` of each measured call, each asserted to succeed.
 fn measure(
@@ -49,7 +44,7 @@ fn elfmap_and_queries_stack_high_water() {
         let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&obj[..]).unwrap();
         let h = *elf.header();
         let table = obj[h.phoff.0 as usize..][..h.phnum as usize * 56].to_vec();
-        let mut k = Kernel { files: vec![obj.clone()], root: "/".into(), ..Default::default() };
+        let mut k = Kernel::program(obj.clone(), "/");
         let ops = ops(&mut k);
         let cpu = x86_cpu();
         let mut base = 0u64;
@@ -69,8 +64,7 @@ fn elfmap_and_queries_stack_high_water() {
         assert_eq!(base, 0x40_0000);
 
         // The queries, on the plan of a dynamic program.
-        let mut k =
-            Kernel { files: vec![std::fs::read("/bin/ls").unwrap()], root: "/".into(), ..Default::default() };
+        let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
         let ops = common::ops(&mut k);
         let args = Args::new(&["ls"], "/bin/ls");
         let params = args.params();
@@ -119,10 +113,8 @@ fn elfmap_and_queries_stack_high_water() {
     let release = !cfg!(debug_assertions);
     for (name, used) in &rows {
         println!("{name}: {used} bytes");
-        let over = OVER.iter().find(|(n, _)| name.starts_with(n));
-        let limit = over.map_or(LIMIT, |(_, l)| *l);
         if release {
-            assert!(*used <= limit, "{name} uses {used} bytes of stack, more than {limit}");
+            assert!(*used <= LIMIT, "{name} uses {used} bytes of stack, more than {LIMIT}");
         }
     }
 }

@@ -95,6 +95,12 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// A kernel holding one program (handle 0) whose interpreter paths resolve under
+    /// `root`.
+    pub fn program(bytes: Vec<u8>, root: impl Into<PathBuf>) -> Kernel {
+        Kernel { files: vec![bytes], root: root.into(), ..Kernel::default() }
+    }
+
     /// Counts a callback call; true when this one is to fail.
     fn fails(&mut self) -> bool {
         self.ncalls += 1;

@@ -7,11 +7,11 @@
 //! is killed during the exec, or it starts at an entry point that is not executable and
 //! dies on its first instruction), execcore rejects before anything is touched.
 
-use crate::hostkernel::{Exec, Run};
+use crate::hostkernel::{Exec, Reading, Run};
 use crate::maps::{merge, Ranges, Vma};
 use crate::sysoracle::Observed;
 use exec_core::fs_host::FsHost;
-use exec_core::{ArchPolicy, AuxType, ExecParams, ExecPlan, Profile};
+use exec_core::{ArchPolicy, AuxType, ExecParams, ExecPlan, Overcommit, Profile};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -80,6 +80,7 @@ pub fn from_observed(o: &Observed) -> Run {
         sp: o.sp,
         start_brk: o.stat.get("start_brk").copied().unwrap_or(0),
         stack_top: o.stack_top,
+        reading: o.reading,
     }
 }
 
@@ -106,9 +107,14 @@ pub fn planned_pages<I>(plan: &ExecPlan<I>) -> Ranges {
     merge(v)
 }
 
-/// Whether `pc` is in an executable mapping of `maps`.
-fn executable(maps: &[Vma], pc: u64) -> bool {
-    maps.iter().any(|m| m.start <= pc && pc < m.end && m.perms.as_bytes().get(2) == Some(&b'x'))
+/// Whether `pc` is in an executable mapping of `maps`; only the bits of `mask` of the pc
+/// are known (an address with those bits in an executable mapping counts).
+fn executable(maps: &[Vma], pc: u64, mask: u64) -> bool {
+    maps.iter().filter(|m| m.perms.as_bytes().get(2) == Some(&b'x')).any(|m| {
+        let first = (m.start & !mask) | (pc & mask);
+        let next = first.checked_add(mask.wrapping_add(1)).filter(|_| mask != u64::MAX);
+        [Some(first), next].into_iter().flatten().any(|a| m.start <= a && a < m.end)
+    })
 }
 
 /// The first range where two page lists differ, for a short report.
@@ -124,6 +130,7 @@ fn first_difference(ours: &Ranges, theirs: &Ranges) -> String {
 
 /// Compares execcore's answer with the kernel's run. `name` names an errno number.
 pub fn compare<I>(planned: &Planned<'_, I>, k: &Run, name: &dyn Fn(i32) -> String) -> Verdict {
+    let mask = k.reading.register_mask();
     let plan = match (planned, &k.exec) {
         (Planned::Rejected { errno, .. }, Exec::Failed(e)) if errno == e => return Verdict::Agree(name(*e)),
         (Planned::Rejected { errno, error }, Exec::Failed(e)) => {
@@ -135,7 +142,7 @@ pub fn compare<I>(planned: &Planned<'_, I>, k: &Run, name: &dyn Fn(i32) -> Strin
         (Planned::Rejected { .. }, Exec::Killed(_)) => {
             return Verdict::Allowed("rejected, linux killed the process during its exec".into())
         }
-        (Planned::Rejected { .. }, Exec::Ran) if !executable(&k.maps, k.pc) => {
+        (Planned::Rejected { .. }, Exec::Ran) if !executable(&k.maps, k.pc, mask) => {
             return Verdict::Allowed("rejected, linux starts at an entry that is not executable".into())
         }
         (Planned::Rejected { errno, error }, Exec::Ran) => {
@@ -174,13 +181,17 @@ pub fn compare<I>(planned: &Planned<'_, I>, k: &Run, name: &dyn Fn(i32) -> Strin
             let _ = write!(detail, "{what}: ours {ours:x?}, linux {theirs:x?}; ");
         }
     };
-    eq("entry", Some(plan.entry.0), Some(k.pc));
+    eq("entry", Some(plan.entry.0 & mask), Some(k.pc & mask));
     for t in [AuxType::AT_PHDR, AuxType::AT_PHNUM, AuxType::AT_ENTRY, AuxType::AT_BASE] {
-        eq(t.name().unwrap_or("AT_?"), plan.auxv.get(t), k.aux(t.0));
+        let theirs = k.aux(t.0);
+        // An entry the tracer never read (Reading::Low32) is not compared.
+        if theirs.is_some() || k.reading == Reading::Whole {
+            eq(t.name().unwrap_or("AT_?"), plan.auxv.get(t), theirs);
+        }
     }
     eq("brk", Some(plan.brk.0), Some(k.start_brk));
     eq("stack top", Some(plan.stack.top.0), Some(k.stack_top));
-    if !executable(&k.maps, k.pc) && fields.is_empty() {
+    if !executable(&k.maps, k.pc, mask) && fields.is_empty() {
         // Both agree on a layout whose entry is not executable: Linux kills it on the first
         // instruction; a plan may take it (it is sound) or not.
         return Verdict::Agree("ran, entry not executable".into());
@@ -368,6 +379,9 @@ pub struct Guest<'a> {
     pub cpu: &'a str,
     /// Mutants per boot.
     pub batch: usize,
+    /// RAM plus swap the guest kernel commits against, in bytes (its `/proc/meminfo`
+    /// MemTotal + SwapTotal, measured in the guest; `vm.overcommit_memory` is 0 there).
+    pub ram_and_swap: u64,
 }
 
 /// The environment each program runs with in the guest (sysoracle's default)...
@@ -493,6 +507,7 @@ pub const GUEST_INTERP_PATHS: [&str; 3] = ["/nonexistent/ld.so", "/lib", "/"];
 pub fn plan_as_guest<P: ArchPolicy>(
     policy: &P,
     profile: Profile,
+    overcommit: Overcommit,
     path: &std::path::Path,
     execfn: &str,
     root: &std::path::Path,
@@ -504,6 +519,7 @@ pub fn plan_as_guest<P: ArchPolicy>(
     params.envp = &envp;
     params.mmap_min_addr = 0;
     params.profile = profile;
+    params.overcommit = overcommit;
     let mut host = FsHost::new(root);
     host.seed = Some(1);
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -548,7 +564,8 @@ impl GuestCheck<'_> {
             |path, execfn, root| {
                 // Known once the first boot has fetched the kernel.
                 let profile = Profile::Linux(crate::sysoracle::kernel_version(guest.arch));
-                plan_as_guest(policy, profile, path, execfn, root)
+                let overcommit = Overcommit::Heuristic { ram_and_swap: guest.ram_and_swap };
+                plan_as_guest(policy, profile, overcommit, path, execfn, root)
             },
             self.errno_name,
         );

@@ -663,6 +663,90 @@ impl Builder {
 }
 
 impl Image {
+    /// An existing file, for raw edits: the class and byte order its identification gives,
+    /// the table at its `e_phoff`, each segment's data at its `p_offset`.
+    pub fn parse(bytes: Vec<u8>) -> Image {
+        let class = if bytes[Ident::Class as usize] == 2 { Class::Elf64 } else { Class::Elf32 };
+        let endian = if bytes[Ident::Data as usize] == 2 { Endian::Big } else { Endian::Little };
+        let mut img = Image { class, endian, bytes, phoff: 0, data_at: Vec::new(), shoff: None };
+        img.phoff = img.ehdr(HeaderField::Phoff) as usize;
+        let phnum = img.ehdr(HeaderField::Phnum) as usize;
+        img.data_at = (0..phnum).map(|i| img.phdr(i).offset as usize).collect();
+        img
+    }
+
+    /// The file at `path` ([`Image::parse`]).
+    pub fn read(path: &std::path::Path) -> Image {
+        Image::parse(std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    }
+
+    /// A file header field.
+    pub fn ehdr(&self, field: HeaderField) -> u64 {
+        let (at, size) = field.at(self.class);
+        get(&self.bytes, at, size, self.endian)
+    }
+
+    /// Program header `index`.
+    pub fn phdr(&self, index: usize) -> Phdr {
+        let at = self.phdr_at(index);
+        let f = |field: PhdrField| {
+            let (rel, size) = field.at(self.class);
+            get(&self.bytes, at + rel, size, self.endian)
+        };
+        Phdr {
+            kind: ProgramType(f(PhdrField::Type) as u32),
+            flags: SegmentFlags(f(PhdrField::Flags) as u32),
+            offset: f(PhdrField::Offset),
+            vaddr: f(PhdrField::Vaddr),
+            paddr: f(PhdrField::Paddr),
+            filesz: f(PhdrField::Filesz),
+            memsz: f(PhdrField::Memsz),
+            align: f(PhdrField::Align),
+        }
+    }
+
+    /// The word of the file's byte order at file offset `at`.
+    pub fn get_u32(&self, at: usize) -> u32 {
+        get(&self.bytes, at, 4, self.endian) as u32
+    }
+
+    /// Writes a word of the file's byte order at file offset `at`.
+    pub fn set_u32(&mut self, at: usize, v: u32) {
+        put(&mut self.bytes, at, 4, v.into(), self.endian);
+    }
+
+    /// The option records of the first PT_MIPS_OPTIONS segment: (file offset, kind, size);
+    /// a record of size 0 ends the walk.
+    pub fn mips_options(&self) -> Vec<(usize, u8, u8)> {
+        let phnum = self.ehdr(HeaderField::Phnum) as usize;
+        let Some(ph) = (0..phnum).map(|i| self.phdr(i)).find(|p| p.kind == ProgramType::MIPS_OPTIONS) else {
+            return Vec::new();
+        };
+        let (mut at, end) = (ph.offset as usize, (ph.offset + ph.filesz) as usize);
+        let mut records = Vec::new();
+        while at + usize::from(elf_stream::OPTION_HEADER_SIZE) <= end {
+            let (kind, size) = (self.bytes[at], self.bytes[at + 1]);
+            records.push((at, kind, size));
+            if size == 0 {
+                break;
+            }
+            at += usize::from(size);
+        }
+        records
+    }
+
+    /// The info word of the first MIPS option record of `kind`.
+    pub fn mips_option_info(&self, kind: u8) -> Option<u32> {
+        self.mips_options().iter().find(|r| r.1 == kind).map(|r| self.get_u32(r.0 + 4))
+    }
+
+    /// Sets the info word of the first MIPS option record of `kind` (there must be one).
+    pub fn set_mips_option_info(&mut self, kind: u8, info: u32) {
+        let (at, _, _) =
+            *self.mips_options().iter().find(|r| r.1 == kind).expect("an option record of that kind");
+        self.set_u32(at + 4, info);
+    }
+
     /// Writes a byte of `e_ident`.
     pub fn set_ident(&mut self, which: Ident, v: u8) {
         self.bytes[which as usize] = v;
@@ -840,6 +924,30 @@ mod tests {
                 (FileOffset(0x100), 12, VirtAddr(0x10100))
             );
             assert_eq!(&img.bytes[0x100..0x10c], &[7; 12]);
+        }
+    }
+
+    #[test]
+    fn parse_reads_back_what_build_wrote() {
+        for (class, endian) in KINDS {
+            let built = Builder::new(class, endian)
+                .flags(0x1234)
+                .seg(Seg::interp(b"/ld"))
+                .seg(Seg::load(0x10000, 0x100, 0x300, RX).at(0x40))
+                .build();
+            let mut img = Image::parse(built.bytes.clone());
+            assert_eq!(
+                (img.class, img.endian, img.phoff, &img.data_at),
+                (class, endian, built.phoff, &vec![built.data_at[0], 0x40])
+            );
+            assert_eq!(img.ehdr(HeaderField::Flags), 0x1234);
+            let load = img.phdr(1);
+            assert_eq!(
+                (load.kind, load.flags, load.vaddr, load.paddr, load.filesz, load.memsz),
+                (ProgramType::LOAD, RX, 0x10000, 0x10000, 0x100, 0x300)
+            );
+            img.set_u32(img.phdr_at(1), 7);
+            assert_eq!((img.phdr(1).kind, img.get_u32(img.phdr_at(1))), (ProgramType(7), 7));
         }
     }
 

@@ -58,6 +58,7 @@ pub fn every_exec_error() -> Vec<ExecError> {
         ExecError::SharedPageProtections { first: 1, second: 2 },
         ExecError::FileRangeOverflow { index: 1 },
         ExecError::BssTailUnzeroable { index: 1 },
+        ExecError::CommitRefused { index: 1, bytes: 1 },
         ExecError::OutsideUserRange { index: 1 },
         ExecError::ProgramHeadersNotLoaded,
         ExecError::BadEntry,

@@ -38,11 +38,45 @@ pub struct Run {
     pub start_brk: u64,
     /// The end of the `[stack]` mapping.
     pub stack_top: u64,
+    /// How much of the process the tracer read.
+    pub reading: Reading,
+}
+
+/// How much of a process's first-instruction state a tracer read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reading {
+    /// Everything, at the process's word size.
+    #[default]
+    Whole,
+    /// A 64-bit process read as a 32-bit one (sysoracle's tracer takes the word size from
+    /// the file's EI_CLASS, which arm64's own loader never reads): only the low 32 bits of
+    /// pc and sp, and the auxv entries rebuilt from its 32-bit pairs up to where it stopped
+    /// reading; maps, brk and stack top are whole.
+    Low32,
+}
+
+impl Reading {
+    /// The bits of pc and sp that were read.
+    pub fn register_mask(self) -> u64 {
+        match self {
+            Reading::Whole => u64::MAX,
+            Reading::Low32 => u64::from(u32::MAX),
+        }
+    }
 }
 
 impl Run {
     fn failed(exec: Exec) -> Run {
-        Run { exec, auxv: Vec::new(), maps: Vec::new(), pc: 0, sp: 0, start_brk: 0, stack_top: 0 }
+        Run {
+            exec,
+            auxv: Vec::new(),
+            maps: Vec::new(),
+            pc: 0,
+            sp: 0,
+            start_brk: 0,
+            stack_top: 0,
+            reading: Reading::Whole,
+        }
     }
 
     /// The value of auxv entry `t`.
@@ -86,6 +120,22 @@ pub fn mmap_min_addr() -> u64 {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .expect("/proc/sys/vm/mmap_min_addr")
+}
+
+/// How the host kernel commits private writable memory: `vm.overcommit_memory` 0 (the
+/// heuristic: RAM + swap from `/proc/meminfo`), else every mapping (mode 1; mode 2's
+/// cumulative limit is not modelled).
+pub fn overcommit() -> exec_core::Overcommit {
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").expect("overcommit_memory");
+    if mode.trim() != "0" {
+        return exec_core::Overcommit::Always;
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").expect("/proc/meminfo");
+    let kib = |key: &str| -> u64 {
+        let line = meminfo.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key}"));
+        line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+    };
+    exec_core::Overcommit::Heuristic { ram_and_swap: (kib("MemTotal:") + kib("SwapTotal:")) << 10 }
 }
 
 /// The host kernel's version as (major, minor), from `uname -r` (`6.18.44-...` -> (6, 18)).
@@ -226,7 +276,7 @@ fn observe(pid: libc::pid_t) -> Run {
     let start_brk = fields.get(47 - 3).and_then(|f| f.parse().ok()).unwrap_or(0);
     let stack_top = maps.iter().find(|m| m.path == "[stack]").map_or(0, |m| m.end);
     let (pc, sp) = registers(pid);
-    Run { exec: Exec::Ran, auxv, maps, pc, sp, start_brk, stack_top }
+    Run { exec: Exec::Ran, auxv, maps, pc, sp, start_brk, stack_top, reading: Reading::Whole }
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -2,6 +2,13 @@
 //!
 //! Lives apart from the kernel crates because the counting allocator needs `unsafe`,
 //! which those crates forbid.
+//!
+//! Every synthetic ELF file a test makes comes from [`elf::Builder`] (and real files are
+//! edited through [`elf::Image`]); the architecture tests' small runnable programs are
+//! [`synth::Synth`] on top of it. The builder is here rather than in `elf-stream`'s tests
+//! so that every crate uses the same one: `elf-stream` dev-depends on this crate, a cycle
+//! cargo allows for integration tests (they link the one `elf-stream` this crate links; an
+//! `elf-stream` unit test could not use it, its types would be another crate's).
 
 pub mod alloc_counter;
 pub mod ckernel;

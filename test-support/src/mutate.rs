@@ -5,7 +5,7 @@
 //! out of every PT_LOAD or grown past one page, truncations at structure boundaries, and
 //! PT_INTERP rewritten (a second one, an inner NUL, trailing NULs, other paths, edge sizes).
 
-use crate::elf::{Class, Endian, Phdr, ProgramType, SegmentFlags};
+use crate::elf::{Class, Endian, HeaderField, Phdr, PhdrField, ProgramType, SegmentFlags};
 
 /// splitmix64: small, fast and fully determined by its seed.
 #[derive(Clone, Debug)]
@@ -55,39 +55,53 @@ const PT_GNU_RELRO: u32 = 0x6474_e552;
 const PT_GNU_PROPERTY: u32 = 0x6474_e553;
 const PAGE: u64 = 4096;
 
-/// A field of the file header or of a program header: byte offset and width per class.
+/// A field of the file header or of a program header (its place per class is
+/// [`crate::elf`]'s).
 #[derive(Clone, Copy, Debug)]
-struct Field {
-    name: &'static str,
-    /// (offset, width) in ELF32 and in ELF64.
-    at: [(usize, usize); 2],
+enum Field {
+    Header(HeaderField),
+    Phdr(PhdrField),
 }
 
-const fn f(name: &'static str, at32: (usize, usize), at64: (usize, usize)) -> Field {
-    Field { name, at: [at32, at64] }
+impl Field {
+    /// Its gABI name (`e_phoff`, `p_vaddr`): the mutants' recipes name fields so.
+    const fn name(self) -> &'static str {
+        match self {
+            Field::Header(f) => f.name(),
+            Field::Phdr(f) => f.name(),
+        }
+    }
+
+    /// `(offset, width)` in a header of `class`.
+    const fn at(self, class: Class) -> (usize, usize) {
+        match self {
+            Field::Header(f) => f.at(class),
+            Field::Phdr(f) => f.at(class),
+        }
+    }
 }
 
-const E_TYPE: Field = f("e_type", (16, 2), (16, 2));
-const E_MACHINE: Field = f("e_machine", (18, 2), (18, 2));
-const E_VERSION: Field = f("e_version", (20, 4), (20, 4));
-const E_ENTRY: Field = f("e_entry", (24, 4), (24, 8));
-const E_PHOFF: Field = f("e_phoff", (28, 4), (32, 8));
-const E_SHOFF: Field = f("e_shoff", (32, 4), (40, 8));
-const E_FLAGS: Field = f("e_flags", (36, 4), (48, 4));
-const E_EHSIZE: Field = f("e_ehsize", (40, 2), (52, 2));
-const E_PHENTSIZE: Field = f("e_phentsize", (42, 2), (54, 2));
-const E_PHNUM: Field = f("e_phnum", (44, 2), (56, 2));
-const E_SHENTSIZE: Field = f("e_shentsize", (46, 2), (58, 2));
-const E_SHNUM: Field = f("e_shnum", (48, 2), (60, 2));
+const E_TYPE: Field = Field::Header(HeaderField::Type);
+const E_MACHINE: Field = Field::Header(HeaderField::Machine);
+const E_VERSION: Field = Field::Header(HeaderField::Version);
+const E_ENTRY: Field = Field::Header(HeaderField::Entry);
+const E_PHOFF: Field = Field::Header(HeaderField::Phoff);
+const E_SHOFF: Field = Field::Header(HeaderField::Shoff);
+const E_FLAGS: Field = Field::Header(HeaderField::Flags);
+const E_EHSIZE: Field = Field::Header(HeaderField::Ehsize);
+const E_PHENTSIZE: Field = Field::Header(HeaderField::Phentsize);
+const E_PHNUM: Field = Field::Header(HeaderField::Phnum);
+const E_SHENTSIZE: Field = Field::Header(HeaderField::Shentsize);
+const E_SHNUM: Field = Field::Header(HeaderField::Shnum);
 
-const P_TYPE: Field = f("p_type", (0, 4), (0, 4));
-const P_FLAGS: Field = f("p_flags", (24, 4), (4, 4));
-const P_OFFSET: Field = f("p_offset", (4, 4), (8, 8));
-const P_VADDR: Field = f("p_vaddr", (8, 4), (16, 8));
-const P_PADDR: Field = f("p_paddr", (12, 4), (24, 8));
-const P_FILESZ: Field = f("p_filesz", (16, 4), (32, 8));
-const P_MEMSZ: Field = f("p_memsz", (20, 4), (40, 8));
-const P_ALIGN: Field = f("p_align", (28, 4), (48, 8));
+const P_TYPE: Field = Field::Phdr(PhdrField::Type);
+const P_FLAGS: Field = Field::Phdr(PhdrField::Flags);
+const P_OFFSET: Field = Field::Phdr(PhdrField::Offset);
+const P_VADDR: Field = Field::Phdr(PhdrField::Vaddr);
+const P_PADDR: Field = Field::Phdr(PhdrField::Paddr);
+const P_FILESZ: Field = Field::Phdr(PhdrField::Filesz);
+const P_MEMSZ: Field = Field::Phdr(PhdrField::Memsz);
+const P_ALIGN: Field = Field::Phdr(PhdrField::Align);
 
 /// The shape of an ELF file being mutated.
 #[derive(Clone, Copy, Debug)]
@@ -105,7 +119,7 @@ impl Shape {
     }
 
     fn at(&self, field: Field) -> (usize, usize) {
-        field.at[usize::from(self.is64)]
+        field.at(if self.is64 { Class::Elf64 } else { Class::Elf32 })
     }
 
     fn ehsize(&self) -> usize {
@@ -350,7 +364,7 @@ fn header_field(b: &mut [u8], s: Shape, rng: &mut Rng) -> Option<String> {
     }
     let field = rng.pick(&fields);
     let old = s.get(b, field);
-    let (v, how) = match field.name {
+    let (v, how) = match field.name() {
         "e_type" => {
             let v = rng.pick(&[0u64, 1, 2, 3, 4, 0xfe00, 0xffff]);
             (v, format!("={v}"))
@@ -366,7 +380,7 @@ fn header_field(b: &mut [u8], s: Shape, rng: &mut Rng) -> Option<String> {
         _ => new_value(rng, old, s.max(field), b.len() as u64),
     };
     s.put(b, field, v);
-    Some(format!("{}{how}", field.name))
+    Some(format!("{}{how}", field.name()))
 }
 
 /// A program header to mutate, mostly PT_LOAD and PT_INTERP.
@@ -390,7 +404,7 @@ fn phdr_field(b: &mut [u8], s: Shape, rng: &mut Rng) -> Option<String> {
     ];
     let field = rng.pick(&fields);
     let old = s.ph_get(b, i, field)?;
-    let (v, how) = match field.name {
+    let (v, how) = match field.name() {
         "p_type" => {
             let v = u64::from(rng.pick(&[
                 PT_NULL,
@@ -419,7 +433,7 @@ fn phdr_field(b: &mut [u8], s: Shape, rng: &mut Rng) -> Option<String> {
         _ => new_value(rng, old, s.max(field), b.len() as u64),
     };
     s.ph_put(b, i, field, v);
-    Some(format!("phdr[{i}].{}{how}", field.name))
+    Some(format!("phdr[{i}].{}{how}", field.name()))
 }
 
 /// A PT_LOAD moved by whole pages (offset kept congruent), or its sizes grown by pages: a

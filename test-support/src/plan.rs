@@ -79,3 +79,23 @@ pub fn accept_verdicts<P: ArchPolicy>(
         verdict(Class::Elf64, Endian::Big, machine),
     ]
 }
+
+/// Plans `bytes` (a static program) with an `argv[1]` of every length from 0 to 39 bytes, so
+/// that the strings end at every alignment; checks what every architecture promises of
+/// the entry state (sp 16-byte aligned and the stack's, pc the entry) and returns the
+/// plans for the architecture's own register checks.
+pub fn entry_states<P: ArchPolicy>(policy: &P, bytes: &[u8]) -> Vec<ExecPlan<P::Info>> {
+    (0..40usize)
+        .map(|n| {
+            let arg = "a".repeat(n);
+            let argv: [&[u8]; 2] = [b"/t/prog", arg.as_bytes()];
+            let mut params = ExecParams::new(b"/t/prog");
+            params.argv = &argv;
+            let p = plan_params(policy, bytes, Path::new("/"), &params).expect("planned");
+            assert_eq!(p.registers.sp.0 % 16, 0, "argv[1] of {n} bytes");
+            assert_eq!(p.registers.sp, p.stack.sp);
+            assert_eq!(p.registers.pc, p.entry);
+            p
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@ use crate::corpus::Program;
 use crate::elf::{property_note, Builder, Ident, Seg, RW, RWX};
 pub use crate::elf::{ElfType, Endian, Machine, SegmentFlags, R, RX};
 use elf_stream::{Class, ProgramType};
+use exec_core::ArchPolicy;
 use std::path::Path;
 
 /// Where the PT_INTERP path is written.
@@ -21,6 +22,20 @@ pub const PROPERTY_AT: usize = 0x900;
 /// `GNU_PROPERTY_AARCH64_FEATURE_1_AND` and `GNU_PROPERTY_RISCV_FEATURE_1_AND` (the same
 /// number in the processor-specific range).
 pub const FEATURE_1_AND: u32 = 0xc000_0000;
+
+/// A property note whose `FEATURE_1_AND` has 8 bytes of data instead of 4: Linux refuses
+/// it (ENOEXEC) where it reads the note (arm64), ignores it where it does not (riscv64).
+pub fn bad_feature_note() -> Vec<u8> {
+    property_note(&[(FEATURE_1_AND, &[1, 0, 0, 0, 0, 0, 0, 0])])
+}
+
+/// Whether `policy` plans the stack of `program` executable with a PT_GNU_STACK asking
+/// for it, without a PT_GNU_STACK, and as `program` has it.
+pub fn stack_exec<P: ArchPolicy>(policy: &P, program: &Synth) -> [bool; 3] {
+    let plan = |s: &Synth| crate::plan::plan_bytes(policy, &s.build(), Path::new("/")).expect("planned");
+    let with = |gnu_stack| plan(&Synth { gnu_stack, ..program.clone() }).stack.exec;
+    [with(Some(true)), with(None), plan(program).stack.exec]
+}
 
 /// One PT_LOAD of a synthetic program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

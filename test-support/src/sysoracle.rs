@@ -4,6 +4,7 @@
 //! and tracer, and by the kernel's name; programs not cached are run in one boot. Panics when
 //! the oracle cannot run: a test using it never skips.
 
+use crate::hostkernel::Reading;
 use crate::maps::{observed_image, planned_image, Vma};
 use crate::stack::initial_stack_bytes;
 use core::fmt::Display;
@@ -43,6 +44,8 @@ pub struct Observed {
     pub exit: Option<String>,
     /// The program's non-empty output lines.
     pub output: Vec<String>,
+    /// How much of the process the tracer read (see [`Reading::Low32`]).
+    pub reading: Reading,
 }
 
 impl Observed {
@@ -74,6 +77,7 @@ fn unquote(s: &str) -> String {
 pub fn parse_block(block: &str) -> Observed {
     let mut o = Observed::default();
     let mut in_run = false;
+    let mut wordsize = 8;
     for line in block.lines() {
         let Some(rest) = line.strip_prefix("o.") else {
             if in_run && !line.trim().is_empty() {
@@ -88,6 +92,7 @@ pub fn parse_block(block: &str) -> Observed {
                 let n = v.split("errno=").nth(1).unwrap_or("").split(|c: char| !c.is_ascii_digit()).next();
                 o.errno = Some(n.unwrap_or("").parse().unwrap_or(-1));
             }
+            "wordsize" => wordsize = v.trim().parse().unwrap_or(8),
             "reg.sp" => o.sp = hex(v),
             "reg.pc" => o.pc = hex(v),
             "stack_top" => o.stack_top = hex(v),
@@ -120,7 +125,22 @@ pub fn parse_block(block: &str) -> Observed {
             _ => {}
         }
     }
+    // The tracer reads words at the size the file's EI_CLASS says; the kernel's own
+    // start_stack (printed whole from /proc) past 4 GiB shows a 64-bit process.
+    if wordsize == 4 && o.stat.get("start_stack").is_some_and(|&s| s > u64::from(u32::MAX)) {
+        o.reading = Reading::Low32;
+        o.auxv = rebuild_auxv64(&o.auxv);
+        o.stack.clear();
+    }
     o
+}
+
+/// A 64-bit auxv from the 32-bit pairs a tracer read it as: each 64-bit entry is two
+/// consecutive pairs (tag low, tag high), (value low, value high). The tracer stops at the
+/// first pair whose first word is 0: the end, or a value whose low half is 0 (that entry's
+/// high half was never read: it is left out).
+fn rebuild_auxv64(pairs: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    pairs.chunks_exact(2).map(|p| (p[0].0 | p[0].1 << 32, p[1].0 | p[1].1 << 32)).collect()
 }
 
 /// One kernel configuration of the oracle.
@@ -504,4 +524,39 @@ pub fn write_program(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
         std::fs::rename(&tmp, &path).unwrap();
     }
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The arm64 oracle's block for a 64-bit program whose EI_CLASS says 32 (seed
+    /// 0x5eede1f020261202, m00425): the tracer read its auxv as 32-bit pairs.
+    const MISREAD: &str = "o.exec=ok\no.wordsize=4\no.reg.sp=0xfffffdc0\no.reg.pc=0xf7fd8c40\n\
+        o.auxv[0]=33:0\no.auxv[1]=4160729088:0xffff\no.auxv[2]=51:0\no.auxv[3]=4720:0\n\
+        o.auxv[4]=16:0\no.auxv[5]=2303:0\no.auxv[6]=6:0\no.auxv[7]=4096:0\no.auxv[8]=17:0\n\
+        o.auxv[9]=100:0\no.auxv[10]=3:0\no.auxv[11]=4194368:0\no.auxv[12]=4:0\no.auxv[13]=56:0\n\
+        o.auxv[14]=5:0\no.auxv[15]=9:0\no.auxv[16]=7:0\no.auxv[17]=4160479232:0xffff\n\
+        o.auxv[18]=8:0\no.auxv.count=19\no.stat.start_stack=0xfffffffffdc0\n";
+
+    #[test]
+    fn a_64_bit_process_read_as_32_bit_gets_its_auxv_rebuilt() {
+        let o = parse_block(MISREAD);
+        assert_eq!(o.reading, Reading::Low32);
+        assert_eq!(o.aux(33), Some(0xffff_f7ff_b000));
+        assert_eq!(o.aux(3), Some(0x40_0040));
+        assert_eq!(o.aux(5), Some(9));
+        assert_eq!(o.aux(7), Some(0xffff_f7fb_e000));
+        // AT_FLAGS' value was cut (its low half 0 stopped the tracer); AT_ENTRY never read.
+        assert_eq!((o.aux(8), o.aux(9)), (None, None));
+        assert_eq!(o.auxv.len(), 9);
+    }
+
+    #[test]
+    fn a_32_bit_process_keeps_its_reading() {
+        let block = MISREAD.replace("0xfffffffffdc0", "0x7fff5000");
+        let o = parse_block(&block);
+        assert_eq!(o.reading, Reading::Whole);
+        assert_eq!(o.auxv.len(), 19);
+    }
 }

@@ -419,6 +419,10 @@ def cases():
          "a static-pie with 64 KiB p_align whose first PT_LOAD (table order) is its data at 0x3f30: Linux "
          "aligns the address it found for the whole span and takes ELF_PAGESTART(aligned - 0x3f30) as the "
          "bias, one page below aligned - 0x3000 (measured on 6.18)")
+    e = Elf("aarch64-static").set_ph(0, "memsz", 0xFFFFFFFF)
+    case("bss-over-ram", "aarch64-ram1g", "-", "CommitRefused { index: 0, bytes: 4294963200 }", "ENOMEM", e,
+         "a 4 GiB bss on a machine of 1 GiB RAM and no swap (the arm64 oracle's): vm_brk_flags fails "
+         "__vm_enough_memory's heuristic (ENOMEM) after the point of no return (killed); refused before")
     # 32-bit programs: the auxv holds 32-bit words; a 32-bit kernel wraps addresses at 4 GiB.
     O, OI = "mips-o32-le-dyn-pie", "bin/mips-o32-le-static"
     e = Elf(O)

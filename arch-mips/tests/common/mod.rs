@@ -6,7 +6,8 @@ use arch_mips::{Info, Mips, MipsAbi};
 use elf_stream::Endian;
 use exec_core::{ExecError, ExecPlan, Prepared};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use test_support::elf::HeaderField;
 
 pub use test_support::corpus::corpus_bin;
 
@@ -120,107 +121,43 @@ pub fn oracle(boot: Boot, progs: &[&Program]) -> HashMap<String, Observed> {
 // ---------------------------------------------------------------------------------------
 // Editing ELF bytes for rule tests.
 
-pub struct Elf {
-    pub bytes: Vec<u8>,
-    pub big: bool,
-    pub class64: bool,
+pub use test_support::elf::Image as Elf;
+
+/// MIPS edits of a real file (`test_support::elf::Image`, which also edits the option
+/// records of PT_MIPS_OPTIONS).
+pub trait MipsEdits {
+    /// A program of the shared corpus.
+    fn corpus(name: &str) -> Elf;
+    /// `e_flags`.
+    fn flags(&self) -> u32;
+    /// Sets `e_flags`.
+    fn set_flags(&mut self, f: u32);
+    /// Every program header, as elf-stream reads them.
+    fn phdrs(&self) -> Vec<elf_stream::ProgramHeader>;
+    /// The first program header of type `kind`.
+    fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader>;
 }
 
-impl Elf {
-    pub fn read(path: &Path) -> Elf {
-        let bytes = std::fs::read(path).unwrap();
-        let (big, class64) = (bytes[5] == 2, bytes[4] == 2);
-        Elf { bytes, big, class64 }
-    }
-
-    pub fn corpus(name: &str) -> Elf {
+impl MipsEdits for Elf {
+    fn corpus(name: &str) -> Elf {
         Elf::read(&corpus_bin().join(name))
     }
 
-    pub fn put32(&mut self, at: usize, v: u32) {
-        let b = if self.big { v.to_be_bytes() } else { v.to_le_bytes() };
-        self.bytes[at..at + 4].copy_from_slice(&b);
+    fn flags(&self) -> u32 {
+        self.ehdr(HeaderField::Flags) as u32
     }
 
-    pub fn get32(&self, at: usize) -> u32 {
-        let b: [u8; 4] = self.bytes[at..at + 4].try_into().unwrap();
-        if self.big {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        }
+    fn set_flags(&mut self, f: u32) {
+        self.set_ehdr(HeaderField::Flags, f.into());
     }
 
-    pub fn flags(&self) -> u32 {
-        self.get32(if self.class64 { 0x30 } else { 0x24 })
-    }
-
-    pub fn set_flags(&mut self, f: u32) {
-        let at = if self.class64 { 0x30 } else { 0x24 };
-        self.put32(at, f);
-    }
-
-    /// (index, header) of every program header.
-    pub fn phdrs(&self) -> Vec<elf_stream::ProgramHeader> {
+    fn phdrs(&self) -> Vec<elf_stream::ProgramHeader> {
         let elf: elf_stream::ElfFile<&[u8]> = elf_stream::ElfFile::open(&self.bytes[..]).unwrap();
         elf.program_headers().map(Result::unwrap).collect()
     }
 
-    fn ph_base(&self, index: u32) -> usize {
-        let off = if self.class64 {
-            let b: [u8; 8] = self.bytes[0x20..0x28].try_into().unwrap();
-            (if self.big { u64::from_be_bytes(b) } else { u64::from_le_bytes(b) }) as usize
-        } else {
-            self.get32(0x1c) as usize
-        };
-        off + index as usize * if self.class64 { 56 } else { 32 }
-    }
-
-    /// Sets `p_filesz` of program header `index` (values below 4 GiB).
-    pub fn set_filesz(&mut self, index: u32, v: u32) {
-        let base = self.ph_base(index);
-        if self.class64 {
-            let b = if self.big { u64::from(v).to_be_bytes() } else { u64::from(v).to_le_bytes() };
-            self.bytes[base + 32..base + 40].copy_from_slice(&b);
-        } else {
-            self.put32(base + 16, v);
-        }
-    }
-
-    /// Sets `p_type` of program header `index`.
-    pub fn set_type(&mut self, index: u32, t: u32) {
-        let base = self.ph_base(index);
-        self.put32(base, t);
-    }
-
-    pub fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader> {
+    fn find(&self, kind: elf_stream::ProgramType) -> Option<elf_stream::ProgramHeader> {
         self.phdrs().into_iter().find(|p| p.kind == kind)
-    }
-
-    /// File offsets of the option records of the PT_MIPS_OPTIONS segment: (offset, kind, size).
-    pub fn option_records(&self) -> Vec<(usize, u8, u8)> {
-        let ph = self.find(elf_stream::ProgramType::MIPS_OPTIONS).expect("PT_MIPS_OPTIONS");
-        let (mut at, end) = (ph.offset.0 as usize, (ph.offset.0 + ph.filesz) as usize);
-        let mut v = Vec::new();
-        while at + 8 <= end {
-            let (kind, size) = (self.bytes[at], self.bytes[at + 1]);
-            v.push((at, kind, size));
-            if size == 0 {
-                break;
-            }
-            at += size as usize;
-        }
-        v
-    }
-
-    /// Sets the info word of the first record of `kind`.
-    pub fn set_option_info(&mut self, kind: u8, info: u32) {
-        let (at, _, _) = *self.option_records().iter().find(|r| r.1 == kind).expect("record");
-        self.put32(at + 4, info);
-    }
-
-    pub fn option_info(&self, kind: u8) -> Option<u32> {
-        self.option_records().iter().find(|r| r.1 == kind).map(|r| self.get32(r.0 + 4))
     }
 }
 

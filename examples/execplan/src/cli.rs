@@ -9,27 +9,27 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 
-/// The synopsis printed with every usage error.
-pub const USAGE: &str = "\
+/// The synopsis, shared by [`USAGE`] and [`HELP`] (a macro: `concat!` takes literals only).
+macro_rules! synopsis {
+    () => {
+        "\
 usage: execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
                 [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
                 [--env K=V]... [--argv0 S] [--stats] [--batch]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
                 [--isa-check on|off] [--mmu sv39|sv48|sv57] [--isa ISA]
                 [--riscv-profile linux|hardened] [--profile linux|hardened]
-                [--linux-version X.Y[.Z]] [--placement auto|plain|huge] [--] FILE [ARGS...]
-       execplan --help";
+                [--linux-version X.Y[.Z]] [--placement auto|plain|huge] [--] FILE [ARGS...]"
+    };
+}
+
+/// The synopsis printed with every usage error.
+pub const USAGE: &str = concat!(synopsis!(), "\n       execplan --help");
 
 /// `--help`: the synopsis and what every option does.
-pub const HELP: &str = "\
-usage: execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
-                [--stack-rlimit BYTES|unlimited] [--page-size N] [--seed N] [--va-bits N]
-                [--env K=V]... [--argv0 S] [--stats] [--batch]
-                [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
-                [--isa-check on|off] [--mmu sv39|sv48|sv57] [--isa ISA]
-                [--riscv-profile linux|hardened] [--profile linux|hardened]
-                [--linux-version X.Y[.Z]] [--placement auto|plain|huge] [--] FILE [ARGS...]
-
+pub const HELP: &str = concat!(
+    synopsis!(),
+    "\n\n\
 Prints the exec plan execcore makes for FILE: the layout Linux would give it with ASLR
 off, an 8 MiB stack rlimit, 4096-byte pages and an empty environment; argv is
 [argv0 or FILE, ARGS...]; the interpreter is looked up under --root (default /).
@@ -73,7 +73,8 @@ riscv64 (Linux 6.12):
   --riscv-profile P linux (default): EM_RISCV and ELFCLASS64 only, as Linux; hardened:
                     also refuse e_flags needing an extension the hart lacks (C, F, D, Q, Ztso)
 
-Exit status: 0 planned, 1 the file was rejected, 2 usage error.";
+Exit status: 0 planned, 1 the file was rejected, 2 usage error.",
+);
 
 /// `--arch`: a fixed policy or the file's own machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use test_support::temp::TempDir;
 
-use harness_tests::{harness, repo};
+use harness_tests::{assert_same_run, assert_same_text, harness, repo};
 
 const MODES: [&str; 3] = ["eager", "mapped", "lazy"];
 
@@ -27,10 +27,9 @@ fn through(mode: &str, prog: &str, args: &[&str], env: &[(&str, &str)]) -> Outpu
     run(Command::new(harness()).args(["--mode", mode, prog]).args(args).env_clear().envs(env.iter().copied()))
 }
 
-fn comparable(text: &[u8], prog: &str) -> Vec<String> {
+fn comparable(text: &str, prog: &str) -> Vec<String> {
     let addr = |l: &str| l.contains("0x") || l.split(|c: char| !c.is_ascii_hexdigit()).any(|w| w.len() >= 8);
-    String::from_utf8_lossy(text)
-        .lines()
+    text.lines()
         .filter(|l| !addr(l) && !l.contains(prog) && !l.contains("exec-harness"))
         .map(str::to_string)
         .collect()
@@ -41,27 +40,13 @@ fn same(prog: &str, args: &[&str], env: &[(&str, &str)], exact: bool) {
     for mode in MODES {
         let got = through(mode, prog, args, env);
         let what = format!("{prog} {args:?} ({mode})");
-        assert_eq!(
-            got.status.code(),
-            want.status.code(),
-            "{what}: exit status; stderr {}",
-            String::from_utf8_lossy(&got.stderr)
-        );
-        if exact {
-            assert_eq!(
-                String::from_utf8_lossy(&got.stdout),
-                String::from_utf8_lossy(&want.stdout),
-                "{what}: stdout"
-            );
-            assert_eq!(
-                String::from_utf8_lossy(&got.stderr),
-                String::from_utf8_lossy(&want.stderr),
-                "{what}: stderr"
-            );
-        } else {
-            assert_eq!(comparable(&got.stdout, prog), comparable(&want.stdout, prog), "{what}: stdout");
-            assert_eq!(comparable(&got.stderr, prog), comparable(&want.stderr, prog), "{what}: stderr");
-        }
+        assert_same_run(&what, &got, &want, |stream, got, want| {
+            if exact {
+                assert_same_text(&what, stream, got, want);
+            } else {
+                assert_eq!(comparable(got, prog), comparable(want, prog), "{what}: {stream}");
+            }
+        });
     }
 }
 
@@ -176,6 +161,8 @@ fn stack_per_entry_point_and_reads_do_not_grow_with_the_file() {
         for key in ["prepare_stack", "load_stack", "build_stack_stack", "stack"] {
             assert_eq!(r[key], reports[0][key], "{}: {key}", f.display());
             assert!(r[key] > 0, "{}: {key}", f.display());
+            // The header's promise for every entry point (callbacks included).
+            assert!(r[key] <= 4096, "{}: {key} {} bytes", f.display(), r[key]);
         }
         assert_eq!(r["stack"], r["prepare_stack"].max(r["load_stack"]), "{}", f.display());
         assert!(r["reads"] <= 16, "{}: {} reads", f.display(), r["reads"]);

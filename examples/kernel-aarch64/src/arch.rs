@@ -1,5 +1,6 @@
 //! Boot code, the kernel's own translation tables, system registers, CPU features.
 
+use crate::pt::{AF, ATTR_NORMAL, PXN, SH_INNER, UXN};
 use crate::Global;
 
 /// A 4 KiB translation table.
@@ -7,11 +8,6 @@ use crate::Global;
 pub struct Table(pub [u64; 512]);
 
 const BLOCK: u64 = 0b01;
-const AF: u64 = 1 << 10;
-const SH_INNER: u64 = 3 << 8;
-const ATTR_NORMAL: u64 = 1 << 2;
-const PXN: u64 = 1 << 53;
-const UXN: u64 = 1 << 54;
 
 /// The kernel's upper-half table (TTBR1, 39-bit VA, starting at level 1): a linear map
 /// of the first 4 GiB of physical memory, devices in the first GiB, RAM above. Only

@@ -22,8 +22,8 @@ use arch_aarch64::{Aarch64, Cpu, Info};
 use core::sync::atomic::{AtomicU64, Ordering};
 use elf_stream::{Errno, FileOffset, ReadAt};
 use exec_core::{
-    AddrRange, AddressSpace, ArchPolicy, ExecError, ExecHost, ExecParams, LoadMode, MappingFlags, OpenedFile,
-    Prepared, Prot, Randomize, Role, StringList, UserAddr,
+    AddrRange, AddressSpace, ArchPolicy, Chunk, Chunks, ExecError, ExecHost, ExecParams, FileCopy, LoadMode,
+    MappingFlags, OpenedFile, PageSize, Prepared, Prot, Randomize, Role, StringList, UserAddr,
 };
 
 /// `read_at` calls on initramfs files (BENCHMARKS.md).
@@ -109,15 +109,19 @@ fn role_index(role: Role) -> usize {
 }
 
 impl NewSpace<'_> {
-    /// The page of `va` for the kernel to write, allocated zeroed if missing. The kernel
-    /// writes through its linear map, whatever the region's final protection.
-    /// `whole`: the caller overwrites the whole page (a new one need not be zeroed).
-    fn page_for_write(&mut self, va: u64, whole: bool) -> Result<u64, Errno> {
+    /// The page behind `chunk` (one of a range's [`Chunks::pages`]) for the kernel to
+    /// write, and where the chunk starts in it; allocated zeroed if missing, unless the
+    /// chunk is the whole page. The kernel writes through its linear map, whatever the
+    /// region's final protection.
+    fn page_for_chunk(&mut self, chunk: Chunk) -> Result<(u64, usize), Errno> {
+        let va = chunk.addr.0;
         let vma = self.space.find(va).ok_or(Errno::EFAULT)?;
         let page = page_down(va);
+        let off = (va - page) as usize;
+        let whole = chunk.len == PAGE as usize;
         if let Some(pte) = self.space.pt.lookup(page) {
             if pte & BORROWED == 0 {
-                return Ok(pt::pte_addr(pte));
+                return Ok((pt::pte_addr(pte), off));
             }
         }
         let pa = if whole { mm::alloc_page() } else { mm::alloc_zeroed() }.ok_or(Errno::ENOMEM)?;
@@ -126,7 +130,7 @@ impl NewSpace<'_> {
             return Err(e);
         }
         self.copied += 1;
-        Ok(pa)
+        Ok((pa, off))
     }
 }
 
@@ -172,11 +176,9 @@ impl AddressSpace for NewSpace<'_> {
             backing: Backing::File { entry: file.entry, offset: offset.0 },
         })?;
         let attrs = pt::leaf_attrs(prot.0) | BORROWED;
-        let mut va = start;
-        while va < end {
-            self.space.pt.map(va, data_pa + (va - start), attrs)?;
+        for page in Chunks::pages(r.start, r.len(), PageSize::K4).ok_or(Errno::EFAULT)? {
+            self.space.pt.map(page.addr.0, data_pa + page.at, attrs)?;
             self.borrowed += 1;
-            va += PAGE;
         }
         Ok(())
     }
@@ -188,39 +190,22 @@ impl AddressSpace for NewSpace<'_> {
     }
 
     fn write(&mut self, addr: UserAddr, bytes: &[u8]) -> Result<(), Errno> {
-        let mut done = 0usize;
-        while done < bytes.len() {
-            let va = addr.0 + done as u64;
-            let off = (va % PAGE) as usize;
-            let n = (PAGE as usize - off).min(bytes.len() - done);
-            let pa = self.page_for_write(va, n == PAGE as usize)?;
-            mm::page_bytes(pa)[off..off + n].copy_from_slice(&bytes[done..done + n]);
-            done += n;
+        for chunk in Chunks::pages(addr, bytes.len() as u64, PageSize::K4).ok_or(Errno::EFAULT)? {
+            let (pa, off) = self.page_for_chunk(chunk)?;
+            let from = &bytes[chunk.at as usize..][..chunk.len];
+            mm::page_bytes(pa)[off..off + chunk.len].copy_from_slice(from);
         }
         Ok(())
     }
 
     /// Straight from the file into the new pages: one `read_at` per destination page.
-    fn copy_from_file<S: ReadAt + ?Sized>(
-        &mut self,
-        role: Role,
-        source: &S,
-        offset: FileOffset,
-        dest: UserAddr,
-        len: u64,
-    ) -> Result<(), ExecError> {
-        let mut done = 0u64;
-        while done < len {
-            let va = dest.0 + done;
-            let off = (va % PAGE) as usize;
-            let n = (PAGE - off as u64).min(len - done) as usize;
+    fn copy_from_file<S: ReadAt + ?Sized>(&mut self, copy: FileCopy<'_, S>) -> Result<(), ExecError> {
+        for chunk in copy.pages(PageSize::K4)? {
             // A whole page is overwritten (or the read fails and the load is undone).
-            let pa = self
-                .page_for_write(va, n == PAGE as usize)
+            let (pa, off) = self
+                .page_for_chunk(chunk)
                 .map_err(|errno| ExecError::AddressSpace { op: exec_core::SpaceOp::Write, errno })?;
-            let buf = &mut mm::page_bytes(pa)[off..off + n];
-            elf_stream::read_exact_at(source, offset.0 + done, buf).map_err(|e| ExecError::elf(role, e))?;
-            done += n as u64;
+            copy.read(chunk, &mut mm::page_bytes(pa)[off..off + chunk.len])?;
         }
         Ok(())
     }

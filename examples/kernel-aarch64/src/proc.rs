@@ -9,7 +9,7 @@ use crate::trap::TrapFrame;
 use crate::{log, Global};
 use arch_aarch64::Info;
 use elf_stream::Errno;
-use exec_core::{ExecPlan, Role, UserAddr};
+use exec_core::{Chunk, Chunks, ExecPlan, PageSize, Role, UserAddr};
 
 /// Kinds of access that fault.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -434,14 +434,8 @@ pub fn user_fault(frame: &mut TrapFrame, far: u64, access: Access) {
 /// Copies `buf.len()` bytes from user address `va` of the current process.
 pub fn copy_from_user(va: u64, buf: &mut [u8]) -> Result<(), Errno> {
     let p = current();
-    let mut done = 0usize;
-    while done < buf.len() {
-        let at = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-        let pa = fault_in(p, at, Access::Read).map_err(|_| Errno::EFAULT)?;
-        let off = (at % PAGE) as usize;
-        let n = (PAGE as usize - off).min(buf.len() - done);
-        buf[done..done + n].copy_from_slice(&mm::page_bytes(pa)[off..off + n]);
-        done += n;
+    for chunk in user_pages(va, buf.len())? {
+        buf[chunk.at as usize..][..chunk.len].copy_from_slice(user_bytes(p, chunk, Access::Read)?);
     }
     Ok(())
 }
@@ -453,16 +447,22 @@ pub fn copy_to_user(va: u64, buf: &[u8]) -> Result<(), Errno> {
 
 /// Copies `buf` to user address `va` of process `p`.
 pub fn copy_to(p: &mut Process, va: u64, buf: &[u8]) -> Result<(), Errno> {
-    let mut done = 0usize;
-    while done < buf.len() {
-        let at = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-        let pa = fault_in(p, at, Access::Write).map_err(|_| Errno::EFAULT)?;
-        let off = (at % PAGE) as usize;
-        let n = (PAGE as usize - off).min(buf.len() - done);
-        mm::page_bytes(pa)[off..off + n].copy_from_slice(&buf[done..done + n]);
-        done += n;
+    for chunk in user_pages(va, buf.len())? {
+        user_bytes(p, chunk, Access::Write)?.copy_from_slice(&buf[chunk.at as usize..][..chunk.len]);
     }
     Ok(())
+}
+
+/// `len` bytes at user address `va`, page by page; EFAULT if they wrap.
+fn user_pages(va: u64, len: usize) -> Result<Chunks, Errno> {
+    Chunks::pages(UserAddr(va), len as u64, PageSize::K4).ok_or(Errno::EFAULT)
+}
+
+/// The bytes of `chunk` in `p`'s memory, faulted in for `access` (EFAULT if not allowed).
+fn user_bytes(p: &mut Process, chunk: Chunk, access: Access) -> Result<&'static mut [u8], Errno> {
+    let pa = fault_in(p, chunk.addr.0, access).map_err(|_| Errno::EFAULT)?;
+    let off = (chunk.addr.0 % PAGE) as usize;
+    Ok(&mut mm::page_bytes(pa)[off..off + chunk.len])
 }
 
 /// Reads a NUL-terminated string from user memory into `buf` (ENAMETOOLONG if longer).
@@ -741,6 +741,32 @@ struct Batch {
     running: bool,
 }
 
+impl Batch {
+    /// Reports the running program's end (its exit code, the free pages before and
+    /// after; framed by END with markers on) and moves on to the next line.
+    fn finish(&mut self) {
+        self.running = false;
+        let after = mm::free_pages();
+        let code = status_code(self.status);
+        log!(
+            "batch {}: exit code {} pages free before {} after {}",
+            self.index,
+            code,
+            self.free_before,
+            after
+        );
+        if self.markers {
+            let mut buf = [0u8; 96];
+            let n = fmt_into(
+                &mut buf,
+                format_args!("\x02END {} {} {} {}\x03", self.index, code, self.free_before, after),
+            );
+            crate::log::uart_write(&buf[..n]);
+        }
+        self.index += 1;
+    }
+}
+
 static BATCH: Global<Batch> = Global::new(Batch {
     lines: b"",
     at: 0,
@@ -789,19 +815,7 @@ fn status_code(status: i32) -> u32 {
 fn batch_next() {
     let b = BATCH.get();
     if b.running {
-        b.running = false;
-        let after = mm::free_pages();
-        let code = status_code(b.status);
-        log!("batch {}: exit code {} pages free before {} after {}", b.index, code, b.free_before, after);
-        if b.markers {
-            let mut buf = [0u8; 96];
-            let n = fmt_into(
-                &mut buf,
-                format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
-            );
-            crate::log::uart_write(&buf[..n]);
-        }
-        b.index += 1;
+        b.finish();
     }
     loop {
         let rest = &b.lines[b.at.min(b.lines.len())..];
@@ -843,25 +857,7 @@ fn batch_next() {
                 b.status = if e == Errno::ENOENT { 127 << 8 } else { 126 << 8 };
                 b.first_pid = -1;
                 // Report and go on to the next line.
-                let after = mm::free_pages();
-                b.running = false;
-                let code = status_code(b.status);
-                log!(
-                    "batch {}: exit code {} pages free before {} after {}",
-                    b.index,
-                    code,
-                    b.free_before,
-                    after
-                );
-                if b.markers {
-                    let mut buf = [0u8; 96];
-                    let n = fmt_into(
-                        &mut buf,
-                        format_args!("\x02END {} {} {} {}\x03", b.index, code, b.free_before, after),
-                    );
-                    crate::log::uart_write(&buf[..n]);
-                }
-                b.index += 1;
+                b.finish();
             }
         }
     }

@@ -3,17 +3,23 @@
 use crate::mm::{self, PAGE};
 use elf_stream::Errno;
 
+// Descriptor bits (the kernel's own block map in arch.rs uses the shared ones too).
 const VALID: u64 = 1;
 const TABLE: u64 = 0b11;
 const ADDR_MASK: u64 = 0x0000_ffff_ffff_f000;
-const AF: u64 = 1 << 10;
+/// Access flag.
+pub const AF: u64 = 1 << 10;
 const NG: u64 = 1 << 11;
-const SH_INNER: u64 = 3 << 8;
-const ATTR_NORMAL: u64 = 1 << 2;
+/// Inner shareable.
+pub const SH_INNER: u64 = 3 << 8;
+/// MAIR attribute 1: normal memory.
+pub const ATTR_NORMAL: u64 = 1 << 2;
 const AP_EL0_RW: u64 = 1 << 6;
 const AP_RO: u64 = 3 << 6;
-const PXN: u64 = 1 << 53;
-const UXN: u64 = 1 << 54;
+/// Privileged execute-never.
+pub const PXN: u64 = 1 << 53;
+/// Unprivileged execute-never.
+pub const UXN: u64 = 1 << 54;
 /// FEAT_BTI guarded page: indirect branches into it must land on a BTI instruction.
 const GP: u64 = 1 << 50;
 /// Software bit: the page is not the process's own (an initramfs page mapped in place):

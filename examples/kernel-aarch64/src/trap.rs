@@ -36,23 +36,25 @@ const _: () = assert!(FRAME_SIZE == 816);
 
 core::arch::global_asm!(
     r#"
+// `op` (stp to save, ldp to restore) for registers `r`0..`r`(n-1) in pairs, register i
+// at [base, #i*size]: x0..x29 from the frame's start, q0..q31 from its vector area. One
+// description of the layout for both directions. (.altmacro: %(expr) is a number.)
+.macro PAIR op, r, a, b, base, size
+    \op     \r\a, \r\b, [\base, #(\a*\size)]
+.endm
+.macro PAIRS op, r, n, base, size
+    .altmacro
+    .set    .Lpair, 0
+    .rept   \n / 2
+    PAIR    \op, \r, %(.Lpair), %(.Lpair+1), \base, \size
+    .set    .Lpair, .Lpair+2
+    .endr
+    .noaltmacro
+.endm
+
 .macro SAVE_EL0
     sub     sp, sp, #{frame}
-    stp     x0, x1, [sp, #0]
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
+    PAIRS   stp, x, 30, sp, 8
     mrs     x21, sp_el0
     stp     x30, x21, [sp, #240]
     mrs     x22, elr_el1
@@ -61,22 +63,7 @@ core::arch::global_asm!(
     mrs     x24, tpidr_el0
     str     x24, [sp, #272]
     add     x0, sp, #288
-    stp     q0, q1, [x0, #0]
-    stp     q2, q3, [x0, #32]
-    stp     q4, q5, [x0, #64]
-    stp     q6, q7, [x0, #96]
-    stp     q8, q9, [x0, #128]
-    stp     q10, q11, [x0, #160]
-    stp     q12, q13, [x0, #192]
-    stp     q14, q15, [x0, #224]
-    stp     q16, q17, [x0, #256]
-    stp     q18, q19, [x0, #288]
-    stp     q20, q21, [x0, #320]
-    stp     q22, q23, [x0, #352]
-    stp     q24, q25, [x0, #384]
-    stp     q26, q27, [x0, #416]
-    stp     q28, q29, [x0, #448]
-    stp     q30, q31, [x0, #480]
+    PAIRS   stp, q, 32, x0, 16
     mrs     x1, fpcr
     mrs     x2, fpsr
     add     x0, x0, #512
@@ -143,22 +130,7 @@ el0_irq_entry:
 user_return:
     mov     sp, x0
     add     x0, sp, #288
-    ldp     q0, q1, [x0, #0]
-    ldp     q2, q3, [x0, #32]
-    ldp     q4, q5, [x0, #64]
-    ldp     q6, q7, [x0, #96]
-    ldp     q8, q9, [x0, #128]
-    ldp     q10, q11, [x0, #160]
-    ldp     q12, q13, [x0, #192]
-    ldp     q14, q15, [x0, #224]
-    ldp     q16, q17, [x0, #256]
-    ldp     q18, q19, [x0, #288]
-    ldp     q20, q21, [x0, #320]
-    ldp     q22, q23, [x0, #352]
-    ldp     q24, q25, [x0, #384]
-    ldp     q26, q27, [x0, #416]
-    ldp     q28, q29, [x0, #448]
-    ldp     q30, q31, [x0, #480]
+    PAIRS   ldp, q, 32, x0, 16
     add     x0, x0, #512
     ldp     x1, x2, [x0]
     msr     fpcr, x1
@@ -170,21 +142,7 @@ user_return:
     msr     spsr_el1, x23
     ldr     x24, [sp, #272]
     msr     tpidr_el0, x24
-    ldp     x0, x1, [sp, #0]
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
+    PAIRS   ldp, x, 30, sp, 8
     add     sp, sp, #{frame}
     eret
 "#,

@@ -274,6 +274,37 @@ impl Image {
         Ok(())
     }
 
+    /// Checks every private writable mapping Linux makes for this image against
+    /// `overcommit`: each segment's file pages when writable (for the first PT_LOAD of an
+    /// ET_DYN, the whole span `elf_map` reserves), and its bss pages (`vm_brk_flags`).
+    pub fn check_commit(&self, overcommit: crate::params::Overcommit) -> Result<(), ExecError> {
+        let crate::params::Overcommit::Heuristic { ram_and_swap } = overcommit else {
+            return Ok(());
+        };
+        let page = self.page;
+        for (i, s) in self.loads.iter().enumerate() {
+            let v = s.ph.vaddr.0;
+            let maps_file = validation::maps_file(&s.ph, page, self.version);
+            let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
+            let file = if !maps_file || !s.prot.contains(Prot::WRITE) {
+                0
+            } else if i == 0 && self.header.elf_type == elf_stream::ElfType::DYN {
+                page.up(self.total_size()).unwrap_or(u64::MAX)
+            } else {
+                file_end.saturating_sub(page.down(v))
+            };
+            let bss_start = if maps_file { file_end } else { page.down(v) };
+            let bss = match s.ph.memsz > s.ph.filesz {
+                true => page.up(v.saturating_add(s.ph.memsz)).unwrap_or(u64::MAX).saturating_sub(bss_start),
+                false => 0,
+            };
+            if let Some(&bytes) = [file, bss].iter().find(|&&b| b > ram_and_swap) {
+                return Err(ExecError::CommitRefused { index: s.ph.index, bytes });
+            }
+        }
+        Ok(())
+    }
+
     /// The page-level mappings of this image, lowest first.
     pub fn mappings(&self) -> Mappings<'_> {
         Mappings::new(self)

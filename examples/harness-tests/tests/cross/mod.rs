@@ -9,14 +9,12 @@
 
 pub mod probe;
 
+pub use harness_tests::repo;
+use harness_tests::{assert_same_run, assert_same_text, Stream};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
-
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// A harness port: `make -C examples/c TARGET=<make>` builds `exec-harness-<make>`,
 /// which runs under `qemu`.
@@ -99,6 +97,28 @@ pub fn programs(qemu: &str) -> Vec<Program> {
         assert!(p.path.is_file(), "{} is listed but missing", p.path.display());
     }
     all
+}
+
+/// The aarch64 corpus and fixtures (qemu-aarch64-static), asserted to hold glibc static,
+/// static-pie, dynamic PIE and ET_EXEC; musl static, static-pie, dynamic; Rust std (glibc
+/// and musl); BTI-marked code.
+pub fn aarch64_programs() -> Vec<Program> {
+    let progs = programs("qemu-aarch64-static");
+    for k in [
+        "glibc-dyn",
+        "glibc-dynpie",
+        "glibc-static",
+        "glibc-staticpie",
+        "musl-dynpie",
+        "musl-static",
+        "musl-staticpie",
+        "rusthello-aarch64-gnu",
+        "rusthello-aarch64-musl",
+        "aarch64-bti",
+    ] {
+        assert!(progs.iter().any(|p| p.name.contains(k)), "no {k} program");
+    }
+    progs
 }
 
 /// What `--verify-faults` wrote.
@@ -203,26 +223,11 @@ pub fn same(t: Target, p: &Program, args: &[&str]) -> Vec<Report> {
     for mode in MODES {
         let (got, report) = through(t, p, mode, args);
         let what = format!("{} ({mode})", p.name);
-        assert_eq!(
-            got.status.code(),
-            want.status.code(),
-            "{what}: exit status; stderr {}",
-            String::from_utf8_lossy(&got.stderr)
-        );
-        if p.probe() {
-            probe::same(&what, &String::from_utf8_lossy(&got.stdout), &String::from_utf8_lossy(&want.stdout));
-        } else {
-            assert_eq!(
-                String::from_utf8_lossy(&got.stdout),
-                String::from_utf8_lossy(&want.stdout),
-                "{what}: stdout"
-            );
-        }
-        assert_eq!(
-            String::from_utf8_lossy(&got.stderr),
-            String::from_utf8_lossy(&want.stderr),
-            "{what}: stderr"
-        );
+        assert_same_run(&what, &got, &want, |stream, got, want| match stream {
+            // The probe prints its stack: compared entry by entry.
+            Stream::Stdout if p.probe() => probe::same(&what, got, want),
+            _ => assert_same_text(&what, stream, got, want),
+        });
         assert!(report.pages > 0 && report.mismatches == 0, "{what}: fault resolver {report:?}");
         reports.push(report);
     }
