@@ -284,7 +284,7 @@ impl Image {
         let page = self.page;
         for (i, s) in self.loads.iter().enumerate() {
             let v = s.ph.vaddr.0;
-            let maps_file = validation::maps_file(&s.ph, page, self.version);
+            let maps_file = self.loader().maps_file(&s.ph, page);
             let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
             let file = if !maps_file || !s.prot.contains(Prot::WRITE) {
                 0
