@@ -17,10 +17,10 @@ const NOTE_HEADER_AND_NAME: u64 = 16;
 /// Linux's note buffer for PT_GNU_PROPERTY: larger segments are rejected.
 pub const MAX_PROPERTY_SEGMENT: usize = 1024;
 
-/// The buffer a PT_GNU_PROPERTY outside the head window is read into when it is no larger
-/// (what linkers write is 32 to 64 bytes); a larger one, up to [`MAX_PROPERTY_SEGMENT`],
-/// gets a buffer of that size.
-const SMALL_PROPERTY_SEGMENT: usize = 128;
+/// How much of a PT_GNU_PROPERTY outside the head window is read at once: what linkers
+/// write (32 to 64 bytes) in one read; a larger note, up to [`MAX_PROPERTY_SEGMENT`], in
+/// pieces as the walk reaches them, so a kernel stack never holds a 1 KiB buffer.
+const PROPERTY_READ: usize = 128;
 
 /// Bits of `GNU_PROPERTY_AARCH64_FEATURE_1_AND`.
 pub mod aarch64_feature {
@@ -190,52 +190,89 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         if len < NOTE_HEADER_AND_NAME {
             return Err(Error::ShortRead { offset: ph.offset.0, len: NOTE_HEADER_AND_NAME });
         }
+        let len = usize::try_from(len).map_err(|_| Error::PropertyTooLarge { size: len })?;
         // Typically the note sits in the head window: parse it there, with no copy.
-        match self.window(ph.offset.0, len) {
-            Some(data) => parse_properties(data, self.header()),
-            None => self.read_properties(ph.offset, len),
+        match self.window(ph.offset.0, len as u64) {
+            Some(data) => parse_properties(len, self.header(), &mut InWindow(data)),
+            None => parse_properties(
+                len,
+                self.header(),
+                &mut Streamed {
+                    file: self,
+                    offset: ph.offset.0,
+                    len,
+                    buf: [0; PROPERTY_READ],
+                    at: 0,
+                    filled: 0,
+                },
+            ),
         }
         .map(Some)
     }
+}
 
-    /// The note's `len` bytes at `offset` read into a buffer, for a PT_GNU_PROPERTY
-    /// outside the head window: one of [`SMALL_PROPERTY_SEGMENT`] bytes for the notes
-    /// linkers write (32 to 64 bytes), of [`MAX_PROPERTY_SEGMENT`] only for a larger one.
-    /// It is the deepest frame of `prepare`: a kernel stack pays the 1 KiB only for such a
-    /// file.
-    fn read_properties(&self, offset: crate::FileOffset, len: u64) -> Result<GnuProperties, Error> {
-        if len <= SMALL_PROPERTY_SEGMENT as u64 {
-            self.read_properties_in::<SMALL_PROPERTY_SEGMENT>(offset, len)
-        } else {
-            self.read_properties_in::<MAX_PROPERTY_SEGMENT>(offset, len)
-        }
-    }
+/// A GNU property note's bytes as `parse_properties` walks them: 4 bytes at a time, at
+/// offsets from the note's start.
+trait PropertyBytes {
+    /// The 4 bytes at `at`, `None` past the note's end.
+    fn bytes(&mut self, at: usize) -> Result<Option<[u8; 4]>, Error>;
+}
 
-    /// [`ElfFile::read_properties`] through an `N`-byte buffer (at least `len`). Out of
-    /// line so the buffer is on the stack only then.
-    #[inline(never)]
-    fn read_properties_in<const N: usize>(
-        &self,
-        offset: crate::FileOffset,
-        len: u64,
-    ) -> Result<GnuProperties, Error> {
-        let mut buf = [0u8; N];
-        let data = usize::try_from(len)
-            .ok()
-            .and_then(|n| buf.get_mut(..n))
-            .ok_or(Error::PropertyTooLarge { size: len })?;
-        self.read_exact_at(offset, data)?;
-        parse_properties(data, self.header())
+/// A note inside the head window.
+struct InWindow<'a>(&'a [u8]);
+
+impl PropertyBytes for InWindow<'_> {
+    fn bytes(&mut self, at: usize) -> Result<Option<[u8; 4]>, Error> {
+        Ok(self.0.get(at..).and_then(|b| b.get(..4)).and_then(|b| b.try_into().ok()))
     }
 }
 
-fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProperties, Error> {
-    let f = Fields::new(data, header.endian);
-    let (namesz, descsz, n_type) = match (f.u32(0), f.u32(4), f.u32(8)) {
+/// A note outside the head window, read [`PROPERTY_READ`] bytes at a time from where the
+/// walk is.
+struct Streamed<'f, R, const W: usize> {
+    file: &'f ElfFile<R, W>,
+    offset: u64,
+    len: usize,
+    buf: [u8; PROPERTY_READ],
+    /// Note offset of `buf[0]`, and how many bytes of `buf` hold the note.
+    at: usize,
+    filled: usize,
+}
+
+impl<R: ReadAt, const W: usize> PropertyBytes for Streamed<'_, R, W> {
+    fn bytes(&mut self, at: usize) -> Result<Option<[u8; 4]>, Error> {
+        if at.checked_add(4).is_none_or(|end| end > self.len) {
+            return Ok(None);
+        }
+        let held = at.checked_sub(self.at).filter(|o| o.saturating_add(4) <= self.filled);
+        let o = match held {
+            Some(o) => o,
+            None => {
+                let n = self.len.saturating_sub(at).min(PROPERTY_READ);
+                let buf = self.buf.get_mut(..n).ok_or(Error::PropertyNoteInvalid)?;
+                let offset = self.offset.checked_add(at as u64).ok_or(Error::PropertyNoteInvalid)?;
+                self.file.read_exact_at(FileOffset(offset), buf)?;
+                (self.at, self.filled) = (at, n);
+                0
+            }
+        };
+        Ok(self.buf.get(o..).and_then(|b| b.get(..4)).and_then(|b| b.try_into().ok()))
+    }
+}
+
+/// Linux's `parse_elf_properties` over the `len` bytes of the note.
+fn parse_properties(
+    len: usize,
+    header: &crate::FileHeader,
+    note: &mut impl PropertyBytes,
+) -> Result<GnuProperties, Error> {
+    let endian = header.endian;
+    let mut u32_at = |at: usize| -> Result<Option<u32>, Error> { Ok(note.bytes(at)?.map(|b| endian.u32(b))) };
+    let (namesz, descsz, n_type) = match (u32_at(0)?, u32_at(4)?, u32_at(8)?) {
         (Some(a), Some(b), Some(c)) => (a, b, c),
         _ => return Err(Error::PropertyNoteInvalid),
     };
-    if n_type != NT_GNU_PROPERTY_TYPE_0 || namesz != 4 || data.get(12..16) != Some(b"GNU\0") {
+    if n_type != NT_GNU_PROPERTY_TYPE_0 || namesz != 4 || u32_at(12)? != Some(endian.u32(*b"GNU\0")) {
         return Err(Error::PropertyNoteInvalid);
     }
     let align = header.class.property_align();
@@ -243,7 +280,7 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
     let end = usize::try_from(descsz)
         .ok()
         .and_then(|d| off.checked_add(d))
-        .filter(|&e| e <= data.len())
+        .filter(|&e| e <= len)
         .ok_or(Error::PropertyNoteInvalid)?;
     let mut props = GnuProperties::default();
     let mut prev: Option<u32> = None;
@@ -254,7 +291,7 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
         if off.checked_rem(align) != Some(0) || left < 8 {
             return Err(bad);
         }
-        let (pr_type, pr_datasz) = (f.u32(off).ok_or(bad)?, f.u32(off.saturating_add(4)).ok_or(bad)?);
+        let (pr_type, pr_datasz) = (u32_at(off)?.ok_or(bad)?, u32_at(off.saturating_add(4))?.ok_or(bad)?);
         let data_at = off.saturating_add(8);
         let step = align_up(u64::from(pr_datasz), align as u64)
             .and_then(|s| usize::try_from(s).ok())
@@ -277,7 +314,7 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
             if pr_datasz != 4 {
                 return Err(Error::PropertyBadSize { pr_type, size: pr_datasz });
             }
-            *slot = Some(f.u32(data_at).ok_or(bad)?);
+            *slot = Some(u32_at(data_at)?.ok_or(bad)?);
         }
         off = data_at.saturating_add(step);
     }
@@ -288,8 +325,12 @@ fn parse_properties(data: &[u8], header: &crate::FileHeader) -> Result<GnuProper
 // Test arithmetic on small known values (clippy.toml exempts the rest of the panic-free set).
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
-    use super::{align_up, parse_properties};
+    use super::{align_up, parse_properties, InWindow};
     use crate::{Class, ElfType, Endian, Error, FileHeader, FileOffset, Machine, VirtAddr};
+
+    fn parse(data: &[u8], h: &FileHeader) -> Result<super::GnuProperties, Error> {
+        parse_properties(data.len(), h, &mut InWindow(data))
+    }
 
     fn header(class: Class, endian: Endian, machine: Machine) -> FileHeader {
         FileHeader {
@@ -340,21 +381,21 @@ mod tests {
         // FEATURE_1_AND = BTI|PAC, padded to 8.
         let desc = [0x00, 0x00, 0x00, 0xc0, 4, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0];
         let (n, len) = note64(&desc, 16);
-        let p = parse_properties(&n[..len], &h).unwrap();
+        let p = parse(&n[..len], &h).unwrap();
         assert_eq!((p.aarch64_feature_1_and, p.x86_feature_1_and, p.count), (Some(3), None, 1));
         // The descriptor may be shorter than the segment: the rest is ignored.
-        assert_eq!(parse_properties(&n[..len + 40], &h).unwrap().count, 1);
+        assert_eq!(parse(&n[..len + 40], &h).unwrap().count, 1);
         // descsz one past the data.
         let (n, len) = note64(&desc, 17);
-        assert_eq!(parse_properties(&n[..len], &h), Err(Error::PropertyNoteInvalid));
+        assert_eq!(parse(&n[..len], &h), Err(Error::PropertyNoteInvalid));
         // Too short for the header and name.
-        assert_eq!(parse_properties(&n[..15], &h), Err(Error::PropertyNoteInvalid));
-        assert_eq!(parse_properties(&[], &h), Err(Error::PropertyNoteInvalid));
+        assert_eq!(parse(&n[..15], &h), Err(Error::PropertyNoteInvalid));
+        assert_eq!(parse(&[], &h), Err(Error::PropertyNoteInvalid));
         // An ELF32 header reads the same bytes with 4-byte padding: the 4 trailing bytes
         // become a property header that is too short.
         let h32 = header(Class::Elf32, Endian::Little, Machine::AARCH64);
-        assert_eq!(parse_properties(&n[..len], &h32), Err(Error::PropertyNoteInvalid));
+        assert_eq!(parse(&n[..len], &h32), Err(Error::PropertyNoteInvalid));
         let (n, len) = note64(&desc, 16);
-        assert_eq!(parse_properties(&n[..len], &h32), Err(Error::PropertyMalformed { at: 12 }));
+        assert_eq!(parse(&n[..len], &h32), Err(Error::PropertyMalformed { at: 12 }));
     }
 }

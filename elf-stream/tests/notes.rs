@@ -38,8 +38,8 @@ fn props(bytes: &[u8]) -> Result<Option<GnuProperties>, Error> {
     let a = elf.gnu_properties();
     let elf: ElfFile<_> = ElfFile::open(NoSize(bytes)).unwrap();
     let b = elf.gnu_properties();
-    // Without a head window the note is read into the 1 KiB buffer instead of parsed in
-    // the window: the same answer either way.
+    // Without a head window the note is read from the source in pieces as the walk goes
+    // instead of parsed in the window: the same answer either way.
     let elf: ElfFile<&[u8], 0> = ElfFile::open(bytes).unwrap();
     assert_eq!(elf.gnu_properties(), a, "no window");
     // A source without a size cannot read short: a note cut by the end of the file is
@@ -101,6 +101,31 @@ fn aarch64_feature_bits_read_back() {
         let p = props(&img.bytes).unwrap().unwrap();
         assert_eq!(p.aarch64_feature_1_and, Some(3));
         assert_eq!(p.count, 3);
+    }
+}
+
+#[test]
+fn long_note_read_in_pieces() {
+    // A note of several hundred bytes (up to Linux's 1 KiB) outside the head window is read
+    // in pieces: the property after them, and a fault in the last one, are found as in the
+    // window.
+    for (class, endian) in KINDS {
+        let mut list: Vec<Vec<u8>> = (0..40).map(|t| property(class, endian, 0x10 + t, &[7; 12])).collect();
+        list.push(u32p(class, endian, GNU_PROPERTY_AARCH64_FEATURE_1_AND, aarch64_feature::BTI));
+        let n = gnu_property_note(class, endian, &list);
+        assert!(n.len() > 600 && n.len() <= 1024, "{}", n.len());
+        let p = props(&props_image(class, endian, AARCH64, n).bytes).unwrap().unwrap();
+        assert_eq!((p.aarch64_feature_1_and, p.count), (Some(aarch64_feature::BTI), 41));
+        // The last property's size runs past the descriptor.
+        let last = list.len() - 1;
+        list[last] = property(class, endian, GNU_PROPERTY_AARCH64_FEATURE_1_AND, &[0; 4]);
+        let at = list[..last].iter().map(Vec::len).sum::<usize>() as u32;
+        let mut n = gnu_property_note(class, endian, &list);
+        let len = n.len();
+        let datasz_at = len - list[last].len() + 4;
+        n[datasz_at..datasz_at + 4].copy_from_slice(&u32_bytes(0x100, endian));
+        let r = props(&props_image(class, endian, AARCH64, n).bytes);
+        assert_eq!(r, Err(Error::PropertyMalformed { at }));
     }
 }
 

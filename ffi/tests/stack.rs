@@ -14,8 +14,10 @@ mod common;
 mod stack_meter;
 
 use common::*;
+use elf_stream::{Class, ElfType, Endian};
 use execcore_ffi::*;
 use stack_meter::{high_water, on_measuring_thread};
+use test_support::elf::{gnu_property_note, gnu_property_seg, property, Builder, Seg, RX};
 
 /// The header's promise for every entry point.
 const LIMIT: usize = 4096;
@@ -62,6 +64,30 @@ fn elfmap_and_queries_stack_high_water() {
             )
         });
         assert_eq!(base, 0x40_0000);
+
+        // prepare of a program whose GNU property note (600 bytes, up to Linux's 1 KiB) lies
+        // outside the head window: it is read from the file in pieces, never whole onto
+        // the stack (the harness's rows never reach this path: linkers put the note in the
+        // window).
+        let (class, e) = (Class::Elf64, Endian::Little);
+        let props: Vec<Vec<u8>> = (0..36).map(|t| property(class, e, 0x10 + t, &[7; 8])).collect();
+        let note = gnu_property_note(class, e, &props);
+        assert!(note.len() > 512, "{}", note.len());
+        let far = Builder::x86_64(ElfType::EXEC)
+            .entry(0x40_0080)
+            .seg(Seg::load(0x40_0000, 0x1000, 0x1000, RX))
+            .seg(gnu_property_seg(class, note).placed(0x1800))
+            .len(0x2000)
+            .build();
+        let mut k = Kernel::program(far.bytes, "/");
+        let ops = common::ops(&mut k);
+        let args = Args::new(&["far"], "/far");
+        let params = args.params();
+        let mut plan = new_plan();
+        measure(&mut rows, "execcore_prepare (GNU property note outside the head window)", || unsafe {
+            execcore_prepare(&cpu, &params, &ops, &mut *plan, std::ptr::null_mut())
+        });
+        unsafe { execcore_plan_discard(&mut *plan, &ops) };
 
         // The queries, on the plan of a dynamic program.
         let mut k = Kernel::program(std::fs::read("/bin/ls").unwrap(), "/");
