@@ -422,6 +422,14 @@ def cases():
     case("property-namesz-5", "aarch64", "-", "Elf { role: Main, error: PropertyNoteInvalid }", "ENOEXEC",
          with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)), name=b"GNU\0\0"),
          "property note with n_namesz 5")
+    e = Elf(A)
+    e.set_ph(2, "type", PT_GNU_PROPERTY)
+    case("property-twice-last-valid", "aarch64", "-", "loads", "-", e,
+         "two PT_GNU_PROPERTY, the first holding a build-id note: load_elf_binary keeps the last, valid one")
+    e = Elf(A)
+    e.set_ph(1, "type", PT_GNU_PROPERTY).set_ph(3, "offset", 0x178).set_ph(3, "filesz", 0x24)
+    case("property-twice-last-bad", "aarch64", "-", "Elf { role: Main, error: PropertyNoteInvalid }", "ENOEXEC", e,
+         "two PT_GNU_PROPERTY, the last holding a build-id note: that one is parsed (ENOEXEC)")
     d = bytearray(prop(AARCH64_AND, struct.pack("<I", 1)))
     struct.pack_into("<I", d, 4, 0xFFFFFFF8)
     case("property-datasz-overflow", "aarch64", "-", "Elf { role: Main, error: PropertyMalformed { at: 0 } }",
