@@ -109,10 +109,13 @@ typedef uint32_t execcore_profile;
 #define EXECCORE_PROFILE_HARDENED               1 /* Linux's layout with stricter acceptance (exec-core/README.md, the profile table). */
 
 /* The Linux version the Linux profile imitates (execcore_exec_params.linux_version):
- * major << 16 | minor. */
+ * major << 16 | sublevel << 8 | minor, minor and sublevel at most 255 (a larger
+ * sublevel saturates, as in Linux's KERNEL_VERSION); a sublevel matters where a stable
+ * series took a change as a backport (6.1.y: elf_load from 6.1.140). */
 typedef uint32_t execcore_linux_version;
 #define EXECCORE_LINUX_NEWEST                   0 /* The newest behaviour modelled (6.18). */
-#define EXECCORE_LINUX_6_1                 393217 /* Linux 6.1, the arm64 and MIPS oracles' kernel. */
+#define EXECCORE_LINUX_6_1                 393217 /* Linux 6.1 (6.1.0), before the stable updates. */
+#define EXECCORE_LINUX_6_1_140             429057 /* Linux 6.1.140: the first 6.1.y with 6.7's elf_load for the program (the arm64 and MIPS oracles run 6.1.192 and 6.1.176). */
 #define EXECCORE_LINUX_6_12                393228 /* Linux 6.12, the riscv64 oracle's kernel. */
 #define EXECCORE_LINUX_6_18                393234 /* Linux 6.18, the host kernel of the measurements. */
 
@@ -479,7 +482,7 @@ typedef struct execcore_exec_params {
   uint64_t window_end;
   /* vm.mmap_min_addr (0: 65536). */
   uint64_t mmap_min_addr;
-  /* The Linux version the Linux profile imitates, major << 16 | minor
+  /* The Linux version the Linux profile imitates, major << 16 | sublevel << 8 | minor
    * (EXECCORE_LINUX_*; 0: the newest). */
   execcore_linux_version linux_version;
   /* The calling process's personality (EXECCORE_PER_* bits; 0: PER_LINUX). */

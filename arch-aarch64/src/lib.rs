@@ -312,17 +312,7 @@ impl ArchPolicy for Aarch64 {
         role: Role,
         info: &mut Info,
     ) -> Result<(), ExecError> {
-        let page = self.cpu.page_size;
-        let mut misaligned = None;
-        for ph in file.program_headers() {
-            let ph = ph.map_err(|e| ExecError::elf(role, e))?;
-            if ph.kind == ProgramType::LOAD
-                && ph.align < page.get()
-                && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
-            {
-                misaligned.get_or_insert(ph.align);
-            }
-        }
+        let misaligned = misaligned_load(file, self.cpu.page_size, role)?;
         // arm64 parses the note of the image it honours (ARCH_USE_GNU_PROPERTY); decide in
         // `finish` which one that is, so a bad note of the other image rejects nothing.
         let props = file.gnu_properties().map(|p| p.and_then(|p| p.aarch64_feature_1_and));
@@ -401,4 +391,26 @@ impl ArchPolicy for Aarch64 {
         // ELF_PLAT_INIT: x0 = 0 (no exit handler for the dynamic linker to pass on).
         EntryRegisters { pc, sp, regs: [Some((REG_X0, 0)), None, None, None] }
     }
+}
+
+/// The `p_align` of the first PT_LOAD whose `p_align` is below the page size and whose
+/// `p_vaddr` and `p_offset` disagree within a page. Out of line: its program header walk is
+/// off the stack before `inspect` reads the GNU property note.
+#[inline(never)]
+fn misaligned_load<R: ReadAt, const W: usize>(
+    file: &ElfFile<R, W>,
+    page: PageSize,
+    role: Role,
+) -> Result<Option<u64>, ExecError> {
+    let mut misaligned = None;
+    for ph in file.program_headers() {
+        let ph = ph.map_err(|e| ExecError::elf(role, e))?;
+        if ph.kind == ProgramType::LOAD
+            && ph.align < page.get()
+            && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
+        {
+            misaligned.get_or_insert(ph.align);
+        }
+    }
+    Ok(misaligned)
 }

@@ -117,7 +117,7 @@ impl AddressSpace for Space {
 /// `elf_load` leaves it (`test_support::space::reference_pages`).
 fn expected_page(img: &Image, file: &[u8], page: u64, size: u64) -> Vec<u8> {
     let headers: Vec<_> = img.loads.iter().map(|s| s.ph).collect();
-    let model = test_support::space::reference_pages(&headers, img.bias, size, file, img.version);
+    let model = test_support::space::reference_pages(&headers, img.bias, size, file, img.loader());
     model.get(&page).cloned().unwrap_or_else(|| vec![0u8; size as usize])
 }
 

@@ -26,7 +26,8 @@ pub enum Error {
         len: u64,
     },
     /// The file ended before a structure Linux reads whole with `elf_read` (PT_INTERP's
-    /// path, the interpreter's file header): EIO, as `elf_read` returns.
+    /// path, the interpreter's file header; a PT_GNU_PROPERTY shorter than its note's
+    /// header and name): EIO, as `elf_read` and `parse_elf_properties` return.
     #[error("short read: {len} bytes needed at offset {offset}")]
     ShortRead {
         /// Start of the structure.

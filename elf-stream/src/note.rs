@@ -12,6 +12,8 @@ pub const GNU_PROPERTY_X86_FEATURE_1_AND: u32 = 0xc000_0002;
 /// RISC-V feature bits property (Zicfilp landing pads, Zicfiss shadow stack); the same
 /// processor-specific number as AArch64's, told apart by `e_machine`.
 pub const GNU_PROPERTY_RISCV_FEATURE_1_AND: u32 = 0xc000_0000;
+/// A note header and the 4-byte name "GNU": the least `parse_elf_properties` must read.
+const NOTE_HEADER_AND_NAME: u64 = 16;
 /// Linux's note buffer for PT_GNU_PROPERTY: larger segments are rejected.
 pub const MAX_PROPERTY_SEGMENT: usize = 1024;
 
@@ -163,35 +165,52 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     }
 
     /// Reads PT_GNU_PROPERTY with Linux's rules (`parse_elf_properties`): segment at most
+<<<<<<< HEAD
     /// 1 KiB, one note named "GNU" (namesz 4) of type 5, properties each within the
     /// descriptor, padded to 8 bytes (ELF64) or 4 (ELF32), types strictly ascending,
     /// FEATURE_1_AND with exactly 4 data bytes. `None` when there is no PT_GNU_PROPERTY;
     /// of several, the last (`load_elf_binary` keeps the last it sees).
+=======
+    /// 1 KiB, read as far as the file goes — fewer bytes than a note header and its name
+    /// is [`Error::ShortRead`] (EIO) —, one note named "GNU" (namesz 4) of type 5 within
+    /// the bytes read, properties each within the descriptor, padded to 8 bytes (ELF64)
+    /// or 4 (ELF32), types strictly ascending, FEATURE_1_AND with exactly 4 data bytes.
+    /// `None` when there is no PT_GNU_PROPERTY.
+>>>>>>> gdiffa
     pub fn gnu_properties(&self) -> Result<Option<GnuProperties>, Error> {
         let Some(ph) = self.last_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
         if ph.filesz > MAX_PROPERTY_SEGMENT as u64 {
             return Err(Error::PropertyTooLarge { size: ph.filesz });
         }
-        self.check_in_file(ph.file_range(), ph.index)?;
+        // kernel_read stops at the end of the file (and fails past the largest offset):
+        // the note is what it read.
+        let len = match self.file_size() {
+            _ if ph.offset.0 > i64::MAX as u64 => 0,
+            Some(size) => ph.filesz.min(size.saturating_sub(ph.offset.0)),
+            None => ph.filesz,
+        };
+        if len < NOTE_HEADER_AND_NAME {
+            return Err(Error::ShortRead { offset: ph.offset.0, len: NOTE_HEADER_AND_NAME });
+        }
         // Typically the note sits in the head window: parse it there, with no copy.
-        match self.window(ph.offset.0, ph.filesz) {
+        match self.window(ph.offset.0, len) {
             Some(data) => parse_properties(data, self.header()),
-            None => self.read_properties(&ph),
+            None => self.read_properties(ph.offset, len),
         }
         .map(Some)
     }
 
-    /// The note read into a [`MAX_PROPERTY_SEGMENT`] buffer, for a PT_GNU_PROPERTY outside
-    /// the head window. Out of line so the buffer is on the stack only then: it would be
-    /// the deepest frame of `prepare`.
+    /// The note's `len` bytes at `offset` read into a [`MAX_PROPERTY_SEGMENT`] buffer, for
+    /// a PT_GNU_PROPERTY outside the head window. Out of line so the buffer is on the
+    /// stack only then: it would be the deepest frame of `prepare`.
     #[inline(never)]
-    fn read_properties(&self, ph: &crate::ProgramHeader) -> Result<GnuProperties, Error> {
+    fn read_properties(&self, offset: crate::FileOffset, len: u64) -> Result<GnuProperties, Error> {
         let mut buf = [0u8; MAX_PROPERTY_SEGMENT];
-        let data = usize::try_from(ph.filesz)
+        let data = usize::try_from(len)
             .ok()
             .and_then(|n| buf.get_mut(..n))
-            .ok_or(Error::PropertyTooLarge { size: ph.filesz })?;
-        self.read_exact_at(ph.offset, data)?;
+            .ok_or(Error::PropertyTooLarge { size: len })?;
+        self.read_exact_at(offset, data)?;
         parse_properties(data, self.header())
     }
 }

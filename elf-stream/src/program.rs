@@ -105,13 +105,15 @@ fn array<const N: usize, const L: usize>(b: &[u8; L], at: usize) -> [u8; N] {
 }
 
 /// Bytes of the iterator's own window when the table lies beyond the file's head window:
-/// eight ELF64 (fourteen ELF32) entries per read, whatever `e_phnum` is.
-const CHUNK: usize = 448;
+/// four ELF64 (seven ELF32) entries per read, whatever `e_phnum` is. Every iterator
+/// carries it on its caller's stack, and iterators nest (an arch's scan, then the note's
+/// lookup): 448 bytes made `execcore_prepare` exceed 4 KiB on arm64.
+const CHUNK: usize = 224;
 
 /// Iterator over the program header table, in table order.
 ///
 /// Served from the file's head window when the table lies inside it (no reads);
-/// otherwise streamed through a fixed 448-byte buffer, set up only then. Stops after the first error. A table
+/// otherwise streamed through a fixed 224-byte buffer, set up only then. Stops after the first error. A table
 /// cut short by the end of the file yields its complete entries, then [`Error::Truncated`]
 /// naming the first missing entry, whatever the window size and the source's read sizes.
 pub struct ProgramHeaders<'a, R, const W: usize> {

@@ -68,6 +68,8 @@ fn allowed(e: &Error) -> bool {
     match e {
         Error::MipsAbiFlagsTooShort { .. } => e.errno() == Errno::EINVAL,
         Error::Read { .. } => false,
+        // A PT_GNU_PROPERTY note cut by the end of the file (parse_elf_properties' EIO).
+        Error::ShortRead { .. } => e.errno() == Errno::EIO,
         _ => e.errno() == Errno::ENOEXEC,
     }
 }

@@ -4,7 +4,7 @@
  * builds the initial stack, and jumps to the entry point.
  *
  *   exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened]
- *                [--linux-version X.Y] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
+ *                [--linux-version X.Y[.Z]] [--verify-faults REPORT] [--bench N] PROG [ARGS...]
  *   exec-harness --kernel PROG [ARGS...]
  *
  * --empty-argv (either way) execs PROG with argc 0, ARGS ignored (Linux >= 5.18 then
@@ -462,7 +462,7 @@ static int huge_aligned(int fd) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened] [--linux-version X.Y] "
+    fprintf(stderr, "usage: exec-harness [--mode eager|mapped|lazy] [--root DIR] [--profile linux|hardened] [--linux-version X.Y[.Z]] "
                     "[--verify-faults REPORT] [--bounce BYTES] [--bench N] [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n"
                     "       exec-harness --kernel [--empty-argv] [--stack-rlimit BYTES] PROG [ARGS...]\n");
     exit(2);
@@ -518,9 +518,13 @@ int main(int argc, char **argv) {
             else if (strcmp(p, "hardened") == 0) profile = EXECCORE_PROFILE_HARDENED;
             else usage();
         } else if (strcmp(argv[i], "--linux-version") == 0 && i + 1 < argc) {
-            unsigned major, minor;
-            if (sscanf(argv[++i], "%u.%u", &major, &minor) != 2 || major > 0xffff || minor > 0xffff) usage();
-            linux_version = major << 16 | minor;
+            /* MAJOR.MINOR[.SUBLEVEL]: major << 16 | sublevel << 8 | minor, the sublevel
+             * saturating at 255 as Linux's KERNEL_VERSION does. */
+            unsigned major, minor, sublevel = 0;
+            int n = sscanf(argv[++i], "%u.%u.%u", &major, &minor, &sublevel);
+            if (n < 2 || major > 0xffff || minor > 0xff) usage();
+            if (sublevel > 0xff) sublevel = 0xff;
+            linux_version = major << 16 | sublevel << 8 | minor;
         } else if (strcmp(argv[i], "--verify-faults") == 0 && i + 1 < argc) {
             verify_report = argv[++i];
         } else if (strcmp(argv[i], "--bounce") == 0 && i + 1 < argc) {

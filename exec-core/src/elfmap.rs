@@ -155,7 +155,23 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
     mode: LoadMode,
 ) -> Result<ElfMapped, ExecError> {
     check_count(count)?;
-    let header = HEADER;
+    // Capped above: fits in u32.
+    let phnum = count as u32;
+    // Built in place: `Image::from_headers` returns it by value, a possible second 1.3 KiB
+    // copy on the C entry point's stack.
+    let mut img = Image::empty(Role::Main, HEADER, phnum, target.page);
+    validate(&mut img, file, headers)?;
+    map_validated(&mut img, file, target, space, mode)
+}
+
+/// Validates `headers` into `img` by [`ELFMAP_RULES`]. Out of line: its working values are
+/// off the stack while the object is mapped.
+#[inline(never)]
+fn validate<S: ReadAt + ?Sized>(
+    img: &mut Image,
+    file: &S,
+    headers: impl Iterator<Item = Result<ProgramHeader, ExecError>>,
+) -> Result<(), ExecError> {
     let in_file = |range: elf_stream::FileRange, index| {
         let end = range.end().ok_or(elf_stream::Error::SegmentOutsideFile { index })?;
         match file.size() {
@@ -163,18 +179,24 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
             _ => Ok(()),
         }
     };
-    // Capped above: fits in u32.
-    let phnum = count as u32;
-    // Built in place: `Image::from_headers` returns it by value, a possible second 1.3 KiB
-    // copy on the C entry point's stack.
-    let mut img = Image::empty(Role::Main, header, phnum, target.page);
     img.fill_from(headers, in_file, ELFMAP_RULES, |p| (p, crate::addr::MappingFlags::NONE))?;
     img.file_size = file.size();
+    Ok(())
+}
+
+/// Maps the validated `img`: at its own addresses, else moved once (see [`elfmap`]).
+fn map_validated<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
+    img: &mut Image,
+    file: &S,
+    target: ElfmapTarget,
+    space: &mut A,
+    mode: LoadMode,
+) -> Result<ElfMapped, ExecError> {
     // At its own addresses, unless they are outside the window (a vaddr-0 object).
     let fallback = match img.check_placement(0, target.min, target.end) {
         Err(outside) => outside,
-        Ok(()) => match attempt(&img, file, space, mode) {
-            Ok(report) => return Ok(mapped(&img, false, report)),
+        Ok(()) => match attempt(img, file, space, mode) {
+            Ok(report) => return Ok(mapped(img, false, report)),
             Err(e @ ExecError::AddressSpace { op: SpaceOp::Reserve, errno })
                 if errno == Errno::EEXIST || errno == Errno::ENOMEM =>
             {
@@ -183,7 +205,7 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
             Err(e) => return Err(e),
         },
     };
-    img.bias = relocation(&img, space, fallback)?;
+    img.bias = relocation(img, space, fallback)?;
     // The move may be downwards (a wrapping bias), so check the moved span itself: each
     // segment was checked not to wrap, and the span holds them all.
     let moved = img.span();
@@ -191,8 +213,8 @@ fn map_headers<S: ReadAt + ?Sized, A: AddressSpace + ?Sized>(
         let index = img.loads.first().map_or(0, |s| s.ph.index);
         return Err(ExecError::OutsideUserRange { index });
     }
-    let report = attempt(&img, file, space, mode)?;
-    Ok(mapped(&img, true, report))
+    let report = attempt(img, file, space, mode)?;
+    Ok(mapped(img, true, report))
 }
 
 fn mapped(img: &Image, relocated: bool, report: LoadReport) -> ElfMapped {

@@ -248,7 +248,7 @@ pub fn mmap_bias_placed(
     let first = image.first_vaddr.0;
     let first_page = page.down(first);
     if let Some(load) = image.first_load() {
-        if !crate::image::validation::maps_file(&load.ph, page, image.version) {
+        if !image.loader().maps_file(&load.ph, page) {
             // load_bias = ELF_PAGESTART(0 - p_vaddr), which nothing moves.
             return Ok(page.down(0u64.wrapping_sub(first)));
         }

@@ -66,7 +66,7 @@ pub use params::{
 pub use plan::ExecPlan;
 pub use policy::{Abi, ArchPolicy, EntryRegisters, HeaderCheck, Layout, Role, StaticPieAlign};
 pub use prepare::{prepare, prepare_into, prepare_into_in, PrepareSlots, Prepared};
-pub use profile::{KernelVersion, Personality, Profile, Strictness};
+pub use profile::{KernelVersion, Personality, Profile, SegmentLoader, Strictness};
 pub use script::{follow_scripts, ExecTarget, ScriptArgv, ScriptChain, ScriptError, ScriptHead, Shebang};
 pub use space::{AddressSpace, Chunk, Chunks, FileCopy};
 pub use stack::{write_stack, StackPlan};

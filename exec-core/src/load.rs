@@ -194,7 +194,9 @@ fn copy_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
 }
 
 /// File mappings for the pages wholly backed by the file; the partial last page (whose
-/// tail must read as zero) is copied; bss is anonymous.
+/// tail must read as zero) is copied; bss is anonymous. Out of line: its mappings are not
+/// in `load_image`'s frame while an eager copy runs.
+#[inline(never)]
 fn map_mapping<A: AddressSpace + ?Sized, S: ReadAt + ?Sized>(
     img: &Image,
     m: &Mapping,

@@ -6,8 +6,10 @@ use crate::error::{ExecError, SpaceOp};
 use crate::policy::Role;
 use elf_stream::{Errno, FileOffset, ReadAt};
 
-/// Bytes of the bounce buffer used when the kernel offers no direct file-to-user read.
-pub const BOUNCE: usize = 512;
+/// Bytes of the bounce buffer used when the kernel offers no direct file-to-user read
+/// (nor lends a buffer of its own): on the kernel's stack, at the bottom of the deepest
+/// path of `load` and `elfmap`, hence small.
+pub const BOUNCE: usize = 256;
 
 /// The kernel's operations on the address space being built.
 ///

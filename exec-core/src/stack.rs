@@ -277,18 +277,20 @@ pub fn write_stack<A: AddressSpace + ?Sized>(
     space
         .map_anonymous(plan.extent, prot, MappingFlags::NONE)
         .map_err(|errno| ExecError::AddressSpace { op: SpaceOp::MapStack, errno })?;
-    fill_stack(plan, params, platform, auxv, random, space).inspect_err(|_| {
-        // Best effort: the original error is what the caller needs.
-        let _ = space.unmap(plan.extent);
-    })
+    write_strings(plan, params, platform, random, space)
+        .and_then(|()| write_table(plan, params, auxv, space))
+        .inspect_err(|_| {
+            // Best effort: the original error is what the caller needs.
+            let _ = space.unmap(plan.extent);
+        })
 }
 
-/// [`write_stack`] once the stack is mapped.
-fn fill_stack<A: AddressSpace + ?Sized>(
+/// [`write_stack`]'s strings once the stack is mapped: argv, envp, AT_EXECFN, the
+/// platform strings and the random bytes.
+fn write_strings<A: AddressSpace + ?Sized>(
     plan: &StackPlan,
     params: &ExecParams<'_>,
     platform: (Option<&[u8]>, Option<&[u8]>),
-    auxv: &Auxv,
     random: &[u8; 16],
     space: &mut A,
 ) -> Result<(), ExecError> {
@@ -313,7 +315,17 @@ fn fill_stack<A: AddressSpace + ?Sized>(
         }
     }
     write_bytes(space, plan.random.0, random)?;
-    // The table: argc, argv[], NULL, envp[], NULL, auxv, AT_NULL.
+    Ok(())
+}
+
+/// [`write_stack`]'s table from `plan.sp` up: argc, argv[], NULL, envp[], NULL, auxv,
+/// AT_NULL.
+fn write_table<A: AddressSpace + ?Sized>(
+    plan: &StackPlan,
+    params: &ExecParams<'_>,
+    auxv: &Auxv,
+    space: &mut A,
+) -> Result<(), ExecError> {
     let mut w =
         WordWriter { space, at: plan.sp.0, buf: [0; 256], len: 0, word: plan.word, endian: plan.endian };
     w.push(plan.argc)?;

@@ -2,7 +2,7 @@
 //! loaders crashed or were exploited on, generated from the fixtures by
 //! `testdata/malformed/generate.py`. Every file gets exactly the outcome its rows in
 //! `EXPECTED.tsv` name, one per profile (the Linux profile at its newest, the hardened
-//! profile, Linux 6.1 where it differs): a precise error (compared in full, with its
+//! profile, Linux 6.1 or a 6.1.y stable update where it differs): a precise error (compared in full, with its
 //! errno) and an untouched address space, or a correct load — a sound plan
 //! (`test_support::invariants::check_plan`) whose pages hold what Linux's `elf_load` puts
 //! there (`check_against_segments`). `loads:` followed by `name=0xHEX` pairs (comma
@@ -41,8 +41,10 @@ fn rows() -> Vec<Row> {
             let profile = match f[3] {
                 "linux" => Profile::default(),
                 "hardened" => Profile::Hardened,
-                "linux-6.1" => Profile::Linux(KernelVersion::new(6, 1)),
-                other => panic!("EXPECTED.tsv names an unknown profile {other}"),
+                other => match other.strip_prefix("linux-").and_then(KernelVersion::parse) {
+                    Some(v) => Profile::Linux(v),
+                    None => panic!("EXPECTED.tsv names an unknown profile {other}"),
+                },
             };
             Row {
                 name: f[0].into(),

@@ -49,35 +49,48 @@ pub unsafe extern "C" fn execcore_elfmap(
                 return Err(FfiCode::MissingCallback.into());
             }
             let (class, mode) = (elf_class(elf_class_)?, load_mode(mode)?);
-            let policy = AnyPolicy::from_cpu(cpu)?;
-            if count > EXECCORE_ELFMAP_MAX_PHDRS {
-                let cap = EXECCORE_ELFMAP_MAX_PHDRS as u32;
-                return Err(Fail::exec(
-                    &ExecError::TooManyProgramHeaders { count: count as u64, cap },
-                    Some(&policy),
-                ));
-            }
-            // Capped above: the product cannot overflow.
-            let table = in_slice(phdrs, count.saturating_mul(class.program_header_size()))?;
-            let mapped = policy.elfmap_target(class).and_then(|(target, endian)| {
-                let source = CFile::new(ops, file).map_err(|errno| {
-                    ExecError::elf(exec_core::Role::Main, elf_stream::Error::Read { offset: 0, errno })
-                })?;
-                let mut space =
-                    CSpace { ops, main_file: file, interp_file: file, numbering: policy.numbering() };
-                // Decoded header by header from the caller's table: no copy on the stack.
-                exec_core::elfmap::elfmap_table(
-                    &source,
-                    table,
-                    count,
-                    (class, endian),
-                    target,
-                    &mut space,
-                    mode,
-                )
-            });
-            *base = mapped.map_err(|e| Fail::exec(&e, Some(&policy)))?.base.0;
+            // `phdrs` checked not NULL above; valid for `count` entries by contract.
+            *base = map_object(cpu, ops, file, (phdrs, count), class, mode)?;
             Ok(())
         })
     }
+}
+
+/// `execcore_elfmap` once its pointers are checked: where the object landed. Out of line,
+/// returning the base alone: the policy and the mapping's results are not in the entry
+/// point's frame.
+///
+/// # Safety
+/// `phdrs` is not NULL and valid for `count` entries of `class`.
+#[inline(never)]
+unsafe fn map_object(
+    cpu: &execcore_cpu,
+    ops: &execcore_ops,
+    file: u64,
+    (phdrs, count): (*const u8, usize),
+    class: elf_stream::Class,
+    mode: exec_core::LoadMode,
+) -> Result<u64, Fail> {
+    let policy = AnyPolicy::from_cpu(cpu)?;
+    if count > EXECCORE_ELFMAP_MAX_PHDRS {
+        let cap = EXECCORE_ELFMAP_MAX_PHDRS as u32;
+        return Err(Fail::exec(
+            &ExecError::TooManyProgramHeaders { count: count as u64, cap },
+            Some(&policy),
+        ));
+    }
+    // SAFETY: `phdrs` is valid for `count` entries of its class (this function's
+    // contract); capped above, the product cannot overflow.
+    let table = unsafe { in_slice(phdrs, count.saturating_mul(class.program_header_size())) }?;
+    let map = || -> Result<u64, ExecError> {
+        let (target, endian) = policy.elfmap_target(class)?;
+        let source = CFile::new(ops, file).map_err(|errno| {
+            ExecError::elf(exec_core::Role::Main, elf_stream::Error::Read { offset: 0, errno })
+        })?;
+        let mut space = CSpace { ops, main_file: file, interp_file: file, numbering: policy.numbering() };
+        // Decoded header by header from the caller's table: no copy on the stack.
+        let header = (class, endian);
+        Ok(exec_core::elfmap::elfmap_table(&source, table, count, header, target, &mut space, mode)?.base.0)
+    };
+    map().map_err(|e| Fail::exec(&e, Some(&policy)))
 }

@@ -155,12 +155,17 @@ c_group! {
 c_group! {
     LINUX_VERSION, values,
     /// The Linux version the Linux profile imitates (execcore_exec_params.linux_version):
-    /// major << 16 | minor.
+    /// major << 16 | sublevel << 8 | minor, minor and sublevel at most 255 (a larger
+    /// sublevel saturates, as in Linux's KERNEL_VERSION); a sublevel matters where a stable
+    /// series took a change as a backport (6.1.y: elf_load from 6.1.140).
     execcore_linux_version = u32, "uint32_t";
     /// The newest behaviour modelled (6.18).
     EXECCORE_LINUX_NEWEST = 0;
-    /// Linux 6.1, the arm64 and MIPS oracles' kernel.
+    /// Linux 6.1 (6.1.0), before the stable updates.
     EXECCORE_LINUX_6_1 = 6 << 16 | 1;
+    /// Linux 6.1.140: the first 6.1.y with 6.7's elf_load for the program (the arm64 and
+    /// MIPS oracles run 6.1.192 and 6.1.176).
+    EXECCORE_LINUX_6_1_140 = 6 << 16 | 140 << 8 | 1;
     /// Linux 6.12, the riscv64 oracle's kernel.
     EXECCORE_LINUX_6_12 = 6 << 16 | 12;
     /// Linux 6.18, the host kernel of the measurements.
@@ -657,7 +662,7 @@ pub struct execcore_exec_params {
     pub window_end: u64,
     /// `vm.mmap_min_addr` (0: 65536).
     pub mmap_min_addr: u64,
-    /// The Linux version the Linux profile imitates, `major << 16 | minor`
+    /// The Linux version the Linux profile imitates, `major << 16 | sublevel << 8 | minor`
     /// (`EXECCORE_LINUX_*`; 0: the newest).
     pub linux_version: execcore_linux_version,
     /// The calling process's personality (`EXECCORE_PER_*` bits; 0: `PER_LINUX`).

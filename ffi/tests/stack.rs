@@ -3,8 +3,7 @@
 //! load and build_stack). Each call runs on a painted stack (the meter `execplan --stats`
 //! uses) and its high-water, the test kernel's callbacks included, is printed; in a
 //! release build (what BENCHMARKS.md reports, `cargo test --release -p ffi --test
-//! stack -- --nocapture`) every query must stay within 4 KiB, as the header promises
-//! (the one in [`OVER`] does not yet).
+//! stack -- --nocapture`) every one must stay within 4 KiB, as the header promises.
 // Test code, where a panic is a failed test: exempt from the libraries' panic-free set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -20,10 +19,6 @@ use stack_meter::{high_water, on_measuring_thread};
 
 /// The header's promise for every entry point.
 const LIMIT: usize = 4096;
-/// Entry points that do not keep [`LIMIT`] yet, with the bound that holds them meanwhile
-/// (release build; see BENCHMARKS.md): elfmap's `Image` and load path (5.4 KiB, down
-/// from 10+ KiB with the decoded table on the stack).
-const OVER: [(&str, usize); 1] = [("execcore_elfmap", 6144)];
 
 /// `(name, bytes)` of each measured call, each asserted to succeed.
 fn measure(
@@ -118,10 +113,8 @@ fn elfmap_and_queries_stack_high_water() {
     let release = !cfg!(debug_assertions);
     for (name, used) in &rows {
         println!("{name}: {used} bytes");
-        let over = OVER.iter().find(|(n, _)| name.starts_with(n));
-        let limit = over.map_or(LIMIT, |(_, l)| *l);
         if release {
-            assert!(*used <= limit, "{name} uses {used} bytes of stack, more than {limit}");
+            assert!(*used <= LIMIT, "{name} uses {used} bytes of stack, more than {LIMIT}");
         }
     }
 }

@@ -535,10 +535,8 @@ pub fn plan_as_guest<P: ArchPolicy>(
 pub struct GuestCheck<'a> {
     /// The guest kernel.
     pub guest: Guest<'a>,
-    /// What the report calls the kernel (e.g. `arm64 kernel 6.1`).
+    /// What the report calls the kernel (e.g. `arm64 kernel`; its version follows).
     pub title: &'a str,
-    /// The profile execcore plans with (the guest kernel's version).
-    pub profile: Profile,
     /// Mutants `cargo test` runs (`DIFFERENTIAL_MUTANTS` overrides it).
     pub mutants: usize,
     /// The agreement to reach, in percent.
@@ -549,8 +547,10 @@ pub struct GuestCheck<'a> {
 
 impl GuestCheck<'_> {
     /// Runs the mutants of `bases` (at least 8) through the guest kernel and through
-    /// `policy` ([`run_guest`], [`plan_as_guest`]), prints the report and asserts every
-    /// accepted plan is sound and the agreement reaches the floor.
+    /// `policy` ([`run_guest`], [`plan_as_guest`]) with the Linux profile at the guest
+    /// kernel's full version ([`kernel_version`](crate::sysoracle::kernel_version): 6.1.y
+    /// took 6.7's `elf_load` in 6.1.140), prints the report and asserts every accepted
+    /// plan is sound and the agreement reaches the floor.
     pub fn run<P: ArchPolicy>(&self, policy: &P, bases: &[GuestBase]) {
         let guest = &self.guest;
         assert!(bases.len() >= 8, "{} bases for {}", bases.len(), guest.arch);
@@ -565,12 +565,16 @@ impl GuestCheck<'_> {
             n,
             &config,
             |path, execfn, root| {
+                // Known once the first boot has fetched the kernel.
+                let profile = Profile::Linux(crate::sysoracle::kernel_version(guest.arch));
                 let overcommit = Overcommit::Heuristic { ram_and_swap: guest.ram_and_swap };
-                plan_as_guest(policy, self.profile, overcommit, path, execfn, root)
+                plan_as_guest(policy, profile, overcommit, path, execfn, root)
             },
             self.errno_name,
         );
-        println!("{}", summary.report(&format!("{} (sysoracle {}, {})", self.title, guest.arch, guest.cpu)));
+        let version = crate::sysoracle::kernel_version(guest.arch);
+        let title = format!("{} {version} (sysoracle {}, {})", self.title, guest.arch, guest.cpu);
+        println!("{}", summary.report(&title));
         assert_eq!(summary.total, n);
         assert!(summary.unsound.is_empty(), "unsound plans: {:?}", summary.unsound);
         let floor = self.floor;

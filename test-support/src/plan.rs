@@ -80,7 +80,7 @@ pub fn accept_verdicts<P: ArchPolicy>(
     ]
 }
 
-/// Plans `bytes` (a static program) with an argv[1] of every length from 0 to 39 bytes, so
+/// Plans `bytes` (a static program) with an `argv[1]` of every length from 0 to 39 bytes, so
 /// that the strings end at every alignment; checks what every architecture promises of
 /// the entry state (sp 16-byte aligned and the stack's, pc the entry) and returns the
 /// plans for the architecture's own register checks.

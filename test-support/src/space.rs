@@ -225,11 +225,12 @@ pub fn try_materialize<I>(
 }
 
 /// Checks that `pages` hold what every PT_LOAD of `image` puts in memory, from the ELF
-/// alone, replaying Linux's `elf_load` at the image's version (see [`check_loads_as`]);
+/// alone, replaying Linux's `elf_map`/`elf_load` as the image's version does for its role
+/// (see [`check_loads_as`]);
 /// panics naming the first wrong byte.
 pub fn check_against_segments(image: &Image, file: &[u8], pages: &BTreeMap<u64, Page>) {
     let headers: Vec<ProgramHeader> = image.loads.iter().map(|s| s.ph).collect();
-    check_loads_as(&headers, image.bias, image.page.get(), file, pages, image.version);
+    check_loads_as(&headers, image.bias, image.page.get(), file, pages, image.loader());
 }
 
 /// [`check_against_segments`] for the PT_LOADs among `headers`, moved by `bias` (wrapping,
@@ -241,12 +242,12 @@ pub fn check_loads(
     file: &[u8],
     pages: &BTreeMap<u64, Page>,
 ) {
-    check_loads_as(headers, bias, page, file, pages, exec_core::KernelVersion::NEWEST)
+    check_loads_as(headers, bias, page, file, pages, exec_core::SegmentLoader::ElfLoad)
 }
 
 /// The reference model of an image's bytes, written plainly and apart from
 /// `exec_core`'s mappings: each PT_LOAD in table order maps its file pages (`p_filesz`
-/// plus `p_vaddr`'s page offset; before 6.7 also the page of an unaligned empty one),
+/// plus `p_vaddr`'s page offset; through `elf_map` also the page of an unaligned empty one),
 /// zeroes the rest of its last file page when it has bss and is writable, then maps
 /// zeroed bss pages (from its first page when it maps no file page) — each page
 /// replacing what an earlier segment put there. Bytes past the end of the file are 0.
@@ -255,14 +256,14 @@ pub fn reference_pages(
     bias: u64,
     page: u64,
     file: &[u8],
-    version: exec_core::KernelVersion,
+    loader: exec_core::SegmentLoader,
 ) -> BTreeMap<u64, Vec<u8>> {
     let down = |a: u64| a & !(page - 1);
     let up = |a: u64| (a + page - 1) & !(page - 1);
     let mut model: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
     for ph in headers.iter().filter(|p| p.kind == ProgramType::LOAD) {
         let v = ph.vaddr.0.wrapping_add(bias);
-        let old = !version.at_least(exec_core::KernelVersion::V6_7);
+        let old = loader == exec_core::SegmentLoader::ElfMap;
         let maps_file = ph.filesz > 0 || (old && v % page != 0);
         let file_end = up(v + ph.filesz);
         if maps_file {
@@ -300,9 +301,9 @@ pub fn check_loads_as(
     page: u64,
     file: &[u8],
     pages: &BTreeMap<u64, Page>,
-    version: exec_core::KernelVersion,
+    loader: exec_core::SegmentLoader,
 ) {
-    let model = reference_pages(headers, bias, page, file, version);
+    let model = reference_pages(headers, bias, page, file, loader);
     for (addr, want) in &model {
         let got = &pages.get(addr).unwrap_or_else(|| panic!("page {addr:#x} not loaded")).bytes;
         if got != want {

@@ -10,7 +10,7 @@ use crate::corpus::Program;
 use crate::elf::{property_note, Builder, Ident, Seg, RW, RWX};
 pub use crate::elf::{ElfType, Endian, Machine, SegmentFlags, R, RX};
 use elf_stream::{Class, ProgramType};
-use exec_core::ExecPlan;
+use exec_core::ArchPolicy;
 use std::path::Path;
 
 /// Where the PT_INTERP path is written.
@@ -29,9 +29,10 @@ pub fn bad_feature_note() -> Vec<u8> {
     property_note(&[(FEATURE_1_AND, &[1, 0, 0, 0, 0, 0, 0, 0])])
 }
 
-/// Whether the stack of `program` is planned executable (by `plan`) with a PT_GNU_STACK
-/// asking for it, without a PT_GNU_STACK, and as `program` has it.
-pub fn stack_exec<I>(program: &Synth, plan: impl Fn(&Synth) -> ExecPlan<I>) -> [bool; 3] {
+/// Whether `policy` plans the stack of `program` executable with a PT_GNU_STACK asking
+/// for it, without a PT_GNU_STACK, and as `program` has it.
+pub fn stack_exec<P: ArchPolicy>(policy: &P, program: &Synth) -> [bool; 3] {
+    let plan = |s: &Synth| crate::plan::plan_bytes(policy, &s.build(), Path::new("/")).expect("planned");
     let with = |gnu_stack| plan(&Synth { gnu_stack, ..program.clone() }).stack.exec;
     [with(Some(true)), with(None), plan(program).stack.exec]
 }

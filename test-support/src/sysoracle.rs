@@ -210,9 +210,8 @@ pub fn observe_with(
     let hashes = sha256_of(&inputs);
     // The kernel the script downloads on its first boot; until then nothing is cached.
     let kernel_name = || {
-        let dir = std::env::var_os("SYSORACLE_CACHE")
-            .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from);
-        let name = std::fs::read_to_string(dir.join(boot.arch).join("kernel.name")).unwrap_or_default();
+        let name =
+            std::fs::read_to_string(cache_dir().join(boot.arch).join("kernel.name")).unwrap_or_default();
         name.trim().trim_start_matches("vmlinuz-").to_string()
     };
     let key = |i: usize, kernel: &str| {
@@ -291,6 +290,56 @@ pub fn observe_with(
         missing = still;
     }
     blocks.into_iter().map(|(k, b)| (k, parse_block(&b))).collect()
+}
+
+/// The version of the kernel the oracle boots for `arch` (its image, downloaded into the
+/// cache by the first boot), with its stable sublevel: read from the `Linux version`
+/// banner in the image — Debian's kernel release (`6.1.0-57-arm64`) keeps the sublevel
+/// out of `uname -r`, the banner names the upstream update (`Debian 6.1.192-3`). MIPS's
+/// self-extracting image holds the banner inside its xz payload. Panics when the image
+/// or its banner is missing.
+pub fn kernel_version(arch: &str) -> exec_core::KernelVersion {
+    static VERSIONS: Mutex<Vec<(String, exec_core::KernelVersion)>> = Mutex::new(Vec::new());
+    let mut known = VERSIONS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, v)) = known.iter().find(|(a, _)| a == arch) {
+        return *v;
+    }
+    let image = cache_dir().join(arch).join("vmlinuz");
+    // Python's lzma decompresses the payload (the magic also occurs in the decompressor:
+    // every candidate is tried).
+    let script = [
+        "import lzma,re,sys",
+        "d=open(sys.argv[1],'rb').read()",
+        "def unxz(at):",
+        "    try: return lzma.LZMADecompressor().decompress(d[at:])",
+        "    except lzma.LZMAError: return b''",
+        "if b'Linux version ' not in d:",
+        "    d=b''.join(unxz(m.start()) for m in re.finditer(b'\\xfd7zXZ\\x00',d))",
+        "i=d.find(b'Linux version ')",
+        "sys.stdout.write(d[i:].split(b'\\n')[0].split(b'\\0')[0].decode('latin-1') if i>=0 else '')",
+    ]
+    .join("\n");
+    let out = std::process::Command::new("python3").arg("-c").arg(script).arg(&image).output();
+    let banner = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    let version = version_from_banner(&banner)
+        .unwrap_or_else(|| panic!("no Linux version banner in {} ({banner:?})", image.display()));
+    known.push((arch.to_string(), version));
+    version
+}
+
+/// The version a `Linux version RELEASE (...) #N SMP Debian UPSTREAM (date)` banner names:
+/// Debian's upstream version when there is one, else the release.
+pub fn version_from_banner(banner: &str) -> Option<exec_core::KernelVersion> {
+    let release = banner.strip_prefix("Linux version ")?;
+    match banner.split(" Debian ").nth(1) {
+        Some(upstream) => exec_core::KernelVersion::parse(upstream),
+        None => exec_core::KernelVersion::parse(release),
+    }
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("SYSORACLE_CACHE")
+        .map_or_else(|| PathBuf::from("/tmp/execcore-sysoracle/cache"), PathBuf::from)
 }
 
 /// How the oracle ran a program: argv `[execfn]`, AT_EXECFN `execfn`, environment `envp`,

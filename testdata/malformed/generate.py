@@ -137,17 +137,20 @@ def interp_path(elf, path):
 
 def cases():
     """(name, policy, interpreter, outcomes, elf, what) for every class; outcomes maps each
-    profile (linux: the newest Linux, hardened, linux-6.1 where 6.1 differs) to its
-    (expected, errno)."""
+    profile (linux: the newest Linux, hardened, linux-6.1 where 6.1 differs, linux-X.Y.Z for
+    a stable update where it matters) to its (expected, errno)."""
     S, D, PIE = "x86_64-static", "x86_64-dyn-pie", "bin/x86_64-static-pie"
     out = []
 
-    def case(name, policy, interp, expected, errno, elf, what, hardened=None, v61=None):
+    def case(name, policy, interp, expected, errno, elf, what, hardened=None, v61=None, versions=None):
         """`expected`/`errno`: the Linux profile's outcome; `hardened`, `v61`: that
-        profile's (expected, errno) where it differs."""
+        profile's (expected, errno) where it differs; `versions`: more Linux versions'
+        ("6.1.140": (expected, errno))."""
         outcomes = {"linux": (expected, errno), "hardened": hardened or (expected, errno)}
         if v61:
             outcomes["linux-6.1"] = v61
+        for v, outcome in (versions or {}).items():
+            outcomes["linux-" + v] = outcome
         out.append((name, policy, interp, outcomes, elf, what))
 
     # --- file and program header table
@@ -350,6 +353,35 @@ def cases():
     case("offset-incongruent-filesz-0", "x86_64", "-", "loads", "-", e,
          "p_offset not congruent with p_vaddr on a PT_LOAD with p_filesz 0 (never mapped from the file)",
          hardened=("Misaligned { index: 2 }", "EINVAL"))
+    # 6.1.y from 6.1.140 maps the program with 6.7's elf_load (the stable backport).
+    e = Elf(S)
+    e.set_ph(2, "offset", 0x1234).set_ph(2, "vaddr", 0x402210).set_ph(2, "paddr", 0x402210)
+    e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 0x2000)
+    misaligned = ("Misaligned { index: 2 }", "EINVAL")
+    case("offset-incongruent-filesz-0-unaligned", "x86_64", "-", "loads", "-", e,
+         "p_offset not congruent with an unaligned p_vaddr on a PT_LOAD with p_filesz 0: elf_load (6.7, "
+         "6.1.140) maps nothing from the file, elf_map (before) maps the first page (mmap EINVAL, killed)",
+         hardened=misaligned, v61=misaligned, versions={"6.1.139": misaligned, "6.1.140": ("loads", "-")})
+    e = Elf(S)
+    empty = e.index(PT_NOTE)
+    e.set_ph(empty, "type", PT_LOAD).set_ph(empty, "flags", 6).set_ph(empty, "offset", 0x2010)
+    e.set_ph(empty, "vaddr", 0x402010).set_ph(empty, "paddr", 0x402010)
+    e.set_ph(empty, "filesz", 0).set_ph(empty, "memsz", 0x100).set_ph(empty, "align", 0x1000)
+    case("load-filesz-0-inside-file-page", "x86_64", "-", "loads", "-", e,
+         "a later PT_LOAD with p_filesz 0 starting inside the page of an earlier one's file bytes: elf_load "
+         "(6.7, 6.1.140) makes the page anonymous and zero, elf_map (before) maps it from the file again",
+         hardened=("OverlappingSegments { first: 2, second: 3 }", "ENOEXEC"), v61=("loads", "-"),
+         versions={"6.1.140": ("loads", "-")})
+    e = Elf(S)
+    e.set_ph(2, "flags", 6).set_ph(2, "memsz", 0x800)
+    del e.b[0x2000:]
+    unzeroable = ("BssTailUnzeroable { index: 2 }", "EFAULT")
+    case("bss-tail-page-past-eof", "x86_64", "-", *unzeroable, e,
+         "a writable PT_LOAD with bss whose last file page lies past the end of the file: padzero faults "
+         "(6.7 and later, elf_map before: EFAULT after the point of no return, refused before); 6.1.y's "
+         "backported elf_load (6.1.140) ignores the failure and runs it",
+         hardened=("Elf { role: Main, error: SegmentOutsideFile { index: 2 } }", "ENOEXEC"), v61=unzeroable,
+         versions={"6.1.192": ("loads", "-")})
     e = Elf(D)
     e.set("entry", 0xFFFF_FFFF_FFFF_0000)
     case("entry-bad-with-interp", "x86_64", PIE, "loads", "-", e,
@@ -430,6 +462,16 @@ def cases():
     e.set_ph(1, "type", PT_GNU_PROPERTY).set_ph(3, "offset", 0x178).set_ph(3, "filesz", 0x24)
     case("property-twice-last-bad", "aarch64", "-", "Elf { role: Main, error: PropertyNoteInvalid }", "ENOEXEC", e,
          "two PT_GNU_PROPERTY, the last holding a build-id note: that one is parsed (ENOEXEC)")
+    e = with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)))
+    e.set_ph(e.index(PT_GNU_PROPERTY), "filesz", 15)
+    at = e.ph(e.index(PT_GNU_PROPERTY), "offset")
+    case("property-short", "aarch64", "-", f"Elf {{ role: Main, error: ShortRead {{ offset: {at}, len: 16 }} }}",
+         "EIO", e, "PT_GNU_PROPERTY of 15 bytes: less than a note header and its name (Linux: EIO)")
+    e = with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)))
+    at = len(e.b) - 8
+    e.set_ph(e.index(PT_GNU_PROPERTY), "offset", at)
+    case("property-past-eof", "aarch64", "-", f"Elf {{ role: Main, error: ShortRead {{ offset: {at}, len: 16 }} }}",
+         "EIO", e, "PT_GNU_PROPERTY 8 bytes before the end of the file: Linux's read is short (EIO)")
     d = bytearray(prop(AARCH64_AND, struct.pack("<I", 1)))
     struct.pack_into("<I", d, 4, 0xFFFFFFF8)
     case("property-datasz-overflow", "aarch64", "-", "Elf { role: Main, error: PropertyMalformed { at: 0 } }",

@@ -19,7 +19,7 @@ usage: execplan [--arch auto|x86_64|aarch64|mips|riscv64] [--json] [--root DIR]
                 [--cpu MODEL] [--os linux|irix] [--strict-prefetch on|off]
                 [--isa-check on|off] [--mmu sv39|sv48|sv57] [--isa ISA]
                 [--riscv-profile linux|hardened] [--profile linux|hardened]
-                [--linux-version X.Y] [--placement auto|plain|huge] [--] FILE [ARGS...]"
+                [--linux-version X.Y[.Z]] [--placement auto|plain|huge] [--] FILE [ARGS...]"
     };
 }
 
@@ -48,8 +48,10 @@ Numbers may be decimal or 0x-prefixed hex. Options may also be written --opt=VAL
   --batch           batch job: reserve the memory requirement before the point of no return
   --profile P       linux (default): accept and lay out exactly what Linux does; hardened:
                     Linux's layout, stricter acceptance (exec-core/README.md, the table)
-  --linux-version V the Linux version the linux profile imitates (default 6.18, the newest
-                    modelled): 6.1 for the arm64 and MIPS oracles, 6.12 for riscv64
+  --linux-version V the Linux version the linux profile imitates, MAJOR.MINOR[.SUBLEVEL]
+                    (default 6.18, the newest modelled): 6.1.192 for the arm64 oracle,
+                    6.1.176 for the MIPS ones (6.1.y from 6.1.140 maps the program as 6.7
+                    does), 6.12 for riscv64
   --placement P     how the kernel places the large file mappings it picks the address of
                     (a static-pie, the interpreter): auto (default) probes an mmap of each
                     file (2 MiB-aligned twice over: its file system aligns for transparent
@@ -325,11 +327,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             }
             "--linux-version" => {
                 let v = utf8(&flag, value()?)?;
-                let parsed = v
-                    .split_once('.')
-                    .and_then(|(a, b)| Some(KernelVersion::new(a.parse().ok()?, b.parse().ok()?)));
-                version =
-                    Some(parsed.ok_or_else(|| format!("--linux-version: expected MAJOR.MINOR, got {v:?}"))?);
+                let numbers = v.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+                let parsed = KernelVersion::parse(&v).filter(|_| numbers);
+                version = Some(parsed.ok_or_else(|| {
+                    format!("--linux-version: expected MAJOR.MINOR or MAJOR.MINOR.SUBLEVEL, got {v:?}")
+                })?);
             }
             "--placement" => {
                 o.placement = match utf8(&flag, value()?)?.as_str() {

@@ -379,13 +379,13 @@ pub fn text(r: &Report, stats: bool) -> String {
             format!("prepare {} B (the same, the plan returned by value)", s.prepare_stack),
         );
         if let Some(l) = s.load {
-            row(&mut o, "stack use", format!("load {} B (eager, 512-byte bounce copy)", l.load_stack));
+            row(&mut o, "stack use", format!("load {} B (eager, 256-byte bounce copy)", l.load_stack));
             row(&mut o, "stack use", format!("stack builder {} B", l.builder_stack));
             row(
                 &mut o,
                 "load reads",
                 format!(
-                    "{} read_at calls, {} bytes (eager, 512-byte bounce copy)",
+                    "{} read_at calls, {} bytes (eager, 256-byte bounce copy)",
                     l.read_calls, l.bytes_read
                 ),
             );

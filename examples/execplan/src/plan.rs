@@ -130,7 +130,7 @@ pub struct Stats {
 }
 
 /// An eager `load` into an address space that only counts (every file byte through the
-/// library's 512-byte bounce buffer: its deepest and most read-hungry path), then
+/// library's 256-byte bounce buffer: its deepest and most read-hungry path), then
 /// `write_stack`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadStats {

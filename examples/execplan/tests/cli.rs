@@ -731,6 +731,27 @@ fn riscv64_files_plan_with_their_flags() {
     assert_eq!(e["kind"], "invalid_parameter");
 }
 
+/// `--linux-version` takes the stable sublevel: 6.1.y took 6.7's elf_load in 6.1.140, so
+/// a PT_LOAD with p_filesz 0, an unaligned p_vaddr and an incongruent p_offset is refused
+/// (EINVAL) by 6.1 and 6.1.139 and planned by 6.1.140 and 6.1.192, as by 6.18.
+#[test]
+fn linux_version_takes_the_sublevel() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/malformed/offset-incongruent-filesz-0-unaligned");
+    let f = f.to_str().unwrap();
+    for v in ["6.1", "6.1.139"] {
+        let e = err(&["--linux-version", v, f]);
+        assert_eq!(e["errno_name"], "EINVAL", "{v}: {e}");
+    }
+    for v in ["6.1.140", "6.1.192", "6.18"] {
+        ok(&["--linux-version", v, f]);
+    }
+    for bad in ["6", "6.1.x", "6.1.192.1", "6.1.0-57-arm64"] {
+        let out = execplan(&["--linux-version", bad, f]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [
@@ -1011,7 +1032,7 @@ fn mips_cpu_os_strict_prefetch_isa_check_and_batch() {
 #[test]
 fn stats_stack_use_does_not_grow_with_the_file() {
     // Dynamic PIEs from 16 KiB to over 1 MiB: the same code path, so the same stack high-water
-    // for each entry point, while the eager load's reads grow with the bytes (one per 512-byte
+    // for each entry point, while the eager load's reads grow with the bytes (one per 256-byte
     // bounce buffer: the fallback path `--stats` measures).
     let files = [
         corpus().join("hello-x86_64-glibc-dynpie"),
@@ -1025,7 +1046,7 @@ fn stats_stack_use_does_not_grow_with_the_file() {
         assert_eq!(u(&s["stack"]["path_buffer"]), 4096, "{}: has PT_INTERP", f.display());
         assert!(u(&s["stack"]["prepare"]) > 1024 && u(&s["stack"]["load"]) > 512, "{}: {s}", f.display());
         let (calls, bytes) = (u(&s["load_read_calls"]), u(&s["load_bytes_read"]));
-        assert!(calls >= bytes / 512 && bytes > 0, "{}: {calls} reads for {bytes} bytes", f.display());
+        assert!(calls >= bytes / 256 && bytes > 0, "{}: {calls} reads for {bytes} bytes", f.display());
     }
     assert!(u(&stats[2]["load_bytes_read"]) > 4 * u(&stats[0]["load_bytes_read"]));
     // A static program holds no interpreter path.

@@ -161,6 +161,8 @@ fn stack_per_entry_point_and_reads_do_not_grow_with_the_file() {
         for key in ["prepare_stack", "load_stack", "build_stack_stack", "stack"] {
             assert_eq!(r[key], reports[0][key], "{}: {key}", f.display());
             assert!(r[key] > 0, "{}: {key}", f.display());
+            // The header's promise for every entry point (callbacks included).
+            assert!(r[key] <= 4096, "{}: {key} {} bytes", f.display(), r[key]);
         }
         assert_eq!(r["stack"], r["prepare_stack"].max(r["load_stack"]), "{}", f.display());
         assert!(r["reads"] <= 16, "{}: {} reads", f.display(), r["reads"]);

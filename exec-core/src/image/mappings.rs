@@ -3,7 +3,6 @@
 //! (`vm_brk_flags`), each replacing whatever an earlier segment put on those pages. The
 //! result is a sorted list of disjoint runs, each from one segment's file or anonymous.
 
-use super::validation::maps_file;
 use super::{Image, LoadSegment};
 use crate::addr::{AddrRange, MappingFlags, Prot};
 use crate::policy::Role;
@@ -89,7 +88,7 @@ impl<'a> Mappings<'a> {
         let img = self.image;
         let page = img.page;
         let v = s.ph.vaddr.0;
-        let maps_file = maps_file(&s.ph, page, img.version);
+        let maps_file = img.loader().maps_file(&s.ph, page);
         // elf_map: p_filesz plus p_vaddr's page offset, in whole pages.
         let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
         let file = maps_file.then_some(Layer { start: page.down(v), end: file_end, part: Part::File });

@@ -11,7 +11,7 @@ use crate::addr::{AddrRange, MappingFlags, PageSize, Prot, UserAddr};
 use crate::error::ExecError;
 use crate::host::FileId;
 use crate::policy::Role;
-use crate::profile::KernelVersion;
+use crate::profile::{KernelVersion, SegmentLoader};
 use elf_stream::{Class, ElfFile, FileHeader, FileRange, ProgramHeader, ReadAt, VirtAddr};
 
 /// PT_LOADs per image (real programs have 2 to 5).
@@ -183,6 +183,11 @@ impl Image {
         self.max_vaddr().saturating_sub(self.min_vaddr())
     }
 
+    /// How Linux at the image's version maps its PT_LOADs.
+    pub fn loader(&self) -> SegmentLoader {
+        self.version.segment_loader(self.role)
+    }
+
     /// The first PT_LOAD in table order.
     pub fn first_load(&self) -> Option<&LoadSegment> {
         self.loads.first()
@@ -253,7 +258,7 @@ impl Image {
                 return Err(bad);
             }
             let start = self.wrap(page.down(v).wrapping_add(bias));
-            if memsz == 0 && !validation::maps_file(&s.ph, page, self.version) {
+            if memsz == 0 && !self.loader().maps_file(&s.ph, page) {
                 // Maps nothing: only the address elf_load returns is judged.
                 if start >= end.0 {
                     return Err(bad);
@@ -279,7 +284,7 @@ impl Image {
         let page = self.page;
         for (i, s) in self.loads.iter().enumerate() {
             let v = s.ph.vaddr.0;
-            let maps_file = validation::maps_file(&s.ph, page, self.version);
+            let maps_file = self.loader().maps_file(&s.ph, page);
             let file_end = page.up(v.saturating_add(s.ph.filesz)).unwrap_or(u64::MAX);
             let file = if !maps_file || !s.prot.contains(Prot::WRITE) {
                 0

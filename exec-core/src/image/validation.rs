@@ -5,7 +5,7 @@
 use super::{Image, LoadSegment, PhdrCheck, MAX_LOADS};
 use crate::addr::{MappingFlags, PageSize, Prot};
 use crate::error::ExecError;
-use crate::profile::{KernelVersion, Profile, Strictness};
+use crate::profile::{KernelVersion, Profile, SegmentLoader, Strictness};
 use elf_stream::{FileRange, ProgramHeader, ProgramType, VirtAddr};
 
 /// Whether READ_IMPLIES_EXEC is in force for the new process.
@@ -32,12 +32,6 @@ impl Default for SegmentRules {
     fn default() -> Self {
         SegmentRules { profile: Profile::default(), exec_on_read: ExecOnRead::Off }
     }
-}
-
-/// Whether Linux at `version` maps part of segment `ph` from the file (`elf_map`): when it
-/// has file bytes, or — before 6.7 — when it has none but starts inside a page (that page).
-pub(crate) fn maps_file(ph: &ProgramHeader, page: PageSize, version: KernelVersion) -> bool {
-    ph.filesz > 0 || (!version.at_least(KernelVersion::V6_7) && page.offset(ph.vaddr.0) != 0)
 }
 
 impl Image {
@@ -128,11 +122,11 @@ fn check_segment(
         return Err(ExecError::FileSizeExceedsMemSize { index });
     }
     let hardened = rules.profile.strictness() == Strictness::Hardened;
+    let loader = rules.profile.version().segment_loader(role);
+    let maps_file = loader.maps_file(ph, page);
     // The file mapping's offset must be page aligned (mmap EINVAL); a segment Linux
     // never maps from the file may have any offset.
-    if (hardened || maps_file(ph, page, rules.profile.version()))
-        && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
-    {
+    if (hardened || maps_file) && page.offset(ph.vaddr.0) != page.offset(ph.offset.0) {
         return Err(ExecError::Misaligned { index });
     }
     // The file range must not wrap (mmap EOVERFLOW/EINVAL); past the end of the file is
@@ -140,7 +134,7 @@ fn check_segment(
     let range = ph.file_range();
     if hardened {
         in_file(range, index).map_err(|e| ExecError::elf(role, e))?;
-    } else if maps_file(ph, page, rules.profile.version()) {
+    } else if maps_file {
         // mmap's file_mmap_ok: the mapped range must end by MAX_LFS_FILESIZE (EOVERFLOW).
         let start = ph.offset.0.wrapping_sub(page.offset(ph.vaddr.0));
         let len = page.up(page.offset(ph.vaddr.0).saturating_add(ph.filesz));
@@ -149,10 +143,12 @@ fn check_segment(
             return Err(ExecError::FileRangeOverflow { index });
         }
         // padzero: zeroing the bss tail of a writable segment whose last file page lies
-        // wholly past the end of the file faults (EFAULT).
+        // wholly past the end of the file faults (EFAULT); 6.1.y's backported elf_load
+        // ignores the failure.
         let tail = ph.vaddr.0.wrapping_add(ph.filesz);
         let tail_page_offset = ph.offset.0.wrapping_add(ph.filesz).wrapping_sub(page.offset(tail));
-        if ph.filesz > 0
+        if loader != SegmentLoader::ElfLoadPadzeroIgnored
+            && ph.filesz > 0
             && ph.memsz > ph.filesz
             && ph.flags.writable()
             && page.offset(tail) != 0
