@@ -165,18 +165,12 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     }
 
     /// Reads PT_GNU_PROPERTY with Linux's rules (`parse_elf_properties`): segment at most
-<<<<<<< HEAD
-    /// 1 KiB, one note named "GNU" (namesz 4) of type 5, properties each within the
-    /// descriptor, padded to 8 bytes (ELF64) or 4 (ELF32), types strictly ascending,
-    /// FEATURE_1_AND with exactly 4 data bytes. `None` when there is no PT_GNU_PROPERTY;
-    /// of several, the last (`load_elf_binary` keeps the last it sees).
-=======
     /// 1 KiB, read as far as the file goes — fewer bytes than a note header and its name
     /// is [`Error::ShortRead`] (EIO) —, one note named "GNU" (namesz 4) of type 5 within
     /// the bytes read, properties each within the descriptor, padded to 8 bytes (ELF64)
     /// or 4 (ELF32), types strictly ascending, FEATURE_1_AND with exactly 4 data bytes.
-    /// `None` when there is no PT_GNU_PROPERTY.
->>>>>>> gdiffa
+    /// `None` when there is no PT_GNU_PROPERTY; of several, the last (`load_elf_binary`
+    /// keeps the last it sees).
     pub fn gnu_properties(&self) -> Result<Option<GnuProperties>, Error> {
         let Some(ph) = self.last_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
         if ph.filesz > MAX_PROPERTY_SEGMENT as u64 {
