@@ -455,6 +455,13 @@ def cases():
          with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)), name=b"GNU\0\0"),
          "property note with n_namesz 5")
     e = Elf(A)
+    e.set_ph(2, "type", PT_LOAD).set_ph(2, "vaddr", 0x4021E4).set_ph(2, "offset", 0x1D19)
+    e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 1).set_ph(2, "align", 0).set_ph(2, "flags", 6)
+    case("empty-load-small-align-incongruent", "aarch64", "-", "loads", "-", e,
+         "a PT_LOAD with p_filesz 0, p_align 0 and p_offset not congruent with p_vaddr: never mapped from "
+         "the file (elf_load), so not a program linked for smaller pages (the arm64 oracle runs it)",
+         hardened=("Misaligned { index: 2 }", "EINVAL"))
+    e = Elf(A)
     e.set_ph(2, "type", PT_GNU_PROPERTY)
     case("property-twice-last-valid", "aarch64", "-", "loads", "-", e,
          "two PT_GNU_PROPERTY, the first holding a build-id note: load_elf_binary keeps the last, valid one")
