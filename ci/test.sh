@@ -52,6 +52,9 @@ cargo package --allow-dirty -p elf-stream -p exec-core -p arch-x86_64 -p arch-aa
 step "tests"
 cargo test --workspace
 
+step "C ABI stack: every entry point within 4 KiB (painted stack, release build: ffi/tests/stack.rs)"
+cargo test --release -p ffi --test stack
+
 step "C ABI: the header in C89/C99/C11 and C++ (ffi/tests/header.rs, run above), the minimal example on /bin/true"
 make -C examples/c minimal_exec
 examples/c/minimal_exec /bin/true

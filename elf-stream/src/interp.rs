@@ -96,6 +96,9 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
 
     /// The only program header of type `kind`, if any; a second one is
     /// [`Error::DuplicateSegment`].
+    // Out of line: its program header walk is off the stack while the caller reads what
+    // it found (the GNU property note, the interpreter path).
+    #[inline(never)]
     pub fn unique_segment(&self, kind: ProgramType) -> Result<Option<ProgramHeader>, Error> {
         let mut found: Option<ProgramHeader> = None;
         for ph in self.program_headers() {

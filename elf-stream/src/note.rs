@@ -17,6 +17,11 @@ const NOTE_HEADER_AND_NAME: u64 = 16;
 /// Linux's note buffer for PT_GNU_PROPERTY: larger segments are rejected.
 pub const MAX_PROPERTY_SEGMENT: usize = 1024;
 
+/// The buffer a PT_GNU_PROPERTY outside the head window is read into when it is no larger
+/// (what linkers write is 32 to 64 bytes); a larger one, up to [`MAX_PROPERTY_SEGMENT`],
+/// gets a buffer of that size.
+const SMALL_PROPERTY_SEGMENT: usize = 128;
+
 /// Bits of `GNU_PROPERTY_AARCH64_FEATURE_1_AND`.
 pub mod aarch64_feature {
     /// Branch Target Identification.
@@ -194,12 +199,28 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         .map(Some)
     }
 
-    /// The note's `len` bytes at `offset` read into a [`MAX_PROPERTY_SEGMENT`] buffer, for
-    /// a PT_GNU_PROPERTY outside the head window. Out of line so the buffer is on the
-    /// stack only then: it would be the deepest frame of `prepare`.
-    #[inline(never)]
+    /// The note's `len` bytes at `offset` read into a buffer, for a PT_GNU_PROPERTY
+    /// outside the head window: one of [`SMALL_PROPERTY_SEGMENT`] bytes for the notes
+    /// linkers write (32 to 64 bytes), of [`MAX_PROPERTY_SEGMENT`] only for a larger one.
+    /// It is the deepest frame of `prepare`: a kernel stack pays the 1 KiB only for such a
+    /// file.
     fn read_properties(&self, offset: crate::FileOffset, len: u64) -> Result<GnuProperties, Error> {
-        let mut buf = [0u8; MAX_PROPERTY_SEGMENT];
+        if len <= SMALL_PROPERTY_SEGMENT as u64 {
+            self.read_properties_in::<SMALL_PROPERTY_SEGMENT>(offset, len)
+        } else {
+            self.read_properties_in::<MAX_PROPERTY_SEGMENT>(offset, len)
+        }
+    }
+
+    /// [`ElfFile::read_properties`] through an `N`-byte buffer (at least `len`). Out of
+    /// line so the buffer is on the stack only then.
+    #[inline(never)]
+    fn read_properties_in<const N: usize>(
+        &self,
+        offset: crate::FileOffset,
+        len: u64,
+    ) -> Result<GnuProperties, Error> {
+        let mut buf = [0u8; N];
         let data = usize::try_from(len)
             .ok()
             .and_then(|n| buf.get_mut(..n))

@@ -57,8 +57,9 @@ pub unsafe extern "C" fn execcore_elfmap(
 }
 
 /// `execcore_elfmap` once its pointers are checked: where the object landed. Out of line,
-/// returning the base alone: the policy and the mapping's results are not in the entry
-/// point's frame.
+/// returning the base alone, and without the policy while the object is mapped (the
+/// policy is built again only to number a failure's errno): none of it is on the stack
+/// under the mapping's frames.
 ///
 /// # Safety
 /// `phdrs` is not NULL and valid for `count` entries of `class`.
@@ -71,26 +72,43 @@ unsafe fn map_object(
     class: elf_stream::Class,
     mode: exec_core::LoadMode,
 ) -> Result<u64, Fail> {
-    let policy = AnyPolicy::from_cpu(cpu)?;
-    if count > EXECCORE_ELFMAP_MAX_PHDRS {
-        let cap = EXECCORE_ELFMAP_MAX_PHDRS as u32;
-        return Err(Fail::exec(
-            &ExecError::TooManyProgramHeaders { count: count as u64, cap },
-            Some(&policy),
-        ));
-    }
+    let (target, endian, numbering) = elfmap_setup(cpu, count, class)?;
     // SAFETY: `phdrs` is valid for `count` entries of its class (this function's
-    // contract); capped above, the product cannot overflow.
+    // contract); capped by `elfmap_setup`, the product cannot overflow.
     let table = unsafe { in_slice(phdrs, count.saturating_mul(class.program_header_size())) }?;
     let map = || -> Result<u64, ExecError> {
-        let (target, endian) = policy.elfmap_target(class)?;
         let source = CFile::new(ops, file).map_err(|errno| {
             ExecError::elf(exec_core::Role::Main, elf_stream::Error::Read { offset: 0, errno })
         })?;
-        let mut space = CSpace { ops, main_file: file, interp_file: file, numbering: policy.numbering() };
+        let mut space = CSpace { ops, main_file: file, interp_file: file, numbering };
         // Decoded header by header from the caller's table: no copy on the stack.
         let header = (class, endian);
         Ok(exec_core::elfmap::elfmap_table(&source, table, count, header, target, &mut space, mode)?.base.0)
     };
-    map().map_err(|e| Fail::exec(&e, Some(&policy)))
+    map().map_err(|e| elfmap_failure(&e, cpu))
+}
+
+/// The policy's answers `execcore_elfmap` maps with: the target window, the byte order and
+/// the errno numbering; the header count capped.
+#[inline(never)]
+fn elfmap_setup(
+    cpu: &execcore_cpu,
+    count: usize,
+    class: elf_stream::Class,
+) -> Result<(exec_core::ElfmapTarget, elf_stream::Endian, elf_stream::Numbering), Fail> {
+    let policy = AnyPolicy::from_cpu(cpu)?;
+    let fail = |e: ExecError| Fail::exec(&e, Some(&policy));
+    if count > EXECCORE_ELFMAP_MAX_PHDRS {
+        let cap = EXECCORE_ELFMAP_MAX_PHDRS as u32;
+        return Err(fail(ExecError::TooManyProgramHeaders { count: count as u64, cap }));
+    }
+    let (target, endian) = policy.elfmap_target(class).map_err(fail)?;
+    Ok((target, endian, policy.numbering()))
+}
+
+/// A mapping failure numbered by `cpu`'s policy (built again: `from_cpu` succeeded for
+/// this `cpu` before the mapping, and is a pure function of it).
+#[inline(never)]
+fn elfmap_failure(e: &ExecError, cpu: &execcore_cpu) -> Fail {
+    Fail::exec(e, AnyPolicy::from_cpu(cpu).ok().as_ref())
 }
