@@ -405,7 +405,9 @@ fn misaligned_load<R: ReadAt, const W: usize>(
     let mut misaligned = None;
     for ph in file.program_headers() {
         let ph = ph.map_err(|e| ExecError::elf(role, e))?;
+        // Only a segment mapped from the file (p_filesz != 0: elf_load) can fail so.
         if ph.kind == ProgramType::LOAD
+            && ph.filesz > 0
             && ph.align < page.get()
             && page.offset(ph.vaddr.0) != page.offset(ph.offset.0)
         {

@@ -18,8 +18,9 @@ mod common;
 use arch_aarch64::Aarch64;
 use test_support::differential::{errno_name, Guest, GuestBase, GuestCheck};
 
-/// The agreement the 60 mutants reach today (percent, rounded down); the goal is 99.5.
-const AGREEMENT_FLOOR: f64 = 90.0;
+/// The goal, 99.5 %: no difference among the 60 mutants (100 % measured on
+/// 2026-12-02 with the oracle's 6.1.192, on 500 mutants of two seeds 100 % and 99.8 %).
+const AGREEMENT_FLOOR: f64 = 99.5;
 
 /// Bases small enough for hundreds of copies in one initramfs.
 const MAX_BASE: usize = 100 * 1024;

@@ -82,6 +82,18 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         Ok(path.get(..end))
     }
 
+    /// The last program header of type `kind`, if any (Linux keeps the last it sees).
+    pub fn last_segment(&self, kind: ProgramType) -> Result<Option<ProgramHeader>, Error> {
+        let mut found = None;
+        for ph in self.program_headers() {
+            let ph = ph?;
+            if ph.kind == kind {
+                found = Some(ph);
+            }
+        }
+        Ok(found)
+    }
+
     /// The only program header of type `kind`, if any; a second one is
     /// [`Error::DuplicateSegment`].
     // Out of line: its program header walk is off the stack while the caller reads what

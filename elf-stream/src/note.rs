@@ -174,9 +174,10 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     /// is [`Error::ShortRead`] (EIO) —, one note named "GNU" (namesz 4) of type 5 within
     /// the bytes read, properties each within the descriptor, padded to 8 bytes (ELF64)
     /// or 4 (ELF32), types strictly ascending, FEATURE_1_AND with exactly 4 data bytes.
-    /// `None` when there is no PT_GNU_PROPERTY.
+    /// `None` when there is no PT_GNU_PROPERTY; of several, the last (`load_elf_binary`
+    /// keeps the last it sees).
     pub fn gnu_properties(&self) -> Result<Option<GnuProperties>, Error> {
-        let Some(ph) = self.unique_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
+        let Some(ph) = self.last_segment(ProgramType::GNU_PROPERTY)? else { return Ok(None) };
         if ph.filesz > MAX_PROPERTY_SEGMENT as u64 {
             return Err(Error::PropertyTooLarge { size: ph.filesz });
         }

@@ -281,8 +281,8 @@ fn compare<Elf: ObjHeader<Endian = Endianness>, R: ReadAt>(
     let props: Vec<_> = of_type(ProgramType::GNU_PROPERTY).collect();
     let expected = match props.as_slice() {
         [] => Ok(None),
-        [_, second, ..] => Err(Error::DuplicateSegment { kind: "GNU_PROPERTY", index: second.0.index }),
-        [(o, t)] => {
+        // Linux keeps the last PT_GNU_PROPERTY.
+        [.., (o, t)] => {
             if o.filesz > MAX_PROPERTY_SEGMENT as u64 {
                 Err(Error::PropertyTooLarge { size: o.filesz })
             } else {

@@ -387,10 +387,13 @@ pub struct Guest<'a> {
 /// The environment each program runs with in the guest (sysoracle's default)...
 pub const GUEST_ENV: &str = "ORACLE=1";
 
-/// ...started through a shell that bounds its CPU time (the tracer lets it run after the
-/// exec stop) and gives it no input: `ORACLE_ENV` and `ORACLE_ARGS` are pasted into the
-/// guest's init script around `/bin/oracle-trace /t/NAME`.
-const GUEST_ORACLE_ENV: &str = r#"ORACLE=1 /bin/sh -c "ulimit -t 2; exec \"\$@\"" sh"#;
+/// ...started through a shell that bounds its CPU time and, through busybox's `timeout`,
+/// the tracer's wall time (the tracer lets the program run after the exec stop and waits
+/// for it; a mutant may block without using CPU: seen once, a whole boot lost), and gives
+/// it no input: `ORACLE_ENV` and `ORACLE_ARGS` are pasted into the guest's init script
+/// around `/bin/oracle-trace /t/NAME`. The results, taken at the exec stop, are the same.
+const GUEST_ORACLE_ENV: &str =
+    r#"ORACLE=1 /bin/sh -c "ulimit -t 2; exec /bin/timeout -s KILL 20 \"\$@\"" sh"#;
 
 /// Runs `n` mutants of `bases` through the guest kernel (cached by content; one boot per
 /// `guest.batch` mutants not cached) and through `plan`, which plans a mutant file (given
@@ -457,7 +460,7 @@ pub fn run_guest<I>(
             ("ORACLE_ENV", Some(GUEST_ORACLE_ENV)),
             ("ORACLE_ARGS", Some("</dev/null")),
             ("OUT_LINES", Some("2")),
-            ("TIMEOUT", Some("600")),
+            ("TIMEOUT", Some("1200")),
             ("PATH", Some(&path)),
         ],
     };

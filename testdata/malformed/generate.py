@@ -454,6 +454,21 @@ def cases():
     case("property-namesz-5", "aarch64", "-", "Elf { role: Main, error: PropertyNoteInvalid }", "ENOEXEC",
          with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)), name=b"GNU\0\0"),
          "property note with n_namesz 5")
+    e = Elf(A)
+    e.set_ph(2, "type", PT_LOAD).set_ph(2, "vaddr", 0x4021E4).set_ph(2, "offset", 0x1D19)
+    e.set_ph(2, "filesz", 0).set_ph(2, "memsz", 1).set_ph(2, "align", 0).set_ph(2, "flags", 6)
+    case("empty-load-small-align-incongruent", "aarch64", "-", "loads", "-", e,
+         "a PT_LOAD with p_filesz 0, p_align 0 and p_offset not congruent with p_vaddr: never mapped from "
+         "the file (elf_load), so not a program linked for smaller pages (the arm64 oracle runs it)",
+         hardened=("Misaligned { index: 2 }", "EINVAL"))
+    e = Elf(A)
+    e.set_ph(2, "type", PT_GNU_PROPERTY)
+    case("property-twice-last-valid", "aarch64", "-", "loads", "-", e,
+         "two PT_GNU_PROPERTY, the first holding a build-id note: load_elf_binary keeps the last, valid one")
+    e = Elf(A)
+    e.set_ph(1, "type", PT_GNU_PROPERTY).set_ph(3, "offset", 0x178).set_ph(3, "filesz", 0x24)
+    case("property-twice-last-bad", "aarch64", "-", "Elf { role: Main, error: PropertyNoteInvalid }", "ENOEXEC", e,
+         "two PT_GNU_PROPERTY, the last holding a build-id note: that one is parsed (ENOEXEC)")
     e = with_property_note(Elf(A), prop(AARCH64_AND, struct.pack("<I", 1)))
     e.set_ph(e.index(PT_GNU_PROPERTY), "filesz", 15)
     at = e.ph(e.index(PT_GNU_PROPERTY), "offset")
