@@ -46,6 +46,12 @@ cargo "+$MSRV" build --target-dir target/msrv -p elf-stream -p exec-core -p arch
     -p arch-mips -p arch-riscv64 -p ffi
 
 step "crates package (each verified against the others' packages)"
+# The verification builds each crate against the others' freshly packed .crate files, but
+# cargo reuses an extraction of the same name and version left in CARGO_HOME by an earlier
+# run from the same path (a stale elf-stream 0.1.0): remove those first.
+for c in elf-stream exec-core arch-x86_64 arch-aarch64 arch-mips arch-riscv64 ffi; do
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$c"-[0-9]*
+done
 cargo package --allow-dirty -p elf-stream -p exec-core -p arch-x86_64 -p arch-aarch64 -p arch-mips \
     -p arch-riscv64 -p ffi
 
