@@ -63,8 +63,9 @@ typedef uint32_t execcore_cpu_flags;
 #define EXECCORE_CPU_BIG_ENDIAN             0x800 /* Big-endian CPU (MIPS; files of the other byte order are rejected). */
 #define EXECCORE_CPU_MIPS_RIXI             0x1000 /* Custom: RI/XI page bits (no READ_IMPLIES_EXEC). */
 #define EXECCORE_CPU_MIPS_GIC              0x2000 /* Custom: a GIC user page above the stack (one page lower stack top). */
-#define EXECCORE_CPU_MIPS_NO_ISA_CHECK     0x4000 /* Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it). */
+#define EXECCORE_CPU_MIPS_NO_ISA_CHECK     0x4000 /* No EF_MIPS_ARCH check: the default (Linux does not check it); kept so callers that set it keep their meaning. EXECCORE_CPU_MIPS_ISA_CHECK wins over it. */
 #define EXECCORE_CPU_RISCV_ISA_CHECK       0x8000 /* riscv64, hardened: refuse a program or interpreter whose e_flags need an extension hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check). */
+#define EXECCORE_CPU_MIPS_ISA_CHECK        0x10000 /* MIPS, IRIX-style: refuse a program or interpreter whose EF_MIPS_ARCH is above the CPU's ISA (arch status, EBADRQC). Clear: as Linux (no check). */
 
 /* execcore_cpu.mips_model: a named model fixes ISA, FPU, NaN, RIXI, GIC, cache
  * aliasing and errata; flags may add the R5000/R8000 errata, nonzero hwcap and

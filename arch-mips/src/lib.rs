@@ -158,9 +158,9 @@ pub struct Mips {
     /// A static R8000 program with `OHW_R8KPFETCH` is rejected (EBADRQC), not only
     /// warned about (default on).
     pub strict_prefetch: bool,
-    /// Reject `EF_MIPS_ARCH` above the CPU's ISA (EBADRQC; default on). Linux does not
-    /// check it: off reproduces Linux exactly (e.g. an R6 program under `ieee754=relaxed`
-    /// on a release 2 CPU).
+    /// Reject `EF_MIPS_ARCH` above the CPU's ISA (EBADRQC), IRIX-style. Default off:
+    /// Linux does not check it (e.g. it runs an R6 program under `ieee754=relaxed` on a
+    /// release 2 CPU, or a MIPS64r2-flagged o32 program on a 24Kf).
     pub isa_check: bool,
     /// The descriptor for `AT_PFETCHFD` (from the kernel's exec-fd callback); `None`
     /// writes [`PFETCHFD_UNSET`] for the caller to replace.
@@ -171,15 +171,15 @@ pub struct Mips {
 }
 
 impl Mips {
-    /// A Linux-profile policy for `cpu` on [`Kernel::for_cpu`], strict prefetch and the
-    /// ISA check on.
+    /// A Linux-profile policy for `cpu` on [`Kernel::for_cpu`], strict prefetch on, the
+    /// ISA check off (as Linux).
     pub const fn new(cpu: Cpu) -> Mips {
         Mips {
             cpu,
             kernel: Kernel::for_cpu(&cpu),
             os: OsProfile::Linux,
             strict_prefetch: true,
-            isa_check: true,
+            isa_check: false,
             prefetch_fd: None,
             stack_top_override: None,
         }

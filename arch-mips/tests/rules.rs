@@ -129,22 +129,24 @@ fn isa_above_the_cpu_is_ebadrqc() {
     // n64 program claiming MIPS64r6 on a MIPS64r2 CPU (its NaN encoding is fine).
     let mut f = Elf::corpus("tiny-mips-n64-le");
     f.set_flags((f.flags() & !flags::ARCH_MASK) | 0xa000_0000);
-    let (r, _) = plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {});
+    // The check is opt-in (IRIX-style): Linux does not look at EF_MIPS_ARCH.
+    let checked = Mips { isa_check: true, ..le() };
+    let (r, _) = plan_in(&checked, &f.bytes, Path::new("/"), |_, _| {});
     let e = r.unwrap_err();
     assert_eq!(e.kind(), "mips_isa_unsupported");
     assert_eq!(le().errno(&e), Errno(54));
     assert_eq!(le().with_os(OsProfile::Irix).errno(&e), Errno(54));
-    // Linux does not check EF_MIPS_ARCH: with the check off it plans.
-    let linux = Mips { isa_check: false, ..le() };
-    assert!(plan_in(&linux, &f.bytes, Path::new("/"), |_, _| {}).0.is_ok());
+    // Linux does not check EF_MIPS_ARCH: by default it plans.
+    assert!(!le().isa_check);
+    assert!(plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.is_ok());
     // An unknown EF_MIPS_ARCH is above every CPU.
     f.set_flags((f.flags() & !flags::ARCH_MASK) | 0xf000_0000);
     assert_eq!(
-        plan_in(&le(), &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
+        plan_in(&checked, &f.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),
         "mips_isa_unsupported"
     );
     // MIPS IV R5000: the mips64r2 corpus program is above it, a MIPS IV one is not.
-    let r5k = be(CpuModel::R5000);
+    let r5k = Mips { isa_check: true, ..be(CpuModel::R5000) };
     let mut n64 = Elf::corpus("tiny-mips-n64-be");
     assert_eq!(
         plan_in(&r5k, &n64.bytes, Path::new("/"), |_, _| {}).0.unwrap_err().kind(),

@@ -294,7 +294,7 @@ pub fn mips_policy(c: &execcore_cpu) -> Result<arch_mips::Mips, Fail> {
     };
     Ok(arch_mips::Mips {
         strict_prefetch: !has(EXECCORE_CPU_MIPS_LAX_PREFETCH),
-        isa_check: !has(EXECCORE_CPU_MIPS_NO_ISA_CHECK),
+        isa_check: has(EXECCORE_CPU_MIPS_ISA_CHECK),
         stack_top_override: (c.stack_top != 0).then_some(exec_core::UserAddr(c.stack_top)),
         ..arch_mips::Mips::new(cpu).with_kernel(kernel).with_os(os)
     })

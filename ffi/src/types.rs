@@ -216,11 +216,15 @@ c_group! {
     EXECCORE_CPU_MIPS_RIXI = 0x1000;
     /// Custom: a GIC user page above the stack (one page lower stack top).
     EXECCORE_CPU_MIPS_GIC = 0x2000;
-    /// Do not reject EF_MIPS_ARCH above the CPU's ISA (Linux does not check it).
+    /// No EF_MIPS_ARCH check: the default (Linux does not check it); kept so callers
+    /// that set it keep their meaning. EXECCORE_CPU_MIPS_ISA_CHECK wins over it.
     EXECCORE_CPU_MIPS_NO_ISA_CHECK = 0x4000;
     /// riscv64, hardened: refuse a program or interpreter whose e_flags need an extension
     /// hwcap lacks (C, F, D, Q, Ztso; arch status, ENOEXEC). Clear: as Linux (no check).
     EXECCORE_CPU_RISCV_ISA_CHECK = 0x8000;
+    /// MIPS, IRIX-style: refuse a program or interpreter whose EF_MIPS_ARCH is above the
+    /// CPU's ISA (arch status, EBADRQC). Clear: as Linux (no check).
+    EXECCORE_CPU_MIPS_ISA_CHECK = 0x10000;
 }
 
 c_group! {

@@ -213,12 +213,17 @@ fn rejections_carry_the_mips_errnos_of_the_os_profile() {
     // n64 with an o32-only FP ABI: ELIBBAD in MIPS numbering (84, asm-generic 80).
     let x = Exec::file(&le, "tiny-mips-n64-le-fp64-bad", "/");
     assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::MipsFpAbiUnsupported), 84));
-    // An R6 program under ieee754=relaxed on a release 2 CPU: the ISA check, EBADRQC 54
-    // (asm-generic 56) under both profiles; without the check, Linux's FR1.
+    // An R6 program under ieee754=relaxed on a release 2 CPU: the opt-in ISA check,
+    // EBADRQC 54 (asm-generic 56) under both profiles (over NO_ISA_CHECK too); without it
+    // (the default, and NO_ISA_CHECK), Linux's FR1.
     for os in [EXECCORE_OS_LINUX, EXECCORE_OS_IRIX] {
-        let x = Exec::file(&execcore_cpu { os, ..relaxed }, "tiny-mips-o32-le-r6", "/");
+        let flags = relaxed.flags
+            | EXECCORE_CPU_MIPS_ISA_CHECK
+            | if os == EXECCORE_OS_IRIX { EXECCORE_CPU_MIPS_NO_ISA_CHECK } else { 0 };
+        let x = Exec::file(&execcore_cpu { os, flags, ..relaxed }, "tiny-mips-o32-le-r6", "/");
         assert_eq!((x.status, x.err.errno_value), (arch_status(ArchCode::MipsIsaUnsupported), 54), "os {os}");
     }
+    assert_eq!(Exec::file(&relaxed, "tiny-mips-o32-le-r6", "/").ok().entry().fp_mode, EXECCORE_MIPS_FR1);
     let lax = execcore_cpu { flags: EXECCORE_CPU_MIPS_NO_ISA_CHECK, ..relaxed };
     assert_eq!(Exec::file(&lax, "tiny-mips-o32-le-r6", "/").ok().entry().fp_mode, EXECCORE_MIPS_FR1);
     // The other byte order: ENOEXEC (Linux reads the header in the kernel's byte order:
@@ -346,13 +351,14 @@ fn model_numbers_follow_cpu_model_all_and_a_custom_cpu_equals_its_model() {
     // Stack top override, OS, strict prefetch and ISA check switches.
     let p = mips_policy(&execcore_cpu {
         stack_top: 0x7000_0000,
-        flags: EXECCORE_CPU_MIPS_LAX_PREFETCH,
+        flags: EXECCORE_CPU_MIPS_LAX_PREFETCH | EXECCORE_CPU_MIPS_ISA_CHECK,
         ..custom
     })
     .unwrap();
     assert_eq!(exec_core::ArchPolicy::layout(&p, arch_mips::ABI_O32).unwrap().stack_top.0, 0x7000_0000);
     assert!(!p.strict_prefetch && p.isa_check);
-    assert!(mips_policy(&custom).unwrap().strict_prefetch, "strict prefetch by default");
+    let default = mips_policy(&custom).unwrap();
+    assert!(default.strict_prefetch && !default.isa_check, "strict prefetch, no ISA check by default");
 }
 
 #[test]

@@ -63,8 +63,8 @@ MIPS (byte order from the file; 64-bit Linux kernel as Debian's malta, ieee754=s
   --os P            linux (default) or irix: auxv and errno conventions
   --strict-prefetch on (default): a static R8000-prefetch program is rejected (EBADRQC);
                     off: accepted with a warning
-  --isa-check O     on (default): EF_MIPS_ARCH above the CPU's ISA is rejected (EBADRQC);
-                    off: not checked, as Linux
+  --isa-check O     off (default): EF_MIPS_ARCH not checked, as Linux; on: above the
+                    CPU's ISA is rejected (EBADRQC), IRIX-style
 
 riscv64 (Linux 6.12):
   --mmu M           the kernel's MMU mode sv39, sv48 (default) or sv57: stack top 1<<38,
@@ -187,7 +187,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             cpu: None,
             os: arch_mips::OsProfile::Linux,
             strict_prefetch: true,
-            isa_check: true,
+            isa_check: false,
         },
         riscv: RiscvOptions {
             mmu: arch_riscv64::Mmu::Sv48,
@@ -381,7 +381,7 @@ mod tests {
         assert_eq!((o.page_size, o.seed, o.va_bits, o.json, o.stats), (4096, None, None, false, false));
         assert_eq!(o.root, PathBuf::from("/"));
         assert!(o.env.is_empty() && o.argv0.is_none() && o.args.is_empty());
-        assert!(!o.batch && o.mips.cpu.is_none() && o.mips.strict_prefetch && o.mips.isa_check);
+        assert!(!o.batch && o.mips.cpu.is_none() && o.mips.strict_prefetch && !o.mips.isa_check);
         assert_eq!(o.mips.os, arch_mips::OsProfile::Linux);
         assert_eq!(
             o.riscv,
@@ -401,13 +401,13 @@ mod tests {
             "irix",
             "--strict-prefetch",
             "off",
-            "--isa-check=off",
+            "--isa-check=on",
             "--batch",
             "f",
         ]);
         assert_eq!(o.mips.cpu, Some(arch_mips::CpuModel::R5000));
         assert_eq!(o.mips.os, arch_mips::OsProfile::Irix);
-        assert!(o.batch && !o.mips.strict_prefetch && !o.mips.isa_check);
+        assert!(o.batch && !o.mips.strict_prefetch && o.mips.isa_check);
     }
 
     #[test]
