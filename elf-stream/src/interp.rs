@@ -21,19 +21,10 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
     pub fn interpreter<'b>(&self, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, Error> {
         let Some(ph) = self.interpreter_header()? else { return Ok(None) };
         let len = ph.filesz;
-        if len < 2 {
-            return Err(Error::InterpreterTooShort { len });
-        }
-        let cap = buf.len() as u64;
-        let Some(dst) = usize::try_from(len).ok().and_then(|n| buf.get_mut(..n)) else {
-            return Err(Error::InterpreterTooLong { len, cap });
-        };
+        let dst = path_bytes(len, buf)?;
         self.check_in_file(ph.file_range(), ph.index)?;
         self.read_exact_at(ph.offset, dst)?;
-        let Some((&last, path)) = dst.split_last() else { return Err(Error::InterpreterTooShort { len }) };
-        if last != 0 {
-            return Err(Error::InterpreterNotTerminated);
-        }
+        let path = without_nul(dst, len)?;
         if let Some(at) = path.iter().position(|&b| b == 0) {
             return Err(Error::InterpreterEmbeddedNul { at: at as u64 });
         }
@@ -55,13 +46,7 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
         }
         let Some(ph) = found else { return Ok(None) };
         let len = ph.filesz;
-        if len < 2 {
-            return Err(Error::InterpreterTooShort { len });
-        }
-        let cap = buf.len() as u64;
-        let Some(dst) = usize::try_from(len).ok().and_then(|n| buf.get_mut(..n)) else {
-            return Err(Error::InterpreterTooLong { len, cap });
-        };
+        let dst = path_bytes(len, buf)?;
         // kernel_read refuses a position past the largest file offset (EINVAL).
         if ph.offset.0.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
             return Err(Error::BadReadOffset { offset: ph.offset.0 });
@@ -74,10 +59,7 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
             Error::Truncated { .. } => short,
             other => other,
         })?;
-        let Some((&last, path)) = dst.split_last() else { return Err(Error::InterpreterTooShort { len }) };
-        if last != 0 {
-            return Err(Error::InterpreterNotTerminated);
-        }
+        let path = without_nul(dst, len)?;
         let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
         Ok(path.get(..end))
     }
@@ -115,5 +97,24 @@ impl<R: ReadAt, const W: usize> ElfFile<R, W> {
             found = Some(ph);
         }
         Ok(found)
+    }
+}
+
+/// The `len` bytes of `buf` a PT_INTERP of `p_filesz` `len` is read into: at least a
+/// character and its NUL, at most the buffer.
+fn path_bytes(len: u64, buf: &mut [u8]) -> Result<&mut [u8], Error> {
+    if len < 2 {
+        return Err(Error::InterpreterTooShort { len });
+    }
+    let cap = buf.len() as u64;
+    usize::try_from(len).ok().and_then(|n| buf.get_mut(..n)).ok_or(Error::InterpreterTooLong { len, cap })
+}
+
+/// The path read, without the NUL Linux requires as its last byte.
+fn without_nul(read: &[u8], len: u64) -> Result<&[u8], Error> {
+    match read.split_last() {
+        Some((0, path)) => Ok(path),
+        Some(_) => Err(Error::InterpreterNotTerminated),
+        None => Err(Error::InterpreterTooShort { len }),
     }
 }
